@@ -1,0 +1,116 @@
+/**
+ * One narrow interface per AWS concern. Strategies depend on these, never on SDK clients.
+ * Production: src/aws/sdk/*.ts (AWS SDK v3). Tests: test/fakes/*.ts (in memory, virtual clock).
+ *
+ * Shapes are the SDK's own types (imported as types only, so nothing is loaded at run time):
+ * describing returns what AWS returns, creating takes what AWS takes, and the pure builders in the
+ * strategies turn one into the other.
+ *
+ * Conventions for every adapter:
+ *  - describe* returns undefined (or []) when the thing does not exist; it never throws NotFound.
+ *  - delete* succeeds when the thing is already gone (undo must be idempotent).
+ *  - any other failure throws AwsCallError naming the operation and the resource.
+ */
+import type {
+  AutoScalingGroup,
+  CreateAutoScalingGroupCommandInput,
+  UpdateAutoScalingGroupCommandInput,
+  LaunchConfiguration,
+  CreateLaunchConfigurationCommandInput,
+  LifecycleHook,
+  PutLifecycleHookCommandInput,
+  ScalingPolicy,
+  PutScalingPolicyCommandInput,
+} from '@aws-sdk/client-auto-scaling';
+import type {
+  LoadBalancerDescription,
+  LoadBalancerAttributes,
+  CreateAccessPointCommandInput,
+  HealthCheck,
+  InstanceState,
+  Tag as ElbTag,
+} from '@aws-sdk/client-elastic-load-balancing';
+import type { ResourceRecordSet, HostedZone, Change } from '@aws-sdk/client-route-53';
+import type { MetricAlarm, PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
+import type { Image, LaunchTemplateVersion, CreateLaunchTemplateCommandInput } from '@aws-sdk/client-ec2';
+
+export interface GroupsPort {
+  describeGroup(name: string): Promise<AutoScalingGroup | undefined>;
+  /** Batch describe (one call per 100 names). Missing names are simply absent from the result. */
+  describeGroups(names: string[]): Promise<AutoScalingGroup[]>;
+  /** Groups carrying tag key=value (DescribeAutoScalingGroups with a tag filter, all pages). */
+  listGroupsByTag(key: string, value: string): Promise<AutoScalingGroup[]>;
+  createGroup(input: CreateAutoScalingGroupCommandInput): Promise<void>;
+  updateGroup(input: UpdateAutoScalingGroupCommandInput): Promise<void>;
+  /** ForceDelete: terminates the instances too. Succeeds when the group is gone. */
+  deleteGroup(name: string): Promise<void>;
+  suspendProcesses(group: string, processes: string[]): Promise<void>;
+  enableMetrics(group: string, metrics: string[], granularity: string): Promise<void>;
+  describeLifecycleHooks(group: string): Promise<LifecycleHook[]>;
+  putLifecycleHook(input: PutLifecycleHookCommandInput): Promise<void>;
+  describePolicies(group: string): Promise<ScalingPolicy[]>;
+  /** Returns the policy's ARN (read back with DescribePolicies when the response lacks it). */
+  putPolicy(input: PutScalingPolicyCommandInput): Promise<string>;
+  deletePolicy(group: string, policyName: string): Promise<void>;
+}
+
+export interface LaunchPort {
+  describeLaunchConfiguration(name: string): Promise<LaunchConfiguration | undefined>;
+  /** Throws InputError with how to switch to a launch template when the account refuses launch configurations. */
+  createLaunchConfiguration(input: CreateLaunchConfigurationCommandInput): Promise<void>;
+  deleteLaunchConfiguration(name: string): Promise<void>;
+  /** A template version; `version` is a number, "$Latest" or "$Default". Undefined when absent. */
+  describeLaunchTemplateVersion(
+    template: { id?: string; name?: string },
+    version: string,
+  ): Promise<LaunchTemplateVersion | undefined>;
+  /** The template's id and version 1 when one of that name exists, else undefined. */
+  findLaunchTemplate(name: string): Promise<{ id: string; version: number } | undefined>;
+  createLaunchTemplate(input: CreateLaunchTemplateCommandInput): Promise<{ id: string; version: number }>;
+  deleteLaunchTemplate(name: string): Promise<void>;
+}
+
+export interface ImagesPort {
+  describeImage(imageId: string): Promise<Image | undefined>;
+}
+
+export interface ClassicLoadBalancersPort {
+  /** Batch describe by names (one call per 20 names); missing names are absent. */
+  describe(names: string[]): Promise<LoadBalancerDescription[]>;
+  describeAttributes(name: string): Promise<LoadBalancerAttributes>;
+  /** Tags of each named load balancer (batch of 20). */
+  describeTags(names: string[]): Promise<Record<string, ElbTag[]>>;
+  /** Returns the DNS name. Creating an existing one with the same listeners is a no-op in AWS. */
+  create(input: CreateAccessPointCommandInput): Promise<string>;
+  configureHealthCheck(name: string, healthCheck: HealthCheck): Promise<void>;
+  modifyAttributes(name: string, attributes: LoadBalancerAttributes): Promise<void>;
+  delete(name: string): Promise<void>;
+  /** Health of every instance registered with the load balancer. */
+  instanceHealth(name: string): Promise<InstanceState[]>;
+}
+
+export interface DnsPort {
+  getHostedZone(id: string): Promise<HostedZone | undefined>;
+  /** The record set of that name and type (no set identifier), or undefined. */
+  getRecord(zoneId: string, name: string, type: string): Promise<ResourceRecordSet | undefined>;
+  /** Applies one change batch atomically; returns the change id. */
+  change(zoneId: string, changes: Change[], comment: string): Promise<string>;
+  /** Waits (SDK waiter) until the change is INSYNC; throws VerificationError after timeoutSeconds. */
+  waitInSync(changeId: string, timeoutSeconds: number): Promise<void>;
+}
+
+export interface AlarmsPort {
+  describeAlarms(names: string[]): Promise<MetricAlarm[]>;
+  putAlarm(input: PutMetricAlarmCommandInput): Promise<void>;
+  deleteAlarms(names: string[]): Promise<void>;
+}
+
+/** Everything a strategy may reach, one port per concern. */
+export interface AwsPorts {
+  groups: GroupsPort;
+  launch: LaunchPort;
+  images: ImagesPort;
+  classicLoadBalancers: ClassicLoadBalancersPort;
+  dns: DnsPort;
+  alarms: AlarmsPort;
+}

@@ -1,0 +1,38 @@
+/**
+ * Event names and shapes: the stable keys of `--output json`. One place, so renderers, tests and docs agree.
+ */
+import type { DeploymentStatus, ResourceRef, JsonObject } from './types.js';
+
+export const EVENT = {
+  deploymentStarted: 'deployment.started',
+  deploymentFinished: 'deployment.finished',
+  stepStarted: 'step.started',
+  stepProgress: 'step.progress',
+  stepSucceeded: 'step.succeeded',
+  stepFailed: 'step.failed',
+  undoStarted: 'step.undo.started',
+  undoSucceeded: 'step.undo.succeeded',
+  undoFailed: 'step.undo.failed',
+} as const;
+
+interface Base {
+  deploymentId: string;
+  service: string;
+  time: string; // ISO
+}
+
+export type EngineEvent =
+  | (Base & { event: typeof EVENT.deploymentStarted; mode: 'deploy' | 'resume' | 'rollback'; steps: number })
+  | (Base & { event: typeof EVENT.deploymentFinished; status: DeploymentStatus; durationMs: number; error?: string })
+  | (Base & { event: typeof EVENT.stepStarted | typeof EVENT.undoStarted; stepId: string; title: string; index: number; total: number })
+  | (Base & { event: typeof EVENT.stepProgress; stepId: string; message: string; done?: number; total?: number; elapsedMs: number })
+  | (Base & {
+      event: typeof EVENT.stepSucceeded | typeof EVENT.undoSucceeded;
+      stepId: string;
+      durationMs: number;
+      resources: ResourceRef[];
+      outputs: JsonObject;
+    })
+  | (Base & { event: typeof EVENT.stepFailed | typeof EVENT.undoFailed; stepId: string; durationMs: number; error: string });
+
+export type EventSink = (event: EngineEvent) => void;

@@ -1,0 +1,91 @@
+/**
+ * The few named error classes of bluegreen, and the one place that maps them to exit codes.
+ *
+ * Exit codes (documented in docs/exit-codes.md):
+ *   0 success
+ *   1 the deployment failed (DeploymentError, AwsCallError, VerificationError, anything unexpected)
+ *   2 bad input: config, flags, a named resource that does not exist (ConfigError, InputError); nothing was changed
+ *   3 another run holds the lock of this service (LockedError)
+ */
+
+export const EXIT = { ok: 0, failed: 1, badInput: 2, locked: 3 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export abstract class BluegreenError extends Error {
+  abstract readonly exitCode: ExitCode;
+  /** The command a user should run next, when there is one. */
+  readonly next?: string;
+  constructor(message: string, options?: { cause?: unknown; next?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    if (options?.next) this.next = options.next;
+  }
+}
+
+/** The configuration file is malformed. Names the file, line and key path. */
+export class ConfigError extends BluegreenError {
+  readonly exitCode = EXIT.badInput;
+  constructor(
+    readonly file: string,
+    readonly issues: ReadonlyArray<{ path: string; line?: number; column?: number; message: string }>,
+  ) {
+    super(
+      issues
+        .map((i) => `${file}${i.line ? `:${i.line}${i.column ? `:${i.column}` : ''}` : ''}: ${i.path ? `${i.path}: ` : ''}${i.message}`)
+        .join('\n'),
+    );
+  }
+}
+
+/** Bad flags, or a resource the config names does not exist. Raised before any change is made. */
+export class InputError extends BluegreenError {
+  readonly exitCode = EXIT.badInput;
+}
+
+/** Another run holds the lock of this service. */
+export class LockedError extends BluegreenError {
+  readonly exitCode = EXIT.locked;
+  constructor(
+    message: string,
+    readonly holder: LockHolder,
+    next?: string,
+  ) {
+    super(message, next ? { next } : undefined);
+  }
+}
+
+export interface LockHolder {
+  host: string;
+  pid: number;
+  since: string; // ISO time
+  command: string;
+  deploymentId?: string;
+}
+
+/** An AWS call failed after the SDK's own retries. Names the call and the resource. */
+export class AwsCallError extends BluegreenError {
+  readonly exitCode = EXIT.failed;
+  constructor(
+    readonly operation: string,
+    readonly resource: string,
+    readonly code: string,
+    detail: string,
+    cause?: unknown,
+  ) {
+    super(`${operation} on ${resource} failed: ${code}: ${detail}`, { cause });
+  }
+}
+
+/** Something the deployment checks for did not happen (health within the timeout, a DNS change in sync). */
+export class VerificationError extends BluegreenError {
+  readonly exitCode = EXIT.failed;
+}
+
+/** The deployment failed; the message says in what state it left things and what to run next. */
+export class DeploymentError extends BluegreenError {
+  readonly exitCode = EXIT.failed;
+}
+
+export function exitCodeOf(error: unknown): ExitCode {
+  return error instanceof BluegreenError ? error.exitCode : EXIT.failed;
+}
