@@ -25,7 +25,7 @@ import type {
 import type {
   LoadBalancerDescription,
   LoadBalancerAttributes,
-  CreateAccessPointCommandInput,
+  CreateLoadBalancerCommandInput,
   HealthCheck,
   InstanceState,
   Tag as ElbTag,
@@ -81,7 +81,7 @@ export interface ClassicLoadBalancersPort {
   /** Tags of each named load balancer (batch of 20). */
   describeTags(names: string[]): Promise<Record<string, ElbTag[]>>;
   /** Returns the DNS name. Creating an existing one with the same listeners is a no-op in AWS. */
-  create(input: CreateAccessPointCommandInput): Promise<string>;
+  create(input: CreateLoadBalancerCommandInput): Promise<string>;
   configureHealthCheck(name: string, healthCheck: HealthCheck): Promise<void>;
   modifyAttributes(name: string, attributes: LoadBalancerAttributes): Promise<void>;
   delete(name: string): Promise<void>;
