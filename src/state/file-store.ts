@@ -1,0 +1,194 @@
+/**
+ * The default state backend: a directory beside the config file.
+ *   <dir>/<service>/journal.json        the current (latest) deployment, rewritten atomically
+ *   <dir>/<service>/history/<id>.json   earlier deployments
+ *   <dir>/<service>/lock.json           the lock, created exclusively
+ */
+import { mkdir, readFile, readdir, rename, open, unlink, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { InputError, LockedError, type LockHolder } from '../errors.js';
+import type { JournalStore, ServiceLock } from '../engine/store.js';
+import type { Journal } from '../engine/types.js';
+
+function isCode(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}
+
+async function readJson<T>(file: string): Promise<T | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return undefined;
+    throw error;
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new InputError(`${file} is not valid JSON; it was not written by bluegreen or was edited by hand`);
+  }
+}
+
+export class FileJournalStore implements JournalStore {
+  private readonly dir: string;
+  constructor(stateDir: string, service: string) {
+    this.dir = join(stateDir, service);
+  }
+
+  get journalFile(): string {
+    return join(this.dir, 'journal.json');
+  }
+
+  async current(): Promise<Journal | undefined> {
+    return readJson<Journal>(this.journalFile);
+  }
+
+  async save(journal: Journal): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await writeFileAtomic(this.journalFile, `${JSON.stringify(journal, null, 2)}\n`, { fsync: true });
+  }
+
+  async archive(): Promise<void> {
+    const journal = await this.current();
+    if (!journal) return;
+    await mkdir(join(this.dir, 'history'), { recursive: true });
+    const stamp = journal.createdAt.replace(/[:.]/g, '-');
+    await rename(this.journalFile, join(this.dir, 'history', `${stamp}-${journal.deploymentId}.json`));
+  }
+
+  async history(): Promise<Journal[]> {
+    let names: string[] = [];
+    try {
+      names = await readdir(join(this.dir, 'history'));
+    } catch (error) {
+      if (!isCode(error, 'ENOENT')) throw error;
+    }
+    const past = await Promise.all(
+      names.filter((n) => n.endsWith('.json')).map((n) => readJson<Journal>(join(this.dir, 'history', n))),
+    );
+    const all = [await this.current(), ...past].filter((j): j is Journal => j !== undefined);
+    return all.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+}
+
+/** Is a process of this host alive? (EPERM: it exists but is not ours.) */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return isCode(error, 'EPERM');
+  }
+}
+
+export class FileLock implements ServiceLock {
+  private readonly file: string;
+  private held?: LockHolder;
+
+  constructor(
+    stateDir: string,
+    private readonly service: string,
+    private readonly unlockCommand: string,
+  ) {
+    this.file = join(stateDir, service, 'lock.json');
+  }
+
+  async read(): Promise<LockHolder | undefined> {
+    return readJson<LockHolder>(this.file);
+  }
+
+  private async create(holder: LockHolder): Promise<boolean> {
+    await mkdir(join(this.file, '..'), { recursive: true });
+    try {
+      const handle = await open(this.file, 'wx');
+      try {
+        await handle.writeFile(`${JSON.stringify(holder, null, 2)}\n`);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      return true;
+    } catch (error) {
+      if (isCode(error, 'EEXIST')) return false;
+      throw error;
+    }
+  }
+
+  private locked(holder: LockHolder, extra = ''): LockedError {
+    return new LockedError(
+      `service ${this.service} is locked by ${holder.command} (pid ${holder.pid} on ${holder.host}, since ${holder.since}${holder.deploymentId ? `, deployment ${holder.deploymentId}` : ''})${extra}. If that run is gone, break the lock with \`${this.unlockCommand}\`.`,
+      holder,
+      this.unlockCommand,
+    );
+  }
+
+  async acquire(holder: LockHolder, options: { takeOverDead: boolean }): Promise<{ tookOverFrom?: LockHolder }> {
+    if (await this.create(holder)) {
+      this.held = holder;
+      return {};
+    }
+    const current = await this.read();
+    if (!current) {
+      // Released between our attempt and the read: try once more.
+      if (await this.create(holder)) {
+        this.held = holder;
+        return {};
+      }
+      const now = await this.read();
+      throw this.locked(now ?? holder);
+    }
+    const dead = current.host === hostname() && !processAlive(current.pid);
+    if (!dead) throw this.locked(current);
+    if (!options.takeOverDead) {
+      throw this.locked(current, '; that process no longer exists: `resume` or `rollback` take such a lock over');
+    }
+    // Only one taker-over at a time: a side file created exclusively.
+    const claim = `${this.file}.takeover`;
+    let handle;
+    try {
+      handle = await open(claim, 'wx');
+    } catch (error) {
+      if (isCode(error, 'EEXIST')) throw this.locked(current, '; another run is taking it over');
+      throw error;
+    }
+    try {
+      await handle.close();
+      const again = await this.read();
+      if (!again || again.pid !== current.pid || again.since !== current.since) throw this.locked(again ?? current);
+      await unlink(this.file);
+      if (!(await this.create(holder))) throw this.locked((await this.read()) ?? current);
+      this.held = holder;
+      return { tookOverFrom: current };
+    } finally {
+      await unlink(claim).catch(() => undefined);
+    }
+  }
+
+  async release(): Promise<void> {
+    if (!this.held) return;
+    const current = await this.read();
+    if (current && current.pid === this.held.pid && current.since === this.held.since && current.host === this.held.host) {
+      await unlink(this.file).catch((error: unknown) => {
+        if (!isCode(error, 'ENOENT')) throw error;
+      });
+    }
+    this.held = undefined;
+  }
+
+  async breakLock(): Promise<LockHolder | undefined> {
+    const current = await this.read().catch(() => undefined);
+    if (!current) {
+      // A lock file that is not readable JSON still blocks: remove it too.
+      const exists = await stat(this.file).then(
+        () => true,
+        () => false,
+      );
+      if (!exists) return undefined;
+    }
+    await unlink(this.file).catch(() => undefined);
+    await unlink(`${this.file}.takeover`).catch(() => undefined);
+    return current;
+  }
+}
