@@ -101,6 +101,11 @@ export interface DnsPort {
 
 export interface AlarmsPort {
   describeAlarms(names: string[]): Promise<MetricAlarm[]>;
+  /**
+   * Alarms with an action starting with this prefix (DescribeAlarms ActionPrefix, all pages): how the
+   * alarms that trigger a scaling policy are found (moto's DescribePolicies omits a policy's Alarms).
+   */
+  describeAlarmsForAction(actionPrefix: string): Promise<MetricAlarm[]>;
   putAlarm(input: PutMetricAlarmCommandInput): Promise<void>;
   deleteAlarms(names: string[]): Promise<void>;
 }
