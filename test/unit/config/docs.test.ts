@@ -1,0 +1,65 @@
+/** The reference (docs/config.md) and the example (examples/bluegreen.yml) cannot drift from the schema. */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadConfig } from '../../../src/config/load.js';
+import { configJsonSchema, JSON_SCHEMA_PATH } from '../../../src/config/schema.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const EXAMPLE = path.join(ROOT, 'examples/bluegreen.yml');
+
+/** Every key path of the schema: service, blue, blue.autoScalingGroup, ... */
+function keyPaths(schema: Record<string, unknown>, prefix = ''): string[] {
+  const properties = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+  return Object.entries(properties).flatMap(([key, child]) => {
+    const here = prefix ? `${prefix}.${key}` : key;
+    return [here, ...keyPaths(child, here)];
+  });
+}
+
+function yamlKeyPaths(value: unknown, prefix = ''): string[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
+  return Object.entries(value).flatMap(([key, child]) => {
+    const here = prefix ? `${prefix}.${key}` : key;
+    return [here, ...yamlKeyPaths(child, here)];
+  });
+}
+
+const PATHS = keyPaths(configJsonSchema());
+
+describe('docs/config.md', () => {
+  it('documents every key path of the schema', async () => {
+    const docs = await readFile(path.join(ROOT, 'docs/config.md'), 'utf8');
+    expect(PATHS).toContain('retire.action');
+    const missing = PATHS.filter((p) => !docs.includes(`| \`${p}\` |`));
+    expect(missing).toEqual([]);
+  });
+
+  it('documents no key that the schema does not have', async () => {
+    const docs = await readFile(path.join(ROOT, 'docs/config.md'), 'utf8');
+    const rows = [...docs.matchAll(/^\| `([A-Za-z.]+)` \|/gm)].map((m) => m[1]);
+    expect(rows.sort()).toEqual([...PATHS].sort());
+  });
+});
+
+describe('examples/bluegreen.yml', () => {
+  it('loads', async () => {
+    const config = await loadConfig(EXAMPLE);
+    expect(config.service).toBe('shop');
+    expect(config.state.dir).toBe(path.join(ROOT, 'examples/.bluegreen'));
+  });
+
+  it('sets every key of the schema', async () => {
+    const keys = yamlKeyPaths(parse(await readFile(EXAMPLE, 'utf8')));
+    expect(keys.sort()).toEqual([...PATHS].sort());
+  });
+
+  it('points editors at the JSON Schema by a path that exists', async () => {
+    const text = await readFile(EXAMPLE, 'utf8');
+    const m = /^# yaml-language-server: \$schema=(\S+)$/m.exec(text);
+    expect(m?.[1]).toBeDefined();
+    expect(path.resolve(path.dirname(EXAMPLE), m?.[1] ?? '')).toBe(path.join(ROOT, JSON_SCHEMA_PATH));
+  });
+});

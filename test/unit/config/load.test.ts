@@ -1,0 +1,202 @@
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, loadConfig, parseConfigText } from '../../../src/config/load.js';
+import { ConfigError, EXIT, exitCodeOf, InputError } from '../../../src/errors.js';
+
+const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/config');
+const fixture = (name: string) => path.join(FIXTURES, name);
+
+/**
+ * Every invalid-*.yml fixture, with the one problem it must report: where (line:column), which key path,
+ * and a fragment of the message (what was expected, what was found).
+ */
+const INVALID: Record<string, { at: `${number}:${number}`; path: string; message: string }> = {
+  'invalid-service-number.yml': { at: '2:10', path: 'service', message: 'expected 1-20 characters of a-z, 0-9 and -, starting and ending with a letter or digit, got the number 12345' },
+  'invalid-service-too-long.yml': { at: '2:10', path: 'service', message: 'expected 1-20 characters of a-z, 0-9 and -, starting and ending with a letter or digit, got "shop-frontend-service"' },
+  'invalid-service-chars.yml': { at: '2:10', path: 'service', message: 'got "Shop_Web"' },
+  'invalid-unknown-top-key.yml': { at: '11:1', path: 'servce', message: 'unknown key "servce" (did you mean "service"?); expected one of: service, region, strategy, blue, release, dns, health, retire, state' },
+  'invalid-unknown-nested-key.yml': { at: '13:3', path: 'retire.afetr', message: 'unknown key "afetr" (did you mean "after"?); expected one of: after, action' },
+  'invalid-missing-release.yml': { at: '2:1', path: 'release', message: 'missing required key (What to deploy.)' },
+  'invalid-missing-dns-name.yml': { at: '8:1', path: 'dns.name', message: 'missing required key (The alias A record that users resolve.)' },
+  'invalid-section-not-mapping.yml': { at: '4:7', path: 'blue', message: 'expected a mapping, got "shop-blue"' },
+  'invalid-type-asg-list.yml': { at: '5:21', path: 'blue.autoScalingGroup', message: 'expected the name of an Auto Scaling group, got a list' },
+  'invalid-duration-bare-number.yml': { at: '12:12', path: 'health.timeout', message: 'expected a duration such as 0s, 90s, 5m or 1h30m, got the number 300' },
+  'invalid-duration-unit.yml': { at: '12:10', path: 'retire.after', message: 'expected a duration such as 0s, 90s, 5m or 1h30m, got "5min"' },
+  'invalid-duration-fraction.yml': { at: '12:12', path: 'health.timeout', message: 'expected a duration such as 0s, 90s, 5m or 1h30m, got "1.5h"' },
+  'invalid-interval-zero.yml': { at: '12:13', path: 'health.interval', message: 'expected more than 0s, got "0s"' },
+  'invalid-interval-over-timeout.yml': { at: '13:13', path: 'health.interval', message: 'expected at most health.timeout (1m), got "90s"' },
+  'invalid-ami.yml': { at: '7:10', path: 'release.image', message: 'expected an AMI id such as ami-0123456789abcdef0 (ami- and 8 or 17 hex digits), got "ami-12345"' },
+  'invalid-zone.yml': { at: '9:17', path: 'dns.hostedZoneId', message: 'expected a Route 53 hosted zone id such as Z0123456789ABC, got "shop.example.com"' },
+  'invalid-dns-name.yml': { at: '10:9', path: 'dns.name', message: 'expected a DNS name such as shop.example.com, got "shop example.com"' },
+  'invalid-strategy.yml': { at: '3:11', path: 'strategy', message: 'expected one of: replica-dns, got "blue-green"' },
+  'invalid-region.yml': { at: '3:9', path: 'region', message: 'expected an AWS region such as us-east-1, got "virginia"' },
+  'invalid-retire-action.yml': { at: '13:11', path: 'retire.action', message: 'expected one of: scale-to-zero, delete, keep, got "destroy"' },
+  'invalid-yaml-syntax.yml': { at: '6:1', path: '', message: 'invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]' },
+  'invalid-yaml-indentation.yml': { at: '10:1', path: '', message: 'invalid YAML: All mapping items must start at the same column' },
+  'invalid-yaml-tag.yml': { at: '7:10', path: 'release.image', message: 'Unresolved tag: !Ref; YAML tags are not supported here' },
+  'invalid-duplicate-key.yml': { at: '11:1', path: 'service', message: 'duplicate key "service"' },
+  'invalid-duplicate-nested-key.yml': { at: '11:3', path: 'dns.name', message: 'duplicate key "name"' },
+  'invalid-multiple-documents.yml': { at: '11:1', path: '', message: 'more than one YAML document' },
+  'invalid-empty.yml': { at: '1:1', path: '', message: 'the file is empty; expected a mapping with at least service, strategy, blue, release, dns' },
+  'invalid-comment-only.yml': { at: '1:1', path: '', message: 'the file is empty' },
+  'invalid-top-level-list.yml': { at: '2:1', path: '', message: 'expected a mapping of keys (service, region, strategy, blue, release, dns, health, retire, state) at the top level, got a list' },
+  'invalid-top-level-scalar.yml': { at: '1:1', path: '', message: 'at the top level, got "shop"' },
+};
+
+async function configError(promise: Promise<unknown>): Promise<ConfigError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ConfigError);
+  return error as ConfigError;
+}
+
+describe('loadConfig: invalid fixtures', () => {
+  it('has an expectation for every invalid-*.yml fixture, and a fixture for every expectation', async () => {
+    const files = (await readdir(FIXTURES)).filter((f) => f.startsWith('invalid-')).sort();
+    expect(files).toEqual(Object.keys(INVALID).sort());
+    expect(files.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it.each(Object.entries(INVALID))('%s', async (name, expected) => {
+    const file = fixture(name);
+    const error = await configError(loadConfig(file));
+    const [line, column] = expected.at.split(':').map(Number);
+    expect(error.issues).toHaveLength(1);
+    const [issue] = error.issues;
+    expect({ line: issue?.line, column: issue?.column, path: issue?.path }).toEqual({ line, column, path: expected.path });
+    expect(issue?.message).toContain(expected.message);
+    // The message a user reads: file:line:column: key.path: what was expected, what was found.
+    expect(error.message).toBe(`${file}:${expected.at}: ${expected.path ? `${expected.path}: ` : ''}${issue?.message}`);
+    expect(exitCodeOf(error)).toBe(EXIT.badInput);
+  });
+});
+
+describe('loadConfig: valid fixtures', () => {
+  it('valid-minimal.yml: only the required keys, the rest defaulted', async () => {
+    const file = fixture('valid-minimal.yml');
+    const config = await loadConfig(file);
+    expect(config).toEqual({
+      service: 'shop',
+      strategy: 'replica-dns',
+      blue: { autoScalingGroup: 'shop-blue' },
+      release: { image: 'ami-0123456789abcdef0' },
+      dns: { hostedZoneId: 'Z0123456789ABC', name: 'shop.example.com' },
+      health: { timeoutSeconds: 300, intervalSeconds: 10 },
+      retire: { afterSeconds: 300, action: 'scale-to-zero' },
+      state: { dir: path.join(FIXTURES, '.bluegreen') },
+      source: { file, digest: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    });
+    expect('region' in config).toBe(false);
+  });
+
+  it('valid-full.yml: every key set; the state dir resolves against the file, not the working directory', async () => {
+    const config = await loadConfig(path.relative(process.cwd(), fixture('valid-full.yml')));
+    expect(config).toMatchObject({
+      service: 'shop',
+      region: 'eu-west-2',
+      health: { timeoutSeconds: 5400, intervalSeconds: 90 },
+      retire: { afterSeconds: 0, action: 'delete' },
+      state: { dir: path.resolve(FIXTURES, '../state/shop') },
+      source: { file: fixture('valid-full.yml') },
+    });
+  });
+
+  it('valid-flow-style.yml: JSON syntax; zone prefix and trailing dot normalized; interval may equal timeout', async () => {
+    const config = await loadConfig(fixture('valid-flow-style.yml'));
+    expect(config).toMatchObject({
+      service: 'shop-2',
+      release: { image: 'ami-01234567' },
+      dns: { hostedZoneId: 'Z0123456789ABC', name: 'shop.example.com' },
+      health: { timeoutSeconds: 120, intervalSeconds: 120 },
+    });
+  });
+
+  it('digests the meaning: defaults written out or spelled differently give the same digest, a change does not', async () => {
+    const minimal = await loadConfig(fixture('valid-minimal.yml'));
+    const spelledOut = await loadConfig(fixture('valid-defaults-spelled-out.yml'));
+    const full = await loadConfig(fixture('valid-full.yml'));
+    expect(spelledOut.source.digest).toBe(minimal.source.digest);
+    expect(full.source.digest).not.toBe(minimal.source.digest);
+    const overridden = await loadConfig(fixture('valid-minimal.yml'), { image: 'ami-0fedcba9876543210' });
+    expect(overridden.source.digest).not.toBe(minimal.source.digest);
+  });
+});
+
+describe('loadConfig: the --image override', () => {
+  it('replaces release.image', async () => {
+    const config = await loadConfig(fixture('valid-minimal.yml'), { image: 'ami-0fedcba9876543210' });
+    expect(config.release.image).toBe('ami-0fedcba9876543210');
+  });
+
+  it('is validated like release.image, as a usage error (exit 2) naming the flag', async () => {
+    const error = await loadConfig(fixture('valid-minimal.yml'), { image: 'ami-nothex' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toBe(
+      '--image "ami-nothex": expected an AMI id such as ami-0123456789abcdef0 (ami- and 8 or 17 hex digits) (it replaces release.image)',
+    );
+    expect(exitCodeOf(error)).toBe(EXIT.badInput);
+  });
+
+  it('stands in for a missing release section, and for a bad release.image in the file', () => {
+    const withoutRelease = 'service: shop\nstrategy: replica-dns\nblue: {autoScalingGroup: b}\ndns: {hostedZoneId: Z1, name: a.example.com}\n';
+    expect(parseConfigText(withoutRelease, 'x.yml', { image: 'ami-01234567' }).release.image).toBe('ami-01234567');
+    const badImage = `${withoutRelease}release:\n  image: latest\n`;
+    expect(parseConfigText(badImage, 'x.yml', { image: 'ami-01234567' }).release.image).toBe('ami-01234567');
+  });
+
+  it('does not hide a release that is not a mapping', () => {
+    const text = 'service: shop\nstrategy: replica-dns\nblue: {autoScalingGroup: b}\ndns: {hostedZoneId: Z1, name: a.example.com}\nrelease: ami-01234567\n';
+    expect(() => parseConfigText(text, 'x.yml', { image: 'ami-01234567' })).toThrow('x.yml:5:10: release: expected a mapping, got "ami-01234567"');
+  });
+});
+
+describe('loadConfig: files that cannot be read', () => {
+  it('a missing file names the path it looked for', async () => {
+    const error = await configError(loadConfig(fixture('does-not-exist.yml')));
+    expect(error.message).toBe(
+      `${fixture('does-not-exist.yml')}: cannot read the config file: no such file (looked for ${fixture('does-not-exist.yml')}); examples/bluegreen.yml is a starting point`,
+    );
+    expect(exitCodeOf(error)).toBe(EXIT.badInput);
+  });
+
+  it('a directory', async () => {
+    const error = await configError(loadConfig(FIXTURES));
+    expect(error.message).toBe(`${FIXTURES}: cannot read the config file: is a directory; expected a YAML file`);
+  });
+
+  it('names the file as given, and reports every problem, in line order', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'bluegreen-config-'));
+    const file = path.join(dir, 'bluegreen.yml');
+    await writeFile(file, 'strategy: swap\nblue: {}\nrelease: {image: ami-1}\ndns: {hostedZoneId: Z1, name: a.b}\nextra: 1\n');
+    const error = await configError(loadConfig(file));
+    expect(error.message.split('\n')).toEqual([
+      `${file}:1:1: service: missing required key (Name of the service: used in resource names, tags, the journal and the lock. 1-20 of [a-z0-9-], not starting or ending with -.)`,
+      `${file}:1:11: strategy: expected one of: replica-dns, got "swap"`,
+      `${file}:2:1: blue.autoScalingGroup: missing required key (The Auto Scaling group serving traffic before the first deployment. Later deployments find the live group from the DNS record.)`,
+      `${file}:3:18: release.image: expected an AMI id such as ami-0123456789abcdef0 (ami- and 8 or 17 hex digits), got "ami-1"`,
+      `${file}:5:1: extra: unknown key "extra"; expected one of: service, region, strategy, blue, release, dns, health, retire, state`,
+    ]);
+    expect(await readFile(file, 'utf8')).toContain('extra'); // untouched
+  });
+});
+
+describe('canonicalJson', () => {
+  it('sorts keys at every depth and drops undefined', () => {
+    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[2,{"y":2,"z":1}]},"b":1}');
+  });
+});
+
+describe('parseConfigText: aliases', () => {
+  it('expands anchors and aliases, but refuses an alias bomb', () => {
+    const ok = 'service: shop\nstrategy: replica-dns\nblue: &b {autoScalingGroup: b}\nrelease: {image: ami-01234567}\ndns: {hostedZoneId: Z1, name: a.example.com}\n';
+    expect(parseConfigText(ok, 'x.yml').blue.autoScalingGroup).toBe('b');
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 8; i++) levels.push(`${'abcdefgh'[i]}: &${'abcdefgh'[i]} [${Array(10).fill(`*${'abcdefgh'[i - 1]}`).join(', ')}]`);
+    expect(() => parseConfigText(`${levels.join('\n')}\n`, 'bomb.yml')).toThrow(/^bomb\.yml:1:1: invalid YAML: .*alias/i);
+  });
+});
