@@ -1,0 +1,133 @@
+/** ClassicLoadBalancersPort on Elastic Load Balancing (classic, SDK v3). */
+import type {
+  CreateLoadBalancerCommandInput,
+  HealthCheck,
+  InstanceState,
+  LoadBalancerAttributes,
+  LoadBalancerDescription,
+  Tag,
+} from '@aws-sdk/client-elastic-load-balancing';
+import { AwsCallError } from '../../errors.js';
+import type { ClassicLoadBalancersPort } from '../ports.js';
+import type { AwsClients } from './clients.js';
+import { awsCall, chunk, nameResources } from './call.js';
+
+/** DescribeLoadBalancers and DescribeTags take at most 20 names a call. */
+export const LOAD_BALANCER_NAMES_PER_CALL = 20;
+
+/** The wire code (LoadBalancerNotFound) and the SDK's exception name for it. */
+export const LOAD_BALANCER_MISSING = ['LoadBalancerNotFound', 'AccessPointNotFound', 'AccessPointNotFoundException'] as const;
+
+const lb = (name: string) => `load balancer ${name}`;
+const lbs = (names: readonly string[]) => nameResources('load balancer', 'load balancers', names);
+
+export class SdkClassicLoadBalancers implements ClassicLoadBalancersPort {
+  constructor(private readonly clients: AwsClients) {}
+
+  async describe(names: string[]): Promise<LoadBalancerDescription[]> {
+    const { client, sdk: elb } = await this.clients.classicElb();
+    // 20 names always fit one page (page size up to 400), so no paginator is needed for a named lookup.
+    return this.byBatch(names, async (batch) => {
+      const out = await awsCall(
+        'DescribeLoadBalancers',
+        lbs(batch),
+        () => client.send(new elb.DescribeLoadBalancersCommand({ LoadBalancerNames: batch })),
+        { missing: LOAD_BALANCER_MISSING },
+      );
+      return out?.LoadBalancerDescriptions;
+    });
+  }
+
+  async describeTags(names: string[]): Promise<Record<string, Tag[]>> {
+    const { client, sdk: elb } = await this.clients.classicElb();
+    const found = await this.byBatch(names, async (batch) => {
+      const out = await awsCall(
+        'DescribeTags',
+        lbs(batch),
+        () => client.send(new elb.DescribeTagsCommand({ LoadBalancerNames: batch })),
+        { missing: LOAD_BALANCER_MISSING },
+      );
+      return out?.TagDescriptions;
+    });
+    const tags: Record<string, Tag[]> = {};
+    for (const description of found) {
+      if (description.LoadBalancerName) tags[description.LoadBalancerName] = description.Tags ?? [];
+    }
+    return tags;
+  }
+
+  async describeAttributes(name: string): Promise<LoadBalancerAttributes> {
+    const { client, sdk: elb } = await this.clients.classicElb();
+    const out = await awsCall('DescribeLoadBalancerAttributes', lb(name), () =>
+      client.send(new elb.DescribeLoadBalancerAttributesCommand({ LoadBalancerName: name })),
+    );
+    return out.LoadBalancerAttributes ?? {};
+  }
+
+  async create(input: CreateLoadBalancerCommandInput): Promise<string> {
+    const { client, sdk: elb } = await this.clients.classicElb();
+    const resource = lb(input.LoadBalancerName ?? '?');
+    const out = await awsCall('CreateLoadBalancer', resource, () =>
+      client.send(new elb.CreateLoadBalancerCommand(input)),
+    );
+    if (!out.DNSName) throw new AwsCallError('CreateLoadBalancer', resource, 'NoDNSName', 'the response carries no DNS name');
+    return out.DNSName;
+  }
+
+  async configureHealthCheck(name: string, healthCheck: HealthCheck): Promise<void> {
+    const { client, sdk: elb } = await this.clients.classicElb();
+    await awsCall('ConfigureHealthCheck', lb(name), () =>
+      client.send(new elb.ConfigureHealthCheckCommand({ LoadBalancerName: name, HealthCheck: healthCheck })),
+    );
+  }
+
+  async modifyAttributes(name: string, attributes: LoadBalancerAttributes): Promise<void> {
+    const { client, sdk: elb } = await this.clients.classicElb();
+    await awsCall('ModifyLoadBalancerAttributes', lb(name), () =>
+      client.send(
+        new elb.ModifyLoadBalancerAttributesCommand({ LoadBalancerName: name, LoadBalancerAttributes: attributes }),
+      ),
+    );
+  }
+
+  async delete(name: string): Promise<void> {
+    const { client, sdk: elb } = await this.clients.classicElb();
+    // AWS answers success for a missing name already; the missing codes cover emulators that do not.
+    await awsCall(
+      'DeleteLoadBalancer',
+      lb(name),
+      () => client.send(new elb.DeleteLoadBalancerCommand({ LoadBalancerName: name })),
+      { missing: LOAD_BALANCER_MISSING },
+    );
+  }
+
+  async instanceHealth(name: string): Promise<InstanceState[]> {
+    const { client, sdk: elb } = await this.clients.classicElb();
+    // Without an Instances list, one call answers for every registered instance.
+    const out = await awsCall('DescribeInstanceHealth', lb(name), () =>
+      client.send(new elb.DescribeInstanceHealthCommand({ LoadBalancerName: name })),
+    );
+    return out.InstanceStates ?? [];
+  }
+
+  /**
+   * Runs `describe` per batch of 20 names. AWS fails a whole batch when one name is missing
+   * (LoadBalancerNotFound, which `describe` turns into undefined); only then are that batch's names
+   * asked one by one, so missing names are simply absent from the result.
+   */
+  private async byBatch<T>(
+    names: string[],
+    describe: (batch: string[]) => Promise<T[] | undefined>,
+  ): Promise<T[]> {
+    const out: T[] = [];
+    for (const batch of chunk([...new Set(names)], LOAD_BALANCER_NAMES_PER_CALL)) {
+      const found = await describe(batch);
+      if (found) {
+        out.push(...found);
+      } else if (batch.length > 1) {
+        for (const name of batch) out.push(...((await describe([name])) ?? []));
+      }
+    }
+    return out;
+  }
+}

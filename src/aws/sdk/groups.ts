@@ -1,0 +1,167 @@
+/** GroupsPort on Auto Scaling (SDK v3). */
+import type {
+  AutoScalingGroup,
+  CreateAutoScalingGroupCommandInput,
+  LifecycleHook,
+  PutLifecycleHookCommandInput,
+  PutScalingPolicyCommandInput,
+  ScalingPolicy,
+  UpdateAutoScalingGroupCommandInput,
+} from '@aws-sdk/client-auto-scaling';
+import { AwsCallError } from '../../errors.js';
+import type { GroupsPort } from '../ports.js';
+import type { AwsClients } from './clients.js';
+import { allPages, awsCall, chunk, isValidationNotFound, nameResources } from './call.js';
+
+/** DescribeAutoScalingGroups takes at most 100 names a call. */
+export const GROUP_NAMES_PER_CALL = 100;
+
+const group = (name: string) => `auto scaling group ${name}`;
+
+export class SdkGroups implements GroupsPort {
+  constructor(private readonly clients: AwsClients) {}
+
+  async describeGroup(name: string): Promise<AutoScalingGroup | undefined> {
+    const [found] = await this.describeGroups([name]);
+    return found;
+  }
+
+  async describeGroups(names: string[]): Promise<AutoScalingGroup[]> {
+    const unique = [...new Set(names)];
+    if (unique.length === 0) return [];
+    const { client, sdk: asg } = await this.clients.autoScaling();
+    const out: AutoScalingGroup[] = [];
+    for (const batch of chunk(unique, GROUP_NAMES_PER_CALL)) {
+      const found = await awsCall(
+        'DescribeAutoScalingGroups',
+        nameResources('auto scaling group', 'auto scaling groups', batch),
+        () =>
+          allPages(
+            asg.paginateDescribeAutoScalingGroups(
+              { client, pageSize: GROUP_NAMES_PER_CALL },
+              { AutoScalingGroupNames: batch },
+            ),
+            (page) => page.AutoScalingGroups,
+          ),
+      );
+      out.push(...found);
+    }
+    return out;
+  }
+
+  async listGroupsByTag(key: string, value: string): Promise<AutoScalingGroup[]> {
+    const { client, sdk: asg } = await this.clients.autoScaling();
+    return awsCall('DescribeAutoScalingGroups', `auto scaling groups tagged ${key}=${value}`, () =>
+      allPages(
+        asg.paginateDescribeAutoScalingGroups(
+          { client, pageSize: GROUP_NAMES_PER_CALL },
+          { Filters: [{ Name: `tag:${key}`, Values: [value] }] },
+        ),
+        (page) => page.AutoScalingGroups,
+      ),
+    );
+  }
+
+  async createGroup(input: CreateAutoScalingGroupCommandInput): Promise<void> {
+    const { client, sdk: asg } = await this.clients.autoScaling();
+    await awsCall('CreateAutoScalingGroup', group(input.AutoScalingGroupName ?? '?'), () =>
+      client.send(new asg.CreateAutoScalingGroupCommand(input)),
+    );
+  }
+
+  async updateGroup(input: UpdateAutoScalingGroupCommandInput): Promise<void> {
+    const { client, sdk: asg } = await this.clients.autoScaling();
+    await awsCall('UpdateAutoScalingGroup', group(input.AutoScalingGroupName ?? '?'), () =>
+      client.send(new asg.UpdateAutoScalingGroupCommand(input)),
+    );
+  }
+
+  async deleteGroup(name: string): Promise<void> {
+    const { client, sdk: asg } = await this.clients.autoScaling();
+    await awsCall(
+      'DeleteAutoScalingGroup',
+      group(name),
+      () => client.send(new asg.DeleteAutoScalingGroupCommand({ AutoScalingGroupName: name, ForceDelete: true })),
+      { missing: isValidationNotFound },
+    );
+  }
+
+  async suspendProcesses(name: string, processes: string[]): Promise<void> {
+    const { client, sdk: asg } = await this.clients.autoScaling();
+    await awsCall('SuspendProcesses', group(name), () =>
+      client.send(new asg.SuspendProcessesCommand({ AutoScalingGroupName: name, ScalingProcesses: processes })),
+    );
+  }
+
+  async enableMetrics(name: string, metrics: string[], granularity: string): Promise<void> {
+    const { client, sdk: asg } = await this.clients.autoScaling();
+    await awsCall('EnableMetricsCollection', group(name), () =>
+      client.send(
+        new asg.EnableMetricsCollectionCommand({ AutoScalingGroupName: name, Metrics: metrics, Granularity: granularity }),
+      ),
+    );
+  }
+
+  async describeLifecycleHooks(name: string): Promise<LifecycleHook[]> {
+    const { client, sdk: asg } = await this.clients.autoScaling();
+    const out = await awsCall(
+      'DescribeLifecycleHooks',
+      group(name),
+      () => client.send(new asg.DescribeLifecycleHooksCommand({ AutoScalingGroupName: name })),
+      { missing: isValidationNotFound },
+    );
+    return out?.LifecycleHooks ?? [];
+  }
+
+  async putLifecycleHook(input: PutLifecycleHookCommandInput): Promise<void> {
+    const { client, sdk: asg } = await this.clients.autoScaling();
+    await awsCall(
+      'PutLifecycleHook',
+      `lifecycle hook ${input.LifecycleHookName} of ${group(input.AutoScalingGroupName ?? '?')}`,
+      () => client.send(new asg.PutLifecycleHookCommand(input)),
+    );
+  }
+
+  async describePolicies(name: string): Promise<ScalingPolicy[]> {
+    const { client, sdk: asg } = await this.clients.autoScaling();
+    const out = await awsCall(
+      'DescribePolicies',
+      `scaling policies of ${group(name)}`,
+      () =>
+        allPages(asg.paginateDescribePolicies({ client }, { AutoScalingGroupName: name }), (page) => page.ScalingPolicies),
+      { missing: isValidationNotFound },
+    );
+    return out ?? [];
+  }
+
+  async putPolicy(input: PutScalingPolicyCommandInput): Promise<string> {
+    const { client, sdk: asg } = await this.clients.autoScaling();
+    const resource = `scaling policy ${input.PolicyName} of ${group(input.AutoScalingGroupName ?? '?')}`;
+    const out = await awsCall('PutScalingPolicy', resource, () => client.send(new asg.PutScalingPolicyCommand(input)));
+    if (out.PolicyARN) return out.PolicyARN;
+    // moto (and nothing else we know of) answers without PolicyARN: read it back.
+    const read = await awsCall('DescribePolicies', resource, () =>
+      client.send(
+        new asg.DescribePoliciesCommand({
+          AutoScalingGroupName: input.AutoScalingGroupName,
+          PolicyNames: [input.PolicyName ?? ''],
+        }),
+      ),
+    );
+    const arn = read.ScalingPolicies?.find((p) => p.PolicyName === input.PolicyName)?.PolicyARN;
+    if (!arn) {
+      throw new AwsCallError('PutScalingPolicy', resource, 'NoPolicyARN', 'neither the response nor DescribePolicies gives the policy ARN');
+    }
+    return arn;
+  }
+
+  async deletePolicy(name: string, policyName: string): Promise<void> {
+    const { client, sdk: asg } = await this.clients.autoScaling();
+    await awsCall(
+      'DeletePolicy',
+      `scaling policy ${policyName} of ${group(name)}`,
+      () => client.send(new asg.DeletePolicyCommand({ AutoScalingGroupName: name, PolicyName: policyName })),
+      { missing: isValidationNotFound },
+    );
+  }
+}

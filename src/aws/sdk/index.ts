@@ -1,0 +1,33 @@
+/**
+ * The production AwsPorts: AWS SDK v3 adapters, one per port. Building them loads no SDK package;
+ * each service's package is imported on the first call that needs it (see clients.ts).
+ */
+import type { AwsPorts } from '../ports.js';
+import { AwsClients, type CallObserver } from './clients.js';
+import { SdkGroups } from './groups.js';
+import { SdkLaunch } from './launch.js';
+import { SdkImages } from './images.js';
+import { SdkClassicLoadBalancers } from './classic-elb.js';
+import { SdkDns } from './route53.js';
+import { SdkAlarms } from './cloudwatch.js';
+
+export interface AwsPortsOptions {
+  /** The region; else the SDK's standard resolution (AWS_REGION, the profile, IMDS). */
+  region?: string;
+  /** Told of every AWS command sent, e.g. ("autoscaling", "DescribeAutoScalingGroups"). */
+  onCall?: CallObserver;
+}
+
+export function createAwsPorts(options: AwsPortsOptions = {}): AwsPorts {
+  const clients = new AwsClients(options);
+  return {
+    groups: new SdkGroups(clients),
+    launch: new SdkLaunch(clients),
+    images: new SdkImages(clients),
+    classicLoadBalancers: new SdkClassicLoadBalancers(clients),
+    dns: new SdkDns(clients),
+    alarms: new SdkAlarms(clients),
+  };
+}
+
+export { AwsClients, type CallObserver, type ClientOptions } from './clients.js';

@@ -1,0 +1,129 @@
+/** DnsPort on Route 53 (SDK v3). */
+import type { Change, HostedZone, ResourceRecordSet, RRType } from '@aws-sdk/client-route-53';
+import { AwsCallError, VerificationError } from '../../errors.js';
+import type { DnsPort } from '../ports.js';
+import type { AwsClients } from './clients.js';
+import { awsCall, type AwsErrorInfo } from './call.js';
+
+export const HOSTED_ZONE_MISSING = ['NoSuchHostedZone'] as const;
+
+/** Records asked per ListResourceRecordSets page; the wanted one is first when it exists. */
+export const RECORDS_PER_PAGE = 10;
+
+/** Poll delays (seconds) of the INSYNC waiter; the SDK's defaults (30 s to 120 s) are too slow for a deploy. */
+export interface WaitDelays {
+  minDelay: number;
+  maxDelay: number;
+}
+export const DEFAULT_WAIT_DELAYS: WaitDelays = { minDelay: 2, maxDelay: 15 };
+
+const zone = (id: string) => `hosted zone ${id}`;
+
+export class SdkDns implements DnsPort {
+  constructor(
+    private readonly clients: AwsClients,
+    private readonly delays: WaitDelays = DEFAULT_WAIT_DELAYS,
+  ) {}
+
+  async getHostedZone(id: string): Promise<HostedZone | undefined> {
+    const { client, sdk: r53 } = await this.clients.route53();
+    const out = await awsCall(
+      'GetHostedZone',
+      zone(id),
+      () => client.send(new r53.GetHostedZoneCommand({ Id: id })),
+      { missing: HOSTED_ZONE_MISSING },
+    );
+    return out?.HostedZone;
+  }
+
+  async getRecord(zoneId: string, name: string, type: string): Promise<ResourceRecordSet | undefined> {
+    const { client, sdk: r53 } = await this.clients.route53();
+    const wantedName = normalizeRecordName(name);
+    const wantedType = type.toUpperCase();
+    // Start from the normalised name: moto compares the start name case-sensitively.
+    let start: { name: string; type: string; identifier?: string } = { name: wantedName, type: wantedType };
+    // Records come sorted from the start name and type: the wanted ones first, then others. Weighted or
+    // latency records of that name and type (with a SetIdentifier) may come before; page past them.
+    for (;;) {
+      const out = await awsCall(`ListResourceRecordSets`, `${wantedType} record ${name} in ${zone(zoneId)}`, () =>
+        client.send(
+          new r53.ListResourceRecordSetsCommand({
+            HostedZoneId: zoneId,
+            StartRecordName: start.name,
+            StartRecordType: start.type as RRType,
+            ...(start.identifier ? { StartRecordIdentifier: start.identifier } : {}),
+            MaxItems: RECORDS_PER_PAGE,
+          }),
+        ),
+      );
+      for (const record of out.ResourceRecordSets ?? []) {
+        const same = normalizeRecordName(record.Name ?? '') === wantedName && record.Type?.toUpperCase() === wantedType;
+        if (!same) return undefined;
+        if (!record.SetIdentifier) return record;
+      }
+      if (!out.IsTruncated || !out.NextRecordName) return undefined;
+      start = {
+        name: out.NextRecordName,
+        type: out.NextRecordType ?? wantedType,
+        ...(out.NextRecordIdentifier ? { identifier: out.NextRecordIdentifier } : {}),
+      };
+    }
+  }
+
+  async change(zoneId: string, changes: Change[], comment: string): Promise<string> {
+    const { client, sdk: r53 } = await this.clients.route53();
+    const resource = `records ${changes.map((c) => c.ResourceRecordSet?.Name).join(', ')} in ${zone(zoneId)}`;
+    const out = await awsCall('ChangeResourceRecordSets', resource, () =>
+      client.send(
+        new r53.ChangeResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          ChangeBatch: { Comment: comment, Changes: changes },
+        }),
+      ),
+    );
+    const id = out.ChangeInfo?.Id;
+    if (!id) throw new AwsCallError('ChangeResourceRecordSets', resource, 'NoChangeId', 'the response carries no change id');
+    return id;
+  }
+
+  async waitInSync(changeId: string, timeoutSeconds: number): Promise<void> {
+    const { client, sdk: r53 } = await this.clients.route53();
+    const maxWaitTime = Math.max(timeoutSeconds, 0.001);
+    const minDelay = Math.min(this.delays.minDelay, maxWaitTime / 2);
+    const maxDelay = Math.max(this.delays.maxDelay, minDelay);
+    await awsCall(
+      'GetChange',
+      `Route 53 change ${changeId}`,
+      () => r53.waitUntilResourceRecordSetsChanged({ client, maxWaitTime, minDelay, maxDelay }, { Id: changeId }),
+      {
+        refine: (info, error) =>
+          info.codes.includes('TimeoutError') ? notInSync(changeId, timeoutSeconds, info, error) : undefined,
+      },
+    );
+  }
+}
+
+function notInSync(changeId: string, timeoutSeconds: number, info: AwsErrorInfo, error: unknown): VerificationError {
+  let seen = '';
+  try {
+    const observed = (JSON.parse(info.message) as { observedResponses?: Record<string, number> }).observedResponses;
+    const answers = Object.keys(observed ?? {});
+    if (answers.length > 0) seen = ` (GetChange answered: ${answers.slice(0, 3).join('; ')})`;
+  } catch {
+    // not the waiter's JSON: nothing to add
+  }
+  return new VerificationError(
+    `Route 53 change ${changeId} was not INSYNC after ${timeoutSeconds} s${seen}`,
+    { cause: error },
+  );
+}
+
+/**
+ * Route 53 compares names case-insensitively, with or without the final dot, and answers with special
+ * characters escaped as three octal digits (`\052` for `*`). This gives one form for comparing.
+ */
+export function normalizeRecordName(name: string): string {
+  const unescaped = name.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+  const lower = unescaped.toLowerCase();
+  return lower.endsWith('.') ? lower : `${lower}.`;
+}

@@ -1,0 +1,154 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  AutoScalingClient,
+  CreateAutoScalingGroupCommand,
+  DeleteAutoScalingGroupCommand,
+  DeletePolicyCommand,
+  DescribeAutoScalingGroupsCommand,
+  DescribeLifecycleHooksCommand,
+  DescribePoliciesCommand,
+  PutScalingPolicyCommand,
+  type AutoScalingGroup,
+  type DescribeAutoScalingGroupsCommandInput,
+} from '@aws-sdk/client-auto-scaling';
+import { AwsCallError } from '../../../src/errors.js';
+import { AwsClients } from '../../../src/aws/sdk/clients.js';
+import { SdkGroups } from '../../../src/aws/sdk/groups.js';
+import { awsError } from './aws-error.js';
+
+const asg = mockClient(AutoScalingClient);
+
+const group = (name: string): AutoScalingGroup => ({
+  AutoScalingGroupName: name,
+  MinSize: 0,
+  MaxSize: 1,
+  DesiredCapacity: 0,
+  DefaultCooldown: 300,
+  AvailabilityZones: [],
+  HealthCheckType: 'EC2',
+  CreatedTime: new Date(0),
+});
+let groups: SdkGroups;
+
+beforeEach(() => {
+  asg.reset();
+  groups = new SdkGroups(new AwsClients({ region: 'us-east-1' }));
+});
+
+describe('describeGroups', () => {
+  it('asks for 100 names a call: 250 names, 3 calls, missing names absent', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).callsFake((input: DescribeAutoScalingGroupsCommandInput) => ({
+      AutoScalingGroups: (input.AutoScalingGroupNames ?? [])
+        .filter((name) => !name.endsWith('7'))
+        .map(group),
+    }));
+    const names = Array.from({ length: 250 }, (_, i) => `shop-${i}`);
+
+    const found = await groups.describeGroups([...names, 'shop-1']);
+
+    const calls = asg.commandCalls(DescribeAutoScalingGroupsCommand);
+    expect(calls.map((c) => c.args[0].input.AutoScalingGroupNames?.length)).toEqual([100, 100, 50]);
+    expect(calls.every((c) => c.args[0].input.MaxRecords === 100)).toBe(true);
+    expect(found).toHaveLength(225);
+    expect(found.map((g) => g.AutoScalingGroupName)).not.toContain('shop-7');
+  });
+
+  it('makes no call for no names', async () => {
+    expect(await groups.describeGroups([])).toEqual([]);
+    expect(asg.calls()).toHaveLength(0);
+  });
+
+  it('follows NextToken pages', async () => {
+    asg
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolvesOnce({ AutoScalingGroups: [group('a')], NextToken: 't1' })
+      .resolvesOnce({ AutoScalingGroups: [group('b')] });
+    const found = await groups.listGroupsByTag('bluegreen:service', 'shop');
+    expect(found.map((g) => g.AutoScalingGroupName)).toEqual(['a', 'b']);
+    const calls = asg.commandCalls(DescribeAutoScalingGroupsCommand);
+    expect(calls[0]!.args[0].input.Filters).toEqual([{ Name: 'tag:bluegreen:service', Values: ['shop'] }]);
+    expect(calls[1]!.args[0].input.NextToken).toBe('t1');
+  });
+
+  it('describeGroup gives undefined for a missing group', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
+    expect(await groups.describeGroup('gone')).toBeUndefined();
+  });
+
+  it('names the operation and the groups when it fails', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).rejects(awsError('AccessDenied', 'not authorized'));
+    await expect(groups.describeGroups(['a', 'b'])).rejects.toMatchObject({
+      name: 'AwsCallError',
+      operation: 'DescribeAutoScalingGroups',
+      resource: 'auto scaling groups a, b',
+      code: 'AccessDenied',
+    });
+  });
+});
+
+describe('create and delete', () => {
+  it('wraps a create failure in AwsCallError naming the group', async () => {
+    asg.on(CreateAutoScalingGroupCommand).rejects(awsError('AlreadyExists', 'AutoScalingGroup by this name already exists'));
+    const error = await groups.createGroup({ AutoScalingGroupName: 'shop-green-k3x9a', MinSize: 0, MaxSize: 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AwsCallError);
+    expect(error).toMatchObject({ operation: 'CreateAutoScalingGroup', resource: 'auto scaling group shop-green-k3x9a' });
+  });
+
+  it('deletes with ForceDelete and succeeds when the group is gone', async () => {
+    asg.on(DeleteAutoScalingGroupCommand).rejects(awsError('ValidationError', 'AutoScalingGroup name not found - shop-green'));
+    await expect(groups.deleteGroup('shop-green')).resolves.toBeUndefined();
+    expect(asg.commandCalls(DeleteAutoScalingGroupCommand)[0]!.args[0].input).toEqual({
+      AutoScalingGroupName: 'shop-green',
+      ForceDelete: true,
+    });
+  });
+
+  it('does not hide other validation errors on delete', async () => {
+    asg.on(DeleteAutoScalingGroupCommand).rejects(awsError('ResourceInUse', 'You cannot delete an AutoScalingGroup while there are scaling activities in progress'));
+    await expect(groups.deleteGroup('shop-green')).rejects.toMatchObject({ code: 'ResourceInUse' });
+  });
+
+  it('deletePolicy succeeds when the policy or its group is gone', async () => {
+    asg.on(DeletePolicyCommand).rejects(awsError('ValidationError', 'AutoScalingGroup name not found - g'));
+    await expect(groups.deletePolicy('g', 'scale-out')).resolves.toBeUndefined();
+  });
+
+  it('describeLifecycleHooks and describePolicies give [] for a missing group', async () => {
+    asg.on(DescribeLifecycleHooksCommand).rejects(awsError('ValidationError', 'AutoScalingGroup name not found - g'));
+    asg.on(DescribePoliciesCommand).rejects(awsError('ValidationError', 'AutoScalingGroup name not found - g'));
+    expect(await groups.describeLifecycleHooks('g')).toEqual([]);
+    expect(await groups.describePolicies('g')).toEqual([]);
+  });
+});
+
+describe('putPolicy', () => {
+  const input = { AutoScalingGroupName: 'shop-green', PolicyName: 'cpu-target', PolicyType: 'TargetTrackingScaling' };
+
+  it('returns the ARN of the response', async () => {
+    asg.on(PutScalingPolicyCommand).resolves({ PolicyARN: 'arn:policy/cpu-target' });
+    expect(await groups.putPolicy(input)).toBe('arn:policy/cpu-target');
+    expect(asg.commandCalls(DescribePoliciesCommand)).toHaveLength(0);
+  });
+
+  it('reads the ARN back with DescribePolicies when the response has none (moto)', async () => {
+    asg.on(PutScalingPolicyCommand).resolves({});
+    asg.on(DescribePoliciesCommand).resolves({
+      ScalingPolicies: [{ PolicyName: 'cpu-target', PolicyARN: 'arn:policy/cpu-target' }],
+    });
+    expect(await groups.putPolicy(input)).toBe('arn:policy/cpu-target');
+    expect(asg.commandCalls(DescribePoliciesCommand)[0]!.args[0].input).toEqual({
+      AutoScalingGroupName: 'shop-green',
+      PolicyNames: ['cpu-target'],
+    });
+  });
+
+  it('fails naming the policy when no ARN can be found', async () => {
+    asg.on(PutScalingPolicyCommand).resolves({});
+    asg.on(DescribePoliciesCommand).resolves({ ScalingPolicies: [] });
+    await expect(groups.putPolicy(input)).rejects.toMatchObject({
+      name: 'AwsCallError',
+      resource: 'scaling policy cpu-target of auto scaling group shop-green',
+    });
+  });
+});
