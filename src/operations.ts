@@ -1,18 +1,25 @@
 /**
  * The operations of bluegreen, shared by the CLI and the library: plan, deploy, resume, rollback,
  * status, unlock. Each loads the config, takes the service's lock when it changes anything, and
- * drives the engine. (Lead engineer's file: the CLI calls these and nothing below them.)
+ * drives the one engine. The CLI calls these and nothing below them.
  */
+import { randomBytes } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
 import type { AwsPorts } from './aws/ports.js';
+import { loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
-import type { Clock } from './engine/clock.js';
+import { systemClock, type Clock } from './engine/clock.js';
 import type { EventSink } from './engine/events.js';
-import type { Journal } from './engine/types.js';
-import type { LockHolder } from './errors.js';
+import { runForward, runRollback, type EngineOptions } from './engine/runner.js';
+import type { JournalStore, ServiceLock } from './engine/store.js';
+import type { Journal, StepRecord } from './engine/types.js';
+import { InputError, type LockHolder } from './errors.js';
+import { FileJournalStore, FileLock } from './state/file-store.js';
+import { strategyFor } from './strategies/index.js';
 import type { Plan } from './strategies/types.js';
 
 export interface OperationOptions {
-  /** Path of the config file (default ./bluegreen.yml is the CLI's business). */
+  /** Path of the config file. */
   configFile: string;
   /** Overrides release.image. */
   image?: string;
@@ -22,8 +29,10 @@ export interface OperationOptions {
   ports?: AwsPorts;
   clock?: Clock;
   signal?: AbortSignal;
-  /** Text for the user's next command, e.g. "bluegreen resume -c shop.yml" (the CLI sets the prefix). */
+  /** How the user invokes bluegreen (default "bluegreen"); messages then say e.g. "bluegreen resume -c shop.yml". */
   commandPrefix?: string;
+  /** Called once the lock was taken over from a run that no longer exists. */
+  onTakeOver?: (previous: LockHolder) => void;
 }
 
 export interface DeployOptions extends OperationOptions {
@@ -44,9 +53,205 @@ export interface StatusReport {
   lock?: LockHolder;
 }
 
-export declare function plan(options: OperationOptions): Promise<PlanResult>;
-export declare function deploy(options: DeployOptions): Promise<Journal | undefined>;
-export declare function resume(options: OperationOptions): Promise<Journal>;
-export declare function rollback(options: DeployOptions): Promise<Journal>;
-export declare function status(options: OperationOptions): Promise<StatusReport>;
-export declare function unlock(options: OperationOptions): Promise<LockHolder | undefined>;
+/** A deployment id: 5 characters of [a-z0-9], short enough for ELB names (32 characters). */
+export function newDeploymentId(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  return [...randomBytes(5)].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+interface Session {
+  config: Config;
+  store: JournalStore;
+  lock: ServiceLock;
+  clock: Clock;
+  command: (verb: string) => string;
+}
+
+async function open(options: OperationOptions): Promise<Session> {
+  const config = await loadConfig(options.configFile, options.image ? { image: options.image } : undefined);
+  const prefix = options.commandPrefix ?? `bluegreen`;
+  const command = (verb: string) => `${prefix} ${verb} -c ${options.configFile}`;
+  return {
+    config,
+    store: new FileJournalStore(config.state.dir, config.service),
+    lock: new FileLock(config.state.dir, config.service, command('unlock')),
+    clock: options.clock ?? systemClock,
+    command,
+  };
+}
+
+async function portsFor(options: OperationOptions, config: Config): Promise<AwsPorts> {
+  if (options.ports) return options.ports;
+  const { createAwsPorts } = await import('./aws/sdk/index.js');
+  return createAwsPorts(config.region ? { region: config.region } : {});
+}
+
+function holder(command: string, deploymentId?: string): LockHolder {
+  return {
+    host: hostname(),
+    pid: process.pid,
+    since: new Date().toISOString(),
+    command,
+    ...(deploymentId ? { deploymentId } : {}),
+  };
+}
+
+/** Runs `body` holding the service's lock. */
+async function locked<T>(
+  session: Session,
+  options: OperationOptions,
+  verb: string,
+  takeOverDead: boolean,
+  body: () => Promise<T>,
+): Promise<T> {
+  const current = await session.store.current();
+  const { tookOverFrom } = await session.lock.acquire(holder(`bluegreen ${verb}`, current?.deploymentId), { takeOverDead });
+  if (tookOverFrom) options.onTakeOver?.(tookOverFrom);
+  try {
+    return await body();
+  } finally {
+    await session.lock.release();
+  }
+}
+
+function engine(session: Session, options: OperationOptions, ports: AwsPorts, strategy: string): EngineOptions {
+  return {
+    registry: strategyFor(strategy).handlers(ports),
+    store: session.store,
+    clock: session.clock,
+    emit: options.onEvent ?? (() => undefined),
+    signal: options.signal ?? new AbortController().signal,
+    next: (verb) => session.command(verb),
+  };
+}
+
+const UNFINISHED = new Set<Journal['status']>(['running', 'failed', 'rolling-back', 'rollback-failed', 'paused']);
+
+async function makePlan(session: Session, options: OperationOptions): Promise<{ plan: Plan; ports: AwsPorts }> {
+  const ports = await portsFor(options, session.config);
+  const strategy = strategyFor(session.config.strategy);
+  const observed = await strategy.observe(session.config, ports);
+  return { plan: strategy.plan(session.config, observed, newDeploymentId()), ports };
+}
+
+/** Reads AWS (read-only calls) and returns the steps `deploy` would take. Changes nothing. */
+export async function plan(options: OperationOptions): Promise<PlanResult> {
+  const session = await open(options);
+  const { plan } = await makePlan(session, options);
+  return { config: session.config, plan };
+}
+
+/** Plans, asks `confirm`, then runs the deployment. Undefined when the user said no. */
+export async function deploy(options: DeployOptions): Promise<Journal | undefined> {
+  const session = await open(options);
+  return locked(session, options, 'deploy', false, async () => {
+    const current = await session.store.current();
+    if (current && UNFINISHED.has(current.status)) {
+      throw new InputError(
+        `deployment ${current.deploymentId} of ${current.service} is unfinished (${current.status}${current.error ? `: ${current.error}` : ''}); run \`${session.command('resume')}\` to finish it or \`${session.command('rollback')}\` to return to blue before deploying again`,
+        { next: session.command('status') },
+      );
+    }
+    const { plan, ports } = await makePlan(session, options);
+    if (options.confirm && !(await options.confirm(plan, session.config))) return undefined;
+    const now = new Date(session.clock.now()).toISOString();
+    const journal: Journal = {
+      version: 1,
+      service: session.config.service,
+      deploymentId: plan.deploymentId,
+      strategy: session.config.strategy,
+      configDigest: session.config.source.digest,
+      createdAt: now,
+      updatedAt: now,
+      status: 'running',
+      summary: plan.summary,
+      steps: plan.steps.map((step): StepRecord => ({ ...step, state: 'pending', outputs: {} })),
+      actor: { host: hostname(), pid: process.pid, user: safeUser() },
+    };
+    await session.store.archive();
+    await session.store.save(journal);
+    return runForward(journal, engine(session, options, ports, journal.strategy), 'deploy');
+  });
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Continues an interrupted or stopped deployment from its first unfinished step. */
+export async function resume(options: OperationOptions): Promise<Journal> {
+  const session = await open(options);
+  return locked(session, options, 'resume', true, async () => {
+    const journal = await session.store.current();
+    if (!journal) throw new InputError(`service ${session.config.service} has no deployment to resume (no journal in ${session.config.state.dir})`);
+    if (journal.status === 'succeeded') throw new InputError(`deployment ${journal.deploymentId} already succeeded; nothing to resume`);
+    if (journal.status === 'rolled-back') throw new InputError(`deployment ${journal.deploymentId} was rolled back; nothing to resume`);
+    if (journal.status === 'rolling-back' || journal.status === 'rollback-failed') {
+      throw new InputError(`deployment ${journal.deploymentId} is being rolled back; finish that with \`${session.command('rollback')}\``, {
+        next: session.command('rollback'),
+      });
+    }
+    const ports = await portsFor(options, session.config);
+    return runForward(journal, engine(session, options, ports, journal.strategy), 'resume');
+  });
+}
+
+/** The steps a rollback of this journal would undo, newest first, as a plan to show and confirm. */
+export function rollbackPlan(journal: Journal): Plan {
+  const steps = journal.steps
+    .filter((s) => s.state === 'running' || s.state === 'done' || s.state === 'failed' || s.state === 'undoing')
+    .reverse()
+    .map(({ id, kind, title, params }) => ({ id, kind, title: `Undo: ${title}`, params }));
+  return { deploymentId: journal.deploymentId, steps, summary: journal.summary, warnings: [] };
+}
+
+/** Puts traffic back on blue and retires green, from the journal alone. */
+export async function rollback(options: DeployOptions): Promise<Journal> {
+  const session = await open(options);
+  return locked(session, options, 'rollback', true, async () => {
+    const journal = await session.store.current();
+    if (!journal) throw new InputError(`service ${session.config.service} has no deployment to roll back (no journal in ${session.config.state.dir})`);
+    if (journal.status === 'rolled-back') throw new InputError(`deployment ${journal.deploymentId} is already rolled back`);
+    if (options.confirm && !(await options.confirm(rollbackPlan(journal), session.config))) return journal;
+    const ports = await portsFor(options, session.config);
+    return runRollback(journal, engine(session, options, ports, journal.strategy));
+  });
+}
+
+/** Which color is live, by the journal: the traffic step done (and not undone) means the new color. */
+export function liveColor(journal: Journal): string | undefined {
+  const summary = journal.summary as { blue?: { color?: string }; green?: { color?: string }; trafficStep?: string };
+  const step = journal.steps.find((s) => s.id === (summary.trafficStep ?? 'switch-dns'));
+  const moved = step?.state === 'done' || step?.state === 'undoing';
+  return moved ? summary.green?.color : summary.blue?.color;
+}
+
+/** The current or last deployment from the journal, and the lock if held. */
+export async function status(options: OperationOptions): Promise<StatusReport> {
+  const session = await open(options);
+  const journal = await session.store.current();
+  const lock = await session.lock.read().catch(() => undefined);
+  const color = journal ? liveColor(journal) : undefined;
+  return {
+    service: session.config.service,
+    ...(color ? { liveColor: color } : {}),
+    ...(journal ? { journal } : {}),
+    ...(lock ? { lock } : {}),
+  };
+}
+
+/** Breaks the service's lock; returns who held it. */
+export async function unlock(options: OperationOptions): Promise<LockHolder | undefined> {
+  const session = await open(options);
+  return session.lock.breakLock();
+}
+
+/** Past deployments, newest first. */
+export async function history(options: OperationOptions): Promise<Journal[]> {
+  const session = await open(options);
+  return session.store.history();
+}

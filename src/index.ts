@@ -1,0 +1,27 @@
+/**
+ * bluegreen as a library: the same operations the CLI runs.
+ *
+ *   import { deploy } from 'bluegreen';
+ *   const journal = await deploy({ configFile: 'bluegreen.yml', onEvent: (e) => console.log(e) });
+ */
+export { plan, deploy, resume, rollback, status, unlock, history, rollbackPlan, liveColor } from './operations.js';
+export type { OperationOptions, DeployOptions, PlanResult, StatusReport } from './operations.js';
+export { loadConfig } from './config/load.js';
+export type { Config, ConfigInput } from './config/schema.js';
+export { EVENT } from './engine/events.js';
+export type { EngineEvent, EventSink } from './engine/events.js';
+export type { Journal, StepRecord, StepDescriptor, StepState, DeploymentStatus } from './engine/types.js';
+export type { Plan } from './strategies/types.js';
+export type { AwsPorts } from './aws/ports.js';
+export {
+  BluegreenError,
+  ConfigError,
+  InputError,
+  LockedError,
+  AwsCallError,
+  VerificationError,
+  DeploymentError,
+  EXIT,
+  exitCodeOf,
+} from './errors.js';
+export type { LockHolder, ExitCode } from './errors.js';

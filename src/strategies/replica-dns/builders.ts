@@ -1,0 +1,307 @@
+/**
+ * Pure request builders: blue's descriptions in, green's create inputs out. No I/O; tested with exact
+ * inputs and outputs. Shapes are the SDK's own (response shapes in, request shapes out).
+ */
+import type {
+  AutoScalingGroup,
+  CreateAutoScalingGroupCommandInput,
+  CreateLaunchConfigurationCommandInput,
+  LaunchConfiguration,
+  LifecycleHook,
+  LifecycleHookSpecification,
+  PutLifecycleHookCommandInput,
+  PutScalingPolicyCommandInput,
+  ScalingPolicy,
+  Tag as GroupTag,
+} from '@aws-sdk/client-auto-scaling';
+import type { MetricAlarm, PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
+import type {
+  CreateLaunchTemplateCommandInput,
+  LaunchTemplateVersion,
+  RequestLaunchTemplateData,
+  ResponseLaunchTemplateData,
+} from '@aws-sdk/client-ec2';
+import type {
+  CreateLoadBalancerCommandInput,
+  LoadBalancerAttributes,
+  LoadBalancerDescription,
+  Tag as ElbTag,
+} from '@aws-sdk/client-elastic-load-balancing';
+import { isOwnTagKey, ownTags, type OwnTags } from './names.js';
+
+/** Drops keys whose value is undefined, so outputs compare exactly and serialise cleanly. */
+function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** AWS describes unset strings of a launch configuration as "" and refuses "" back. */
+const nonEmpty = (s: string | undefined) => (s ? s : undefined);
+const nonEmptyList = <T>(a: T[] | undefined) => (a && a.length > 0 ? a : undefined);
+
+const GROUP_DIMENSION = 'AutoScalingGroupName';
+
+/**
+ * Replaces every { Name: "AutoScalingGroupName", Value: from } dimension anywhere in a structure
+ * (alarm dimensions, metric math, customised target tracking metrics) with `to`.
+ */
+export function swapGroupDimension<T>(value: T, from: string, to: string): T {
+  if (Array.isArray(value)) return value.map((v) => swapGroupDimension(v, from, to)) as T;
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    const o = value as Record<string, unknown>;
+    if (o.Name === GROUP_DIMENSION && o.Value === from && Object.keys(o).length === 2) {
+      return { Name: GROUP_DIMENSION, Value: to } as T;
+    }
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, swapGroupDimension(v, from, to)])) as T;
+  }
+  return value;
+}
+
+// ---------------------------------------------------------------- launch
+
+/** A copy of blue's launch configuration with the new image; every other setting kept (UserData stays base64). */
+export function launchConfigurationCopy(
+  blue: LaunchConfiguration,
+  name: string,
+  imageId: string,
+): CreateLaunchConfigurationCommandInput {
+  return defined({
+    LaunchConfigurationName: name,
+    ImageId: imageId,
+    InstanceType: blue.InstanceType,
+    KeyName: nonEmpty(blue.KeyName),
+    SecurityGroups: nonEmptyList(blue.SecurityGroups),
+    IamInstanceProfile: nonEmpty(blue.IamInstanceProfile),
+    UserData: nonEmpty(blue.UserData),
+    BlockDeviceMappings: nonEmptyList(blue.BlockDeviceMappings),
+    InstanceMonitoring: blue.InstanceMonitoring,
+    MetadataOptions: blue.MetadataOptions,
+    SpotPrice: nonEmpty(blue.SpotPrice),
+    EbsOptimized: blue.EbsOptimized,
+    AssociatePublicIpAddress: blue.AssociatePublicIpAddress,
+    PlacementTenancy: nonEmpty(blue.PlacementTenancy),
+    KernelId: nonEmpty(blue.KernelId),
+    RamdiskId: nonEmpty(blue.RamdiskId),
+  });
+}
+
+/**
+ * The request shape of a template version's data. The response shape differs in a few places:
+ * fields only AWS sets (Operator, MetadataOptions.State, IsPrimaryIpv6 of an address) are dropped, and
+ * entries whose required field is missing are left out.
+ */
+export function toRequestLaunchTemplateData(data: ResponseLaunchTemplateData): RequestLaunchTemplateData {
+  const { Operator: _operator, MetadataOptions, NetworkInterfaces, ElasticGpuSpecifications, ElasticInferenceAccelerators, CreditSpecification, TagSpecifications, ...rest } = data;
+  const out: RequestLaunchTemplateData = { ...(rest as RequestLaunchTemplateData) };
+  if (MetadataOptions) {
+    const { State: _state, ...options } = MetadataOptions;
+    out.MetadataOptions = options;
+  }
+  if (NetworkInterfaces) {
+    out.NetworkInterfaces = NetworkInterfaces.map((ni) =>
+      defined({
+        ...ni,
+        Ipv6Addresses: ni.Ipv6Addresses?.map((a) => defined({ Ipv6Address: a.Ipv6Address })),
+      }),
+    );
+  }
+  const gpus = ElasticGpuSpecifications?.flatMap((g) => (g.Type ? [{ Type: g.Type }] : []));
+  if (gpus?.length) out.ElasticGpuSpecifications = gpus;
+  const accelerators = ElasticInferenceAccelerators?.flatMap((a) => (a.Type ? [defined({ Type: a.Type, Count: a.Count })] : []));
+  if (accelerators?.length) out.ElasticInferenceAccelerators = accelerators;
+  if (CreditSpecification?.CpuCredits) out.CreditSpecification = { CpuCredits: CreditSpecification.CpuCredits };
+  // Instance and volume tags: our own keys come from the group's propagated tags, not from blue's template.
+  const tagSpecs = TagSpecifications?.map((s) => ({ ...s, Tags: s.Tags?.filter((t) => !isOwnTagKey(t.Key)) })).filter(
+    (s) => (s.Tags?.length ?? 0) > 0,
+  );
+  if (tagSpecs?.length) out.TagSpecifications = tagSpecs;
+  return defined(out);
+}
+
+/** A new launch template whose version 1 is blue's resolved version with the new image. */
+export function launchTemplateCopy(
+  blue: LaunchTemplateVersion,
+  name: string,
+  imageId: string,
+  tags: OwnTags,
+): CreateLaunchTemplateCommandInput {
+  return {
+    LaunchTemplateName: name,
+    VersionDescription: `bluegreen ${tags.deploymentId}: ${blue.LaunchTemplateName ?? blue.LaunchTemplateId} version ${blue.VersionNumber} with ${imageId}`,
+    LaunchTemplateData: { ...toRequestLaunchTemplateData(blue.LaunchTemplateData ?? {}), ImageId: imageId },
+    TagSpecifications: [{ ResourceType: 'launch-template', Tags: ownTags(tags) }],
+  };
+}
+
+// ---------------------------------------------------------------- load balancer
+
+export function loadBalancerCopy(
+  blue: LoadBalancerDescription,
+  blueTags: ElbTag[],
+  name: string,
+  tags: OwnTags,
+): CreateLoadBalancerCommandInput {
+  const subnets = nonEmptyList(blue.Subnets);
+  return defined({
+    LoadBalancerName: name,
+    Listeners: (blue.ListenerDescriptions ?? []).flatMap((d) => (d.Listener ? [defined({ ...d.Listener })] : [])),
+    Subnets: subnets,
+    AvailabilityZones: subnets ? undefined : nonEmptyList(blue.AvailabilityZones),
+    SecurityGroups: nonEmptyList(blue.SecurityGroups),
+    Scheme: blue.Scheme === 'internal' ? 'internal' : undefined,
+    Tags: [...blueTags.filter((t) => !isOwnTagKey(t.Key)).map((t) => defined({ Key: t.Key, Value: t.Value })), ...ownTags(tags)],
+  });
+}
+
+/** The attributes green's load balancer gets: draining, cross-zone, idle timeout, access log. */
+export function loadBalancerAttributesCopy(blue: LoadBalancerAttributes): LoadBalancerAttributes {
+  return defined({
+    ConnectionDraining: blue.ConnectionDraining,
+    CrossZoneLoadBalancing: blue.CrossZoneLoadBalancing,
+    ConnectionSettings: blue.ConnectionSettings,
+    AccessLog: blue.AccessLog,
+  });
+}
+
+// ---------------------------------------------------------------- group
+
+export type GroupLaunch = { launchConfigurationName: string } | { launchTemplateName: string; version: string };
+
+/**
+ * Green's group: blue's settings with green's launch and load balancer. Sizes are blue's (the handler
+ * replaces them with blue's sizes at the moment of creation). Lifecycle hooks are part of the request so
+ * the first instances pass through launch hooks too; suspended processes and enabled metrics follow after.
+ */
+export function groupCopy(
+  blue: AutoScalingGroup,
+  hooks: LifecycleHook[],
+  name: string,
+  launch: GroupLaunch,
+  loadBalancer: string,
+  tags: OwnTags,
+): CreateAutoScalingGroupCommandInput {
+  const vpcZones = nonEmpty(blue.VPCZoneIdentifier);
+  const blueTags: GroupTag[] = (blue.Tags ?? [])
+    .filter((t) => !isOwnTagKey(t.Key) && !t.Key?.startsWith('aws:'))
+    .map((t) => defined({ Key: t.Key, Value: t.Value, PropagateAtLaunch: t.PropagateAtLaunch }));
+  return defined({
+    AutoScalingGroupName: name,
+    ...('launchConfigurationName' in launch
+      ? { LaunchConfigurationName: launch.launchConfigurationName }
+      : { LaunchTemplate: { LaunchTemplateName: launch.launchTemplateName, Version: launch.version } }),
+    MinSize: blue.MinSize,
+    MaxSize: blue.MaxSize,
+    DesiredCapacity: blue.DesiredCapacity,
+    DefaultCooldown: blue.DefaultCooldown,
+    AvailabilityZones: vpcZones ? undefined : nonEmptyList(blue.AvailabilityZones),
+    VPCZoneIdentifier: vpcZones,
+    HealthCheckType: blue.HealthCheckType,
+    HealthCheckGracePeriod: blue.HealthCheckGracePeriod,
+    TerminationPolicies: nonEmptyList(blue.TerminationPolicies),
+    NewInstancesProtectedFromScaleIn: blue.NewInstancesProtectedFromScaleIn,
+    PlacementGroup: nonEmpty(blue.PlacementGroup),
+    CapacityRebalance: blue.CapacityRebalance,
+    MaxInstanceLifetime: blue.MaxInstanceLifetime,
+    DefaultInstanceWarmup: blue.DefaultInstanceWarmup,
+    ServiceLinkedRoleARN: blue.ServiceLinkedRoleARN,
+    InstanceMaintenancePolicy: blue.InstanceMaintenancePolicy,
+    Context: nonEmpty(blue.Context),
+    LoadBalancerNames: [loadBalancer],
+    LifecycleHookSpecificationList: nonEmptyList(hooks.map(lifecycleHookSpecification)),
+    Tags: [
+      ...blueTags,
+      ...ownTags(tags).map((t) => ({ ...t, PropagateAtLaunch: true })),
+    ],
+  });
+}
+
+function lifecycleHookSpecification(h: LifecycleHook): LifecycleHookSpecification {
+  return defined({
+    LifecycleHookName: h.LifecycleHookName,
+    LifecycleTransition: h.LifecycleTransition,
+    NotificationMetadata: h.NotificationMetadata,
+    HeartbeatTimeout: h.HeartbeatTimeout,
+    DefaultResult: h.DefaultResult,
+    NotificationTargetARN: h.NotificationTargetARN,
+    RoleARN: h.RoleARN,
+  });
+}
+
+/** PutLifecycleHook for green (used after create, so an adopted group gets them too). */
+export function lifecycleHookCopy(h: LifecycleHook, group: string): PutLifecycleHookCommandInput {
+  return { ...lifecycleHookSpecification(h), AutoScalingGroupName: group };
+}
+
+// ---------------------------------------------------------------- policies and alarms
+
+/** PutScalingPolicy for green from one of blue's policies: every type-specific field, no ARN, no alarms. */
+export function scalingPolicyCopy(blue: ScalingPolicy, blueGroup: string, greenGroup: string): PutScalingPolicyCommandInput {
+  return defined({
+    AutoScalingGroupName: greenGroup,
+    PolicyName: blue.PolicyName,
+    PolicyType: blue.PolicyType,
+    AdjustmentType: blue.AdjustmentType,
+    MinAdjustmentStep: blue.MinAdjustmentStep,
+    MinAdjustmentMagnitude: blue.MinAdjustmentMagnitude,
+    ScalingAdjustment: blue.ScalingAdjustment,
+    Cooldown: blue.Cooldown,
+    MetricAggregationType: blue.MetricAggregationType,
+    StepAdjustments: blue.StepAdjustments,
+    EstimatedInstanceWarmup: blue.EstimatedInstanceWarmup,
+    TargetTrackingConfiguration: swapGroupDimension(blue.TargetTrackingConfiguration, blueGroup, greenGroup),
+    Enabled: blue.Enabled,
+    PredictiveScalingConfiguration: swapGroupDimension(blue.PredictiveScalingConfiguration, blueGroup, greenGroup),
+  });
+}
+
+/** Alarms that target tracking policies make and delete themselves: never copied. */
+export function isManagedAlarm(name: string | undefined): boolean {
+  return !!name && name.startsWith('TargetTracking-');
+}
+
+/**
+ * PutMetricAlarm for green from one of blue's alarms: the group dimension points at green, actions that
+ * are blue's policy ARNs become green's (`policyArns`: blue ARN -> green ARN), other actions (SNS...) stay.
+ */
+export function alarmCopy(
+  blue: MetricAlarm,
+  copyName: string,
+  blueGroup: string,
+  greenGroup: string,
+  policyArns: Readonly<Record<string, string>>,
+  tags: OwnTags,
+): PutMetricAlarmCommandInput {
+  return defined({
+    AlarmName: copyName,
+    AlarmDescription: blue.AlarmDescription,
+    ActionsEnabled: blue.ActionsEnabled,
+    OKActions: remapActions(blue.OKActions, policyArns),
+    AlarmActions: remapActions(blue.AlarmActions, policyArns),
+    InsufficientDataActions: remapActions(blue.InsufficientDataActions, policyArns),
+    MetricName: blue.MetricName,
+    Namespace: blue.Namespace,
+    Statistic: blue.Statistic,
+    ExtendedStatistic: blue.ExtendedStatistic,
+    Dimensions: swapGroupDimension(blue.Dimensions, blueGroup, greenGroup),
+    Period: blue.Period,
+    Unit: blue.Unit,
+    EvaluationPeriods: blue.EvaluationPeriods,
+    DatapointsToAlarm: blue.DatapointsToAlarm,
+    Threshold: blue.Threshold,
+    ComparisonOperator: blue.ComparisonOperator,
+    TreatMissingData: blue.TreatMissingData,
+    EvaluateLowSampleCountPercentile: blue.EvaluateLowSampleCountPercentile,
+    Metrics: swapGroupDimension(blue.Metrics, blueGroup, greenGroup),
+    ThresholdMetricId: blue.ThresholdMetricId,
+    EvaluationWindow: blue.EvaluationWindow,
+    WarmUpConfiguration: blue.WarmUpConfiguration,
+    EvaluationCriteria: blue.EvaluationCriteria,
+    EvaluationInterval: blue.EvaluationInterval,
+    ActionConfiguration: blue.ActionConfiguration,
+    Tags: ownTags(tags),
+  });
+}
+
+/** Replaces the actions found in `arns` and keeps the others. */
+export function remapActions(actions: string[] | undefined, arns: Readonly<Record<string, string>>): string[] | undefined {
+  return actions?.map((a) => arns[a] ?? a);
+}

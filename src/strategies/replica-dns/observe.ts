@@ -1,0 +1,199 @@
+/**
+ * The read-only half of replica-dns: finds the live (blue) stack from the DNS record and reads everything
+ * the planner and the builders need. Throws InputError (nothing changed) for anything that makes a
+ * deployment impossible.
+ */
+import type { AutoScalingGroup, LaunchConfiguration, LifecycleHook, ScalingPolicy } from '@aws-sdk/client-auto-scaling';
+import type { MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import type { Image, LaunchTemplateVersion } from '@aws-sdk/client-ec2';
+import type { LoadBalancerAttributes, LoadBalancerDescription, Tag as ElbTag } from '@aws-sdk/client-elastic-load-balancing';
+import type { HostedZone, ResourceRecordSet } from '@aws-sdk/client-route-53';
+import type { AwsPorts } from '../../aws/ports.js';
+import type { Config } from '../../config/schema.js';
+import { InputError } from '../../errors.js';
+import { normaliseDnsName } from './elb-zones.js';
+import { colorOf, TAG, type Color } from './names.js';
+
+export type BlueLaunch =
+  | { kind: 'configuration'; configuration: LaunchConfiguration }
+  | {
+      kind: 'template';
+      /** The version blue uses, resolved to a number so green is pinned. */
+      version: LaunchTemplateVersion & { LaunchTemplateId: string; VersionNumber: number };
+      /** What blue's group asks for: a number, "$Latest" or "$Default". */
+      requested: string;
+    };
+
+export interface Observed {
+  zone: HostedZone;
+  /** The alias A record users resolve, as it is now. */
+  record: ResourceRecordSet & { AliasTarget: NonNullable<ResourceRecordSet['AliasTarget']> };
+  image: Image;
+  /** Groups looked at to find blue. */
+  candidates: string[];
+  blue: {
+    color: Color;
+    group: AutoScalingGroup & { AutoScalingGroupName: string };
+    launch: BlueLaunch;
+    loadBalancer: {
+      description: LoadBalancerDescription & { LoadBalancerName: string };
+      attributes: LoadBalancerAttributes;
+      tags: ElbTag[];
+    };
+    policies: ScalingPolicy[];
+    /** The alarms acting on blue's policies (target tracking ones included: the planner skips those). */
+    alarms: MetricAlarm[];
+    lifecycleHooks: LifecycleHook[];
+  };
+}
+
+export async function observe(config: Config, ports: AwsPorts): Promise<Observed> {
+  const { hostedZoneId, name: recordName } = config.dns;
+  const [zone, image] = await Promise.all([ports.dns.getHostedZone(hostedZoneId), ports.images.describeImage(config.release.image)]);
+  if (!zone) throw new InputError(`hosted zone ${hostedZoneId} (dns.hostedZoneId) does not exist`);
+  if (!image) throw new InputError(`image ${config.release.image} (release.image) does not exist or is not visible to this account`);
+
+  const record = await ports.dns.getRecord(hostedZoneId, recordName, 'A');
+  if (!record) {
+    throw new InputError(
+      `record ${recordName} (type A) does not exist in hosted zone ${hostedZoneId}; create an alias A record pointing at the load balancer of ${config.blue.autoScalingGroup}`,
+    );
+  }
+  if (!record.AliasTarget?.DNSName) {
+    throw new InputError(
+      `record ${recordName} in hosted zone ${hostedZoneId} is not an alias record; replica-dns switches an alias A record to a classic load balancer`,
+    );
+  }
+  const aliasTarget = record.AliasTarget;
+
+  // Candidates: the configured group (first deployment) and every group this tool made for the service.
+  const [configured, tagged] = await Promise.all([
+    ports.groups.describeGroup(config.blue.autoScalingGroup),
+    ports.groups.listGroupsByTag(TAG.service, config.service),
+  ]);
+  const groups = new Map<string, AutoScalingGroup>();
+  for (const g of [...(configured ? [configured] : []), ...tagged]) {
+    if (g.AutoScalingGroupName) groups.set(g.AutoScalingGroupName, g);
+  }
+  const candidates = [...groups.keys()];
+  if (groups.size === 0) {
+    throw new InputError(
+      `Auto Scaling group ${config.blue.autoScalingGroup} (blue.autoScalingGroup) does not exist, and no group is tagged ${TAG.service}=${config.service}`,
+    );
+  }
+
+  const lbNames = [...new Set([...groups.values()].flatMap((g) => g.LoadBalancerNames ?? []))];
+  const lbs = lbNames.length > 0 ? await ports.classicLoadBalancers.describe(lbNames) : [];
+  const target = normaliseDnsName(aliasTarget.DNSName);
+  const lbMatch = lbs.find((lb) => normaliseDnsName(lb.DNSName) === target);
+  const blueGroup = lbMatch
+    ? [...groups.values()].find((g) => g.LoadBalancerNames?.includes(lbMatch.LoadBalancerName ?? ''))
+    : undefined;
+  if (!blueGroup || !lbMatch) {
+    const described = candidates
+      .map((c) => `${c} (${(groups.get(c)?.LoadBalancerNames ?? []).join(', ') || 'no classic load balancer'})`)
+      .join(', ');
+    throw new InputError(
+      `record ${recordName} points at ${aliasTarget.DNSName}, which is the load balancer of none of the candidate groups: ${described}`,
+    );
+  }
+  const blueName = blueGroup.AutoScalingGroupName as string;
+
+  if ((blueGroup.TargetGroupARNs?.length ?? 0) > 0) {
+    throw new InputError(
+      `group ${blueName} uses target groups (${blueGroup.TargetGroupARNs?.join(', ')}); replica-dns supports a group with exactly one classic load balancer for now`,
+    );
+  }
+  if ((blueGroup.LoadBalancerNames?.length ?? 0) !== 1) {
+    throw new InputError(
+      `group ${blueName} has ${blueGroup.LoadBalancerNames?.length} classic load balancers (${blueGroup.LoadBalancerNames?.join(', ')}); replica-dns needs exactly one, the one the record points at`,
+    );
+  }
+  if ((blueGroup.DesiredCapacity ?? 0) < 1) {
+    throw new InputError(`group ${blueName} has DesiredCapacity 0: there is nothing serving traffic to replicate`);
+  }
+
+  const launch = await observeLaunch(blueGroup, blueName, ports);
+
+  const lbName = lbMatch.LoadBalancerName as string;
+  const [attributes, tagsByName, policies, lifecycleHooks] = await Promise.all([
+    ports.classicLoadBalancers.describeAttributes(lbName),
+    ports.classicLoadBalancers.describeTags([lbName]),
+    ports.groups.describePolicies(blueName),
+    ports.groups.describeLifecycleHooks(blueName),
+  ]);
+  const alarms = await alarmsOf(policies, ports);
+
+  return {
+    zone,
+    record: { ...record, AliasTarget: aliasTarget },
+    image,
+    candidates,
+    blue: {
+      color: colorOf(blueGroup.Tags),
+      group: { ...blueGroup, AutoScalingGroupName: blueName },
+      launch,
+      loadBalancer: {
+        description: { ...lbMatch, LoadBalancerName: lbName },
+        attributes,
+        tags: tagsByName[lbName] ?? [],
+      },
+      policies,
+      alarms,
+      lifecycleHooks,
+    },
+  };
+}
+
+/**
+ * The alarms that act on blue's policies: those the policies name (Alarms) and those whose actions
+ * name a policy's ARN (moto's DescribePolicies leaves Alarms out). One list, by name, in policy order.
+ */
+async function alarmsOf(policies: ScalingPolicy[], ports: AwsPorts): Promise<MetricAlarm[]> {
+  const named = [...new Set(policies.flatMap((p) => (p.Alarms ?? []).flatMap((a) => (a.AlarmName ? [a.AlarmName] : []))))];
+  const arns = policies.flatMap((p) => (p.PolicyARN ? [p.PolicyARN] : []));
+  const found = await Promise.all([
+    named.length > 0 ? ports.alarms.describeAlarms(named) : Promise.resolve([]),
+    ...arns.map(async (arn) => {
+      const acting = await ports.alarms.describeAlarmsForAction(arn);
+      // A prefix match: keep only alarms acting on exactly this policy.
+      return acting.filter((a) => [...(a.AlarmActions ?? []), ...(a.OKActions ?? []), ...(a.InsufficientDataActions ?? [])].includes(arn));
+    }),
+  ]);
+  const byName = new Map<string, MetricAlarm>();
+  for (const alarm of found.flat()) if (alarm.AlarmName && !byName.has(alarm.AlarmName)) byName.set(alarm.AlarmName, alarm);
+  return [...byName.values()];
+}
+
+async function observeLaunch(group: AutoScalingGroup, name: string, ports: AwsPorts): Promise<BlueLaunch> {
+  if (group.MixedInstancesPolicy) {
+    throw new InputError(`group ${name} uses a mixed instances policy, which replica-dns does not support yet`);
+  }
+  if (group.LaunchConfigurationName) {
+    const configuration = await ports.launch.describeLaunchConfiguration(group.LaunchConfigurationName);
+    if (!configuration) {
+      throw new InputError(`launch configuration ${group.LaunchConfigurationName} of group ${name} does not exist`);
+    }
+    return { kind: 'configuration', configuration };
+  }
+  const spec = group.LaunchTemplate;
+  if (spec && (spec.LaunchTemplateId || spec.LaunchTemplateName)) {
+    const requested = spec.Version ?? '$Default';
+    const template = {
+      ...(spec.LaunchTemplateId ? { id: spec.LaunchTemplateId } : {}),
+      ...(spec.LaunchTemplateName ? { name: spec.LaunchTemplateName } : {}),
+    };
+    const version = await ports.launch.describeLaunchTemplateVersion(template, requested);
+    if (!version || version.VersionNumber === undefined || !version.LaunchTemplateId) {
+      throw new InputError(
+        `launch template ${spec.LaunchTemplateName ?? spec.LaunchTemplateId} version ${requested} of group ${name} does not exist`,
+      );
+    }
+    return {
+      kind: 'template',
+      version: { ...version, LaunchTemplateId: version.LaunchTemplateId, VersionNumber: version.VersionNumber },
+      requested,
+    };
+  }
+  throw new InputError(`group ${name} has neither a launch configuration nor a launch template`);
+}

@@ -1,0 +1,354 @@
+/**
+ * The pure planner of replica-dns: config and observed state in, an ordered list of steps out. Every
+ * decision (names, what is copied, timeouts) is made here and stored in the steps' params, so resume and
+ * rollback need only the journal. Secrets (UserData) are not in params: the launch step reads blue's
+ * launch configuration or template version again when it runs.
+ */
+import type { HealthCheck } from '@aws-sdk/client-elastic-load-balancing';
+import type { Config } from '../../config/schema.js';
+import type { JsonObject, StepDescriptor } from '../../engine/types.js';
+import type { Plan } from '../types.js';
+import {
+  alarmCopy,
+  groupCopy,
+  isManagedAlarm,
+  lifecycleHookCopy,
+  loadBalancerAttributesCopy,
+  loadBalancerCopy,
+  scalingPolicyCopy,
+} from './builders.js';
+import type { Observed } from './observe.js';
+import { alarmCopyName, isOwnStackName, otherColor, stackNames, type OwnTags } from './names.js';
+
+export const STRATEGY = 'replica-dns';
+
+/** Step ids: the stable keys of the journal and the events. */
+export const STEP = {
+  createLaunch: 'create-launch',
+  createLoadBalancer: 'create-load-balancer',
+  createGroup: 'create-group',
+  copyScalingPolicies: 'copy-scaling-policies',
+  copyAlarms: 'copy-alarms',
+  waitHealthy: 'wait-healthy',
+  switchDns: 'switch-dns',
+  waitRetire: 'wait-retire',
+  retireBlue: 'retire-blue',
+} as const;
+export type StepId = (typeof STEP)[keyof typeof STEP];
+
+export const kindOf = (id: StepId) => `${STRATEGY}/${id}`;
+
+/** How long a Route 53 change may take to be INSYNC (usually under a minute). */
+export const DNS_SYNC_TIMEOUT_SECONDS = 300;
+/** How long a deleted group may take to disappear (draining, then termination). */
+export const GROUP_DELETE_TIMEOUT_SECONDS = 900;
+/** How often the retire wait says how long is left. */
+export const RETIRE_PROGRESS_SECONDS = 30;
+
+// ---------------------------------------------------------------- params (JSON, stored in the journal)
+
+export type CreateLaunchParams =
+  | { kind: 'configuration'; name: string; image: string; source: string; tags: OwnTags }
+  | { kind: 'template'; name: string; image: string; source: { id: string; version: number }; tags: OwnTags };
+
+export interface CreateLoadBalancerParams {
+  name: string;
+  input: JsonObject; // CreateLoadBalancerCommandInput
+  healthCheck: JsonObject | null; // HealthCheck
+  attributes: JsonObject; // LoadBalancerAttributes
+}
+
+export interface CreateGroupParams {
+  name: string;
+  blueGroup: string;
+  input: JsonObject; // CreateAutoScalingGroupCommandInput; sizes replaced by blue's at apply time
+  suspendedProcesses: string[];
+  metrics: { metrics: string[]; granularity: string } | null;
+  lifecycleHooks: JsonObject[]; // PutLifecycleHookCommandInput[]
+  deleteTimeoutSeconds: number;
+  intervalSeconds: number;
+}
+
+export interface CopyScalingPoliciesParams {
+  group: string;
+  policies: JsonObject[]; // PutScalingPolicyCommandInput[]
+}
+
+export interface CopyAlarmsParams {
+  group: string;
+  /** PutMetricAlarmCommandInput[], actions still naming blue's policy ARNs. */
+  alarms: JsonObject[];
+  /** Blue policy ARN -> policy name (the copy has the same name on green). */
+  policyNameByBlueArn: Record<string, string>;
+}
+
+export interface WaitHealthyParams {
+  group: string;
+  loadBalancer: string;
+  timeoutSeconds: number;
+  intervalSeconds: number;
+}
+
+export interface SwitchDnsParams {
+  zoneId: string;
+  recordName: string;
+  loadBalancer: string;
+  /** Where the record points now (blue's load balancer), for messages. */
+  from: string;
+  region: string | null;
+  evaluateTargetHealth: boolean;
+  syncTimeoutSeconds: number;
+}
+
+export interface WaitRetireParams {
+  seconds: number;
+  intervalSeconds: number;
+}
+
+export interface RetireBlueParams {
+  action: Config['retire']['action'];
+  group: string;
+  loadBalancer: string;
+  /** Blue's launch configuration or template, deleted by `delete` only when an earlier deployment made it. */
+  launch: { kind: 'configuration' | 'template'; name: string; own: boolean };
+  policies: string[];
+  alarms: string[];
+  timeoutSeconds: number;
+  intervalSeconds: number;
+  deleteTimeoutSeconds: number;
+}
+
+/** SDK values to journal JSON (drops undefined; no Dates occur in request shapes). */
+export function toJson<T>(value: T): JsonObject {
+  return JSON.parse(JSON.stringify(value)) as JsonObject;
+}
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+const sizes = (min?: number, max?: number, desired?: number) => `min ${min ?? 0}, max ${max ?? 0}, desired ${desired ?? 0}`;
+
+export function plan(config: Config, observed: Observed, deploymentId: string): Plan {
+  const { blue } = observed;
+  const blueGroupName = blue.group.AutoScalingGroupName;
+  const blueLb = blue.loadBalancer.description;
+  const green = stackNames(config.service, otherColor(blue.color), deploymentId);
+  const tags: OwnTags = { service: config.service, deploymentId, color: green.color };
+  const image = config.release.image;
+  const warnings: string[] = [];
+
+  // create-launch
+  const launchParams: CreateLaunchParams =
+    blue.launch.kind === 'configuration'
+      ? { kind: 'configuration', name: green.launch, image, source: blue.launch.configuration.LaunchConfigurationName ?? '', tags }
+      : {
+          kind: 'template',
+          name: green.launch,
+          image,
+          source: { id: blue.launch.version.LaunchTemplateId, version: blue.launch.version.VersionNumber },
+          tags,
+        };
+  const blueLaunchName =
+    blue.launch.kind === 'configuration'
+      ? (blue.launch.configuration.LaunchConfigurationName ?? '')
+      : (blue.launch.version.LaunchTemplateName ?? blue.launch.version.LaunchTemplateId);
+  const launchType = blue.launch.kind === 'configuration' ? 'launch-configuration' : 'launch-template';
+  if (blue.launch.kind === 'template' && /^\$/.test(blue.launch.requested)) {
+    warnings.push(
+      `blue's launch template ${blueLaunchName} is used as ${blue.launch.requested}; green copies version ${blue.launch.version.VersionNumber} and is pinned to its own template ${green.launch} version 1`,
+    );
+  }
+  if (blue.launch.kind === 'configuration') {
+    warnings.push(
+      `blue uses launch configuration ${blueLaunchName}; AWS no longer lets new accounts create launch configurations, so consider moving ${blueGroupName} to a launch template`,
+    );
+  }
+
+  // create-load-balancer
+  const lbParams: CreateLoadBalancerParams = {
+    name: green.loadBalancer,
+    input: toJson(loadBalancerCopy(blueLb, blue.loadBalancer.tags, green.loadBalancer, tags)),
+    healthCheck: blueLb.HealthCheck ? toJson<HealthCheck>(blueLb.HealthCheck) : null,
+    attributes: toJson(loadBalancerAttributesCopy(blue.loadBalancer.attributes)),
+  };
+
+  // create-group
+  const groupLaunch =
+    blue.launch.kind === 'configuration'
+      ? { launchConfigurationName: green.launch }
+      : { launchTemplateName: green.launch, version: '1' };
+  const metrics = blue.group.EnabledMetrics?.flatMap((m) => (m.Metric ? [m.Metric] : [])) ?? [];
+  const groupParams: CreateGroupParams = {
+    name: green.group,
+    blueGroup: blueGroupName,
+    input: toJson(groupCopy(blue.group, blue.lifecycleHooks, green.group, groupLaunch, green.loadBalancer, tags)),
+    suspendedProcesses: blue.group.SuspendedProcesses?.flatMap((p) => (p.ProcessName ? [p.ProcessName] : [])) ?? [],
+    metrics: metrics.length > 0 ? { metrics, granularity: blue.group.EnabledMetrics?.[0]?.Granularity ?? '1Minute' } : null,
+    lifecycleHooks: blue.lifecycleHooks.map((h) => toJson(lifecycleHookCopy(h, green.group))),
+    deleteTimeoutSeconds: GROUP_DELETE_TIMEOUT_SECONDS,
+    intervalSeconds: config.health.intervalSeconds,
+  };
+
+  // copy-scaling-policies
+  const policies = blue.policies.filter((p) => p.PolicyName);
+  const policyParams: CopyScalingPoliciesParams = {
+    group: green.group,
+    policies: policies.map((p) => toJson(scalingPolicyCopy(p, blueGroupName, green.group))),
+  };
+
+  // copy-alarms: alarms of blue's policies, except those target tracking manages itself
+  const policyNameByBlueArn: Record<string, string> = {};
+  for (const p of policies) if (p.PolicyARN && p.PolicyName) policyNameByBlueArn[p.PolicyARN] = p.PolicyName;
+  const copied = blue.alarms.filter((a) => a.AlarmName && !isManagedAlarm(a.AlarmName));
+  const alarmParams: CopyAlarmsParams = {
+    group: green.group,
+    alarms: copied.map((a) =>
+      toJson(alarmCopy(a, alarmCopyName(config.service, green.color, deploymentId, a.AlarmName as string), blueGroupName, green.group, {}, tags)),
+    ),
+    policyNameByBlueArn,
+  };
+  const named = new Set(blue.alarms.map((a) => a.AlarmName));
+  const missing = policies.flatMap((p) => (p.Alarms ?? []).map((a) => a.AlarmName)).filter((n) => n && !named.has(n));
+  if (missing.length > 0) warnings.push(`alarms named by blue's policies were not found and will not be copied: ${[...new Set(missing)].join(', ')}`);
+
+  // wait-healthy
+  const waitParams: WaitHealthyParams = {
+    group: green.group,
+    loadBalancer: green.loadBalancer,
+    timeoutSeconds: config.health.timeoutSeconds,
+    intervalSeconds: config.health.intervalSeconds,
+  };
+
+  // switch-dns
+  const dnsParams: SwitchDnsParams = {
+    zoneId: config.dns.hostedZoneId,
+    recordName: config.dns.name,
+    loadBalancer: green.loadBalancer,
+    from: observed.record.AliasTarget.DNSName ?? '',
+    region: config.region ?? null,
+    evaluateTargetHealth: observed.record.AliasTarget.EvaluateTargetHealth ?? false,
+    syncTimeoutSeconds: DNS_SYNC_TIMEOUT_SECONDS,
+  };
+
+  // wait-retire, retire-blue
+  const retireWait: WaitRetireParams = {
+    seconds: config.retire.afterSeconds,
+    intervalSeconds: Math.min(RETIRE_PROGRESS_SECONDS, Math.max(1, config.retire.afterSeconds)),
+  };
+  const action = config.retire.action;
+  const blueOwnAlarms = blue.alarms.flatMap((a) => (a.AlarmName && !isManagedAlarm(a.AlarmName) ? [a.AlarmName] : []));
+  const retireParams: RetireBlueParams = {
+    action,
+    group: blueGroupName,
+    loadBalancer: blueLb.LoadBalancerName,
+    launch: {
+      kind: blue.launch.kind,
+      name: blueLaunchName,
+      own: isOwnStackName(config.service, blueLaunchName),
+    },
+    policies: policies.map((p) => p.PolicyName as string),
+    alarms: blueOwnAlarms,
+    timeoutSeconds: config.health.timeoutSeconds,
+    intervalSeconds: config.health.intervalSeconds,
+    deleteTimeoutSeconds: GROUP_DELETE_TIMEOUT_SECONDS,
+  };
+  const blueSizes = sizes(blue.group.MinSize, blue.group.MaxSize, blue.group.DesiredCapacity);
+  if (action === 'delete') {
+    warnings.push(
+      `retire.action delete: after the ${STEP.retireBlue} step, rollback cannot bring blue (${blueGroupName}) back; use scale-to-zero to keep that possibility`,
+    );
+    if (!retireParams.launch.own) {
+      warnings.push(`retire.action delete keeps blue's ${launchType} ${blueLaunchName}: bluegreen did not create it`);
+    }
+  }
+  if (config.retire.afterSeconds < 60) {
+    warnings.push(
+      `retire.after is ${config.retire.afterSeconds}s: clients cache alias records to load balancers for 60s and many resolvers longer, so blue may still get traffic when it is retired`,
+    );
+  }
+
+  const json = <T>(p: T) => p as unknown as JsonObject;
+  const step = (id: StepId, rest: Omit<StepDescriptor, 'id' | 'kind'>): StepDescriptor => ({ id, kind: kindOf(id), ...rest });
+
+  const steps: StepDescriptor[] = [
+    step(STEP.createLaunch, {
+      title: `Create ${launchType.replace('-', ' ')} ${green.launch} from ${blueLaunchName} with image ${image}`,
+      params: json(launchParams),
+      creates: [{ type: launchType, name: green.launch }],
+    }),
+    step(STEP.createLoadBalancer, {
+      title: `Create classic load balancer ${green.loadBalancer} like ${blueLb.LoadBalancerName}`,
+      params: json(lbParams),
+      creates: [{ type: 'load-balancer', name: green.loadBalancer }],
+    }),
+    step(STEP.createGroup, {
+      title: `Create Auto Scaling group ${green.group} like ${blueGroupName}`,
+      params: json(groupParams),
+      creates: [{ type: 'auto-scaling-group', name: green.group }],
+    }),
+    step(STEP.copyScalingPolicies, {
+      title: `Copy ${plural(policies.length, 'scaling policy', 'scaling policies')} of ${blueGroupName} to ${green.group}`,
+      params: json(policyParams),
+      creates: policies.map((p) => ({ type: 'scaling-policy', name: `${green.group}/${p.PolicyName}` })),
+    }),
+    step(STEP.copyAlarms, {
+      title: `Copy ${plural(copied.length, 'alarm', 'alarms')} of ${blueGroupName}'s policies to ${green.group}`,
+      params: json(alarmParams),
+      creates: alarmParams.alarms.map((a) => ({ type: 'alarm', name: String(a.AlarmName) })),
+    }),
+    step(STEP.waitHealthy, {
+      title: `Wait until ${green.group} has all its instances InService in ${green.loadBalancer}`,
+      params: json(waitParams),
+      waits: `until ${blue.group.DesiredCapacity} of ${blue.group.DesiredCapacity} instances are InService in ${green.loadBalancer} (timeout ${config.health.timeoutSeconds}s, every ${config.health.intervalSeconds}s)`,
+    }),
+    step(STEP.switchDns, {
+      title: `Point ${config.dns.name} at ${green.loadBalancer}`,
+      params: json(dnsParams),
+      changes: [{ what: `DNS record ${config.dns.name}`, from: blueLb.DNSName ?? dnsParams.from, to: green.loadBalancer }],
+      waits: `until the change is INSYNC (timeout ${DNS_SYNC_TIMEOUT_SECONDS}s)`,
+    }),
+    step(STEP.waitRetire, {
+      title: `Wait ${config.retire.afterSeconds}s for clients to move to ${green.color} before retiring ${blue.color}`,
+      params: json(retireWait),
+      waits: `${config.retire.afterSeconds}s`,
+    }),
+    step(STEP.retireBlue, {
+      title:
+        action === 'scale-to-zero'
+          ? `Scale ${blueGroupName} to zero`
+          : action === 'delete'
+            ? `Delete ${blue.color} stack ${blueGroupName}`
+            : `Keep ${blueGroupName} as it is`,
+      params: json(retireParams),
+      ...(action === 'keep'
+        ? {}
+        : {
+            changes: [
+              action === 'scale-to-zero'
+                ? { what: `capacity of ${blueGroupName}`, from: blueSizes, to: sizes(0, blue.group.MaxSize, 0) }
+                : {
+                    what: `${blue.color} stack`,
+                    from: [
+                      `group ${blueGroupName}`,
+                      `load balancer ${blueLb.LoadBalancerName}`,
+                      ...(retireParams.launch.own ? [`${launchType} ${blueLaunchName}`] : []),
+                      plural(retireParams.policies.length, 'policy', 'policies'),
+                      plural(retireParams.alarms.length, 'alarm', 'alarms'),
+                    ].join(', '),
+                    to: 'deleted',
+                  },
+            ],
+          }),
+    }),
+  ];
+
+  return {
+    deploymentId,
+    steps,
+    summary: {
+      blue: { color: blue.color, group: blueGroupName, loadBalancer: blueLb.LoadBalancerName },
+      green: { color: green.color, group: green.group, loadBalancer: green.loadBalancer, launch: green.launch },
+      image,
+      record: { zone: config.dns.hostedZoneId, name: config.dns.name },
+    },
+    warnings,
+  };
+}

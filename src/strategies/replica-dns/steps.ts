@@ -1,0 +1,436 @@
+/**
+ * The handlers of replica-dns: apply and undo for each step kind, bound to the AWS ports.
+ *
+ * Rules every handler keeps:
+ *  - idempotent: look the resource up by its deterministic name and adopt it when an earlier attempt made it;
+ *  - journal first: ctx.record() what is about to be made or changed before the mutating call;
+ *  - undo works after a partial apply, with resources already gone, and twice;
+ *  - no secrets (UserData...) in outputs.
+ */
+import type {
+  CreateAutoScalingGroupCommandInput,
+  PutLifecycleHookCommandInput,
+  PutScalingPolicyCommandInput,
+} from '@aws-sdk/client-auto-scaling';
+import type { PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
+import type { CreateLoadBalancerCommandInput, HealthCheck, LoadBalancerAttributes } from '@aws-sdk/client-elastic-load-balancing';
+import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
+import type { AwsPorts } from '../../aws/ports.js';
+import type { JsonObject, StepContext, StepHandler, StepRegistry } from '../../engine/types.js';
+import { waitUntil, type Observation } from '../../engine/wait.js';
+import { DeploymentError, VerificationError } from '../../errors.js';
+import { launchConfigurationCopy, launchTemplateCopy, remapActions } from './builders.js';
+import { classicElbHostedZoneId, normaliseDnsName } from './elb-zones.js';
+import {
+  kindOf,
+  STEP,
+  toJson,
+  type CopyAlarmsParams,
+  type CopyScalingPoliciesParams,
+  type CreateGroupParams,
+  type CreateLaunchParams,
+  type CreateLoadBalancerParams,
+  type RetireBlueParams,
+  type SwitchDnsParams,
+  type WaitHealthyParams,
+  type WaitRetireParams,
+} from './plan.js';
+
+interface Sizes {
+  MinSize: number;
+  MaxSize: number;
+  DesiredCapacity: number;
+}
+
+type Handler<P> = StepHandler<P & JsonObject>;
+
+export function handlers(ports: AwsPorts): StepRegistry {
+  const registry: Record<string, StepHandler<any>> = {
+    [kindOf(STEP.createLaunch)]: createLaunch(ports),
+    [kindOf(STEP.createLoadBalancer)]: createLoadBalancer(ports),
+    [kindOf(STEP.createGroup)]: createGroup(ports),
+    [kindOf(STEP.copyScalingPolicies)]: copyScalingPolicies(ports),
+    [kindOf(STEP.copyAlarms)]: copyAlarms(ports),
+    [kindOf(STEP.waitHealthy)]: waitHealthy(ports),
+    [kindOf(STEP.switchDns)]: switchDns(ports),
+    [kindOf(STEP.waitRetire)]: waitRetire(),
+    [kindOf(STEP.retireBlue)]: retireBlue(ports),
+  };
+  return registry;
+}
+
+// ---------------------------------------------------------------- shared observations
+
+/** Counts a group's InService instances that its load balancer also reports InService. */
+async function healthOf(ports: AwsPorts, group: string, loadBalancer: string): Promise<Observation> {
+  const [g, health] = await Promise.all([ports.groups.describeGroup(group), ports.classicLoadBalancers.instanceHealth(loadBalancer)]);
+  if (!g) return { done: false, message: `group ${group} does not exist` };
+  const desired = g.DesiredCapacity ?? 0;
+  const inLb = new Set(health.filter((h) => h.State === 'InService').map((h) => h.InstanceId));
+  const n = (g.Instances ?? []).filter((i) => i.LifecycleState === 'InService' && inLb.has(i.InstanceId)).length;
+  return {
+    done: desired > 0 && n >= desired,
+    message: `${n} of ${desired} instances InService in ${loadBalancer}`,
+    counts: { done: n, total: desired },
+  };
+}
+
+async function waitGroupGone(ports: AwsPorts, ctx: StepContext, group: string, timeoutSeconds: number, intervalSeconds: number) {
+  await waitUntil(ctx, { what: `group ${group} to be deleted`, timeoutSeconds, intervalSeconds }, async () => {
+    const g = await ports.groups.describeGroup(group);
+    return g
+      ? { done: false, message: `group ${group} is being deleted (${g.Instances?.length ?? 0} instances left)` }
+      : { done: true, message: `group ${group} is deleted` };
+  });
+}
+
+function sizesOf(g: { MinSize?: number; MaxSize?: number; DesiredCapacity?: number }): Sizes {
+  return { MinSize: g.MinSize ?? 0, MaxSize: g.MaxSize ?? 0, DesiredCapacity: g.DesiredCapacity ?? 0 };
+}
+
+// ---------------------------------------------------------------- create-launch
+
+function createLaunch(ports: AwsPorts): Handler<CreateLaunchParams> {
+  return {
+    async apply(ctx, p) {
+      if (p.kind === 'configuration') {
+        if (await ports.launch.describeLaunchConfiguration(p.name)) {
+          await ctx.record({ launchConfiguration: p.name });
+          return;
+        }
+        const source = await ports.launch.describeLaunchConfiguration(p.source);
+        if (!source) throw new DeploymentError(`blue's launch configuration ${p.source} no longer exists; nothing to copy`);
+        await ctx.record({ launchConfiguration: p.name });
+        await ports.launch.createLaunchConfiguration(launchConfigurationCopy(source, p.name, p.image));
+        return;
+      }
+      const found = await ports.launch.findLaunchTemplate(p.name);
+      if (found) {
+        await ctx.record({ launchTemplate: p.name, launchTemplateId: found.id, version: found.version });
+        return;
+      }
+      const source = await ports.launch.describeLaunchTemplateVersion({ id: p.source.id }, String(p.source.version));
+      if (!source) {
+        throw new DeploymentError(`blue's launch template ${p.source.id} version ${p.source.version} no longer exists; nothing to copy`);
+      }
+      await ctx.record({ launchTemplate: p.name });
+      const made = await ports.launch.createLaunchTemplate(launchTemplateCopy(source, p.name, p.image, p.tags));
+      await ctx.record({ launchTemplateId: made.id, version: made.version });
+    },
+    async undo(_ctx, p) {
+      if (p.kind === 'configuration') await ports.launch.deleteLaunchConfiguration(p.name);
+      else await ports.launch.deleteLaunchTemplate(p.name);
+    },
+  };
+}
+
+// ---------------------------------------------------------------- create-load-balancer
+
+function createLoadBalancer(ports: AwsPorts): Handler<CreateLoadBalancerParams> {
+  return {
+    async apply(ctx, p) {
+      const [existing] = await ports.classicLoadBalancers.describe([p.name]);
+      let dnsName = existing?.DNSName;
+      if (!existing) {
+        await ctx.record({ loadBalancer: p.name });
+        dnsName = await ports.classicLoadBalancers.create(p.input as unknown as CreateLoadBalancerCommandInput);
+      }
+      // Adopted or new: make sure it is configured like blue's.
+      if (p.healthCheck) await ports.classicLoadBalancers.configureHealthCheck(p.name, p.healthCheck as unknown as HealthCheck);
+      await ports.classicLoadBalancers.modifyAttributes(p.name, p.attributes as unknown as LoadBalancerAttributes);
+      await ctx.record({ loadBalancer: p.name, dnsName: dnsName ?? null });
+    },
+    async undo(_ctx, p) {
+      await ports.classicLoadBalancers.delete(p.name);
+    },
+  };
+}
+
+// ---------------------------------------------------------------- create-group
+
+function createGroup(ports: AwsPorts): Handler<CreateGroupParams> {
+  return {
+    async apply(ctx, p) {
+      // Blue's sizes at the moment green is made (kept from an earlier attempt, so a resume matches it).
+      let sizes = ctx.outputs.blueSizes as Sizes | undefined;
+      if (!sizes) {
+        const blue = await ports.groups.describeGroup(p.blueGroup);
+        if (!blue) throw new DeploymentError(`blue's group ${p.blueGroup} no longer exists; nothing to copy`);
+        sizes = sizesOf(blue);
+        await ctx.record({ blueSizes: { ...sizes } });
+      }
+      const existing = await ports.groups.describeGroup(p.name);
+      if (!existing) {
+        await ctx.record({ group: p.name });
+        await ports.groups.createGroup({ ...(p.input as unknown as CreateAutoScalingGroupCommandInput), ...sizes });
+      }
+      if (p.suspendedProcesses.length > 0) await ports.groups.suspendProcesses(p.name, p.suspendedProcesses);
+      if (p.metrics) await ports.groups.enableMetrics(p.name, p.metrics.metrics, p.metrics.granularity);
+      if (p.lifecycleHooks.length > 0) {
+        const present = new Set((await ports.groups.describeLifecycleHooks(p.name)).map((h) => h.LifecycleHookName));
+        for (const hook of p.lifecycleHooks as unknown as PutLifecycleHookCommandInput[]) {
+          if (!present.has(hook.LifecycleHookName)) await ports.groups.putLifecycleHook(hook);
+        }
+      }
+      await ctx.record({ group: p.name });
+    },
+    async undo(ctx, p) {
+      await ports.groups.deleteGroup(p.name);
+      // The launch configuration and load balancer are undone next: wait until nothing uses them.
+      await waitGroupGone(ports, ctx, p.name, p.deleteTimeoutSeconds, p.intervalSeconds);
+    },
+  };
+}
+
+// ---------------------------------------------------------------- copy-scaling-policies
+
+function copyScalingPolicies(ports: AwsPorts): Handler<CopyScalingPoliciesParams> {
+  return {
+    async apply(ctx, p) {
+      const inputs = p.policies as unknown as PutScalingPolicyCommandInput[];
+      await ctx.record({ policies: inputs.map((i) => i.PolicyName ?? '') });
+      const arns: Record<string, string> = { ...((ctx.outputs.policyArns as Record<string, string> | undefined) ?? {}) };
+      for (const input of inputs) {
+        // PutScalingPolicy creates or updates: re-running it is harmless.
+        arns[input.PolicyName as string] = await ports.groups.putPolicy(input);
+        ctx.progress(`${Object.keys(arns).length} of ${inputs.length} policies copied`, { done: Object.keys(arns).length, total: inputs.length });
+      }
+      await ctx.record({ policyArns: arns });
+    },
+    async undo(_ctx, p) {
+      for (const input of p.policies as unknown as PutScalingPolicyCommandInput[]) {
+        await ports.groups.deletePolicy(p.group, input.PolicyName as string);
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------- copy-alarms
+
+function copyAlarms(ports: AwsPorts): Handler<CopyAlarmsParams> {
+  return {
+    async apply(ctx, p) {
+      const inputs = p.alarms as unknown as PutMetricAlarmCommandInput[];
+      if (inputs.length === 0) return;
+      const greenArns: Record<string, string> = {
+        ...((ctx.outputsOf(STEP.copyScalingPolicies).policyArns as Record<string, string> | undefined) ?? {}),
+      };
+      const wanted = Object.values(p.policyNameByBlueArn);
+      if (wanted.some((name) => !greenArns[name])) {
+        for (const policy of await ports.groups.describePolicies(p.group)) {
+          if (policy.PolicyName && policy.PolicyARN) greenArns[policy.PolicyName] ??= policy.PolicyARN;
+        }
+      }
+      const arnMap: Record<string, string> = {};
+      for (const [blueArn, name] of Object.entries(p.policyNameByBlueArn)) {
+        const greenArn = greenArns[name];
+        if (greenArn) arnMap[blueArn] = greenArn;
+      }
+      for (const input of inputs) {
+        for (const action of [...(input.AlarmActions ?? []), ...(input.OKActions ?? []), ...(input.InsufficientDataActions ?? [])]) {
+          if (p.policyNameByBlueArn[action] && !arnMap[action]) {
+            throw new DeploymentError(
+              `alarm ${input.AlarmName} acts on blue's policy ${p.policyNameByBlueArn[action]}, which has no copy on ${p.group}; run the ${STEP.copyScalingPolicies} step first`,
+            );
+          }
+        }
+      }
+      await ctx.record({ alarms: inputs.map((i) => i.AlarmName ?? '') });
+      for (const input of inputs) {
+        await ports.alarms.putAlarm({
+          ...input,
+          ...defined({
+            AlarmActions: remapActions(input.AlarmActions, arnMap),
+            OKActions: remapActions(input.OKActions, arnMap),
+            InsufficientDataActions: remapActions(input.InsufficientDataActions, arnMap),
+          }),
+        });
+      }
+    },
+    async undo(_ctx, p) {
+      const names = (p.alarms as unknown as PutMetricAlarmCommandInput[]).map((a) => a.AlarmName as string);
+      if (names.length > 0) await ports.alarms.deleteAlarms(names);
+    },
+  };
+}
+
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+// ---------------------------------------------------------------- wait-healthy
+
+function waitHealthy(ports: AwsPorts): Handler<WaitHealthyParams> {
+  return {
+    async apply(ctx, p) {
+      await waitUntil(
+        ctx,
+        {
+          what: `${p.group} to have all its instances InService in ${p.loadBalancer}`,
+          timeoutSeconds: p.timeoutSeconds,
+          intervalSeconds: p.intervalSeconds,
+        },
+        () => healthOf(ports, p.group, p.loadBalancer),
+      );
+    },
+    async undo() {},
+  };
+}
+
+// ---------------------------------------------------------------- switch-dns
+
+interface AliasTarget {
+  DNSName: string;
+  HostedZoneId: string;
+}
+
+function switchDns(ports: AwsPorts): Handler<SwitchDnsParams> {
+  return {
+    async apply(ctx, p) {
+      // Never point traffic at nothing.
+      const inService = (await ports.classicLoadBalancers.instanceHealth(p.loadBalancer)).filter((h) => h.State === 'InService').length;
+      if (inService < 1) {
+        throw new VerificationError(`refusing to point ${p.recordName} at ${p.loadBalancer}: it has no InService instance`);
+      }
+      const [lb] = await ports.classicLoadBalancers.describe([p.loadBalancer]);
+      if (!lb?.DNSName) throw new DeploymentError(`load balancer ${p.loadBalancer} no longer exists`);
+      const hostedZoneId = classicElbHostedZoneId(lb, p.region ?? undefined);
+      if (!hostedZoneId) {
+        throw new DeploymentError(
+          `cannot tell the hosted zone of load balancer ${p.loadBalancer} (${lb.DNSName}); set region in the config`,
+        );
+      }
+      const target: AliasTarget = { DNSName: lb.DNSName, HostedZoneId: hostedZoneId };
+      const current = await ports.dns.getRecord(p.zoneId, p.recordName, 'A');
+      const changeId = ctx.outputs.changeId as string | undefined;
+      if (changeId && current && pointsAt(current, target.DNSName)) {
+        await ports.dns.waitInSync(changeId, p.syncTimeoutSeconds);
+        return;
+      }
+      // What the record was before this step first changed it (an earlier attempt may have changed it already).
+      await ctx.record({
+        ...('previous' in ctx.outputs ? {} : { previous: current ? toJson(current) : null }),
+        target: { ...target },
+      });
+      const record: ResourceRecordSet = {
+        Name: p.recordName,
+        Type: 'A',
+        AliasTarget: { ...target, EvaluateTargetHealth: current?.AliasTarget?.EvaluateTargetHealth ?? p.evaluateTargetHealth },
+      };
+      const id = await ports.dns.change(p.zoneId, [{ Action: 'UPSERT', ResourceRecordSet: record }], `bluegreen ${ctx.deploymentId}: ${p.from} -> ${p.loadBalancer}`);
+      await ctx.record({ changeId: id });
+      ctx.progress(`waiting for the change of ${p.recordName} to be INSYNC`);
+      await ports.dns.waitInSync(id, p.syncTimeoutSeconds);
+    },
+    async undo(ctx, p) {
+      const target = ctx.outputs.target as AliasTarget | undefined;
+      if (!target) return; // never changed
+      const previous = ctx.outputs.previous as ResourceRecordSet | null | undefined;
+      const current = await ports.dns.getRecord(p.zoneId, p.recordName, 'A');
+      if (!current || !pointsAt(current, target.DNSName)) {
+        const restored = ctx.outputs.restoreChangeId as string | undefined;
+        if (restored) await ports.dns.waitInSync(restored, p.syncTimeoutSeconds);
+        else ctx.progress(`${p.recordName} no longer points at ${p.loadBalancer}; left as it is`);
+        return;
+      }
+      if (!previous) {
+        // The record did not exist before the switch: remove ours.
+        const id = await ports.dns.change(p.zoneId, [{ Action: 'DELETE', ResourceRecordSet: current }], `bluegreen ${ctx.deploymentId}: rollback`);
+        await ctx.record({ restoreChangeId: id });
+        await ports.dns.waitInSync(id, p.syncTimeoutSeconds);
+        return;
+      }
+      const id = await ports.dns.change(
+        p.zoneId,
+        [{ Action: 'UPSERT', ResourceRecordSet: previous }],
+        `bluegreen ${ctx.deploymentId}: rollback to ${previous.AliasTarget?.DNSName ?? 'the previous record'}`,
+      );
+      await ctx.record({ restoreChangeId: id });
+      ctx.progress(`waiting for ${p.recordName} to point back at ${previous.AliasTarget?.DNSName} (INSYNC)`);
+      await ports.dns.waitInSync(id, p.syncTimeoutSeconds);
+    },
+  };
+}
+
+function pointsAt(record: ResourceRecordSet, dnsName: string): boolean {
+  return normaliseDnsName(record.AliasTarget?.DNSName) === normaliseDnsName(dnsName);
+}
+
+// ---------------------------------------------------------------- wait-retire
+
+function waitRetire(): Handler<WaitRetireParams> {
+  return {
+    async apply(ctx, p) {
+      let until = ctx.outputs.until as number | undefined;
+      if (until === undefined) {
+        until = ctx.clock.now() + p.seconds * 1000;
+        await ctx.record({ until });
+      }
+      const end = until;
+      const observe = async (): Promise<Observation> => {
+        const left = Math.max(0, Math.ceil((end - ctx.clock.now()) / 1000));
+        return left <= 0
+          ? { done: true, message: 'retire wait over' }
+          : { done: false, message: `${left}s left before retiring blue`, counts: { done: p.seconds - Math.min(left, p.seconds), total: p.seconds } };
+      };
+      try {
+        // The deadline is `until` itself, so the last sleep ends exactly there.
+        await waitUntil(
+          ctx,
+          { what: 'the retire wait to end', timeoutSeconds: Math.max(0, end - ctx.clock.now()) / 1000, intervalSeconds: p.intervalSeconds },
+          observe,
+        );
+      } catch (error) {
+        // Reaching the deadline is this wait's success, however the loop saw it.
+        if (!(error instanceof VerificationError) || ctx.clock.now() < end) throw error;
+      }
+    },
+    async undo() {},
+  };
+}
+
+// ---------------------------------------------------------------- retire-blue
+
+function retireBlue(ports: AwsPorts): Handler<RetireBlueParams> {
+  return {
+    async apply(ctx, p) {
+      if (p.action === 'keep') return;
+      const blue = await ports.groups.describeGroup(p.group);
+      if (!ctx.outputs.blueSizes && blue) await ctx.record({ blueSizes: { ...sizesOf(blue) } });
+      if (p.action === 'scale-to-zero') {
+        if (!blue) throw new DeploymentError(`blue's group ${p.group} no longer exists`);
+        await ports.groups.updateGroup({ AutoScalingGroupName: p.group, MinSize: 0, DesiredCapacity: 0 });
+        return;
+      }
+      // delete: from the things that depend on others to the things they depend on.
+      await ctx.record({ deleting: true });
+      if (p.alarms.length > 0) await ports.alarms.deleteAlarms(p.alarms);
+      for (const policy of p.policies) await ports.groups.deletePolicy(p.group, policy);
+      await ports.groups.deleteGroup(p.group);
+      await waitGroupGone(ports, ctx, p.group, p.deleteTimeoutSeconds, p.intervalSeconds);
+      await ports.classicLoadBalancers.delete(p.loadBalancer);
+      if (p.launch.own) {
+        if (p.launch.kind === 'configuration') await ports.launch.deleteLaunchConfiguration(p.launch.name);
+        else await ports.launch.deleteLaunchTemplate(p.launch.name);
+      }
+      await ctx.record({ deleted: true });
+    },
+    async undo(ctx, p) {
+      if (p.action === 'keep') return;
+      if (p.action === 'delete') {
+        if (!ctx.outputs.deleting) return; // nothing was touched
+        throw new DeploymentError(
+          `blue (${p.group}, ${p.loadBalancer}) was deleted by retire.action delete; rollback cannot bring it back. Traffic stays on green; deploy again to replace it`,
+        );
+      }
+      const sizes = ctx.outputs.blueSizes as Sizes | undefined;
+      if (!sizes) return; // never scaled
+      await ports.groups.updateGroup({ AutoScalingGroupName: p.group, ...sizes });
+      await waitUntil(
+        ctx,
+        { what: `${p.group} to have all its instances InService in ${p.loadBalancer}`, timeoutSeconds: p.timeoutSeconds, intervalSeconds: p.intervalSeconds },
+        () => healthOf(ports, p.group, p.loadBalancer),
+      );
+    },
+  };
+}
