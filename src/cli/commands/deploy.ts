@@ -1,0 +1,67 @@
+import type { Command } from 'commander';
+import type { Config } from '../../config/schema.js';
+import type { Plan } from '../../strategies/types.js';
+import { Session, declined, notATerminal, withConfig, withOutput, withYes, type CommonFlags } from '../session.js';
+import { finishRun } from './finish.js';
+
+interface Flags extends CommonFlags {
+  image?: string;
+}
+
+export function registerDeploy(program: Command): void {
+  const cmd = program
+    .command('deploy')
+    .summary('build green with a new image, move traffic to it, retire blue')
+    .description(
+      'Deploy a new image: build green (a copy of the live group, its load balancer, launch configuration, scaling policies and alarms, with the new AMI), wait until every green instance is InService, move the Route 53 alias record to green, wait until the change is in sync, then retire blue (retire.action). The plan is shown first; on a terminal you are asked before anything changes.',
+    );
+  withConfig(cmd);
+  cmd.option('--image <ami>', 'deploy this AMI instead of release.image');
+  withYes(cmd, 'deploy');
+  withOutput(cmd);
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  $ bluegreen deploy                                   # shows the plan, asks, deploys release.image
+  $ bluegreen deploy --image ami-0abc1234def567890 --yes
+  $ bluegreen deploy --yes --output json > events.jsonl  # one JSON event per line, then the journal
+
+If it stops half-way (a failure, Ctrl-C, a crash), run \`bluegreen resume\` to go on or
+\`bluegreen rollback\` to undo; \`bluegreen status\` shows where it stands.`,
+  );
+  cmd.action(async (flags: Flags) => {
+    const session = new Session('deploy', flags);
+    try {
+      const image = flags.image;
+      const ops = await import('../../operations.js');
+      const { renderPlan } = await import('../render/plan.js');
+      const { colorsFor } = await import('../render/style.js');
+      let refused = false;
+      let said: boolean | undefined;
+      const journal = await ops.deploy({
+        ...(await session.operationOptions()),
+        ...(image ? { image } : {}),
+        confirm: async (plan: Plan, config: Config) => {
+          session.human.write(renderPlan(plan, colorsFor(session.human), `Plan: deploy ${config.release.image} to ${config.service} (deployment ${plan.deploymentId})`));
+          session.human.write('\n');
+          if (session.mustRefuse) {
+            refused = true;
+            return false;
+          }
+          said = await session.confirm(`Deploy ${config.release.image} to ${config.service}?`);
+          return said;
+        },
+      });
+      if (refused) throw notATerminal('deploy');
+      if (journal === undefined) {
+        if (said === false) return declined(session);
+        session.stderr.write('nothing to deploy\n');
+        return;
+      }
+      await finishRun(session, journal);
+    } finally {
+      session.close();
+    }
+  });
+}

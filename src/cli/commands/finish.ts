@@ -1,0 +1,20 @@
+import type { Journal } from '../../engine/types.js';
+import type { Session } from '../session.js';
+
+/** The end of deploy, resume and rollback: the journal as the last JSON line, or a summary for people. */
+export async function finishRun(session: Session, journal: Journal): Promise<void> {
+  session.close();
+  const failed = journal.status !== 'succeeded' && journal.status !== 'rolled-back';
+  if (session.json) session.emitJson(journal);
+  else {
+    const { renderOutcome } = await import('../render/status.js');
+    const { colorsFor } = await import('../render/style.js');
+    session.stdout.write(renderOutcome(journal, colorsFor(session.stdout)));
+  }
+  if (failed) {
+    // The operation returned instead of throwing: report it the way the error handler would.
+    session.stderr.write(`error: deployment ${journal.deploymentId} ended ${journal.status}${journal.error ? `: ${journal.error}` : ''}\n`);
+    session.stderr.write(`next: ${session.commandPrefix} status -c ${session.flags.config}\n`);
+    process.exitCode = 1;
+  }
+}

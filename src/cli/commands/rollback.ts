@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import type { Config } from '../../config/schema.js';
+import type { Plan } from '../../strategies/types.js';
+import { Session, declined, notATerminal, withConfig, withOutput, withYes, type CommonFlags } from '../session.js';
+import { finishRun } from './finish.js';
+
+export function registerRollback(program: Command): void {
+  const cmd = program
+    .command('rollback')
+    .summary('undo the current deployment and send traffic back to blue')
+    .description(
+      'Undo the current deployment: send traffic back to blue (restoring its capacity first when it was scaled to zero) and remove what the deployment created, undoing its finished steps in reverse order. Works on a finished, failed or interrupted deployment. The plan of the undo is shown first.',
+    );
+  withConfig(cmd);
+  withYes(cmd, 'roll back');
+  withOutput(cmd);
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  $ bluegreen rollback                 # shows what will be undone, asks, rolls back
+  $ bluegreen rollback --yes -c services/shop.yml
+
+Not possible after retire.action "delete" has deleted blue: the plan of that deployment warned so.`,
+  );
+  cmd.action(async (flags: CommonFlags) => {
+    const session = new Session('rollback', flags);
+    try {
+      const ops = await import('../../operations.js');
+      const { renderPlan } = await import('../render/plan.js');
+      const { colorsFor } = await import('../render/style.js');
+      let refused = false;
+      let said: boolean | undefined;
+      const journal = await ops.rollback({
+        ...(await session.operationOptions()),
+        confirm: async (plan: Plan, config: Config) => {
+          session.human.write(renderPlan(plan, colorsFor(session.human), `Plan: roll back ${config.service} (deployment ${plan.deploymentId})`));
+          session.human.write('\n');
+          if (session.mustRefuse) {
+            refused = true;
+            return false;
+          }
+          said = await session.confirm(`Roll back ${config.service}?`);
+          return said;
+        },
+      });
+      if (refused) throw notATerminal('rollback');
+      if (said === false) return declined(session);
+      await finishRun(session, journal);
+    } finally {
+      session.close();
+    }
+  });
+}

@@ -1,0 +1,69 @@
+/** `bluegreen status` for people, and the end-of-run summary of deploy, resume and rollback. */
+import type { StatusReport } from '../../operations.js';
+import type { Journal, StepState } from '../../engine/types.js';
+import type { LockHolder } from '../../errors.js';
+import { renderSummary } from './plan.js';
+import type { Colors } from './style.js';
+
+const MARK: Record<StepState, string> = {
+  pending: '○',
+  running: '▸',
+  done: '✓',
+  failed: '✗',
+  undoing: '↺',
+  undone: '↩',
+};
+
+export function renderLock(lock: LockHolder): string {
+  return `held by pid ${lock.pid} on ${lock.host} since ${lock.since}: ${lock.command}${lock.deploymentId ? ` (deployment ${lock.deploymentId})` : ''}`;
+}
+
+function colorState(state: StepState, c: Colors, width: number): string {
+  const text = state.padEnd(width);
+  if (state === 'done') return c.green(text);
+  if (state === 'failed') return c.red(text);
+  if (state === 'running' || state === 'undoing') return c.yellow(text);
+  return c.dim(text);
+}
+
+export function renderJournal(journal: Journal, c: Colors): string[] {
+  const lines: string[] = [];
+  lines.push(`Deployment: ${journal.deploymentId} (${journal.strategy})`);
+  lines.push(`Status:     ${journal.status}`);
+  lines.push(`Started:    ${journal.createdAt}${journal.actor ? ` by pid ${journal.actor.pid} on ${journal.actor.host}` : ''}`);
+  lines.push(`Updated:    ${journal.updatedAt}`);
+  if (journal.error) lines.push(`Error:      ${c.red(journal.error)}`);
+  if (Object.keys(journal.summary).length > 0) {
+    lines.push('Summary:');
+    lines.push(...renderSummary(journal.summary));
+  }
+  lines.push('Steps:');
+  const idWidth = Math.max(0, ...journal.steps.map((s) => s.id.length));
+  for (const s of journal.steps) {
+    lines.push(`  ${MARK[s.state] ?? '?'} ${s.id.padEnd(idWidth)}  ${colorState(s.state, c, 8)}  ${s.title}`);
+    if (s.error) lines.push(`      ${c.red(s.error)}`);
+  }
+  const made = journal.steps.filter((s) => s.state === 'done' || s.state === 'failed' || s.state === 'undoing').flatMap((s) => s.creates ?? []);
+  lines.push('Resources made:');
+  if (made.length === 0) lines.push('  (none)');
+  for (const r of made) lines.push(`  ${r.type} ${r.name}`);
+  return lines;
+}
+
+export function renderStatus(report: StatusReport, c: Colors): string {
+  const lines: string[] = [];
+  lines.push(`Service:    ${report.service}`);
+  lines.push(`Live color: ${report.liveColor ?? '(none yet: no deployment has switched traffic)'}`);
+  lines.push(`Lock:       ${report.lock ? renderLock(report.lock) : 'not held'}`);
+  if (report.journal) lines.push(...renderJournal(report.journal, c));
+  else lines.push('Deployment: (none: this service was never deployed with bluegreen)');
+  return `${lines.join('\n')}\n`;
+}
+
+/** What deploy, resume and rollback print when they end. */
+export function renderOutcome(journal: Journal, c: Colors): string {
+  const ok = journal.status === 'succeeded' || journal.status === 'rolled-back';
+  const head = `${ok ? c.green('✓') : c.red('✗')} ${journal.service}: deployment ${journal.deploymentId} ${journal.status}`;
+  const lines = [head, ...renderSummary(journal.summary)];
+  return `${lines.join('\n')}\n`;
+}

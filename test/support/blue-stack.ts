@@ -1,0 +1,451 @@
+/**
+ * A realistic blue stack in moto, built through the AWS SDK the way an operator's stack would look:
+ * VPC with two subnets in two AZs, a security group, a launch configuration with the fields people
+ * actually set, a classic ELB with two listeners, a health check and attributes, a group of N
+ * instances behind it with tags, a simple scaling policy triggered by a CloudWatch alarm (which also
+ * notifies an SNS topic), optionally a lifecycle hook, a hosted zone with an alias A record to the
+ * ELB, and an AMI for the release (created from a blue instance).
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  AutoScalingClient,
+  CreateAutoScalingGroupCommand,
+  CreateLaunchConfigurationCommand,
+  DescribeAutoScalingGroupsCommand,
+  DescribeLaunchConfigurationsCommand,
+  DescribePoliciesCommand,
+  PutLifecycleHookCommand,
+  PutScalingPolicyCommand,
+} from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient, DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  CreateImageCommand,
+  CreateKeyPairCommand,
+  CreateSecurityGroupCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  EC2Client,
+  RegisterImageCommand,
+} from '@aws-sdk/client-ec2';
+import {
+  ConfigureHealthCheckCommand,
+  CreateLoadBalancerCommand,
+  DescribeLoadBalancersCommand,
+  ElasticLoadBalancingClient,
+  ModifyLoadBalancerAttributesCommand,
+} from '@aws-sdk/client-elastic-load-balancing';
+import {
+  ChangeResourceRecordSetsCommand,
+  CreateHostedZoneCommand,
+  DeleteHostedZoneCommand,
+  ListHostedZonesCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
+
+/** The hosted zone id of classic ELBs in us-east-1 (moto's descriptions lack CanonicalHostedZoneNameID). */
+export const CLASSIC_ELB_ZONE_US_EAST_1 = 'Z35SXDOTRQ7X7K';
+
+export interface AwsClients {
+  ec2: EC2Client;
+  autoscaling: AutoScalingClient;
+  elb: ElasticLoadBalancingClient;
+  cloudwatch: CloudWatchClient;
+  route53: Route53Client;
+}
+
+export function clients(endpoint: string): AwsClients {
+  const common = {
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    maxAttempts: 2,
+  };
+  return {
+    ec2: new EC2Client(common),
+    autoscaling: new AutoScalingClient(common),
+    elb: new ElasticLoadBalancingClient(common),
+    cloudwatch: new CloudWatchClient(common),
+    route53: new Route53Client(common),
+  };
+}
+
+export interface BlueStackOptions {
+  service?: string;
+  /** Instances in the blue group; default 2. */
+  instances?: number;
+  /** Adds an EC2_INSTANCE_LAUNCHING lifecycle hook to the group; default false. */
+  lifecycleHook?: boolean;
+  domain?: string;
+}
+
+export interface BlueStack {
+  service: string;
+  region: 'us-east-1';
+  vpcId: string;
+  subnetIds: [string, string];
+  availabilityZones: [string, string];
+  securityGroupId: string;
+  keyName: string;
+  instanceProfile: string;
+  userData: string;
+  blueImageId: string;
+  releaseImageId: string;
+  launchConfigurationName: string;
+  loadBalancerName: string;
+  loadBalancerDnsName: string;
+  groupName: string;
+  instanceIds: string[];
+  policyName: string;
+  policyArn: string;
+  alarmName: string;
+  snsTopicArn: string;
+  lifecycleHookName?: string;
+  hostedZoneId: string;
+  zoneName: string;
+  recordName: string;
+}
+
+export async function buildBlueStack(endpoint: string, options: BlueStackOptions = {}): Promise<BlueStack> {
+  const { ec2, autoscaling, elb, cloudwatch, route53 } = clients(endpoint);
+  const service = options.service ?? 'shop';
+  const count = options.instances ?? 2;
+  const zoneName = options.domain ?? 'example.com';
+  const recordName = `${service}.${zoneName}`;
+  const azs: [string, string] = ['us-east-1a', 'us-east-1b'];
+
+  // Network.
+  const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }));
+  const vpcId = vpc.Vpc!.VpcId!;
+  const subnetA = await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.1.0/24', AvailabilityZone: azs[0] }));
+  const subnetB = await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.2.0/24', AvailabilityZone: azs[1] }));
+  const subnetIds: [string, string] = [subnetA.Subnet!.SubnetId!, subnetB.Subnet!.SubnetId!];
+  const sg = await ec2.send(new CreateSecurityGroupCommand({ GroupName: `${service}-web`, Description: `${service} web servers`, VpcId: vpcId }));
+  const securityGroupId = sg.GroupId!;
+  await ec2.send(
+    new AuthorizeSecurityGroupIngressCommand({
+      GroupId: securityGroupId,
+      IpPermissions: [
+        { IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080, IpRanges: [{ CidrIp: '10.0.0.0/16' }] },
+        { IpProtocol: 'tcp', FromPort: 8443, ToPort: 8443, IpRanges: [{ CidrIp: '10.0.0.0/16' }] },
+      ],
+    }),
+  );
+  const keyName = `${service}-deploy`;
+  await ec2.send(new CreateKeyPairCommand({ KeyName: keyName }));
+
+  // The image blue runs.
+  const blueImage = await ec2.send(
+    new RegisterImageCommand({
+      Name: `${service}-v1`,
+      Description: `${service} release v1`,
+      Architecture: 'x86_64',
+      RootDeviceName: '/dev/xvda',
+      VirtualizationType: 'hvm',
+      BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeSize: 20, VolumeType: 'gp3', DeleteOnTermination: true } }],
+    }),
+  );
+  const blueImageId = blueImage.ImageId!;
+
+  // Launch configuration with the fields a real one carries.
+  const launchConfigurationName = `${service}-lc-v1`;
+  const instanceProfile = `${service}-app`;
+  const userData = Buffer.from('#!/bin/bash\nsystemctl start shop\n').toString('base64');
+  await autoscaling.send(
+    new CreateLaunchConfigurationCommand({
+      LaunchConfigurationName: launchConfigurationName,
+      ImageId: blueImageId,
+      InstanceType: 't3.micro',
+      KeyName: keyName,
+      SecurityGroups: [securityGroupId],
+      IamInstanceProfile: instanceProfile,
+      UserData: userData,
+      InstanceMonitoring: { Enabled: true },
+      EbsOptimized: false,
+      BlockDeviceMappings: [
+        { DeviceName: '/dev/xvda', Ebs: { VolumeSize: 20, VolumeType: 'gp3', DeleteOnTermination: true } },
+        { DeviceName: '/dev/xvdb', Ebs: { VolumeSize: 50, VolumeType: 'gp3', DeleteOnTermination: true, Encrypted: true } },
+      ],
+      MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 2, HttpEndpoint: 'enabled' },
+    }),
+  );
+
+  // Classic load balancer: two listeners, a health check, attributes, tags.
+  const loadBalancerName = `${service}-blue`;
+  const lb = await elb.send(
+    new CreateLoadBalancerCommand({
+      LoadBalancerName: loadBalancerName,
+      Listeners: [
+        { Protocol: 'HTTP', LoadBalancerPort: 80, InstanceProtocol: 'HTTP', InstancePort: 8080 },
+        { Protocol: 'TCP', LoadBalancerPort: 443, InstanceProtocol: 'TCP', InstancePort: 8443 },
+      ],
+      Subnets: subnetIds,
+      SecurityGroups: [securityGroupId],
+      Scheme: 'internet-facing',
+      Tags: [
+        { Key: 'team', Value: 'checkout' },
+        { Key: 'service', Value: service },
+      ],
+    }),
+  );
+  await elb.send(
+    new ConfigureHealthCheckCommand({
+      LoadBalancerName: loadBalancerName,
+      HealthCheck: { Target: 'HTTP:8080/health', Interval: 10, Timeout: 5, UnhealthyThreshold: 2, HealthyThreshold: 3 },
+    }),
+  );
+  await elb.send(
+    new ModifyLoadBalancerAttributesCommand({
+      LoadBalancerName: loadBalancerName,
+      LoadBalancerAttributes: {
+        ConnectionDraining: { Enabled: true, Timeout: 30 },
+        CrossZoneLoadBalancing: { Enabled: true },
+        ConnectionSettings: { IdleTimeout: 120 },
+      },
+    }),
+  );
+
+  // The group, over both subnets, behind the load balancer.
+  const groupName = `${service}-blue`;
+  await autoscaling.send(
+    new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: groupName,
+      LaunchConfigurationName: launchConfigurationName,
+      MinSize: count,
+      MaxSize: Math.max(4, count * 2),
+      DesiredCapacity: count,
+      DefaultCooldown: 180,
+      VPCZoneIdentifier: subnetIds.join(','),
+      LoadBalancerNames: [loadBalancerName],
+      HealthCheckType: 'ELB',
+      HealthCheckGracePeriod: 120,
+      TerminationPolicies: ['OldestInstance', 'Default'],
+      NewInstancesProtectedFromScaleIn: false,
+      Tags: [
+        { Key: 'Name', Value: `${service}-web`, PropagateAtLaunch: true },
+        { Key: 'team', Value: 'checkout', PropagateAtLaunch: true },
+        { Key: 'cost-center', Value: 'cc-42', PropagateAtLaunch: false },
+      ],
+    }),
+  );
+
+  // Simple scaling policy and the alarm that triggers it (and notifies a topic).
+  const policyName = `${service}-scale-out`;
+  await autoscaling.send(
+    new PutScalingPolicyCommand({
+      AutoScalingGroupName: groupName,
+      PolicyName: policyName,
+      PolicyType: 'SimpleScaling',
+      AdjustmentType: 'ChangeInCapacity',
+      ScalingAdjustment: 1,
+      Cooldown: 300,
+    }),
+  );
+  // moto's PutScalingPolicy returns no PolicyARN: read it back.
+  const policies = await autoscaling.send(new DescribePoliciesCommand({ AutoScalingGroupName: groupName, PolicyNames: [policyName] }));
+  const policyArn = policies.ScalingPolicies?.[0]?.PolicyARN;
+  if (!policyArn) throw new Error('moto returned no PolicyARN for the scaling policy');
+  const snsTopicArn = `arn:aws:sns:us-east-1:123456789012:${service}-alerts`;
+  const alarmName = `${service}-cpu-high`;
+  await cloudwatch.send(
+    new PutMetricAlarmCommand({
+      AlarmName: alarmName,
+      AlarmDescription: `Scale ${service} out when CPU is high`,
+      ActionsEnabled: true,
+      AlarmActions: [policyArn, snsTopicArn],
+      OKActions: [snsTopicArn],
+      MetricName: 'CPUUtilization',
+      Namespace: 'AWS/EC2',
+      Statistic: 'Average',
+      Dimensions: [{ Name: 'AutoScalingGroupName', Value: groupName }],
+      Period: 60,
+      EvaluationPeriods: 2,
+      Threshold: 70,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    }),
+  );
+
+  let lifecycleHookName: string | undefined;
+  if (options.lifecycleHook) {
+    lifecycleHookName = `${service}-warmup`;
+    await autoscaling.send(
+      new PutLifecycleHookCommand({
+        AutoScalingGroupName: groupName,
+        LifecycleHookName: lifecycleHookName,
+        LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
+        HeartbeatTimeout: 300,
+        DefaultResult: 'CONTINUE',
+      }),
+    );
+  }
+
+  const group = await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] }));
+  const instanceIds = (group.AutoScalingGroups?.[0]?.Instances ?? []).map((i) => i.InstanceId!);
+  if (instanceIds.length !== count) throw new Error(`blue group has ${instanceIds.length} instances, expected ${count}`);
+
+  // The release: an image made from a blue instance (as a build pipeline would bake it).
+  const release = await ec2.send(new CreateImageCommand({ InstanceId: instanceIds[0]!, Name: `${service}-v2`, Description: `${service} release v2`, NoReboot: true }));
+  const releaseImageId = release.ImageId!;
+
+  // DNS: a hosted zone with an alias A record to the load balancer.
+  const hostedZoneId = await createZoneWithAwsStyleId(route53, zoneName);
+  await route53.send(
+    new ChangeResourceRecordSetsCommand({
+      HostedZoneId: hostedZoneId,
+      ChangeBatch: {
+        Comment: 'blue serves the site',
+        Changes: [
+          {
+            Action: 'UPSERT',
+            ResourceRecordSet: {
+              Name: recordName,
+              Type: 'A',
+              AliasTarget: { HostedZoneId: CLASSIC_ELB_ZONE_US_EAST_1, DNSName: lb.DNSName!, EvaluateTargetHealth: false },
+            },
+          },
+        ],
+      },
+    }),
+  );
+
+  return {
+    service,
+    region: 'us-east-1',
+    vpcId,
+    subnetIds,
+    availabilityZones: azs,
+    securityGroupId,
+    keyName,
+    instanceProfile,
+    userData,
+    blueImageId,
+    releaseImageId,
+    launchConfigurationName,
+    loadBalancerName,
+    loadBalancerDnsName: lb.DNSName!,
+    groupName,
+    instanceIds,
+    policyName,
+    policyArn,
+    alarmName,
+    snsTopicArn,
+    ...(lifecycleHookName ? { lifecycleHookName } : {}),
+    hostedZoneId,
+    zoneName,
+    recordName,
+  };
+}
+
+/**
+ * Real hosted zone ids start with Z (the config schema checks that); moto draws 22 random characters
+ * of [A-Z0-9]. Create and delete until moto's id starts with Z (1 in 36; each try takes milliseconds).
+ */
+async function createZoneWithAwsStyleId(route53: Route53Client, zoneName: string): Promise<string> {
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    const zone = await route53.send(new CreateHostedZoneCommand({ Name: zoneName, CallerReference: `zone-${Date.now()}-${attempt}-${Math.random()}` }));
+    const id = zone.HostedZone!.Id!.replace(/^\/hostedzone\//, '');
+    if (id.startsWith('Z')) return id;
+    await route53.send(new DeleteHostedZoneCommand({ Id: id }));
+  }
+  throw new Error('moto gave no hosted zone id starting with Z in 1000 tries');
+}
+
+export interface ConfigOverrides {
+  groupName?: string;
+  image?: string;
+  hostedZoneId?: string;
+  recordName?: string;
+  healthTimeout?: string;
+  healthInterval?: string;
+  retireAfter?: string;
+  retireAction?: 'scale-to-zero' | 'delete' | 'keep';
+}
+
+/** The YAML text of a config for the stack (written by hand, as a user would). */
+export function configYaml(stack: BlueStack, o: ConfigOverrides = {}): string {
+  return `# bluegreen configuration for the ${stack.service} test stack
+service: ${stack.service}
+region: ${stack.region}
+strategy: replica-dns
+
+blue:
+  autoScalingGroup: ${o.groupName ?? stack.groupName}
+
+release:
+  image: ${o.image ?? stack.releaseImageId}
+
+dns:
+  hostedZoneId: ${o.hostedZoneId ?? stack.hostedZoneId}
+  name: ${o.recordName ?? stack.recordName}
+
+health:
+  timeout: ${o.healthTimeout ?? '60s'}
+  interval: ${o.healthInterval ?? '1s'}
+
+retire:
+  after: ${o.retireAfter ?? '0s'}
+  action: ${o.retireAction ?? 'scale-to-zero'}
+`;
+}
+
+/** Writes bluegreen.yml for the stack into a new temp dir; returns the dir and the file. */
+export async function writeConfig(stack: BlueStack, overrides: ConfigOverrides = {}, dir?: string): Promise<{ dir: string; file: string }> {
+  const where = dir ?? (await mkdtemp(join(tmpdir(), 'bluegreen-test-')));
+  const file = join(where, 'bluegreen.yml');
+  await writeFile(file, configYaml(stack, overrides));
+  return { dir: where, file };
+}
+
+/**
+ * Everything a deployment could create or change, read back from moto, in a stable order: compare
+ * two snapshots to prove that a command changed nothing.
+ */
+export async function snapshotAws(endpoint: string): Promise<Record<string, unknown>> {
+  const { ec2, autoscaling, elb, cloudwatch, route53 } = clients(endpoint);
+  const groups = await autoscaling.send(new DescribeAutoScalingGroupsCommand({}));
+  const lcs = await autoscaling.send(new DescribeLaunchConfigurationsCommand({}));
+  const policies = await autoscaling.send(new DescribePoliciesCommand({}));
+  const lbs = await elb.send(new DescribeLoadBalancersCommand({}));
+  const alarms = await cloudwatch.send(new DescribeAlarmsCommand({}));
+  const images = await ec2.send(new DescribeImagesCommand({ Owners: ['self'] }));
+  const instances = await ec2.send(new DescribeInstancesCommand({}));
+  const zones = await route53.send(new ListHostedZonesCommand({}));
+  const records: unknown[] = [];
+  for (const z of zones.HostedZones ?? []) {
+    const r = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: z.Id! }));
+    records.push(...(r.ResourceRecordSets ?? []).map((s) => ({ zone: z.Name, name: s.Name, type: s.Type, alias: s.AliasTarget?.DNSName, ttl: s.TTL })));
+  }
+  const sort = <T>(xs: T[], key: (x: T) => string) => [...xs].sort((a, b) => key(a).localeCompare(key(b)));
+  return {
+    groups: sort(groups.AutoScalingGroups ?? [], (g) => g.AutoScalingGroupName!).map((g) => ({
+      name: g.AutoScalingGroupName,
+      lc: g.LaunchConfigurationName,
+      min: g.MinSize,
+      max: g.MaxSize,
+      desired: g.DesiredCapacity,
+      lbs: g.LoadBalancerNames,
+      instances: (g.Instances ?? []).map((i) => i.InstanceId).sort(),
+      suspended: (g.SuspendedProcesses ?? []).map((p) => p.ProcessName).sort(),
+      tags: (g.Tags ?? []).map((t) => `${t.Key}=${t.Value}`).sort(),
+    })),
+    launchConfigurations: (lcs.LaunchConfigurations ?? []).map((l) => `${l.LaunchConfigurationName}:${l.ImageId}`).sort(),
+    policies: (policies.ScalingPolicies ?? []).map((p) => `${p.AutoScalingGroupName}/${p.PolicyName}`).sort(),
+    loadBalancers: sort(lbs.LoadBalancerDescriptions ?? [], (l) => l.LoadBalancerName!).map((l) => ({
+      name: l.LoadBalancerName,
+      instances: (l.Instances ?? []).map((i) => i.InstanceId).sort(),
+    })),
+    alarms: (alarms.MetricAlarms ?? []).map((a) => `${a.AlarmName}:${(a.AlarmActions ?? []).join(',')}`).sort(),
+    images: (images.Images ?? []).map((i) => `${i.ImageId}:${i.Name}`).sort(),
+    instances: (instances.Reservations ?? [])
+      .flatMap((r) => r.Instances ?? [])
+      .map((i) => `${i.InstanceId}:${i.State?.Name}`)
+      .sort(),
+    records: sort(records as Array<{ name: string }>, (r) => `${r.name}`),
+  };
+}
