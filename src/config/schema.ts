@@ -19,7 +19,7 @@ const duration = (description: string) =>
 export const SERVICE_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?$/;
 export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 export const IMAGE_PATTERN = /^ami-[0-9a-f]{8}(?:[0-9a-f]{9})?$/;
-export const HOSTED_ZONE_PATTERN = /^(\/hostedzone\/)?Z[A-Z0-9]{1,31}$/;
+export const HOSTED_ZONE_PATTERN = /^(\/hostedzone\/)?[A-Z0-9]{1,32}$/;
 export const DNS_NAME_PATTERN = /^(?=.{1,254}$)(\*\.)?([A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.?$/;
 
 /** The AMI id form, shared with the --image flag. */

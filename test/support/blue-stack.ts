@@ -42,7 +42,6 @@ import {
 import {
   ChangeResourceRecordSetsCommand,
   CreateHostedZoneCommand,
-  DeleteHostedZoneCommand,
   ListHostedZonesCommand,
   ListResourceRecordSetsCommand,
   Route53Client,
@@ -294,7 +293,8 @@ export async function buildBlueStack(endpoint: string, options: BlueStackOptions
   const releaseImageId = release.ImageId!;
 
   // DNS: a hosted zone with an alias A record to the load balancer.
-  const hostedZoneId = await createZoneWithAwsStyleId(route53, zoneName);
+  const zone = await route53.send(new CreateHostedZoneCommand({ Name: zoneName, CallerReference: `zone-${Date.now()}-${Math.random()}` }));
+  const hostedZoneId = zone.HostedZone!.Id!.replace(/^\/hostedzone\//, '');
   await route53.send(
     new ChangeResourceRecordSetsCommand({
       HostedZoneId: hostedZoneId,
@@ -342,19 +342,6 @@ export async function buildBlueStack(endpoint: string, options: BlueStackOptions
   };
 }
 
-/**
- * Real hosted zone ids start with Z (the config schema checks that); moto draws 22 random characters
- * of [A-Z0-9]. Create and delete until moto's id starts with Z (1 in 36; each try takes milliseconds).
- */
-async function createZoneWithAwsStyleId(route53: Route53Client, zoneName: string): Promise<string> {
-  for (let attempt = 0; attempt < 1000; attempt++) {
-    const zone = await route53.send(new CreateHostedZoneCommand({ Name: zoneName, CallerReference: `zone-${Date.now()}-${attempt}-${Math.random()}` }));
-    const id = zone.HostedZone!.Id!.replace(/^\/hostedzone\//, '');
-    if (id.startsWith('Z')) return id;
-    await route53.send(new DeleteHostedZoneCommand({ Id: id }));
-  }
-  throw new Error('moto gave no hosted zone id starting with Z in 1000 tries');
-}
 
 export interface ConfigOverrides {
   groupName?: string;
