@@ -3,7 +3,8 @@
  * record; a crash between steps is resumed with nothing made twice; two deployments in a row;
  * rollback after a finished deployment; a held lock exits 3.
  */
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   DescribeAutoScalingGroupsCommand,
   DescribeLaunchConfigurationsCommand,
@@ -156,6 +157,15 @@ describe('deploy', () => {
     expect(await recordTarget()).toBe(await lbDns(green.loadBalancer));
     expect(blueGroup.DesiredCapacity).toBe(0);
     expect(blueGroup.MinSize).toBe(0);
+
+    // User data (where secrets live) reaches neither the events nor the journal, in any encoding.
+    const journalText = await readFile(join(dir, '.bluegreen', 'shop', 'journal.json'), 'utf8');
+    const plain = Buffer.from(stack.userData, 'base64').toString('utf8');
+    for (const text of [r.stdout, r.stderr, journalText]) {
+      expect(text).not.toContain(stack.userData);
+      expect(text).not.toContain('systemctl start shop');
+      expect(text).not.toContain(JSON.stringify(plain).slice(1, -1));
+    }
   });
 
   it('a deploy SIGKILLed between two steps is resumed with nothing made twice', async () => {

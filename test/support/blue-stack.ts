@@ -5,6 +5,10 @@
  * instances behind it with tags, a simple scaling policy triggered by a CloudWatch alarm (which also
  * notifies an SNS topic), optionally a lifecycle hook, a hosted zone with an alias A record to the
  * ELB, and an AMI for the release (created from a blue instance).
+ *
+ * With `launchTemplate: true` the group launches from an EC2 launch template instead (as `$Latest`,
+ * two versions, so `$Latest` and `$Default` differ); the launch configuration is still created, unused,
+ * as it is left behind after a move to a launch template.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,11 +28,14 @@ import {
   AuthorizeSecurityGroupIngressCommand,
   CreateImageCommand,
   CreateKeyPairCommand,
+  CreateLaunchTemplateCommand,
+  CreateLaunchTemplateVersionCommand,
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
   CreateVpcCommand,
   DescribeImagesCommand,
   DescribeInstancesCommand,
+  DescribeLaunchTemplatesCommand,
   EC2Client,
   RegisterImageCommand,
 } from '@aws-sdk/client-ec2';
@@ -81,6 +88,11 @@ export interface BlueStackOptions {
   /** Adds an EC2_INSTANCE_LAUNCHING lifecycle hook to the group; default false. */
   lifecycleHook?: boolean;
   domain?: string;
+  /**
+   * Blue's group launches from an EC2 launch template referenced as `$Latest` (version 2; version 1,
+   * the `$Default`, differs in InstanceType) instead of the launch configuration; default false.
+   */
+  launchTemplate?: boolean;
 }
 
 export interface BlueStack {
@@ -95,7 +107,10 @@ export interface BlueStack {
   userData: string;
   blueImageId: string;
   releaseImageId: string;
+  /** Blue's launch configuration (with `launchTemplate`, it exists but the group does not use it). */
   launchConfigurationName: string;
+  /** With `launchTemplate`: blue's template, the version the group asks for, and what that resolves to. */
+  launchTemplate?: { id: string; name: string; requested: '$Latest'; latestVersion: number; defaultVersion: number };
   loadBalancerName: string;
   loadBalancerDnsName: string;
   groupName: string;
@@ -174,6 +189,40 @@ export async function buildBlueStack(endpoint: string, options: BlueStackOptions
     }),
   );
 
+  // Optionally a launch template with the same settings (version 2 = $Latest, version 1 = $Default).
+  let launchTemplate: BlueStack['launchTemplate'];
+  if (options.launchTemplate) {
+    const name = `${service}-lt`;
+    const data = (instanceType: string) => ({
+      ImageId: blueImageId,
+      InstanceType: instanceType,
+      KeyName: keyName,
+      SecurityGroupIds: [securityGroupId],
+      IamInstanceProfile: { Name: instanceProfile },
+      UserData: userData,
+      Monitoring: { Enabled: true },
+      EbsOptimized: false,
+      BlockDeviceMappings: [
+        { DeviceName: '/dev/xvda', Ebs: { VolumeSize: 20, VolumeType: 'gp3', DeleteOnTermination: true } },
+        { DeviceName: '/dev/xvdb', Ebs: { VolumeSize: 50, VolumeType: 'gp3', DeleteOnTermination: true, Encrypted: true } },
+      ],
+      MetadataOptions: { HttpTokens: 'required' as const, HttpPutResponseHopLimit: 2, HttpEndpoint: 'enabled' as const },
+      TagSpecifications: [{ ResourceType: 'instance' as const, Tags: [{ Key: 'app', Value: service }] }],
+    });
+    const made = await ec2.send(
+      new CreateLaunchTemplateCommand({ LaunchTemplateName: name, VersionDescription: 'v1', LaunchTemplateData: data('t3.nano') }),
+    );
+    const id = made.LaunchTemplate!.LaunchTemplateId!;
+    const v2 = await ec2.send(
+      new CreateLaunchTemplateVersionCommand({ LaunchTemplateId: id, VersionDescription: 'v2', LaunchTemplateData: data('t3.micro') }),
+    );
+    const latestVersion = v2.LaunchTemplateVersion!.VersionNumber!;
+    const described = await ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: [id] }));
+    const defaultVersion = described.LaunchTemplates![0]!.DefaultVersionNumber!;
+    if (latestVersion === defaultVersion) throw new Error(`launch template ${name}: $Latest and $Default are both version ${latestVersion}`);
+    launchTemplate = { id, name, requested: '$Latest', latestVersion, defaultVersion };
+  }
+
   // Classic load balancer: two listeners, a health check, attributes, tags.
   const loadBalancerName = `${service}-blue`;
   const lb = await elb.send(
@@ -214,7 +263,9 @@ export async function buildBlueStack(endpoint: string, options: BlueStackOptions
   await autoscaling.send(
     new CreateAutoScalingGroupCommand({
       AutoScalingGroupName: groupName,
-      LaunchConfigurationName: launchConfigurationName,
+      ...(launchTemplate
+        ? { LaunchTemplate: { LaunchTemplateName: launchTemplate.name, Version: launchTemplate.requested } }
+        : { LaunchConfigurationName: launchConfigurationName }),
       MinSize: count,
       MaxSize: Math.max(4, count * 2),
       DesiredCapacity: count,
@@ -327,6 +378,7 @@ export async function buildBlueStack(endpoint: string, options: BlueStackOptions
     blueImageId,
     releaseImageId,
     launchConfigurationName,
+    ...(launchTemplate ? { launchTemplate } : {}),
     loadBalancerName,
     loadBalancerDnsName: lb.DNSName!,
     groupName,
@@ -389,11 +441,20 @@ export async function writeConfig(stack: BlueStack, overrides: ConfigOverrides =
   return { dir: where, file };
 }
 
+export interface SnapshotOptions {
+  /**
+   * Leave out instances EC2 reports as terminated. EC2 (and moto) keeps listing a terminated instance
+   * for a while, so after a rollback has deleted green's group its instances are still there, as
+   * `terminated`: compare a snapshot from before a deployment with one after its rollback with this set.
+   */
+  ignoreTerminatedInstances?: boolean;
+}
+
 /**
  * Everything a deployment could create or change, read back from moto, in a stable order: compare
  * two snapshots to prove that a command changed nothing.
  */
-export async function snapshotAws(endpoint: string): Promise<Record<string, unknown>> {
+export async function snapshotAws(endpoint: string, options: SnapshotOptions = {}): Promise<Record<string, unknown>> {
   const { ec2, autoscaling, elb, cloudwatch, route53 } = clients(endpoint);
   const groups = await autoscaling.send(new DescribeAutoScalingGroupsCommand({}));
   const lcs = await autoscaling.send(new DescribeLaunchConfigurationsCommand({}));
@@ -402,6 +463,7 @@ export async function snapshotAws(endpoint: string): Promise<Record<string, unkn
   const alarms = await cloudwatch.send(new DescribeAlarmsCommand({}));
   const images = await ec2.send(new DescribeImagesCommand({ Owners: ['self'] }));
   const instances = await ec2.send(new DescribeInstancesCommand({}));
+  const templates = await ec2.send(new DescribeLaunchTemplatesCommand({}));
   const zones = await route53.send(new ListHostedZonesCommand({}));
   const records: unknown[] = [];
   for (const z of zones.HostedZones ?? []) {
@@ -413,6 +475,7 @@ export async function snapshotAws(endpoint: string): Promise<Record<string, unkn
     groups: sort(groups.AutoScalingGroups ?? [], (g) => g.AutoScalingGroupName!).map((g) => ({
       name: g.AutoScalingGroupName,
       lc: g.LaunchConfigurationName,
+      lt: g.LaunchTemplate ? `${g.LaunchTemplate.LaunchTemplateName ?? g.LaunchTemplate.LaunchTemplateId}:${g.LaunchTemplate.Version}` : undefined,
       min: g.MinSize,
       max: g.MaxSize,
       desired: g.DesiredCapacity,
@@ -422,6 +485,9 @@ export async function snapshotAws(endpoint: string): Promise<Record<string, unkn
       tags: (g.Tags ?? []).map((t) => `${t.Key}=${t.Value}`).sort(),
     })),
     launchConfigurations: (lcs.LaunchConfigurations ?? []).map((l) => `${l.LaunchConfigurationName}:${l.ImageId}`).sort(),
+    launchTemplates: (templates.LaunchTemplates ?? [])
+      .map((t) => `${t.LaunchTemplateName}:latest=${t.LatestVersionNumber}:default=${t.DefaultVersionNumber}`)
+      .sort(),
     policies: (policies.ScalingPolicies ?? []).map((p) => `${p.AutoScalingGroupName}/${p.PolicyName}`).sort(),
     loadBalancers: sort(lbs.LoadBalancerDescriptions ?? [], (l) => l.LoadBalancerName!).map((l) => ({
       name: l.LoadBalancerName,
@@ -431,6 +497,7 @@ export async function snapshotAws(endpoint: string): Promise<Record<string, unkn
     images: (images.Images ?? []).map((i) => `${i.ImageId}:${i.Name}`).sort(),
     instances: (instances.Reservations ?? [])
       .flatMap((r) => r.Instances ?? [])
+      .filter((i) => !(options.ignoreTerminatedInstances && i.State?.Name === 'terminated'))
       .map((i) => `${i.InstanceId}:${i.State?.Name}`)
       .sort(),
     records: sort(records as Array<{ name: string }>, (r) => `${r.name}`),
