@@ -38,6 +38,7 @@ import {
   DescribeLaunchTemplatesCommand,
   EC2Client,
   RegisterImageCommand,
+  type RequestLaunchTemplateData,
 } from '@aws-sdk/client-ec2';
 import {
   ConfigureHealthCheckCommand,
@@ -91,6 +92,8 @@ export interface BlueStackOptions {
   /**
    * Blue's group launches from an EC2 launch template referenced as `$Latest` (version 2; version 1,
    * the `$Default`, differs in InstanceType) instead of the launch configuration; default false.
+   * The template has the launch configuration's settings except UserData (moto cannot launch from a
+   * template with UserData).
    */
   launchTemplate?: boolean;
 }
@@ -193,21 +196,22 @@ export async function buildBlueStack(endpoint: string, options: BlueStackOptions
   let launchTemplate: BlueStack['launchTemplate'];
   if (options.launchTemplate) {
     const name = `${service}-lt`;
-    const data = (instanceType: string) => ({
+    const data = (instanceType: string): RequestLaunchTemplateData => ({
       ImageId: blueImageId,
-      InstanceType: instanceType,
+      InstanceType: instanceType as RequestLaunchTemplateData['InstanceType'],
       KeyName: keyName,
       SecurityGroupIds: [securityGroupId],
       IamInstanceProfile: { Name: instanceProfile },
-      UserData: userData,
+      // No UserData: moto 5.2.1 fails (HTTP 500, an assertion) to launch a group's instances from a
+      // launch template that has UserData.
       Monitoring: { Enabled: true },
       EbsOptimized: false,
       BlockDeviceMappings: [
         { DeviceName: '/dev/xvda', Ebs: { VolumeSize: 20, VolumeType: 'gp3', DeleteOnTermination: true } },
         { DeviceName: '/dev/xvdb', Ebs: { VolumeSize: 50, VolumeType: 'gp3', DeleteOnTermination: true, Encrypted: true } },
       ],
-      MetadataOptions: { HttpTokens: 'required' as const, HttpPutResponseHopLimit: 2, HttpEndpoint: 'enabled' as const },
-      TagSpecifications: [{ ResourceType: 'instance' as const, Tags: [{ Key: 'app', Value: service }] }],
+      MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 2, HttpEndpoint: 'enabled' },
+      TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'app', Value: service }] }],
     });
     const made = await ec2.send(
       new CreateLaunchTemplateCommand({ LaunchTemplateName: name, VersionDescription: 'v1', LaunchTemplateData: data('t3.nano') }),
