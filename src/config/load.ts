@@ -5,14 +5,27 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import path from 'node:path';
 import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLError } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, InputError } from '../errors.js';
-import { type Config, configSchema, imageSchema, toConfig } from './schema.js';
+import {
+  anyStrategySchema,
+  type Config,
+  configSchema,
+  imageSchema,
+  type ParsedConfig,
+  type ResolvedPaths,
+  STRATEGIES,
+  type StrategyName,
+  strategySchema,
+  strategySchemas,
+  toConfig,
+} from './schema.js';
 
 export interface ConfigOverrides {
-  /** --image: replaces release.image. */
+  /** --image: replaces the release (image or commands) with this image. */
   image?: string;
 }
 
@@ -23,15 +36,26 @@ export async function loadConfig(file: string, overrides: ConfigOverrides = {}):
   const absolute = path.resolve(file);
   const source = await readSource(file, absolute);
   const parsed = parseConfigText(source, file, overrides);
-  const stateDir = path.resolve(path.dirname(absolute), parsed.state.dir);
-  return toConfig(parsed, { file: absolute, digest: configDigest(parsed) }, stateDir);
+  const dir = path.dirname(absolute);
+  const paths: ResolvedPaths = {
+    stateDir: path.resolve(dir, parsed.state.dir),
+    ...(parsed.ssh.configFile !== undefined ? { sshConfigFile: path.resolve(dir, expandHome(parsed.ssh.configFile)) } : {}),
+  };
+  return toConfig(parsed, { file: absolute, digest: configDigest(parsed) }, paths);
+}
+
+/** `~` and `~/...` as a shell expands them; anything else as it is. */
+export function expandHome(p: string, home: string = homedir()): string {
+  if (p === '~') return home;
+  if (p.startsWith('~/')) return path.join(home, p.slice(2));
+  return p;
 }
 
 /**
  * The pure part of loadConfig: text in, the schema's output out (defaults applied, the override applied).
  * `file` only names the file in messages.
  */
-export function parseConfigText(text: string, file: string, overrides: ConfigOverrides = {}): z.output<typeof configSchema> {
+export function parseConfigText(text: string, file: string, overrides: ConfigOverrides = {}): ParsedConfig {
   if (overrides.image !== undefined) checkImageOverride(overrides.image);
 
   const lineCounter = new LineCounter();
@@ -53,7 +77,7 @@ export function parseConfigText(text: string, file: string, overrides: ConfigOve
         path: '',
         line: 1,
         column: 1,
-        message: `the file is empty; expected a mapping with at least ${requiredTopKeys().join(', ')}`,
+        message: `the file is empty; expected a mapping with at least ${requiredTopKeys()}`,
       },
     ]);
   }
@@ -62,7 +86,7 @@ export function parseConfigText(text: string, file: string, overrides: ConfigOve
       {
         path: '',
         ...at(top.range[0]),
-        message: `expected a mapping of keys (${Object.keys(configSchema.shape).join(', ')}) at the top level, got ${describeNode(top)}`,
+        message: `expected a mapping of keys (${Object.keys(anyStrategySchema.shape).join(', ')}) at the top level, got ${describeNode(top)}`,
       },
     ]);
   }
@@ -77,26 +101,47 @@ export function parseConfigText(text: string, file: string, overrides: ConfigOve
   if (overrides.image !== undefined) {
     const release = data.release;
     if (release === undefined || release === null) data.release = { image: overrides.image };
-    else if (isPlainObject(release)) data.release = { ...release, image: overrides.image };
+    else if (isPlainObject(release)) {
+      // An image release in place of the file's; other (unknown) keys stay, so a typo is still reported.
+      const { image: _image, commands: _commands, via: _via, ...rest } = release;
+      data.release = { ...rest, image: overrides.image };
+    }
     // anything else stays, so the schema reports that release is not a mapping
+  }
+
+  const strategy = strategyOf(data.strategy);
+  const context: Context = { doc, at, ...(strategy ? { strategy } : {}) };
+  if (strategy === undefined) {
+    // The union stops at an unknown strategy; say what strategy should be, and check the rest against the
+    // keys of every strategy, so that one run reports every problem.
+    const named = strategySchema.safeParse(data.strategy, { reportInput: true });
+    const rest = anyStrategySchema.safeParse(data, { reportInput: true });
+    const raw = [
+      ...(named.error?.issues ?? []).map((i) => ({ ...i, path: ['strategy', ...i.path] })),
+      ...(rest.error?.issues ?? []),
+    ] as z.core.$ZodIssue[];
+    throw new ConfigError(file, sortIssues(raw.flatMap((i) => schemaIssues(context, i))));
   }
 
   const result = configSchema.safeParse(data, { reportInput: true });
   if (result.success) return result.data;
-  const issues = result.error.issues.flatMap((i) => schemaIssues(doc, i, at));
+  const issues = result.error.issues.flatMap((i) => schemaIssues(context, i));
   throw new ConfigError(file, sortIssues(issues));
 }
 
 /**
  * sha256 hex of the canonical JSON (sorted keys) of the parsed config, after the override: its meaning, not
  * its spelling. Defaults count as written, durations as seconds (90s = 1m30s), the zone id without
- * /hostedzone/, the state dir as written but normalized (./x = x; moving the checkout keeps the digest).
+ * /hostedzone/, release.via ssh whether written or not, paths (state.dir, ssh.configFile) as written but
+ * normalized (./x = x; moving the checkout or another home directory keeps the digest).
  */
-export function configDigest(parsed: z.output<typeof configSchema>): string {
-  const { source: _source, state: _state, ...meaning } = toConfig(parsed, { file: '', digest: '' }, parsed.state.dir);
-  return createHash('sha256')
-    .update(canonicalJson({ ...meaning, state: { dir: path.normalize(parsed.state.dir) } }))
-    .digest('hex');
+export function configDigest(parsed: ParsedConfig): string {
+  const paths: ResolvedPaths = {
+    stateDir: path.normalize(parsed.state.dir),
+    ...(parsed.ssh.configFile !== undefined ? { sshConfigFile: path.normalize(parsed.ssh.configFile) } : {}),
+  };
+  const { source: _source, ...meaning } = toConfig(parsed, { file: '', digest: '' }, paths);
+  return createHash('sha256').update(canonicalJson(meaning)).digest('hex');
 }
 
 export function canonicalJson(value: unknown): string {
@@ -132,7 +177,7 @@ async function readSource(file: string, absolute: string): Promise<string> {
 function checkImageOverride(image: string): void {
   const r = imageSchema.safeParse(image);
   if (!r.success) {
-    throw new InputError(`--image ${JSON.stringify(image)}: ${r.error.issues[0]?.message ?? 'invalid'} (it replaces release.image)`);
+    throw new InputError(`--image ${JSON.stringify(image)}: ${r.error.issues[0]?.message ?? 'invalid'} (it replaces the release of the config)`);
   }
 }
 
@@ -150,25 +195,34 @@ function yamlIssue(doc: Document.Parsed, e: YAMLError, at: (offset: number) => {
   return { path: formatPath(keyPath), ...at(e.pos[0]), message };
 }
 
-function schemaIssues(
-  doc: Document.Parsed,
-  issue: z.core.$ZodIssue,
-  at: (offset: number) => { line: number; column: number },
-): Issue[] {
+/** What turning schema issues into located messages needs: the tree, offsets to positions, the strategy (when known). */
+interface Context {
+  doc: Document.Parsed;
+  at: (offset: number) => { line: number; column: number };
+  strategy?: StrategyName;
+}
+
+function schemaIssues(context: Context, issue: z.core.$ZodIssue): Issue[] {
+  const { doc, at } = context;
   const where = issue.path.filter((s): s is Segment => typeof s === 'string' || typeof s === 'number');
+  const schema = schemaOf(context.strategy);
 
   if (issue.code === 'unrecognized_keys') {
-    const known = knownKeys(where);
+    const known = knownKeys(schema, where);
     return issue.keys.map((key) => {
-      const node = findPair(doc.contents, [...where, key]);
+      const keyPath = [...where, key];
+      const node = findPair(doc.contents, keyPath);
+      const owners = context.strategy ? strategiesWith(keyPath).filter((s) => s !== context.strategy) : [];
       const suggestion = closest(key, known);
       return {
-        path: formatPath([...where, key]),
+        path: formatPath(keyPath),
         ...(node ? at(rangeOf(node.key)) : {}),
         message:
-          `unknown key ${JSON.stringify(key)}` +
-          (suggestion ? ` (did you mean ${JSON.stringify(suggestion)}?)` : '') +
-          `; expected one of: ${known.join(', ')}`,
+          owners.length > 0
+            ? `${formatPath(keyPath)} is used only by strategy ${owners.join(' and ')}, not by ${context.strategy}: remove it`
+            : `unknown key ${JSON.stringify(key)}` +
+              (suggestion ? ` (did you mean ${JSON.stringify(suggestion)}?)` : '') +
+              `; expected one of: ${known.join(', ')}`,
       };
     });
   }
@@ -184,14 +238,17 @@ function schemaIssues(
     if (pair) location = at(rangeOf(pair.value ?? pair.key));
   }
 
-  return [{ path: formatPath(where), ...location, message: issueMessage(issue, where, missing) }];
+  return [{ path: formatPath(where), ...location, message: issueMessage(context, issue, where, missing) }];
 }
 
-function issueMessage(issue: z.core.$ZodIssue, where: Segment[], missing: boolean): string {
+function issueMessage(context: Context, issue: z.core.$ZodIssue, where: Segment[], missing: boolean): string {
   if (missing) {
-    const description = descriptionAt(where);
-    return `missing required key` + (description ? ` (${description})` : '');
+    const description = descriptionAt(schemaOf(context.strategy), where);
+    // A key that not every strategy has: say which strategy needs it.
+    const forStrategy = context.strategy && strategiesWith(where).length < STRATEGIES.length ? ` for strategy ${context.strategy}` : '';
+    return `missing required key${forStrategy}` + (description ? ` (${description})` : '');
   }
+  if (issue.code === 'custom' && issue.params?.complete === true) return issue.message;
   const got = `, got ${describeValue(issue.input)}`;
   switch (issue.code) {
     case 'invalid_type':
@@ -218,11 +275,21 @@ interface FoundPair {
   value: Node | null;
 }
 
-/** The pair at a key path (its key and value nodes), or undefined when some key on the way is absent. */
+/**
+ * The pair at a key path (its key and value nodes), or undefined when some key on the way is absent.
+ * A list item is its own key and value.
+ */
 function findPair(root: Node | null, where: Segment[]): FoundPair | undefined {
   let node: Node | null = root;
   let found: FoundPair | undefined;
   for (const segment of where) {
+    if (isSeq(node) && typeof segment === 'number') {
+      const item: unknown = node.items[segment];
+      if (!isNodeLike(item)) return undefined;
+      found = { key: item, value: item };
+      node = item;
+      continue;
+    }
     if (!isMap(node)) return undefined;
     const pair = node.items.find((p) => isPair(p) && keyText(p.key) === String(segment));
     if (!pair || !isNodeLike(pair.key)) return undefined;
@@ -287,13 +354,33 @@ function describeNode(node: Node): string {
 
 // --- the schema tree ---------------------------------------------------------------------------------------
 
+/** A known strategy name, or undefined. */
+function strategyOf(value: unknown): StrategyName | undefined {
+  return STRATEGIES.find((s) => s === value);
+}
+
+/** The mapping a file is checked against: its strategy's, or (strategy missing or unknown) every strategy's keys. */
+function schemaOf(strategy: StrategyName | undefined): z.ZodObject {
+  return strategy ? strategySchemas[strategy] : anyStrategySchema;
+}
+
+/** The strategies whose mapping has this key path. */
+function strategiesWith(where: Segment[]): StrategyName[] {
+  return STRATEGIES.filter((s) => schemaAt(strategySchemas[s], where) !== undefined);
+}
+
 /** The schema at a key path, looking through defaults and optionals. */
-function schemaAt(where: Segment[]): z.core.$ZodType | undefined {
-  let s: z.core.$ZodType | undefined = configSchema;
+function schemaAt(root: z.core.$ZodType, where: Segment[]): z.core.$ZodType | undefined {
+  let s: z.core.$ZodType | undefined = root;
   for (const segment of where) {
     s = unwrap(s);
+    if (s instanceof z.ZodArray && typeof segment === 'number') {
+      s = s.element as z.core.$ZodType;
+      continue;
+    }
     if (!(s instanceof z.ZodObject)) return undefined;
-    s = (s.shape as Record<string, z.core.$ZodType>)[String(segment)];
+    const shape = s.shape as Record<string, z.core.$ZodType>;
+    s = Object.hasOwn(shape, String(segment)) ? shape[String(segment)] : undefined;
   }
   return s;
 }
@@ -303,13 +390,13 @@ function unwrap(s: z.core.$ZodType | undefined): z.core.$ZodType | undefined {
   return s;
 }
 
-function knownKeys(where: Segment[]): string[] {
-  const s = unwrap(schemaAt(where));
+function knownKeys(root: z.core.$ZodType, where: Segment[]): string[] {
+  const s = unwrap(schemaAt(root, where));
   return s instanceof z.ZodObject ? Object.keys(s.shape) : [];
 }
 
-function descriptionAt(where: Segment[]): string | undefined {
-  let s = schemaAt(where);
+function descriptionAt(root: z.core.$ZodType, where: Segment[]): string | undefined {
+  let s = schemaAt(root, where);
   while (s) {
     const d = (s as z.ZodType).description;
     if (d) return d;
@@ -318,10 +405,19 @@ function descriptionAt(where: Segment[]): string | undefined {
   return undefined;
 }
 
-function requiredTopKeys(): string[] {
-  return Object.entries(configSchema.shape)
-    .filter(([, s]) => !(s instanceof z.ZodDefault || s instanceof z.ZodOptional))
-    .map(([k]) => k);
+/** "service, strategy, blue, release (and dns for strategy replica-dns)": the keys a file cannot do without. */
+function requiredTopKeys(): string {
+  const required = (s: z.ZodObject) =>
+    Object.entries(s.shape)
+      .filter(([, v]) => !(v instanceof z.ZodDefault || v instanceof z.ZodOptional))
+      .map(([k]) => k);
+  const byStrategy = STRATEGIES.map((s) => ({ strategy: s, keys: required(strategySchemas[s]) }));
+  const common = byStrategy[0]?.keys.filter((k) => byStrategy.every((b) => b.keys.includes(k))) ?? [];
+  const own = byStrategy.flatMap(({ strategy, keys }) => {
+    const extra = keys.filter((k) => !common.includes(k));
+    return extra.length > 0 ? [`${extra.join(', ')} for strategy ${strategy}`] : [];
+  });
+  return common.join(', ') + (own.length > 0 ? ` (and ${own.join('; ')})` : '');
 }
 
 // --- small helpers -----------------------------------------------------------------------------------------
@@ -335,7 +431,7 @@ function describeValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
   if (typeof v === 'number' || typeof v === 'bigint') return `the number ${v}`;
   if (typeof v === 'boolean') return `${v}`;
-  if (Array.isArray(v)) return 'a list';
+  if (Array.isArray(v)) return v.length === 0 ? 'an empty list' : 'a list';
   if (typeof v === 'object') return 'a mapping';
   return typeof v;
 }

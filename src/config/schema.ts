@@ -2,6 +2,9 @@
  * The configuration file's one schema: it gives the TypeScript types, the validation (with messages
  * that the loader places at file:line), and the published JSON Schema (schema/bluegreen.schema.json).
  *
+ * The file is a union on `strategy`: each strategy is one strict mapping of the keys it uses, so a key of
+ * another strategy is an error (the loader says whose key it is) and a key a strategy needs is required.
+ *
  * Messages here say what was expected; the loader adds where (file:line:column, key path) and what it got.
  */
 import { z } from 'zod';
@@ -11,152 +14,355 @@ import { DURATION_HINT, DURATION_PATTERN, parseDuration } from './duration.js';
 const text = (pattern: RegExp, expected: string) =>
   z.string({ error: `expected ${expected}` }).regex(pattern, { error: `expected ${expected}` });
 
-const duration = (description: string) =>
-  text(DURATION_PATTERN, DURATION_HINT)
-    .refine((d) => !DURATION_PATTERN.test(d) || parseDuration(d) !== undefined, { error: 'expected a shorter duration' })
-    .describe(`${description} A duration: 0s, 90s, 5m, 1h30m.`);
+const duration = (description: string, options: { positive?: boolean } = {}) => {
+  let d = text(DURATION_PATTERN, DURATION_HINT).refine((v) => !DURATION_PATTERN.test(v) || parseDuration(v) !== undefined, {
+    error: 'expected a shorter duration',
+  });
+  if (options.positive) d = d.refine((v) => !((parseDuration(v) ?? 1) <= 0), { error: 'expected more than 0s' });
+  return d.describe(`${description} A duration: 0s, 90s, 5m, 1h30m.`);
+};
+
+/** A whole number within bounds; one message for every way to miss. */
+const count = (min: number, max: number) => {
+  const error = `expected a whole number from ${min} to ${max}`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
+
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `expected one of: ${values.join(', ')}` });
 
 export const SERVICE_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?$/;
 export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 export const IMAGE_PATTERN = /^ami-[0-9a-f]{8}(?:[0-9a-f]{9})?$/;
 export const HOSTED_ZONE_PATTERN = /^(\/hostedzone\/)?[A-Z0-9]{1,32}$/;
 export const DNS_NAME_PATTERN = /^(?=.{1,254}$)(\*\.)?([A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.?$/;
+/** A login name; never starting with - (it is passed to ssh) and without spaces or colons. */
+export const SSH_USER_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._@\\$-]{0,63}$/;
+/** A path; `~` is expanded only on its own or as `~/...`. */
+export const CONFIG_FILE_PATTERN = /^(?!~[^/])\S(?:.*\S)?$/;
 
 /** The AMI id form, shared with the --image flag. */
 export const imageSchema = text(IMAGE_PATTERN, 'an AMI id such as ami-0123456789abcdef0 (ami- and 8 or 17 hex digits)').describe(
-  'The AMI holding the new code. The --image flag overrides it.',
+  'The AMI holding the new code. Give image or commands, not both. The --image flag overrides the release with this image.',
 );
 
+export const STRATEGIES = ['replica-dns', 'swap-instances'] as const;
+export type StrategyName = (typeof STRATEGIES)[number];
 export const RETIRE_ACTIONS = ['scale-to-zero', 'delete', 'keep'] as const;
-export const STRATEGIES = ['replica-dns'] as const;
+export const RELEASE_VIAS = ['ssh', 'ssm'] as const;
+export const SSH_ADDRESSES = ['private', 'public', 'dns'] as const;
+export const HOST_KEY_POLICIES = ['strict', 'accept-new'] as const;
 
 const DEFAULTS = {
+  release: { via: 'ssh' },
   health: { timeout: '300s', interval: '10s' },
   retire: { after: '5m', action: 'scale-to-zero' },
   state: { dir: '.bluegreen' },
+  ssh: { address: 'private', connectTimeout: '30s', connectionAttempts: 4, parallel: 10, hostKeys: 'strict' },
 } as const;
 
-export const configSchema = z
+// --- the sections -------------------------------------------------------------------------------------------
+
+const service = text(SERVICE_PATTERN, '1-20 characters of a-z, 0-9 and -, starting and ending with a letter or digit').describe(
+  'Name of the service: used in resource names, tags, the journal and the lock. 1-20 of [a-z0-9-], not starting or ending with -.',
+);
+
+const region = text(REGION_PATTERN, 'an AWS region such as us-east-1')
+  .optional()
+  .describe("AWS region. Absent: the SDK's standard resolution (AWS_REGION, the profile).");
+
+/** The strategy names, for the loader's message when `strategy` is missing or unknown. */
+export const strategySchema = oneOf(STRATEGIES).describe(
+  'How green is built and traffic moved: replica-dns (a replica group and classic load balancer, switched by a Route 53 alias record) or swap-instances (new instances swapped into the live group).',
+);
+
+const autoScalingGroup = (description: string) =>
+  z.string({ error: 'expected the name of an Auto Scaling group' }).min(1).max(255).describe(description);
+
+const command = text(/\S/, 'a command (text that is not blank)').describe('A shell command run on each instance.');
+
+const release = z
   .strictObject({
-    service: text(SERVICE_PATTERN, '1-20 characters of a-z, 0-9 and -, starting and ending with a letter or digit').describe(
-      'Name of the service: used in resource names, tags, the journal and the lock. 1-20 of [a-z0-9-], not starting or ending with -.',
-    ),
-    region: text(REGION_PATTERN, 'an AWS region such as us-east-1')
+    image: imageSchema.optional(),
+    commands: z
+      .array(command, { error: 'expected a list of commands' })
+      .min(1, { error: 'expected at least one command' })
       .optional()
-      .describe("AWS region. Absent: the SDK's standard resolution (AWS_REGION, the profile)."),
-    strategy: z
-      .enum(STRATEGIES, { error: `expected one of: ${STRATEGIES.join(', ')}` })
       .describe(
-        'How green is built and traffic moved. replica-dns: a replica group and classic load balancer, switched by a Route 53 alias record.',
+        'Commands that put the new code on instances launched like blue, run in order on each; then an AMI is baked. Give image or commands, not both.',
       ),
-    blue: z
-      .strictObject({
-        autoScalingGroup: z
-          .string({ error: 'expected the name of an Auto Scaling group' })
-          .min(1)
-          .max(255)
-          .describe(
-            'The Auto Scaling group serving traffic before the first deployment. Later deployments find the live group from the DNS record.',
-          ),
-      })
-      .describe('The stack serving traffic now.'),
-    release: z
-      .strictObject({
-        image: imageSchema,
-      })
-      .describe('What to deploy.'),
-    dns: z
-      .strictObject({
-        hostedZoneId: text(HOSTED_ZONE_PATTERN, 'a Route 53 hosted zone id such as Z0123456789ABC').describe(
-          'The hosted zone holding the record (Z..., with or without /hostedzone/).',
-        ),
-        name: text(DNS_NAME_PATTERN, 'a DNS name such as shop.example.com').describe('The alias A record that users resolve.'),
-      })
-      .describe('The Route 53 alias record that the switch moves.'),
-    health: z
-      .strictObject({
-        timeout: duration('Green must have all its instances InService within this.').default(DEFAULTS.health.timeout),
-        interval: duration('How often health is polled; more than 0s and at most health.timeout.').default(DEFAULTS.health.interval),
-      })
-      .default(DEFAULTS.health)
-      .describe('The health gate before traffic moves.'),
-    retire: z
-      .strictObject({
-        after: duration('Wait after the DNS change is INSYNC before touching blue (TTL plus draining).').default(DEFAULTS.retire.after),
-        action: z
-          .enum(RETIRE_ACTIONS, { error: `expected one of: ${RETIRE_ACTIONS.join(', ')}` })
-          .default(DEFAULTS.retire.action)
-          .describe(
-            'What happens to blue: scale-to-zero sets MinSize and DesiredCapacity to 0; delete removes its group, load balancer, launch configuration, policies and alarms; keep leaves it.',
-          ),
-      })
-      .default(DEFAULTS.retire)
-      .describe('What happens to blue after the switch.'),
-    state: z
-      .strictObject({
-        dir: z
-          .string({ error: 'expected a directory path' })
-          .min(1)
-          .default(DEFAULTS.state.dir)
-          .describe('Directory of the journal and the lock, relative to the config file.'),
-      })
-      .default(DEFAULTS.state)
-      .describe('Where the journal and lock live.'),
+    via: oneOf(RELEASE_VIAS)
+      .optional()
+      .describe(`How the commands run: ssh (the ssh section) or ssm (SSM Run Command). Only with commands. Default ${DEFAULTS.release.via}.`),
   })
-  .superRefine((c, ctx) => {
-    const timeout = parseDuration(c.health.timeout);
-    const interval = parseDuration(c.health.interval);
-    if (timeout === undefined || interval === undefined) return;
-    if (interval <= 0) {
-      ctx.addIssue({ code: 'custom', path: ['health', 'interval'], input: c.health.interval, message: 'expected more than 0s' });
-    } else if (interval > timeout) {
+  .superRefine((r, ctx) => {
+    const hasImage = r.image !== undefined;
+    const hasCommands = r.commands !== undefined;
+    if (hasImage === hasCommands) {
       ctx.addIssue({
         code: 'custom',
-        path: ['health', 'interval'],
-        input: c.health.interval,
-        message: `expected at most health.timeout (${c.health.timeout})`,
+        path: [],
+        input: r,
+        message: `expected exactly one of image (an AMI id) or commands (a list of commands), got ${hasImage ? 'both' : 'neither'}`,
+        params: { complete: true },
+      });
+    } else if (r.via !== undefined && hasImage) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['via'],
+        input: r.via,
+        message: 'used only with release.commands (an image release runs no commands): remove it',
+        params: { complete: true },
       });
     }
   })
+  // What zod cannot say in JSON Schema, for editors: one of the two, and via only with commands.
+  .meta({ oneOf: [{ required: ['image'] }, { required: ['commands'] }], dependencies: { via: ['commands'] } })
+  .describe('What to deploy: an image that holds the new code, or commands that put it on instances.');
+
+const dns = z
+  .strictObject({
+    hostedZoneId: text(HOSTED_ZONE_PATTERN, 'a Route 53 hosted zone id such as Z0123456789ABC').describe(
+      'The hosted zone holding the record (Z..., with or without /hostedzone/).',
+    ),
+    name: text(DNS_NAME_PATTERN, 'a DNS name such as shop.example.com').describe('The alias A record that users resolve.'),
+  })
+  .describe('The Route 53 alias record that the switch moves.');
+
+const health = z
+  .strictObject({
+    timeout: duration('Green must have all its instances InService within this.').default(DEFAULTS.health.timeout),
+    interval: duration('How often health is polled; more than 0s and at most health.timeout.').default(DEFAULTS.health.interval),
+  })
+  .default(DEFAULTS.health)
+  .describe('The health gate before traffic moves.');
+
+const retireAfter = (description: string) => duration(description).default(DEFAULTS.retire.after);
+
+const state = z
+  .strictObject({
+    dir: z
+      .string({ error: 'expected a directory path' })
+      .min(1)
+      .default(DEFAULTS.state.dir)
+      .describe('Directory of the journal and the lock, relative to the config file.'),
+  })
+  .default(DEFAULTS.state)
+  .describe('Where the journal and lock live.');
+
+const ssh = z
+  .strictObject({
+    user: text(SSH_USER_PATTERN, 'a login name such as ubuntu or ec2-user')
+      .optional()
+      .describe('The login name. Absent: the User of the ssh config file, else your local user name (as ssh does).'),
+    configFile: text(CONFIG_FILE_PATTERN, 'a file path (~ is expanded only as ~ or ~/...)')
+      .optional()
+      .describe(
+        'An ssh config file honoured like ssh -F (Host, HostName, Port, User, IdentityFile, ProxyJump, Include). ~ is your home; relative to the config file.',
+      ),
+    address: oneOf(SSH_ADDRESSES)
+      .default(DEFAULTS.ssh.address)
+      .describe('Which address of an instance to connect to: private (its private IP), public (its public IP) or dns (its public DNS name).'),
+    connectTimeout: duration('How long one connection attempt may take; more than 0s.', { positive: true }).default(
+      DEFAULTS.ssh.connectTimeout,
+    ),
+    connectionAttempts: count(1, 20)
+      .default(DEFAULTS.ssh.connectionAttempts)
+      .describe('Connection attempts per host before it counts as unreachable: 1 to 20.'),
+    parallel: count(1, 100).default(DEFAULTS.ssh.parallel).describe('Hosts worked on at once: 1 to 100.'),
+    hostKeys: oneOf(HOST_KEY_POLICIES)
+      .default(DEFAULTS.ssh.hostKeys)
+      .describe('strict: a host key must be in known_hosts already; accept-new: an unknown key is added, a changed one is still an error.'),
+  })
+  .default(DEFAULTS.ssh)
+  .describe('How release commands reach instances over SSH (release.via ssh).');
+
+// --- one mapping per strategy -------------------------------------------------------------------------------
+
+const replicaDnsSchema = z.strictObject({
+  service,
+  region,
+  strategy: z
+    .literal('replica-dns')
+    .describe('replica-dns: a replica of the live Auto Scaling group behind its own classic load balancer, switched by a Route 53 alias record.'),
+  blue: z
+    .strictObject({
+      autoScalingGroup: autoScalingGroup(
+        'The Auto Scaling group serving traffic before the first deployment. Later deployments find the live group from the DNS record.',
+      ),
+    })
+    .describe('The stack serving traffic now.'),
+  release,
+  dns,
+  health,
+  retire: z
+    .strictObject({
+      after: retireAfter('Wait after the DNS change is INSYNC before touching blue (TTL plus draining).'),
+      action: oneOf(RETIRE_ACTIONS)
+        .default(DEFAULTS.retire.action)
+        .describe(
+          'What happens to blue: scale-to-zero sets MinSize and DesiredCapacity to 0; delete removes its group, load balancer, launch configuration, policies and alarms; keep leaves it.',
+        ),
+    })
+    .default(DEFAULTS.retire)
+    .describe('What happens to blue after the switch.'),
+  state,
+  ssh,
+});
+
+const swapInstancesSchema = z.strictObject({
+  service,
+  region,
+  strategy: z
+    .literal('swap-instances')
+    .describe("swap-instances: new instances launched like the live group's are attached to it, and its old instances retired."),
+  blue: z
+    .strictObject({
+      autoScalingGroup: autoScalingGroup('The Auto Scaling group serving traffic. It stays; its instances are replaced.'),
+    })
+    .describe('The group serving traffic now.'),
+  release,
+  health,
+  retire: z
+    .strictObject({
+      after: retireAfter('How long old and new instances serve together before the old ones are deregistered and terminated.'),
+    })
+    .default({ after: DEFAULTS.retire.after })
+    .describe('When the old instances leave.'),
+  state,
+  ssh,
+});
+
+/** Every strategy's mapping, by the strategy's name. */
+export const strategySchemas = {
+  'replica-dns': replicaDnsSchema,
+  'swap-instances': swapInstancesSchema,
+} as const satisfies Record<StrategyName, z.ZodObject>;
+
+type HealthInput = { health: { timeout: string; interval: string } };
+
+function checkHealth(c: HealthInput, ctx: z.RefinementCtx): void {
+  const timeout = parseDuration(c.health.timeout);
+  const interval = parseDuration(c.health.interval);
+  if (timeout === undefined || interval === undefined) return;
+  if (interval <= 0) {
+    ctx.addIssue({ code: 'custom', path: ['health', 'interval'], input: c.health.interval, message: 'expected more than 0s' });
+  } else if (interval > timeout) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['health', 'interval'],
+      input: c.health.interval,
+      message: `expected at most health.timeout (${c.health.timeout})`,
+    });
+  }
+}
+
+export const configSchema = z
+  .discriminatedUnion('strategy', [replicaDnsSchema, swapInstancesSchema])
+  .superRefine((c, ctx) => checkHealth(c, ctx))
   .describe('bluegreen configuration');
+
+/**
+ * Every key that any strategy knows, the strategy-specific ones optional, and any `strategy`: the loader
+ * checks a file against this when its strategy is missing or unknown, so that one run still reports
+ * every other problem.
+ */
+export const anyStrategySchema = z
+  .strictObject({ ...replicaDnsSchema.shape, strategy: z.unknown().optional().describe(strategySchema.description ?? ''), dns: dns.optional() })
+  .superRefine((c, ctx) => checkHealth(c, ctx));
 
 /** The file as written (durations as text). */
 export type ConfigInput = z.input<typeof configSchema>;
-type Parsed = z.output<typeof configSchema>;
+/** The file as validated: defaults applied, durations still text, paths as written. */
+export type ParsedConfig = z.output<typeof configSchema>;
 
-/** The configuration as the program uses it: durations in seconds, paths absolute. */
-export interface Config {
+// --- the configuration as the program uses it ---------------------------------------------------------------
+
+export type Release =
+  | { kind: 'image'; image: string }
+  | { kind: 'commands'; commands: string[]; via: 'ssh' | 'ssm' };
+
+export interface SshSettings {
+  /** Absent: ssh decides (the config file's User, else the local user). */
+  user?: string;
+  /** Absolute. */
+  configFile?: string;
+  address: 'private' | 'public' | 'dns';
+  connectTimeoutSeconds: number;
+  connectionAttempts: number;
+  parallel: number;
+  hostKeys: 'strict' | 'accept-new';
+}
+
+interface CommonConfig {
   service: string;
   region?: string;
-  strategy: Parsed['strategy'];
-  blue: Parsed['blue'];
-  release: Parsed['release'];
-  dns: { hostedZoneId: string; name: string };
+  blue: { autoScalingGroup: string };
+  release: Release;
   health: { timeoutSeconds: number; intervalSeconds: number };
-  retire: { afterSeconds: number; action: Parsed['retire']['action'] };
+  /** swap-instances: action is 'keep' (unused; the old instances are always terminated after afterSeconds). */
+  retire: { afterSeconds: number; action: 'scale-to-zero' | 'delete' | 'keep' };
   state: { dir: string };
+  ssh: SshSettings;
   /** The file it came from (absolute) and a digest of its meaning, kept in the journal. */
   source: { file: string; digest: string };
 }
 
-export function toConfig(parsed: Parsed, source: Config['source'], stateDir: string): Config {
+export type ReplicaDnsConfig = CommonConfig & { strategy: 'replica-dns'; dns: { hostedZoneId: string; name: string } };
+export type SwapInstancesConfig = CommonConfig & { strategy: 'swap-instances' };
+/** The configuration as the program uses it: durations in seconds, paths absolute, the release a union. */
+export type Config = ReplicaDnsConfig | SwapInstancesConfig;
+
+/** Paths as the program uses them (absolute), resolved by the loader against the config file. */
+export interface ResolvedPaths {
+  stateDir: string;
+  sshConfigFile?: string;
+}
+
+export function toConfig(parsed: ParsedConfig, source: Config['source'], paths: ResolvedPaths): Config {
   const seconds = (d: string) => parseDuration(d) as number; // the schema already checked the form
-  return {
+  const r = parsed.release;
+  const releaseOut: Release =
+    r.commands !== undefined
+      ? { kind: 'commands', commands: r.commands, via: r.via ?? DEFAULTS.release.via }
+      : { kind: 'image', image: r.image as string }; // the schema admits exactly one of the two
+  const common: CommonConfig = {
     service: parsed.service,
     ...(parsed.region ? { region: parsed.region } : {}),
-    strategy: parsed.strategy,
     blue: parsed.blue,
-    release: parsed.release,
+    release: releaseOut,
+    health: { timeoutSeconds: seconds(parsed.health.timeout), intervalSeconds: seconds(parsed.health.interval) },
+    retire: { afterSeconds: seconds(parsed.retire.after), action: 'action' in parsed.retire ? parsed.retire.action : 'keep' },
+    state: { dir: paths.stateDir },
+    ssh: {
+      ...(parsed.ssh.user !== undefined ? { user: parsed.ssh.user } : {}),
+      ...(paths.sshConfigFile !== undefined ? { configFile: paths.sshConfigFile } : {}),
+      address: parsed.ssh.address,
+      connectTimeoutSeconds: seconds(parsed.ssh.connectTimeout),
+      connectionAttempts: parsed.ssh.connectionAttempts,
+      parallel: parsed.ssh.parallel,
+      hostKeys: parsed.ssh.hostKeys,
+    },
+    source,
+  };
+  if (parsed.strategy === 'swap-instances') return { ...common, strategy: 'swap-instances' };
+  return {
+    ...common,
+    strategy: 'replica-dns',
     dns: {
       hostedZoneId: parsed.dns.hostedZoneId.replace(/^\/hostedzone\//, ''),
       name: parsed.dns.name.replace(/\.$/, '').toLowerCase(), // as Route 53 compares them
     },
-    health: { timeoutSeconds: seconds(parsed.health.timeout), intervalSeconds: seconds(parsed.health.interval) },
-    retire: { afterSeconds: seconds(parsed.retire.after), action: parsed.retire.action },
-    state: { dir: stateDir },
-    source,
   };
 }
+
+/** A release in a few words, for plans and prompts: the AMI id, or "2 commands via ssh". */
+export function describeRelease(release: Release): string {
+  if (release.kind === 'image') return release.image;
+  return `${release.commands.length} ${release.commands.length === 1 ? 'command' : 'commands'} via ${release.via}`;
+}
+
+// --- the published JSON Schema --------------------------------------------------------------------------------
 
 /** Where the published JSON Schema lives, relative to the package root. */
 export const JSON_SCHEMA_PATH = 'schema/bluegreen.schema.json';

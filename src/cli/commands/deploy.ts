@@ -37,19 +37,20 @@ If it stops half-way (a failure, Ctrl-C, a crash), run \`bluegreen resume\` to g
       const ops = await import('../../operations.js');
       const { renderPlan } = await import('../render/plan.js');
       const { colorsFor } = await import('../render/style.js');
+      const { describeRelease } = await import('../../config/schema.js');
       let refused = false;
       let said: boolean | undefined;
       const journal = await ops.deploy({
         ...(await session.operationOptions()),
         ...(image ? { image } : {}),
         confirm: async (plan: Plan, config: Config) => {
-          session.human.write(renderPlan(plan, colorsFor(session.human), `Plan: deploy ${config.release.image} to ${config.service} (deployment ${plan.deploymentId})`));
+          session.human.write(renderPlan(plan, colorsFor(session.human), `Plan: deploy ${describeRelease(config.release)} to ${config.service} (deployment ${plan.deploymentId})`));
           session.human.write('\n');
           if (session.mustRefuse) {
             refused = true;
             return false;
           }
-          said = await session.confirm(`Deploy ${config.release.image} to ${config.service}?`);
+          said = await session.confirm(`Deploy ${describeRelease(config.release)} to ${config.service}?`);
           return said;
         },
       });

@@ -38,8 +38,9 @@ Examples:
     }
     const { renderPlan } = await import('../render/plan.js');
     const { colorsFor } = await import('../render/style.js');
+    const { describeRelease } = await import('../../config/schema.js');
     const c = colorsFor(session.stdout);
-    session.stdout.write(renderPlan(result.plan, c, `Plan: deploy ${image ?? result.config.release.image} to ${result.config.service} (deployment ${result.plan.deploymentId})`));
+    session.stdout.write(renderPlan(result.plan, c, `Plan: deploy ${image ?? describeRelease(result.config.release)} to ${result.config.service} (deployment ${result.plan.deploymentId})`));
     session.stderr.write(`\nThis is a plan only: nothing was changed. To apply it: ${session.commandPrefix} deploy -c ${flags.config}${image ? ` --image ${image}` : ''}\n`);
   });
 }

@@ -9,7 +9,7 @@ import type { Image, LaunchTemplateVersion } from '@aws-sdk/client-ec2';
 import type { LoadBalancerAttributes, LoadBalancerDescription, Tag as ElbTag } from '@aws-sdk/client-elastic-load-balancing';
 import type { HostedZone, ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { AwsPorts } from '../../aws/ports.js';
-import type { Config } from '../../config/schema.js';
+import type { Config, Release, ReplicaDnsConfig } from '../../config/schema.js';
 import { InputError } from '../../errors.js';
 import { normaliseDnsName } from './elb-zones.js';
 import { colorOf, TAG, type Color } from './names.js';
@@ -47,7 +47,22 @@ export interface Observed {
   };
 }
 
-export async function observe(config: Config, ports: AwsPorts): Promise<Observed> {
+/** The config replica-dns works with: its own strategy (so `dns`) and a release that is an image. */
+export type ReplicaDnsImageConfig = ReplicaDnsConfig & { release: Extract<Release, { kind: 'image' }> };
+
+export const RELEASE_COMMANDS_NOT_BUILT =
+  'release.commands with replica-dns needs AMI baking, which is not built yet; bake the image and use release.image';
+
+/** Narrows the config: replica-dns is only ever given its own (the strategy is picked by it), and needs an image for now. */
+export function replicaDnsConfig(config: Config): ReplicaDnsImageConfig {
+  if (config.strategy !== 'replica-dns') throw new Error(`replica-dns was given a config of strategy ${config.strategy}`);
+  const { release } = config;
+  if (release.kind !== 'image') throw new InputError(RELEASE_COMMANDS_NOT_BUILT);
+  return { ...config, release };
+}
+
+export async function observe(anyConfig: Config, ports: AwsPorts): Promise<Observed> {
+  const config = replicaDnsConfig(anyConfig);
   const { hostedZoneId, name: recordName } = config.dns;
   const [zone, image] = await Promise.all([ports.dns.getHostedZone(hostedZoneId), ports.images.describeImage(config.release.image)]);
   if (!zone) throw new InputError(`hosted zone ${hostedZoneId} (dns.hostedZoneId) does not exist`);

@@ -17,7 +17,7 @@ import {
   loadBalancerCopy,
   scalingPolicyCopy,
 } from './builders.js';
-import type { Observed } from './observe.js';
+import { replicaDnsConfig, type Observed } from './observe.js';
 import { alarmCopyName, isOwnStackName, otherColor, stackNames, type OwnTags } from './names.js';
 
 export const STRATEGY = 'replica-dns';
@@ -126,7 +126,8 @@ export function toJson<T>(value: T): JsonObject {
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 const sizes = (min?: number, max?: number, desired?: number) => `min ${min ?? 0}, max ${max ?? 0}, desired ${desired ?? 0}`;
 
-export function plan(config: Config, observed: Observed, deploymentId: string): Plan {
+export function plan(anyConfig: Config, observed: Observed, deploymentId: string): Plan {
+  const config = replicaDnsConfig(anyConfig);
   const { blue } = observed;
   const blueGroupName = blue.group.AutoScalingGroupName;
   const blueLb = blue.loadBalancer.description;

@@ -1,4 +1,4 @@
-/** The reference (docs/config.md) and the example (examples/bluegreen.yml) cannot drift from the schema. */
+/** The reference (docs/config.md) and the examples (examples/*.yml) cannot drift from the schema. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,14 +9,20 @@ import { configJsonSchema, JSON_SCHEMA_PATH } from '../../../src/config/schema.j
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const EXAMPLE = path.join(ROOT, 'examples/bluegreen.yml');
+const EXAMPLES = { 'replica-dns': EXAMPLE, 'swap-instances': path.join(ROOT, 'examples/swap-instances.yml') };
 
-/** Every key path of the schema: service, blue, blue.autoScalingGroup, ... */
+/** Every key path of the schema, of every strategy (each a oneOf member), once: service, blue, blue.autoScalingGroup, ... */
 function keyPaths(schema: Record<string, unknown>, prefix = ''): string[] {
   const properties = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
-  return Object.entries(properties).flatMap(([key, child]) => {
-    const here = prefix ? `${prefix}.${key}` : key;
-    return [here, ...keyPaths(child, here)];
-  });
+  const members = (schema.oneOf ?? []) as Record<string, unknown>[];
+  const paths = [
+    ...Object.entries(properties).flatMap(([key, child]) => {
+      const here = prefix ? `${prefix}.${key}` : key;
+      return [here, ...keyPaths(child, here)];
+    }),
+    ...members.flatMap((member) => keyPaths(member, prefix)),
+  ];
+  return [...new Set(paths)];
 }
 
 function yamlKeyPaths(value: unknown, prefix = ''): string[] {
@@ -44,22 +50,24 @@ describe('docs/config.md', () => {
   });
 });
 
-describe('examples/bluegreen.yml', () => {
-  it('loads', async () => {
-    const config = await loadConfig(EXAMPLE);
+describe('examples', () => {
+  it.each(Object.entries(EXAMPLES))('%s: %s loads', async (strategy, file) => {
+    const config = await loadConfig(file);
+    expect(config.strategy).toBe(strategy);
     expect(config.service).toBe('shop');
     expect(config.state.dir).toBe(path.join(ROOT, 'examples/.bluegreen'));
   });
 
-  it('sets every key of the schema', async () => {
-    const keys = yamlKeyPaths(parse(await readFile(EXAMPLE, 'utf8')));
-    expect(keys.sort()).toEqual([...PATHS].sort());
+  it('together set every key of the schema', async () => {
+    const keys = new Set<string>();
+    for (const file of Object.values(EXAMPLES)) for (const k of yamlKeyPaths(parse(await readFile(file, 'utf8')))) keys.add(k);
+    expect([...keys].sort()).toEqual([...PATHS].sort());
   });
 
-  it('points editors at the JSON Schema by a path that exists', async () => {
-    const text = await readFile(EXAMPLE, 'utf8');
+  it.each(Object.values(EXAMPLES))('%s points editors at the JSON Schema by a path that exists', async (file) => {
+    const text = await readFile(file, 'utf8');
     const m = /^# yaml-language-server: \$schema=(\S+)$/m.exec(text);
     expect(m?.[1]).toBeDefined();
-    expect(path.resolve(path.dirname(EXAMPLE), m?.[1] ?? '')).toBe(path.join(ROOT, JSON_SCHEMA_PATH));
+    expect(path.resolve(path.dirname(file), m?.[1] ?? '')).toBe(path.join(ROOT, JSON_SCHEMA_PATH));
   });
 });

@@ -1,9 +1,10 @@
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, loadConfig, parseConfigText } from '../../../src/config/load.js';
+import { canonicalJson, configDigest, expandHome, loadConfig, parseConfigText } from '../../../src/config/load.js';
+import { describeRelease } from '../../../src/config/schema.js';
 import { ConfigError, EXIT, exitCodeOf, InputError } from '../../../src/errors.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/config');
@@ -17,10 +18,12 @@ const INVALID: Record<string, { at: `${number}:${number}`; path: string; message
   'invalid-service-number.yml': { at: '2:10', path: 'service', message: 'expected 1-20 characters of a-z, 0-9 and -, starting and ending with a letter or digit, got the number 12345' },
   'invalid-service-too-long.yml': { at: '2:10', path: 'service', message: 'expected 1-20 characters of a-z, 0-9 and -, starting and ending with a letter or digit, got "shop-frontend-service"' },
   'invalid-service-chars.yml': { at: '2:10', path: 'service', message: 'got "Shop_Web"' },
-  'invalid-unknown-top-key.yml': { at: '11:1', path: 'servce', message: 'unknown key "servce" (did you mean "service"?); expected one of: service, region, strategy, blue, release, dns, health, retire, state' },
+  'invalid-unknown-top-key.yml': { at: '11:1', path: 'servce', message: 'unknown key "servce" (did you mean "service"?); expected one of: service, region, strategy, blue, release, dns, health, retire, state, ssh' },
   'invalid-unknown-nested-key.yml': { at: '13:3', path: 'retire.afetr', message: 'unknown key "afetr" (did you mean "after"?); expected one of: after, action' },
-  'invalid-missing-release.yml': { at: '2:1', path: 'release', message: 'missing required key (What to deploy.)' },
-  'invalid-missing-dns-name.yml': { at: '8:1', path: 'dns.name', message: 'missing required key (The alias A record that users resolve.)' },
+  'invalid-missing-release.yml': { at: '2:1', path: 'release', message: 'missing required key (What to deploy: an image that holds the new code, or commands that put it on instances.)' },
+  'invalid-missing-dns-name.yml': { at: '8:1', path: 'dns.name', message: 'missing required key for strategy replica-dns (The alias A record that users resolve.)' },
+  'invalid-missing-dns.yml': { at: '2:1', path: 'dns', message: 'missing required key for strategy replica-dns (The Route 53 alias record that the switch moves.)' },
+  'invalid-missing-strategy.yml': { at: '2:1', path: 'strategy', message: 'missing required key (How green is built and traffic moved: replica-dns (' },
   'invalid-section-not-mapping.yml': { at: '4:7', path: 'blue', message: 'expected a mapping, got "shop-blue"' },
   'invalid-type-asg-list.yml': { at: '5:21', path: 'blue.autoScalingGroup', message: 'expected the name of an Auto Scaling group, got a list' },
   'invalid-duration-bare-number.yml': { at: '12:12', path: 'health.timeout', message: 'expected a duration such as 0s, 90s, 5m or 1h30m, got the number 300' },
@@ -31,7 +34,23 @@ const INVALID: Record<string, { at: `${number}:${number}`; path: string; message
   'invalid-ami.yml': { at: '7:10', path: 'release.image', message: 'expected an AMI id such as ami-0123456789abcdef0 (ami- and 8 or 17 hex digits), got "ami-12345"' },
   'invalid-zone.yml': { at: '9:17', path: 'dns.hostedZoneId', message: 'expected a Route 53 hosted zone id such as Z0123456789ABC, got "shop.example.com"' },
   'invalid-dns-name.yml': { at: '10:9', path: 'dns.name', message: 'expected a DNS name such as shop.example.com, got "shop example.com"' },
-  'invalid-strategy.yml': { at: '3:11', path: 'strategy', message: 'expected one of: replica-dns, got "blue-green"' },
+  'invalid-strategy.yml': { at: '3:11', path: 'strategy', message: 'expected one of: replica-dns, swap-instances, got "blue-green"' },
+  'invalid-swap-dns.yml': { at: '8:1', path: 'dns', message: 'dns is used only by strategy replica-dns, not by swap-instances: remove it' },
+  'invalid-swap-retire-action.yml': { at: '10:3', path: 'retire.action', message: 'retire.action is used only by strategy replica-dns, not by swap-instances: remove it' },
+  'invalid-release-both.yml': { at: '7:3', path: 'release', message: 'expected exactly one of image (an AMI id) or commands (a list of commands), got both' },
+  'invalid-release-neither.yml': { at: '7:3', path: 'release', message: 'expected exactly one of image (an AMI id) or commands (a list of commands), got neither' },
+  'invalid-release-commands-empty.yml': { at: '7:13', path: 'release.commands', message: 'expected at least one command, got an empty list' },
+  'invalid-release-commands-not-list.yml': { at: '7:13', path: 'release.commands', message: 'expected a list of commands, got "sudo /opt/app/update.sh 42"' },
+  'invalid-release-command-blank.yml': { at: '9:7', path: 'release.commands[1]', message: 'expected a command (text that is not blank), got "  "' },
+  'invalid-release-via-without-commands.yml': { at: '8:8', path: 'release.via', message: 'used only with release.commands (an image release runs no commands): remove it' },
+  'invalid-release-via.yml': { at: '9:8', path: 'release.via', message: 'expected one of: ssh, ssm, got "scp"' },
+  'invalid-ssh-address.yml': { at: '10:12', path: 'ssh.address', message: 'expected one of: private, public, dns, got "ipv6"' },
+  'invalid-ssh-parallel-zero.yml': { at: '10:13', path: 'ssh.parallel', message: 'expected a whole number from 1 to 100, got the number 0' },
+  'invalid-ssh-attempts-over.yml': { at: '10:23', path: 'ssh.connectionAttempts', message: 'expected a whole number from 1 to 20, got the number 21' },
+  'invalid-ssh-unknown-key.yml': { at: '11:3', path: 'ssh.port', message: 'unknown key "port"; expected one of: user, configFile, address, connectTimeout, connectionAttempts, parallel, hostKeys' },
+  'invalid-ssh-host-keys.yml': { at: '10:13', path: 'ssh.hostKeys', message: 'expected one of: strict, accept-new, got "no"' },
+  'invalid-ssh-connect-timeout-zero.yml': { at: '10:19', path: 'ssh.connectTimeout', message: 'expected more than 0s, got "0s"' },
+  'invalid-ssh-config-file-other-home.yml': { at: '10:15', path: 'ssh.configFile', message: 'expected a file path (~ is expanded only as ~ or ~/...), got "~ubuntu/.ssh/config"' },
   'invalid-region.yml': { at: '3:9', path: 'region', message: 'expected an AWS region such as us-east-1, got "virginia"' },
   'invalid-retire-action.yml': { at: '13:11', path: 'retire.action', message: 'expected one of: scale-to-zero, delete, keep, got "destroy"' },
   'invalid-yaml-syntax.yml': { at: '6:1', path: '', message: 'invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]' },
@@ -40,9 +59,9 @@ const INVALID: Record<string, { at: `${number}:${number}`; path: string; message
   'invalid-duplicate-key.yml': { at: '11:1', path: 'service', message: 'duplicate key "service"' },
   'invalid-duplicate-nested-key.yml': { at: '11:3', path: 'dns.name', message: 'duplicate key "name"' },
   'invalid-multiple-documents.yml': { at: '11:1', path: '', message: 'more than one YAML document' },
-  'invalid-empty.yml': { at: '1:1', path: '', message: 'the file is empty; expected a mapping with at least service, strategy, blue, release, dns' },
+  'invalid-empty.yml': { at: '1:1', path: '', message: 'the file is empty; expected a mapping with at least service, strategy, blue, release (and dns for strategy replica-dns)' },
   'invalid-comment-only.yml': { at: '1:1', path: '', message: 'the file is empty' },
-  'invalid-top-level-list.yml': { at: '2:1', path: '', message: 'expected a mapping of keys (service, region, strategy, blue, release, dns, health, retire, state) at the top level, got a list' },
+  'invalid-top-level-list.yml': { at: '2:1', path: '', message: 'expected a mapping of keys (service, region, strategy, blue, release, dns, health, retire, state, ssh) at the top level, got a list' },
   'invalid-top-level-scalar.yml': { at: '1:1', path: '', message: 'at the top level, got "shop"' },
 };
 
@@ -59,7 +78,7 @@ describe('loadConfig: invalid fixtures', () => {
   it('has an expectation for every invalid-*.yml fixture, and a fixture for every expectation', async () => {
     const files = (await readdir(FIXTURES)).filter((f) => f.startsWith('invalid-')).sort();
     expect(files).toEqual(Object.keys(INVALID).sort());
-    expect(files.length).toBeGreaterThanOrEqual(15);
+    expect(files.length).toBeGreaterThanOrEqual(45);
   });
 
   it.each(Object.entries(INVALID))('%s', async (name, expected) => {
@@ -76,6 +95,8 @@ describe('loadConfig: invalid fixtures', () => {
   });
 });
 
+const SSH_DEFAULTS = { address: 'private', connectTimeoutSeconds: 30, connectionAttempts: 4, parallel: 10, hostKeys: 'strict' };
+
 describe('loadConfig: valid fixtures', () => {
   it('valid-minimal.yml: only the required keys, the rest defaulted', async () => {
     const file = fixture('valid-minimal.yml');
@@ -84,11 +105,12 @@ describe('loadConfig: valid fixtures', () => {
       service: 'shop',
       strategy: 'replica-dns',
       blue: { autoScalingGroup: 'shop-blue' },
-      release: { image: 'ami-0123456789abcdef0' },
+      release: { kind: 'image', image: 'ami-0123456789abcdef0' },
       dns: { hostedZoneId: 'Z0123456789ABC', name: 'shop.example.com' },
       health: { timeoutSeconds: 300, intervalSeconds: 10 },
       retire: { afterSeconds: 300, action: 'scale-to-zero' },
       state: { dir: path.join(FIXTURES, '.bluegreen') },
+      ssh: SSH_DEFAULTS,
       source: { file, digest: expect.stringMatching(/^[0-9a-f]{64}$/) },
     });
     expect('region' in config).toBe(false);
@@ -110,7 +132,7 @@ describe('loadConfig: valid fixtures', () => {
     const config = await loadConfig(fixture('valid-flow-style.yml'));
     expect(config).toMatchObject({
       service: 'shop-2',
-      release: { image: 'ami-01234567' },
+      release: { kind: 'image', image: 'ami-01234567' },
       dns: { hostedZoneId: 'Z0123456789ABC', name: 'shop.example.com' },
       health: { timeoutSeconds: 120, intervalSeconds: 120 },
     });
@@ -127,26 +149,129 @@ describe('loadConfig: valid fixtures', () => {
   });
 });
 
+describe('loadConfig: swap-instances', () => {
+  it('valid-swap-image.yml: only the required keys; no dns; ssh defaulted; retire.action is keep (unused)', async () => {
+    const file = fixture('valid-swap-image.yml');
+    expect(await loadConfig(file)).toEqual({
+      service: 'shop',
+      strategy: 'swap-instances',
+      blue: { autoScalingGroup: 'shop' },
+      release: { kind: 'image', image: 'ami-0123456789abcdef0' },
+      health: { timeoutSeconds: 300, intervalSeconds: 10 },
+      retire: { afterSeconds: 300, action: 'keep' },
+      state: { dir: path.join(FIXTURES, '.bluegreen') },
+      ssh: SSH_DEFAULTS,
+      source: { file, digest: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    });
+  });
+
+  it('valid-swap-commands-ssh.yml: commands in order, every ssh key; ssh.configFile resolves against the file', async () => {
+    const config = await loadConfig(path.relative(process.cwd(), fixture('valid-swap-commands-ssh.yml')));
+    expect(config).toMatchObject({
+      strategy: 'swap-instances',
+      release: { kind: 'commands', commands: ['sudo /opt/app/update.sh 42', 'sudo systemctl restart app'], via: 'ssh' },
+      health: { timeoutSeconds: 600, intervalSeconds: 15 },
+      retire: { afterSeconds: 120, action: 'keep' },
+    });
+    expect(config.ssh).toEqual({
+      user: 'ubuntu',
+      configFile: path.resolve(FIXTURES, '../ssh/config'),
+      address: 'public',
+      connectTimeoutSeconds: 60,
+      connectionAttempts: 2,
+      parallel: 25,
+      hostKeys: 'accept-new',
+    });
+    expect('dns' in config).toBe(false);
+  });
+
+  it('valid-swap-commands-ssm.yml: via ssm; the ssh section may be left out', async () => {
+    const config = await loadConfig(fixture('valid-swap-commands-ssm.yml'));
+    expect(config.release).toEqual({ kind: 'commands', commands: ['sudo /opt/app/update.sh 42'], via: 'ssm' });
+    expect(config.ssh).toEqual(SSH_DEFAULTS);
+  });
+
+  it('release.via defaults to ssh, and the digest does not tell it written from left out', () => {
+    const base = 'service: shop\nstrategy: swap-instances\nblue: {autoScalingGroup: shop}\n';
+    const implicit = parseConfigText(`${base}release: {commands: [make]}\n`, 'x.yml');
+    const explicit = parseConfigText(`${base}release: {commands: [make], via: ssh}\n`, 'x.yml');
+    const ssm = parseConfigText(`${base}release: {commands: [make], via: ssm}\n`, 'x.yml');
+    expect(configDigest(implicit)).toBe(configDigest(explicit));
+    expect(configDigest(ssm)).not.toBe(configDigest(explicit));
+  });
+
+  it('ssh.configFile: ~ is the home directory, in the config and in no digest', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'bluegreen-config-'));
+    const text = 'service: shop\nstrategy: swap-instances\nblue: {autoScalingGroup: shop}\nrelease: {commands: [make]}\nssh: {configFile: ~/.ssh/config}\n';
+    await writeFile(path.join(dir, 'bluegreen.yml'), text);
+    const config = await loadConfig(path.join(dir, 'bluegreen.yml'));
+    expect(config.ssh.configFile).toBe(path.join(homedir(), '.ssh/config'));
+    expect(config.source.digest).toBe(configDigest(parseConfigText(text, 'x.yml')));
+    expect(expandHome('~', '/home/u')).toBe('/home/u');
+    expect(expandHome('~/a/b', '/home/u')).toBe('/home/u/a/b');
+    expect(expandHome('a/~/b', '/home/u')).toBe('a/~/b');
+  });
+
+  it('allows an ssh section with via ssm or an image release (nothing checks that it is used)', () => {
+    const text = 'service: shop\nstrategy: replica-dns\nblue: {autoScalingGroup: b}\nrelease: {image: ami-01234567}\ndns: {hostedZoneId: Z1, name: a.example.com}\nssh: {user: ubuntu}\n';
+    expect(parseConfigText(text, 'x.yml').ssh.user).toBe('ubuntu');
+  });
+
+  it('reports every key of the other strategy, and every other problem, each at its line', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'bluegreen-config-'));
+    const file = path.join(dir, 'bluegreen.yml');
+    await writeFile(
+      file,
+      'service: shop\nstrategy: swap-instances\nblue: {autoScalingGroup: shop}\nrelease: {commands: [make], via: ssm}\n' +
+        'dns: {hostedZoneId: Z1, name: a.example.com}\nretire: {after: 1m, action: delete}\nssh: {parallel: 101}\n',
+    );
+    const error = await configError(loadConfig(file));
+    expect(error.message.split('\n')).toEqual([
+      `${file}:5:1: dns: dns is used only by strategy replica-dns, not by swap-instances: remove it`,
+      `${file}:6:21: retire.action: retire.action is used only by strategy replica-dns, not by swap-instances: remove it`,
+      `${file}:7:17: ssh.parallel: expected a whole number from 1 to 100, got the number 101`,
+    ]);
+  });
+
+  it('checks the ssh user, which reaches the ssh command line', () => {
+    const base = 'service: shop\nstrategy: swap-instances\nblue: {autoScalingGroup: shop}\nrelease: {commands: [make]}\n';
+    for (const user of ['ubuntu', 'ec2-user', 'svc_deploy', 'first.last@corp']) {
+      expect(parseConfigText(`${base}ssh: {user: ${JSON.stringify(user)}}\n`, 'x.yml').ssh.user).toBe(user);
+    }
+    expect(() => parseConfigText(`${base}ssh: {user: -oProxyCommand=sh}\n`, 'x.yml')).toThrow(
+      'x.yml:5:13: ssh.user: expected a login name such as ubuntu or ec2-user, got "-oProxyCommand=sh"',
+    );
+    expect(() => parseConfigText(`${base}ssh: {user: "a b"}\n`, 'x.yml')).toThrow('ssh.user: expected a login name');
+  });
+});
+
 describe('loadConfig: the --image override', () => {
   it('replaces release.image', async () => {
     const config = await loadConfig(fixture('valid-minimal.yml'), { image: 'ami-0fedcba9876543210' });
-    expect(config.release.image).toBe('ami-0fedcba9876543210');
+    expect(config.release).toEqual({ kind: 'image', image: 'ami-0fedcba9876543210' });
+  });
+
+  it('replaces a release by commands (and its via) with an image release', async () => {
+    const config = await loadConfig(fixture('valid-swap-commands-ssh.yml'), { image: 'ami-0fedcba9876543210' });
+    expect(config.release).toEqual({ kind: 'image', image: 'ami-0fedcba9876543210' });
+    const text = 'service: shop\nstrategy: swap-instances\nblue: {autoScalingGroup: shop}\nrelease: {commands: [make], via: ssm, imgae: x}\n';
+    expect(() => parseConfigText(text, 'x.yml', { image: 'ami-01234567' })).toThrow('x.yml:4:39: release.imgae: unknown key "imgae" (did you mean "image"?)');
   });
 
   it('is validated like release.image, as a usage error (exit 2) naming the flag', async () => {
     const error = await loadConfig(fixture('valid-minimal.yml'), { image: 'ami-nothex' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toBe(
-      '--image "ami-nothex": expected an AMI id such as ami-0123456789abcdef0 (ami- and 8 or 17 hex digits) (it replaces release.image)',
+      '--image "ami-nothex": expected an AMI id such as ami-0123456789abcdef0 (ami- and 8 or 17 hex digits) (it replaces the release of the config)',
     );
     expect(exitCodeOf(error)).toBe(EXIT.badInput);
   });
 
   it('stands in for a missing release section, and for a bad release.image in the file', () => {
     const withoutRelease = 'service: shop\nstrategy: replica-dns\nblue: {autoScalingGroup: b}\ndns: {hostedZoneId: Z1, name: a.example.com}\n';
-    expect(parseConfigText(withoutRelease, 'x.yml', { image: 'ami-01234567' }).release.image).toBe('ami-01234567');
+    expect(parseConfigText(withoutRelease, 'x.yml', { image: 'ami-01234567' }).release).toEqual({ image: 'ami-01234567' });
     const badImage = `${withoutRelease}release:\n  image: latest\n`;
-    expect(parseConfigText(badImage, 'x.yml', { image: 'ami-01234567' }).release.image).toBe('ami-01234567');
+    expect(parseConfigText(badImage, 'x.yml', { image: 'ami-01234567' }).release).toEqual({ image: 'ami-01234567' });
   });
 
   it('does not hide a release that is not a mapping', () => {
@@ -176,10 +301,10 @@ describe('loadConfig: files that cannot be read', () => {
     const error = await configError(loadConfig(file));
     expect(error.message.split('\n')).toEqual([
       `${file}:1:1: service: missing required key (Name of the service: used in resource names, tags, the journal and the lock. 1-20 of [a-z0-9-], not starting or ending with -.)`,
-      `${file}:1:11: strategy: expected one of: replica-dns, got "swap"`,
+      `${file}:1:11: strategy: expected one of: replica-dns, swap-instances, got "swap"`,
       `${file}:2:1: blue.autoScalingGroup: missing required key (The Auto Scaling group serving traffic before the first deployment. Later deployments find the live group from the DNS record.)`,
       `${file}:3:18: release.image: expected an AMI id such as ami-0123456789abcdef0 (ami- and 8 or 17 hex digits), got "ami-1"`,
-      `${file}:5:1: extra: unknown key "extra"; expected one of: service, region, strategy, blue, release, dns, health, retire, state`,
+      `${file}:5:1: extra: unknown key "extra"; expected one of: service, region, strategy, blue, release, dns, health, retire, state, ssh`,
     ]);
     expect(await readFile(file, 'utf8')).toContain('extra'); // untouched
   });
@@ -198,5 +323,13 @@ describe('parseConfigText: aliases', () => {
     const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 8; i++) levels.push(`${'abcdefgh'[i]}: &${'abcdefgh'[i]} [${Array(10).fill(`*${'abcdefgh'[i - 1]}`).join(', ')}]`);
     expect(() => parseConfigText(`${levels.join('\n')}\n`, 'bomb.yml')).toThrow(/^bomb\.yml:1:1: invalid YAML: .*alias/i);
+  });
+});
+
+describe('describeRelease', () => {
+  it('says what a release deploys, in a few words', () => {
+    expect(describeRelease({ kind: 'image', image: 'ami-01234567' })).toBe('ami-01234567');
+    expect(describeRelease({ kind: 'commands', commands: ['make'], via: 'ssh' })).toBe('1 command via ssh');
+    expect(describeRelease({ kind: 'commands', commands: ['make', 'make install'], via: 'ssm' })).toBe('2 commands via ssm');
   });
 });

@@ -12,16 +12,34 @@ describe(JSON_SCHEMA_PATH, () => {
     expect(committed).toBe(configJsonSchemaText());
   });
 
-  it('rejects unknown keys at every level, so editors flag typos too', () => {
+  it('rejects unknown keys at every level, of every strategy, so editors flag typos too', () => {
     const schema = JSON.parse(configJsonSchemaText()) as JsonObject;
     const objects: JsonObject[] = [];
     const walk = (s: JsonObject) => {
       if (s.type === 'object') objects.push(s);
       for (const child of Object.values((s.properties ?? {}) as Record<string, JsonObject>)) walk(child);
+      for (const member of (s.oneOf ?? []) as JsonObject[]) walk(member);
     };
     walk(schema);
-    expect(objects.length).toBeGreaterThan(1);
+    expect(objects.length).toBeGreaterThan(10);
     for (const o of objects) expect(o.additionalProperties).toBe(false);
+  });
+
+  it('is one mapping per strategy, told apart by strategy', () => {
+    const schema = JSON.parse(configJsonSchemaText()) as JsonObject;
+    const members = schema.oneOf as JsonObject[];
+    const strategies = members.map((m) => ((m.properties as Record<string, JsonObject>).strategy as JsonObject).const);
+    expect(strategies).toEqual(['replica-dns', 'swap-instances']);
+    const keys = (m: JsonObject) => Object.keys(m.properties as JsonObject);
+    expect(keys(members[0] as JsonObject)).toContain('dns');
+    expect(keys(members[1] as JsonObject)).not.toContain('dns');
+  });
+
+  it('says, for editors, that a release is an image or commands, and via goes with commands', () => {
+    const schema = JSON.parse(configJsonSchemaText()) as JsonObject;
+    const release = ((schema.oneOf as JsonObject[])[1]?.properties as Record<string, JsonObject>).release as JsonObject;
+    expect(release.oneOf).toEqual([{ required: ['image'] }, { required: ['commands'] }]);
+    expect(release.dependencies).toEqual({ via: ['commands'] });
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.js';
 import { replicaDns } from '../../../src/strategies/replica-dns/index.js';
 import { FakeJournal } from '../../support/virtual-clock.js';
-import { blueWorld, configFor, NEW_IMAGE, RECORD, ZONE } from './world.js';
+import { blueWorld, configFor, NEW_IMAGE, noRemote, RECORD, ZONE } from './world.js';
 
 describe('replica-dns observe', () => {
   it('finds blue from the record on the first deployment and reads what the planner needs', async () => {
@@ -50,7 +50,18 @@ describe('replica-dns observe', () => {
     const world = blueWorld();
     await inputError(replicaDns.observe(configFor({ dns: { hostedZoneId: 'ZNOPE', name: RECORD } }), world.aws), /hosted zone ZNOPE \(dns.hostedZoneId\) does not exist/);
     await inputError(replicaDns.observe(configFor({ dns: { hostedZoneId: ZONE, name: 'nope.example.com' } }), world.aws), /record nope.example.com \(type A\) does not exist in hosted zone Z0123456789ABC/);
-    await inputError(replicaDns.observe(configFor({ release: { image: 'ami-0ccccccccccccccc3' } }), world.aws), /image ami-0ccccccccccccccc3 \(release.image\) does not exist/);
+    await inputError(replicaDns.observe(configFor({ release: { kind: 'image', image: 'ami-0ccccccccccccccc3' } }), world.aws), /image ami-0ccccccccccccccc3 \(release.image\) does not exist/);
+  });
+
+  it('refuses a release by commands for now (AMI baking is not built yet), before any AWS call', async () => {
+    const world = blueWorld();
+    const calls = world.aws.calls.length;
+    const config = configFor({ release: { kind: 'commands', commands: ['sudo /opt/app/update.sh 42'], via: 'ssh' } });
+    await inputError(
+      replicaDns.observe(config, world.aws),
+      /^release\.commands with replica-dns needs AMI baking, which is not built yet; bake the image and use release\.image$/,
+    );
+    expect(world.aws.calls.length).toBe(calls);
   });
 
   it('refuses a record that is not an alias', async () => {
@@ -95,7 +106,7 @@ describe('replica-dns observe', () => {
     const world = blueWorld();
     const config = configFor();
     const first = replicaDns.plan(config, await replicaDns.observe(config, world.aws), 'k3x9a');
-    await world.journal.applyAll(replicaDns.handlers(world.aws), first.steps);
+    await world.journal.applyAll(replicaDns.handlers(world.aws, noRemote), first.steps);
     // Route 53 shows alias targets with "dualstack." and a trailing dot, in any case.
     const record = await world.aws.dns.getRecord(ZONE, RECORD, 'A');
     world.aws.putRecord(ZONE, {
@@ -114,7 +125,7 @@ describe('replica-dns observe', () => {
     const alarms = plan2.steps.find((s) => s.id === 'copy-alarms')?.creates?.map((c) => c.name);
     expect(alarms).toEqual(['shop-blue-m2n4p-shop-web-cpu-high']);
 
-    await new FakeJournal(world.clock, 'shop', 'm2n4p').applyAll(replicaDns.handlers(world.aws), plan2.steps);
+    await new FakeJournal(world.clock, 'shop', 'm2n4p').applyAll(replicaDns.handlers(world.aws, noRemote), plan2.steps);
     expect(await world.aws.groups.describeGroup('shop-green-k3x9a')).toMatchObject({ MinSize: 0, DesiredCapacity: 0 });
     const third = await replicaDns.observe(config, world.aws);
     expect(third.blue.group.AutoScalingGroupName).toBe('shop-blue-m2n4p');
