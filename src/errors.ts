@@ -81,6 +81,31 @@ export class VerificationError extends BluegreenError {
   readonly exitCode = EXIT.failed;
 }
 
+/** A host could not be reached: names the host and the cause (refused, timed out, auth failed, host key mismatch...). */
+export class RemoteConnectError extends VerificationError {
+  constructor(
+    readonly host: string,
+    readonly reason: 'refused' | 'timed out' | 'auth failed' | 'host key mismatch' | 'unknown host key' | 'no route' | 'unreachable',
+    detail: string,
+  ) {
+    super(`cannot reach ${host}: ${reason}${detail ? ` (${detail})` : ''}`);
+  }
+}
+
+/** A release command exited non-zero on a host. */
+export class RemoteCommandError extends VerificationError {
+  constructor(
+    readonly host: string,
+    readonly command: string,
+    readonly commandExitCode: number,
+    readonly stderrTail: string[],
+  ) {
+    super(
+      `command ${JSON.stringify(command)} exited ${commandExitCode} on ${host}${stderrTail.length ? `; last lines of stderr:\n  ${stderrTail.join('\n  ')}` : ''}`,
+    );
+  }
+}
+
 /** The deployment failed; the message says in what state it left things and what to run next. */
 export class DeploymentError extends BluegreenError {
   readonly exitCode = EXIT.failed;

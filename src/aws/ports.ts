@@ -32,7 +32,15 @@ import type {
 } from '@aws-sdk/client-elastic-load-balancing';
 import type { ResourceRecordSet, HostedZone, Change } from '@aws-sdk/client-route-53';
 import type { MetricAlarm, PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
-import type { Image, LaunchTemplateVersion, CreateLaunchTemplateCommandInput } from '@aws-sdk/client-ec2';
+import type {
+  Image,
+  Instance,
+  LaunchTemplateVersion,
+  CreateLaunchTemplateCommandInput,
+  CreateImageCommandInput,
+  RunInstancesCommandInput,
+} from '@aws-sdk/client-ec2';
+import type { TargetGroup, TargetHealthDescription, TargetGroupAttribute } from '@aws-sdk/client-elastic-load-balancing-v2';
 
 export interface GroupsPort {
   describeGroup(name: string): Promise<AutoScalingGroup | undefined>;
@@ -48,6 +56,13 @@ export interface GroupsPort {
   enableMetrics(group: string, metrics: string[], granularity: string): Promise<void>;
   describeLifecycleHooks(group: string): Promise<LifecycleHook[]>;
   putLifecycleHook(input: PutLifecycleHookCommandInput): Promise<void>;
+  resumeProcesses(group: string, processes: string[]): Promise<void>;
+  /** Attaches running instances (the group's DesiredCapacity grows by their number). */
+  attachInstances(group: string, instanceIds: string[]): Promise<void>;
+  /** Detaches instances; with decrement the DesiredCapacity shrinks by their number. Ignores ids not in the group. */
+  detachInstances(group: string, instanceIds: string[], decrement: boolean): Promise<void>;
+  /** TerminateInstanceInAutoScalingGroup, one call per instance (AWS has no batch form). Succeeds when gone. */
+  terminateInstanceInGroup(instanceId: string, decrement: boolean): Promise<void>;
   describePolicies(group: string): Promise<ScalingPolicy[]>;
   /** Returns the policy's ARN (read back with DescribePolicies when the response lacks it). */
   putPolicy(input: PutScalingPolicyCommandInput): Promise<string>;
@@ -72,6 +87,45 @@ export interface LaunchPort {
 
 export interface ImagesPort {
   describeImage(imageId: string): Promise<Image | undefined>;
+  /** An image of this account with exactly this name (Owners self), for idempotent baking. */
+  findImageByName(name: string): Promise<Image | undefined>;
+  /** CreateImage; returns the image id. Tags go in TagSpecifications of the input. */
+  createImage(input: CreateImageCommandInput): Promise<string>;
+  /** Deregisters the image and deletes the snapshots behind it. Succeeds when gone. */
+  deleteImage(imageId: string): Promise<void>;
+}
+
+export interface InstancesPort {
+  /** One RunInstances call (MinCount = MaxCount = count). Pass a ClientToken so a retry makes no duplicate. */
+  run(input: RunInstancesCommandInput): Promise<Instance[]>;
+  /** Batch describe (up to 1000 ids a call); ids that no longer exist are absent. */
+  describe(instanceIds: string[]): Promise<Instance[]>;
+  /** Instances (not terminated) carrying tag key=value. */
+  listByTag(key: string, value: string): Promise<Instance[]>;
+  /** One call for all; succeeds for ids already gone. */
+  terminate(instanceIds: string[]): Promise<void>;
+}
+
+/** ALB/NLB target groups, as far as a swap of instances needs them. */
+export interface TargetGroupsPort {
+  describe(arns: string[]): Promise<TargetGroup[]>;
+  attributes(arn: string): Promise<TargetGroupAttribute[]>;
+  health(arn: string): Promise<TargetHealthDescription[]>;
+  register(arn: string, instanceIds: string[], port?: number): Promise<void>;
+  deregister(arn: string, instanceIds: string[]): Promise<void>;
+}
+
+/** SSM Run Command. */
+export interface SsmPort {
+  /** Instances' SSM agent status: instance id -> PingStatus ("Online", "ConnectionLost", ...); absent: not managed. */
+  pingStatus(instanceIds: string[]): Promise<Record<string, string>>;
+  /** SendCommand with AWS-RunShellScript; returns the command id. */
+  sendShellCommand(instanceIds: string[], commands: string[], comment: string, timeoutSeconds: number): Promise<string>;
+  /** The command's result on one instance, or undefined while AWS does not know it yet. */
+  invocation(
+    commandId: string,
+    instanceId: string,
+  ): Promise<{ status: string; exitCode: number; stdout: string; stderr: string } | undefined>;
 }
 
 export interface ClassicLoadBalancersPort {
@@ -87,6 +141,9 @@ export interface ClassicLoadBalancersPort {
   delete(name: string): Promise<void>;
   /** Health of every instance registered with the load balancer. */
   instanceHealth(name: string): Promise<InstanceState[]>;
+  registerInstances(name: string, instanceIds: string[]): Promise<void>;
+  /** Succeeds for instances not registered. */
+  deregisterInstances(name: string, instanceIds: string[]): Promise<void>;
 }
 
 export interface DnsPort {
@@ -115,7 +172,10 @@ export interface AwsPorts {
   groups: GroupsPort;
   launch: LaunchPort;
   images: ImagesPort;
+  instances: InstancesPort;
   classicLoadBalancers: ClassicLoadBalancersPort;
+  targetGroups: TargetGroupsPort;
   dns: DnsPort;
   alarms: AlarmsPort;
+  ssm: SsmPort;
 }

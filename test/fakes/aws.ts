@@ -6,7 +6,22 @@
  *    load balancers) `inServiceAfterSeconds` after launch, or never when that is null;
  *  - deleting a group deletes its policies (and the alarms target tracking made), not other alarms;
  *  - Route 53 change batches are all or nothing; INSYNC at once unless `dnsInSync` is false.
- * Knobs: `inServiceAfterSeconds`, `failOn(operation, error)`, `calls` (the call log), `beforeMutation`.
+ * And for strategies that handle instances themselves:
+ *  - RunInstances makes instances (10.0.x.y private IPs, tags from the tag specifications) that are
+ *    `pending` until `runningAfterSeconds` have passed; the same ClientToken gives the same instances;
+ *    terminated ones are `shutting-down`, then `terminated` (still described, as in AWS);
+ *  - attach/detach/terminate-in-group change the group's DesiredCapacity as AWS does, with AWS's
+ *    ValidationErrors (attaching beyond MaxSize, going below MinSize, a pending or foreign instance);
+ *  - classic load balancers and target groups take registrations; a registered instance is healthy
+ *    `healthyAfterRegistrationSeconds` after registration (and once running), deregistered targets drain
+ *    for the group's deregistration_delay.timeout_seconds; `setHealthy`/`setTargetHealth` override;
+ *  - CreateImage makes a `pending` image (with one EBS snapshot) that turns `available` after
+ *    `imageAvailableAfterSeconds`, or `failed` when `imageFails` is set; DeleteImage removes both;
+ *  - SSM: a running instance is Online `ssmOnlineAfterSeconds` after it runs (`setPingStatus` overrides);
+ *    a command takes `ssmCommandSeconds` on each instance and exits with `setSsmResult`'s code (else 0),
+ *    or what `onSsmCommand` says; every command sent is kept in `state.ssmCommands`.
+ * Knobs: `inServiceAfterSeconds`, `failOn(operation, error)`, `calls` (the call log), `beforeMutation`,
+ * and the ones above. Every operation of every port goes through the call log and `failOn`.
  */
 import type {
   AutoScalingGroup,
@@ -20,7 +35,23 @@ import type {
   UpdateAutoScalingGroupCommandInput,
 } from '@aws-sdk/client-auto-scaling';
 import type { MetricAlarm, PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
-import type { CreateLaunchTemplateCommandInput, Image, LaunchTemplateVersion, ResponseLaunchTemplateData, Tag as Ec2Tag } from '@aws-sdk/client-ec2';
+import type {
+  CreateImageCommandInput,
+  CreateLaunchTemplateCommandInput,
+  Image,
+  Instance,
+  InstanceStateName,
+  LaunchTemplateVersion,
+  ResponseLaunchTemplateData,
+  RunInstancesCommandInput,
+  Tag as Ec2Tag,
+} from '@aws-sdk/client-ec2';
+import type {
+  TargetGroup,
+  TargetGroupAttribute,
+  TargetHealthDescription,
+  TargetHealthStateEnum,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import type {
   CreateLoadBalancerCommandInput,
   HealthCheck,
@@ -37,7 +68,10 @@ import type {
   DnsPort,
   GroupsPort,
   ImagesPort,
+  InstancesPort,
   LaunchPort,
+  SsmPort,
+  TargetGroupsPort,
 } from '../../src/aws/ports.js';
 import type { Clock } from '../../src/engine/clock.js';
 import { AwsCallError, VerificationError } from '../../src/errors.js';
@@ -78,6 +112,53 @@ interface ZoneState {
   records: ResourceRecordSet[];
 }
 
+/** An EC2 instance bluegreen launched, attached or detached (instances a group launched itself are not here). */
+interface Ec2InstanceState {
+  instance: Instance;
+  /** Virtual ms when it turns running (pending before). */
+  runningAt: number;
+  /** Virtual ms when it was terminated (shutting-down, then terminated on the next call). */
+  terminatedAt?: number;
+}
+
+interface TargetState {
+  port?: number;
+  registeredAt: number;
+  /** Virtual ms until which the target drains after deregistration; it is gone after. */
+  drainingUntil?: number;
+}
+
+interface TargetGroupState {
+  group: TargetGroup;
+  attributes: TargetGroupAttribute[];
+  targets: Record<string, TargetState>;
+}
+
+interface SnapshotState {
+  SnapshotId: string;
+  ImageId: string;
+  Tags: Ec2Tag[];
+}
+
+/** What one instance answers to a command. */
+export interface SsmResult {
+  exitCode: number;
+  stdout?: string;
+  stderr?: string;
+  /** Virtual seconds the command runs (default `ssmCommandSeconds`). */
+  seconds?: number;
+}
+
+export interface SsmCommandState {
+  commandId: string;
+  instanceIds: string[];
+  commands: string[];
+  comment: string;
+  timeoutSeconds: number;
+  sentAt: number;
+  results: Record<string, Required<SsmResult>>;
+}
+
 export interface Failure {
   operation: string;
   error: Error;
@@ -93,6 +174,16 @@ export interface FakeAwsOptions {
   inServiceAfterSeconds?: number | null;
   /** Leave CanonicalHostedZoneNameID out of load balancer descriptions, as moto does. */
   omitCanonicalZone?: boolean;
+  /** Seconds a RunInstances instance stays pending. Default 0 (running at once). */
+  runningAfterSeconds?: number;
+  /** Seconds after registration (and running) until a target or classic registration is healthy; null: never. Default 0. */
+  healthyAfterRegistrationSeconds?: number | null;
+  /** Seconds a new image stays pending. Default 0. */
+  imageAvailableAfterSeconds?: number;
+  /** Seconds after an instance runs until its SSM agent is Online; null: never registers. Default 0. */
+  ssmOnlineAfterSeconds?: number | null;
+  /** Seconds a command runs on an instance (unless its result says). Default 1. */
+  ssmCommandSeconds?: number;
 }
 
 const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
@@ -109,8 +200,24 @@ export class FakeAws implements AwsPorts {
   /** Called before every mutating operation (after failure injection): lets a test check the journal. */
   beforeMutation?: (operation: string, args: unknown[]) => void;
 
+  runningAfterSeconds: number;
+  healthyAfterRegistrationSeconds: number | null;
+  imageAvailableAfterSeconds: number;
+  /** When true, images still pending end `failed` instead of `available`. */
+  imageFails = false;
+  ssmOnlineAfterSeconds: number | null;
+  ssmCommandSeconds: number;
+  /** Decides an instance's result of a command (before `setSsmResult` and the default exit 0). */
+  onSsmCommand?: (instanceId: string, commands: string[]) => SsmResult | undefined;
+
   private readonly failures: Failure[] = [];
   private seq = 0;
+  private readonly pingOverrides = new Map<string, string | null>();
+  private readonly ssmResults = new Map<string, SsmResult>();
+  private readonly targetHealthOverrides = new Map<string, { state: TargetHealthStateEnum; reason?: string }>();
+  private readonly unhealthy = new Set<string>();
+  private readonly imageReadyAt = new Map<string, number>();
+  private readonly clientTokens = new Map<string, string[]>();
 
   readonly state = {
     images: new Map<string, Image>(),
@@ -120,25 +227,43 @@ export class FakeAws implements AwsPorts {
     loadBalancers: new Map<string, LoadBalancerState>(),
     groups: new Map<string, GroupState>(),
     alarms: new Map<string, MetricAlarm>(),
+    instances: new Map<string, Ec2InstanceState>(),
+    snapshots: new Map<string, SnapshotState>(),
+    targetGroups: new Map<string, TargetGroupState>(),
+    /** Explicit registrations with classic load balancers (group members are registered through their group). */
+    classicRegistrations: new Map<string, Record<string, number>>(),
+    ssmCommands: new Map<string, SsmCommandState>(),
   };
 
   readonly groups: GroupsPort;
   readonly launch: LaunchPort;
   readonly images: ImagesPort;
+  readonly instances: InstancesPort;
   readonly classicLoadBalancers: ClassicLoadBalancersPort;
+  readonly targetGroups: TargetGroupsPort;
   readonly dns: DnsPort;
   readonly alarms: AlarmsPort;
+  readonly ssm: SsmPort;
 
   constructor(options: FakeAwsOptions) {
     this.clock = options.clock;
     this.inServiceAfterSeconds = options.inServiceAfterSeconds === undefined ? 30 : options.inServiceAfterSeconds;
     this.omitCanonicalZone = options.omitCanonicalZone ?? false;
+    this.runningAfterSeconds = options.runningAfterSeconds ?? 0;
+    this.healthyAfterRegistrationSeconds =
+      options.healthyAfterRegistrationSeconds === undefined ? 0 : options.healthyAfterRegistrationSeconds;
+    this.imageAvailableAfterSeconds = options.imageAvailableAfterSeconds ?? 0;
+    this.ssmOnlineAfterSeconds = options.ssmOnlineAfterSeconds === undefined ? 0 : options.ssmOnlineAfterSeconds;
+    this.ssmCommandSeconds = options.ssmCommandSeconds ?? 1;
     this.groups = this.wrap('groups', this.groupsPort(), MUTATING.groups);
     this.launch = this.wrap('launch', this.launchPort(), MUTATING.launch);
-    this.images = this.wrap('images', { describeImage: async (id: string) => clone(this.state.images.get(id)) }, []);
+    this.images = this.wrap('images', this.imagesPort(), MUTATING.images);
+    this.instances = this.wrap('instances', this.instancesPort(), MUTATING.instances);
     this.classicLoadBalancers = this.wrap('classicLoadBalancers', this.lbPort(), MUTATING.classicLoadBalancers);
+    this.targetGroups = this.wrap('targetGroups', this.targetGroupsPort(), MUTATING.targetGroups);
     this.dns = this.wrap('dns', this.dnsPort(), MUTATING.dns);
     this.alarms = this.wrap('alarms', this.alarmsPort(), MUTATING.alarms);
+    this.ssm = this.wrap('ssm', this.ssmPort(), MUTATING.ssm);
   }
 
   // ------------------------------------------------------------ knobs
@@ -152,13 +277,39 @@ export class FakeAws implements AwsPorts {
     return this.calls.filter((c) => c.operation === operation).map((c) => c.args);
   }
 
-  /** Marks an instance unhealthy (OutOfService in its load balancer) or healthy again. */
+  /** Marks an instance unhealthy (OutOfService in its load balancers, unhealthy in its target groups) or healthy again. */
   setHealthy(instanceId: string, healthy: boolean): void {
     for (const g of this.state.groups.values()) for (const i of g.instances) if (i.id === instanceId) i.healthy = healthy;
+    if (healthy) this.unhealthy.delete(instanceId);
+    else this.unhealthy.add(instanceId);
+  }
+
+  /** Forces an instance's state in every target group (e.g. "unhealthy", "initial"); undefined: back to computed. */
+  setTargetHealth(instanceId: string, state: TargetHealthStateEnum | undefined, reason?: string): void {
+    if (state === undefined) this.targetHealthOverrides.delete(instanceId);
+    else this.targetHealthOverrides.set(instanceId, { state, ...(reason ? { reason } : {}) });
+  }
+
+  /** Forces an instance's SSM PingStatus ("ConnectionLost", "Inactive", ...); null: not managed; undefined: computed. */
+  setPingStatus(instanceId: string, status: string | null | undefined): void {
+    if (status === undefined) this.pingOverrides.delete(instanceId);
+    else this.pingOverrides.set(instanceId, status);
+  }
+
+  /** What the instance answers to every command from now on (exit code, output, duration). */
+  setSsmResult(instanceId: string, result: SsmResult | number): void {
+    this.ssmResults.set(instanceId, typeof result === 'number' ? { exitCode: result } : result);
+  }
+
+  /** The EC2 view of an instance (launched by RunInstances or by a group), as DescribeInstances gives it. */
+  instance(instanceId: string): Instance | undefined {
+    this.tick();
+    return clone(this.describeInstanceNow(instanceId));
   }
 
   /** Everything stored, as plain JSON, for "the world is as it was" assertions. */
   snapshot(): unknown {
+    this.tick();
     const sorted = <T>(m: Map<string, T>) => Object.fromEntries([...m.entries()].sort(([a], [b]) => a.localeCompare(b)));
     return JSON.parse(
       JSON.stringify({
@@ -178,6 +329,10 @@ export class FakeAws implements AwsPorts {
           ),
         ),
         alarms: sorted(this.state.alarms),
+        instances: sorted(this.state.instances),
+        snapshots: sorted(this.state.snapshots),
+        targetGroups: sorted(this.state.targetGroups),
+        classicRegistrations: sorted(this.state.classicRegistrations),
       }),
     );
   }
@@ -238,6 +393,40 @@ export class FakeAws implements AwsPorts {
     this.putAlarm(input);
   }
 
+  /** Running instances (e.g. blue's, for a swap strategy), tagged; returns their ids. */
+  addInstances(count: number, input: Partial<RunInstancesCommandInput> = {}): string[] {
+    const ids = this.runInstances({ ImageId: 'ami-0seed', InstanceType: 't3.micro', ...input, MinCount: count, MaxCount: count }, true);
+    return ids.map((i) => i.InstanceId as string);
+  }
+
+  /** A target group (HTTP:80, instance targets) with these instances registered and healthy; returns its ARN. */
+  addTargetGroup(name: string, instanceIds: string[] = [], attributes: Record<string, string> = {}): string {
+    const arn = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/${name}/${this.next().toString(16).padStart(16, '0')}`;
+    this.state.targetGroups.set(arn, {
+      group: {
+        TargetGroupArn: arn,
+        TargetGroupName: name,
+        Protocol: 'HTTP',
+        Port: 80,
+        VpcId: 'vpc-0fake',
+        TargetType: 'instance',
+        HealthCheckPath: '/',
+        HealthCheckIntervalSeconds: 30,
+        HealthyThresholdCount: 5,
+        UnhealthyThresholdCount: 2,
+        LoadBalancerArns: [],
+      },
+      attributes: Object.entries({
+        'deregistration_delay.timeout_seconds': '300',
+        'stickiness.enabled': 'false',
+        'slow_start.duration_seconds': '0',
+        ...attributes,
+      }).map(([Key, Value]) => ({ Key, Value })),
+      targets: Object.fromEntries(instanceIds.map((id) => [id, { registeredAt: -Infinity }])),
+    });
+    return arn;
+  }
+
   // ------------------------------------------------------------ plumbing
 
   private next(): number {
@@ -250,6 +439,7 @@ export class FakeAws implements AwsPorts {
       const operation = `${prefix}.${name}`;
       wrapped[name] = async (...args: unknown[]) => {
         this.calls.push({ operation, args: clone(args) });
+        this.tick();
         const failure = this.failures.find((f) => f.operation === operation);
         if (failure) {
           if (failure.skip > 0) failure.skip--;
@@ -305,7 +495,103 @@ export class FakeAws implements AwsPorts {
         healthy: true,
       });
     }
-    while (g.instances.length > desired) g.instances.pop();
+    while (g.instances.length > desired) this.endInstance((g.instances.pop() as FakeInstance).id);
+  }
+
+  /** Moves time-driven state on: instances running or terminated, images available, targets drained. */
+  private tick(): void {
+    const now = this.clock.now();
+    for (const e of this.state.instances.values()) {
+      const state = e.instance.State?.Name;
+      if (state === 'pending' && now >= e.runningAt) e.instance.State = { Code: 16, Name: 'running' };
+      // Terminated on the call after the one that terminated it (the terminating call's own tick ran first).
+      if (state === 'shutting-down' && e.terminatedAt !== undefined) {
+        e.instance.State = { Code: 48, Name: 'terminated' };
+        delete e.instance.PrivateIpAddress;
+      }
+    }
+    for (const [id, at] of this.imageReadyAt) {
+      const image = this.state.images.get(id);
+      if (!image) {
+        this.imageReadyAt.delete(id);
+      } else if (now >= at) {
+        this.imageReadyAt.delete(id);
+        if (this.imageFails) {
+          image.State = 'failed';
+          image.StateReason = { Code: 'Client.InternalError', Message: 'Client.InternalError: injected image failure' };
+        } else {
+          image.State = 'available';
+        }
+      }
+    }
+    for (const tg of this.state.targetGroups.values()) {
+      for (const [id, t] of Object.entries(tg.targets)) if (t.drainingUntil !== undefined && now >= t.drainingUntil) delete tg.targets[id];
+    }
+  }
+
+  /** An instance a group scaled in or terminated: gone from the group, shutting down in EC2 when EC2 knows it. */
+  private endInstance(id: string): void {
+    const e = this.state.instances.get(id);
+    if (e && !['shutting-down', 'terminated'].includes(e.instance.State?.Name ?? '')) {
+      e.instance.State = { Code: 32, Name: 'shutting-down' };
+      e.terminatedAt = this.clock.now();
+    }
+    for (const registered of this.state.classicRegistrations.values()) delete registered[id];
+    for (const tg of this.state.targetGroups.values()) this.drain(tg, id);
+  }
+
+  private drain(tg: TargetGroupState, id: string): void {
+    const target = tg.targets[id];
+    if (!target || target.drainingUntil !== undefined) return;
+    const delay = Number(tg.attributes.find((a) => a.Key === 'deregistration_delay.timeout_seconds')?.Value ?? '300');
+    target.drainingUntil = this.clock.now() + delay * 1000;
+    if (delay <= 0) delete tg.targets[id];
+  }
+
+  /** Which group holds the instance, if any. */
+  private groupOf(instanceId: string): GroupState | undefined {
+    for (const g of this.state.groups.values()) if (g.instances.some((i) => i.id === instanceId)) return g;
+    return undefined;
+  }
+
+  private privateIp(n: number): string {
+    return `10.0.${Math.floor(n / 250) % 256}.${(n % 250) + 4}`;
+  }
+
+  /** The EC2 view of any instance: launched by RunInstances (kept in state.instances) or by a group (made up). */
+  private describeInstanceNow(id: string): Instance | undefined {
+    const e = this.state.instances.get(id);
+    if (e) return e.instance;
+    for (const g of this.state.groups.values()) {
+      const member = g.instances.find((i) => i.id === id);
+      if (!member) continue;
+      const n = parseInt(id.slice(2), 16);
+      // A group's own instances run at once (InService, in the group and its load balancers, comes later).
+      return {
+        InstanceId: id,
+        ImageId: this.groupImage(g),
+        InstanceType: 't3.micro',
+        State: { Code: 16, Name: 'running' },
+        PrivateIpAddress: this.privateIp(n),
+        Placement: { AvailabilityZone: member.az },
+        Tags: [
+          { Key: 'aws:autoscaling:groupName', Value: g.group.AutoScalingGroupName as string },
+          ...(g.group.Tags ?? []).filter((t) => t.PropagateAtLaunch).map((t) => ({ Key: t.Key as string, Value: t.Value as string })),
+        ],
+      };
+    }
+    return undefined;
+  }
+
+  private groupImage(g: GroupState): string | undefined {
+    if (g.group.LaunchConfigurationName) return this.state.launchConfigurations.get(g.group.LaunchConfigurationName)?.ImageId;
+    const name = g.group.LaunchTemplate?.LaunchTemplateName;
+    const t = name ? this.state.templates.get(name) : undefined;
+    return t?.versions.get(t.defaultVersion)?.ImageId;
+  }
+
+  private isRunning(id: string): boolean {
+    return this.describeInstanceNow(id)?.State?.Name === 'running';
   }
 
   private policyArn(group: string, name: string): string {
@@ -392,6 +678,57 @@ export class FakeAws implements AwsPorts {
     }));
   }
 
+  private attach(group: string, instanceIds: string[]): void {
+    const g = this.groupState(group);
+    const ids = [...new Set(instanceIds)].filter((id) => !g.instances.some((i) => i.id === id));
+    for (const id of ids) {
+      const e = this.describeInstanceNow(id);
+      if (!e || e.State?.Name === 'terminated') throw awsError('groups', group, 'ValidationError', `Instance ID(s) [${id}] are invalid.`);
+      if (this.groupOf(id)) throw awsError('groups', group, 'ValidationError', `The instance ${id} is already part of an Auto Scaling group.`);
+      if (e.State?.Name !== 'running') {
+        throw awsError('groups', group, 'ValidationError', `Instance ${id} is not in correct state: ${e.State?.Name}. Only running instances can be attached.`);
+      }
+    }
+    const min = g.group.MinSize ?? 0;
+    const max = g.group.MaxSize ?? 0;
+    const desired = g.group.DesiredCapacity ?? 0;
+    if (desired + ids.length > max) {
+      throw awsError('groups', group, 'ValidationError', `AutoScalingGroup ${group} has min-size=${min}, max-size=${max}, and desired-size=${desired}. To attach ${ids.length} instance${ids.length === 1 ? '' : 's'}, please update the AutoScalingGroup sizes appropriately.`);
+    }
+    const now = this.clock.now();
+    for (const id of ids) {
+      const az = this.describeInstanceNow(id)?.Placement?.AvailabilityZone ?? g.group.AvailabilityZones?.[0] ?? 'us-east-1a';
+      g.instances.push({ id, az, readyAt: now, healthy: !this.unhealthy.has(id) });
+    }
+    g.group.DesiredCapacity = desired + ids.length;
+  }
+
+  private detach(group: string, instanceIds: string[], decrement: boolean): void {
+    const g = this.state.groups.get(group);
+    if (!g) return;
+    const ids = [...new Set(instanceIds)].filter((id) => g.instances.some((i) => i.id === id));
+    if (ids.length === 0) return;
+    if (decrement) {
+      const min = g.group.MinSize ?? 0;
+      const desired = (g.group.DesiredCapacity ?? 0) - ids.length;
+      if (desired < min) {
+        throw awsError('groups', group, 'ValidationError', `AutoScalingGroup ${group} has min-size=${min}, max-size=${g.group.MaxSize}, and desired-size=${g.group.DesiredCapacity}. To detach ${ids.length} instance${ids.length === 1 ? '' : 's'} with decrement, please update the AutoScalingGroup sizes appropriately.`);
+      }
+      g.group.DesiredCapacity = desired;
+    }
+    for (const id of ids) {
+      // A detached instance keeps running on its own: EC2 knows it from now on.
+      if (!this.state.instances.has(id)) {
+        this.state.instances.set(id, { instance: clone(this.describeInstanceNow(id) as Instance), runningAt: -Infinity });
+      }
+      const entry = this.state.instances.get(id) as Ec2InstanceState;
+      entry.instance.Tags = (entry.instance.Tags ?? []).filter((t) => t.Key !== 'aws:autoscaling:groupName');
+      g.instances = g.instances.filter((i) => i.id !== id);
+      for (const tg of this.state.targetGroups.values()) if (g.group.TargetGroupARNs?.includes(tg.group.TargetGroupArn as string)) this.drain(tg, id);
+    }
+    this.reconcile(g); // launches replacements when the capacity was kept
+  }
+
   private groupsPort(): GroupsPort {
     return {
       describeGroup: async (name) => {
@@ -419,6 +756,28 @@ export class FakeAws implements AwsPorts {
         if (!g) return;
         for (const p of [...g.policies.keys()]) this.deletePolicyNow(name, p);
         this.state.groups.delete(name);
+        for (const i of g.instances) this.endInstance(i.id); // ForceDelete terminates them
+      },
+      resumeProcesses: async (group, processes) => {
+        const g = this.groupState(group);
+        g.group.SuspendedProcesses = (g.group.SuspendedProcesses ?? []).filter((p) => !processes.includes(p.ProcessName as string));
+      },
+      attachInstances: async (group, instanceIds) => this.attach(group, instanceIds),
+      detachInstances: async (group, instanceIds, decrement) => this.detach(group, instanceIds, decrement),
+      terminateInstanceInGroup: async (instanceId, decrement) => {
+        const g = this.groupOf(instanceId);
+        if (!g) return; // AWS: "Instance Id not found"; the port succeeds when it is gone
+        if (decrement) {
+          const desired = (g.group.DesiredCapacity ?? 0) - 1;
+          const min = g.group.MinSize ?? 0;
+          if (desired < min) {
+            throw awsError('groups', instanceId, 'ValidationError', `Currently, desiredSize equals minSize (${min}). Terminating instance without replacement will violate group's min size constraint. Either set shouldDecrementDesiredCapacity flag to false or lower group's min size.`);
+          }
+          g.group.DesiredCapacity = desired;
+        }
+        g.instances = g.instances.filter((i) => i.id !== instanceId);
+        this.endInstance(instanceId);
+        this.reconcile(g); // launches a replacement when the capacity was kept
       },
       suspendProcesses: async (group, processes) => {
         const g = this.groupState(group);
@@ -505,6 +864,134 @@ export class FakeAws implements AwsPorts {
     };
   }
 
+  // ------------------------------------------------------------ images
+
+  private imagesPort(): ImagesPort {
+    return {
+      describeImage: async (id: string) => clone(this.state.images.get(id)),
+      findImageByName: async (name) =>
+        clone(
+          [...this.state.images.values()].find(
+            (i) => i.Name === name && (i.OwnerId === undefined || i.OwnerId === ACCOUNT) && i.State !== 'deregistered',
+          ),
+        ),
+      createImage: async (input: CreateImageCommandInput) => {
+        const name = input.Name as string;
+        const instance = input.InstanceId ? this.describeInstanceNow(input.InstanceId) : undefined;
+        if (!instance || instance.State?.Name === 'terminated') {
+          throw awsError('images', name, 'InvalidInstanceID.NotFound', `The instance ID '${input.InstanceId}' does not exist`);
+        }
+        const taken = [...this.state.images.values()].find((i) => i.Name === name && i.State !== 'deregistered');
+        if (taken) throw awsError('images', name, 'InvalidAMIName.Duplicate', `AMI name ${name} is already in use by AMI ${taken.ImageId}`);
+        const n = this.next();
+        const imageId = `ami-${n.toString(16).padStart(17, '0')}`;
+        const snapshotId = `snap-${n.toString(16).padStart(17, '0')}`;
+        const tagsFor = (type: string) => clone(input.TagSpecifications?.find((t) => t.ResourceType === type)?.Tags ?? []);
+        this.state.snapshots.set(snapshotId, { SnapshotId: snapshotId, ImageId: imageId, Tags: tagsFor('snapshot') });
+        this.state.images.set(imageId, {
+          ImageId: imageId,
+          Name: name,
+          ...(input.Description ? { Description: input.Description } : {}),
+          OwnerId: ACCOUNT,
+          State: 'pending',
+          SourceInstanceId: input.InstanceId,
+          RootDeviceName: '/dev/xvda',
+          RootDeviceType: 'ebs',
+          BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { SnapshotId: snapshotId, VolumeSize: 8, VolumeType: 'gp3', DeleteOnTermination: true } }],
+          Tags: tagsFor('image'),
+        });
+        this.imageReadyAt.set(imageId, this.clock.now() + this.imageAvailableAfterSeconds * 1000);
+        this.tick();
+        return imageId;
+      },
+      deleteImage: async (imageId) => {
+        const image = this.state.images.get(imageId);
+        if (!image) return;
+        this.state.images.delete(imageId);
+        this.imageReadyAt.delete(imageId);
+        for (const m of image.BlockDeviceMappings ?? []) if (m.Ebs?.SnapshotId) this.state.snapshots.delete(m.Ebs.SnapshotId);
+      },
+    };
+  }
+
+  // ------------------------------------------------------------ instances
+
+  private runInstances(input: RunInstancesCommandInput, ready = false): Instance[] {
+    const token = input.ClientToken;
+    if (token && this.clientTokens.has(token)) {
+      // Same token: the same instances, nothing new (AWS keeps tokens for at least a few hours).
+      return (this.clientTokens.get(token) as string[]).map((id) => this.state.instances.get(id)?.instance as Instance);
+    }
+    let image = input.ImageId;
+    if (!image && input.LaunchTemplate) {
+      const t = [...this.state.templates.values()].find((x) => x.name === input.LaunchTemplate?.LaunchTemplateName || x.id === input.LaunchTemplate?.LaunchTemplateId);
+      image = t?.versions.get(t.defaultVersion)?.ImageId;
+    }
+    if (!image) throw awsError('instances', 'RunInstances', 'MissingParameter', 'The request must contain the parameter ImageId');
+    const count = input.MaxCount ?? input.MinCount ?? 1;
+    const now = this.clock.now();
+    const tags = clone(input.TagSpecifications?.find((t) => t.ResourceType === 'instance')?.Tags ?? []);
+    const az = input.Placement?.AvailabilityZone ?? 'us-east-1a';
+    const out: Instance[] = [];
+    for (let i = 0; i < count; i++) {
+      const n = this.next();
+      const id = `i-${n.toString(16).padStart(17, '0')}`;
+      const running = ready || this.runningAfterSeconds <= 0;
+      const instance: Instance = {
+        InstanceId: id,
+        ImageId: image,
+        InstanceType: input.InstanceType ?? 'm1.small',
+        State: running ? { Code: 16, Name: 'running' } : { Code: 0, Name: 'pending' },
+        PrivateIpAddress: this.privateIp(n),
+        Placement: { AvailabilityZone: az },
+        LaunchTime: new Date(now),
+        AmiLaunchIndex: i,
+        ...(input.SubnetId ? { SubnetId: input.SubnetId } : {}),
+        ...(input.KeyName ? { KeyName: input.KeyName } : {}),
+        ...(input.IamInstanceProfile ? { IamInstanceProfile: { Arn: input.IamInstanceProfile.Arn ?? `arn:aws:iam::${ACCOUNT}:instance-profile/${input.IamInstanceProfile.Name}` } } : {}),
+        SecurityGroups: (input.SecurityGroupIds ?? []).map((GroupId) => ({ GroupId })),
+        Tags: clone(tags),
+        ...(token ? { ClientToken: token } : {}),
+      };
+      this.state.instances.set(id, { instance, runningAt: running ? now : now + this.runningAfterSeconds * 1000 });
+      out.push(instance);
+    }
+    if (token) this.clientTokens.set(token, out.map((i) => i.InstanceId as string));
+    return out;
+  }
+
+  private instancesPort(): InstancesPort {
+    return {
+      run: async (input) => this.runInstances(input),
+      describe: async (ids) => [...new Set(ids)].flatMap((id) => {
+        const found = this.describeInstanceNow(id);
+        return found ? [clone(found)] : [];
+      }),
+      listByTag: async (key, value) => {
+        const live = ['pending', 'running', 'stopping', 'stopped'];
+        const standalone = [...this.state.instances.keys()];
+        const members = [...this.state.groups.values()].flatMap((g) => g.instances.map((i) => i.id)).filter((id) => !this.state.instances.has(id));
+        return [...standalone, ...members]
+          .map((id) => this.describeInstanceNow(id) as Instance)
+          .filter((i) => live.includes(i.State?.Name as string) && i.Tags?.some((t) => t.Key === key && t.Value === value))
+          .map(clone);
+      },
+      terminate: async (ids) => {
+        for (const id of new Set(ids)) {
+          const g = this.groupOf(id);
+          if (g) {
+            // Terminated behind the group's back: the group launches a replacement (health check replaces it).
+            g.instances = g.instances.filter((i) => i.id !== id);
+            this.endInstance(id);
+            this.reconcile(g);
+          } else if (this.state.instances.has(id)) {
+            this.endInstance(id);
+          }
+        }
+      },
+    };
+  }
+
   // ------------------------------------------------------------ classic load balancers
 
   private createLoadBalancer(input: CreateLoadBalancerCommandInput): string {
@@ -550,6 +1037,9 @@ export class FakeAws implements AwsPorts {
           const instances = [...this.state.groups.values()]
             .filter((g) => g.group.LoadBalancerNames?.includes(n))
             .flatMap((g) => g.instances.map((i) => ({ InstanceId: i.id })));
+          for (const id of Object.keys(this.state.classicRegistrations.get(n) ?? {})) {
+            if (!instances.some((i) => i.InstanceId === id)) instances.push({ InstanceId: id });
+          }
           return [{ ...clone(found.description), Instances: instances }];
         }),
       describeAttributes: async (name) => clone(lb(name).attributes),
@@ -564,19 +1054,170 @@ export class FakeAws implements AwsPorts {
       },
       delete: async (name) => {
         this.state.loadBalancers.delete(name);
+        this.state.classicRegistrations.delete(name);
+      },
+      registerInstances: async (name, ids) => {
+        lb(name);
+        for (const id of ids) {
+          const found = this.describeInstanceNow(id);
+          if (!found || found.State?.Name === 'terminated') throw awsError('classicLoadBalancers', name, 'InvalidInstance', `The specified EndPoint is not valid: ${id}`);
+        }
+        const registered = this.state.classicRegistrations.get(name) ?? {};
+        for (const id of ids) registered[id] ??= this.clock.now();
+        this.state.classicRegistrations.set(name, registered);
+      },
+      deregisterInstances: async (name, ids) => {
+        const registered = this.state.classicRegistrations.get(name);
+        if (!registered) return;
+        for (const id of ids) delete registered[id];
+        if (Object.keys(registered).length === 0) this.state.classicRegistrations.delete(name);
       },
       instanceHealth: async (name): Promise<InstanceState[]> => {
         lb(name);
         const now = this.clock.now();
-        return [...this.state.groups.values()]
+        const inService = (id: string) => ({ InstanceId: id, State: 'InService', ReasonCode: 'N/A', Description: 'N/A' });
+        const outOfService = (id: string) => ({ InstanceId: id, State: 'OutOfService', ReasonCode: 'Instance', Description: 'Instance has failed at least the UnhealthyThreshold number of health checks consecutively.' });
+        const states: InstanceState[] = [...this.state.groups.values()]
           .filter((g) => g.group.LoadBalancerNames?.includes(name))
-          .flatMap((g) =>
-            g.instances.map((i) =>
-              now >= i.readyAt && i.healthy
-                ? { InstanceId: i.id, State: 'InService', ReasonCode: 'N/A', Description: 'N/A' }
-                : { InstanceId: i.id, State: 'OutOfService', ReasonCode: 'Instance', Description: 'Instance has failed at least the UnhealthyThreshold number of health checks consecutively.' },
-            ),
-          );
+          .flatMap((g) => g.instances.map((i) => (now >= i.readyAt && i.healthy ? inService(i.id) : outOfService(i.id))));
+        for (const [id, at] of Object.entries(this.state.classicRegistrations.get(name) ?? {})) {
+          if (states.some((s) => s.InstanceId === id)) continue;
+          states.push(this.registrationHealthy(id, at) ? inService(id) : outOfService(id));
+        }
+        return states;
+      },
+    };
+  }
+
+  /** A registered instance passes health checks: running, not marked unhealthy, registered long enough. */
+  private registrationHealthy(id: string, registeredAt: number): boolean {
+    const delay = this.healthyAfterRegistrationSeconds;
+    if (delay === null || this.unhealthy.has(id) || !this.isRunning(id)) return false;
+    const e = this.state.instances.get(id);
+    const since = Math.max(registeredAt, e ? e.runningAt : -Infinity);
+    return this.clock.now() >= since + delay * 1000;
+  }
+
+  // ------------------------------------------------------------ target groups
+
+  private targetGroupsPort(): TargetGroupsPort {
+    const tg = (arn: string) => {
+      const found = this.state.targetGroups.get(arn);
+      if (!found) throw awsError('targetGroups', arn, 'TargetGroupNotFound', 'One or more target groups not found');
+      return found;
+    };
+    return {
+      describe: async (arns) => [...new Set(arns)].flatMap((arn) => (this.state.targetGroups.has(arn) ? [clone(tg(arn).group)] : [])),
+      attributes: async (arn) => clone(tg(arn).attributes),
+      health: async (arn): Promise<TargetHealthDescription[]> => {
+        const group = tg(arn);
+        const targets: Record<string, TargetState> = { ...group.targets };
+        // Members of a group attached to this target group are registered through it when they go
+        // InService (never, for a group whose instances never do).
+        for (const g of this.state.groups.values()) {
+          if (!g.group.TargetGroupARNs?.includes(arn)) continue;
+          for (const i of g.instances) targets[i.id] ??= { registeredAt: i.healthy ? i.readyAt : Infinity };
+        }
+        return Object.entries(targets).map(([id, t]) => {
+          const target = { Id: id, Port: t.port ?? group.group.Port };
+          const override = this.targetHealthOverrides.get(id);
+          let health: TargetHealthDescription['TargetHealth'];
+          if (t.drainingUntil !== undefined) {
+            health = { State: 'draining', Reason: 'Target.DeregistrationInProgress', Description: 'Target deregistration is in progress' };
+          } else if (override) {
+            health = { State: override.state, ...(override.reason ? { Reason: override.reason as never } : {}) };
+          } else if (!this.describeInstanceNow(id) || !['running', 'pending'].includes(this.describeInstanceNow(id)?.State?.Name as string)) {
+            health = { State: 'unused', Reason: 'Target.InvalidState', Description: 'Target is in the stopped or terminated state' };
+          } else if (this.unhealthy.has(id)) {
+            health = { State: 'unhealthy', Reason: 'Target.FailedHealthChecks', Description: 'Health checks failed' };
+          } else if (this.registrationHealthy(id, t.registeredAt)) {
+            health = { State: 'healthy' };
+          } else {
+            health = { State: 'initial', Reason: 'Elb.RegistrationInProgress', Description: 'Target registration is in progress' };
+          }
+          return { Target: target, HealthCheckPort: 'traffic-port', TargetHealth: health };
+        });
+      },
+      register: async (arn, ids, port) => {
+        const group = tg(arn);
+        for (const id of ids) {
+          const found = this.describeInstanceNow(id);
+          if (!found || found.State?.Name === 'terminated') {
+            throw awsError('targetGroups', arn, 'InvalidTarget', 'The following targets are not in a running state and cannot be registered: ' + `'${id}'`);
+          }
+        }
+        for (const id of ids) {
+          const existing = group.targets[id];
+          // Registering a draining target again makes it a fresh registration.
+          if (!existing || existing.drainingUntil !== undefined) group.targets[id] = { registeredAt: this.clock.now(), ...(port === undefined ? {} : { port }) };
+        }
+      },
+      deregister: async (arn, ids) => {
+        const group = this.state.targetGroups.get(arn);
+        if (!group) return;
+        for (const id of ids) this.drain(group, id);
+      },
+    };
+  }
+
+  // ------------------------------------------------------------ SSM
+
+  /** PingStatus as DescribeInstanceInformation would say; undefined: not a managed instance. */
+  private pingStatusOf(id: string): string | undefined {
+    const override = this.pingOverrides.get(id);
+    if (override !== undefined) return override ?? undefined;
+    const instance = this.describeInstanceNow(id);
+    const state = instance?.State?.Name;
+    if (!instance || state === 'pending' || this.ssmOnlineAfterSeconds === null) return undefined;
+    if (state !== 'running') return state === 'terminated' ? 'Inactive' : 'ConnectionLost';
+    const e = this.state.instances.get(id);
+    const since = e ? e.runningAt : -Infinity;
+    return this.clock.now() >= since + this.ssmOnlineAfterSeconds * 1000 ? 'Online' : undefined;
+  }
+
+  private ssmPort(): SsmPort {
+    return {
+      pingStatus: async (ids) =>
+        Object.fromEntries([...new Set(ids)].flatMap((id) => {
+          const status = this.pingStatusOf(id);
+          return status ? [[id, status]] : [];
+        })),
+      sendShellCommand: async (instanceIds, commands, comment, timeoutSeconds) => {
+        if (instanceIds.length === 0 || instanceIds.length > 50) {
+          throw awsError('ssm', 'SendCommand', 'ValidationException', `InstanceIds: between 1 and 50 ids (got ${instanceIds.length})`);
+        }
+        const unmanaged = instanceIds.filter((id) => this.pingStatusOf(id) === undefined);
+        if (unmanaged.length) throw awsError('ssm', unmanaged.join(', '), 'InvalidInstanceId', 'Instances not in a valid state for account');
+        const commandId = `${this.next().toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`;
+        const results: Record<string, Required<SsmResult>> = {};
+        for (const id of instanceIds) {
+          const r = this.onSsmCommand?.(id, clone(commands)) ?? this.ssmResults.get(id) ?? { exitCode: 0 };
+          results[id] = { exitCode: r.exitCode, stdout: r.stdout ?? '', stderr: r.stderr ?? '', seconds: r.seconds ?? this.ssmCommandSeconds };
+        }
+        this.state.ssmCommands.set(commandId, {
+          commandId,
+          instanceIds: [...instanceIds],
+          commands: clone(commands),
+          comment,
+          timeoutSeconds,
+          sentAt: this.clock.now(),
+          results,
+        });
+        return commandId;
+      },
+      invocation: async (commandId, instanceId) => {
+        const command = this.state.ssmCommands.get(commandId);
+        const result = command?.results[instanceId];
+        if (!command || !result) return undefined;
+        const elapsed = (this.clock.now() - command.sentAt) / 1000;
+        if (this.pingStatusOf(instanceId) !== 'Online' && elapsed < command.timeoutSeconds) {
+          return { status: 'Pending', exitCode: -1, stdout: '', stderr: '' };
+        }
+        if (elapsed >= command.timeoutSeconds && result.seconds > command.timeoutSeconds) {
+          return { status: 'TimedOut', exitCode: -1, stdout: result.stdout, stderr: result.stderr };
+        }
+        if (elapsed < result.seconds) return { status: 'InProgress', exitCode: -1, stdout: '', stderr: '' };
+        return { status: result.exitCode === 0 ? 'Success' : 'Failed', exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
       },
     };
   }
@@ -643,11 +1284,28 @@ export class FakeAws implements AwsPorts {
 
 /** Which operations of each port change something (the others only read). */
 const MUTATING = {
-  groups: ['createGroup', 'updateGroup', 'deleteGroup', 'suspendProcesses', 'enableMetrics', 'putLifecycleHook', 'putPolicy', 'deletePolicy'],
+  groups: [
+    'createGroup',
+    'updateGroup',
+    'deleteGroup',
+    'suspendProcesses',
+    'resumeProcesses',
+    'enableMetrics',
+    'putLifecycleHook',
+    'putPolicy',
+    'deletePolicy',
+    'attachInstances',
+    'detachInstances',
+    'terminateInstanceInGroup',
+  ],
   launch: ['createLaunchConfiguration', 'deleteLaunchConfiguration', 'createLaunchTemplate', 'deleteLaunchTemplate'],
-  classicLoadBalancers: ['create', 'configureHealthCheck', 'modifyAttributes', 'delete'],
+  images: ['createImage', 'deleteImage'],
+  instances: ['run', 'terminate'],
+  classicLoadBalancers: ['create', 'configureHealthCheck', 'modifyAttributes', 'delete', 'registerInstances', 'deregisterInstances'],
+  targetGroups: ['register', 'deregister'],
   dns: ['change'],
   alarms: ['putAlarm', 'deleteAlarms'],
+  ssm: ['sendShellCommand'],
 } as const satisfies Record<string, readonly string[]>;
 
 export function awsError(operation: string, resource = 'resource', code = 'InternalFailure', detail = 'injected failure'): AwsCallError {

@@ -20,6 +20,12 @@ export const LOAD_BALANCER_MISSING = ['LoadBalancerNotFound', 'AccessPointNotFou
 
 const lb = (name: string) => `load balancer ${name}`;
 const lbs = (names: readonly string[]) => nameResources('load balancer', 'load balancers', names);
+const instanceList = (ids: readonly string[]) => nameResources('instance', 'instances', ids);
+
+/** An instance that does not exist (or is not in the load balancer's VPC). */
+export const INSTANCE_INVALID = ['InvalidInstance', 'InvalidEndPointException', 'InvalidEndPoint'] as const;
+const isInstanceInvalid = (code: string) => (INSTANCE_INVALID as readonly string[]).includes(code);
+const isLoadBalancerMissing = (code: string) => (LOAD_BALANCER_MISSING as readonly string[]).includes(code);
 
 export class SdkClassicLoadBalancers implements ClassicLoadBalancersPort {
   constructor(private readonly clients: AwsClients) {}
@@ -108,6 +114,55 @@ export class SdkClassicLoadBalancers implements ClassicLoadBalancersPort {
       client.send(new elb.DescribeInstanceHealthCommand({ LoadBalancerName: name })),
     );
     return out.InstanceStates ?? [];
+  }
+
+  async registerInstances(name: string, instanceIds: string[]): Promise<void> {
+    const unique = [...new Set(instanceIds)];
+    if (unique.length === 0) return;
+    const { client, sdk: elb } = await this.clients.classicElb();
+    await awsCall('RegisterInstancesWithLoadBalancer', `${instanceList(unique)} with ${lb(name)}`, () =>
+      client.send(
+        new elb.RegisterInstancesWithLoadBalancerCommand({
+          LoadBalancerName: name,
+          Instances: unique.map((InstanceId) => ({ InstanceId })),
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Succeeds for instances not registered (AWS does too) and for a load balancer that is gone. An
+   * instance that no longer exists fails the whole call (InvalidInstance); then each is sent alone and
+   * those are skipped.
+   */
+  async deregisterInstances(name: string, instanceIds: string[]): Promise<void> {
+    const unique = [...new Set(instanceIds)];
+    if (unique.length === 0) return;
+    const { client, sdk: elb } = await this.clients.classicElb();
+    let gone = false; // the load balancer itself
+    const deregister = (ids: string[]) =>
+      awsCall(
+        'DeregisterInstancesFromLoadBalancer',
+        `${instanceList(ids)} from ${lb(name)}`,
+        () =>
+          client.send(
+            new elb.DeregisterInstancesFromLoadBalancerCommand({
+              LoadBalancerName: name,
+              Instances: ids.map((InstanceId) => ({ InstanceId })),
+            }),
+          ),
+        {
+          missing: (e) => {
+            if (e.codes.some(isLoadBalancerMissing)) gone = true;
+            return gone || e.codes.some(isInstanceInvalid);
+          },
+        },
+      );
+    if ((await deregister(unique)) !== undefined || gone || unique.length === 1) return;
+    for (const id of unique) {
+      await deregister([id]);
+      if (gone) return;
+    }
   }
 
   /**

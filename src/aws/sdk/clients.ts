@@ -19,12 +19,16 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 
 export type AutoScalingSdk = typeof import('@aws-sdk/client-auto-scaling');
 export type Ec2Sdk = typeof import('@aws-sdk/client-ec2');
 export type ClassicElbSdk = typeof import('@aws-sdk/client-elastic-load-balancing');
 export type Route53Sdk = typeof import('@aws-sdk/client-route-53');
 export type CloudWatchSdk = typeof import('@aws-sdk/client-cloudwatch');
+export type ElbV2Sdk = typeof import('@aws-sdk/client-elastic-load-balancing-v2');
+export type SsmSdk = typeof import('@aws-sdk/client-ssm');
 
 /** Told of every command sent. `service` is the IAM prefix (autoscaling, ec2, ...); `operation` e.g. CreateLoadBalancer. */
 export type CallObserver = (service: string, operation: string) => void;
@@ -52,6 +56,9 @@ export const SERVICE = {
   classicElb: 'elasticloadbalancing',
   route53: 'route53',
   cloudWatch: 'cloudwatch',
+  /** ALB/NLB target groups: the same IAM prefix as classic load balancers. */
+  elbV2: 'elasticloadbalancing',
+  ssm: 'ssm',
 } as const;
 
 interface MiddlewareClient {
@@ -69,6 +76,8 @@ export class AwsClients {
   readonly classicElb: () => Promise<Service<ElasticLoadBalancingClient, ClassicElbSdk>>;
   readonly route53: () => Promise<Service<Route53Client, Route53Sdk>>;
   readonly cloudWatch: () => Promise<Service<CloudWatchClient, CloudWatchSdk>>;
+  readonly elbV2: () => Promise<Service<ElasticLoadBalancingV2Client, ElbV2Sdk>>;
+  readonly ssm: () => Promise<Service<SSMClient, SsmSdk>>;
 
   constructor(private readonly options: ClientOptions = {}) {
     this.autoScaling = this.lazy(SERVICE.autoScaling, async () => {
@@ -90,6 +99,14 @@ export class AwsClients {
     this.cloudWatch = this.lazy(SERVICE.cloudWatch, async () => {
       const sdk = await import('@aws-sdk/client-cloudwatch');
       return { sdk, client: new sdk.CloudWatchClient(this.config()) };
+    });
+    this.elbV2 = this.lazy(SERVICE.elbV2, async () => {
+      const sdk = await import('@aws-sdk/client-elastic-load-balancing-v2');
+      return { sdk, client: new sdk.ElasticLoadBalancingV2Client(this.config()) };
+    });
+    this.ssm = this.lazy(SERVICE.ssm, async () => {
+      const sdk = await import('@aws-sdk/client-ssm');
+      return { sdk, client: new sdk.SSMClient(this.config()) };
     });
   }
 

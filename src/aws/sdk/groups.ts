@@ -16,7 +16,11 @@ import { allPages, awsCall, chunk, isValidationNotFound, nameResources } from '.
 /** DescribeAutoScalingGroups takes at most 100 names a call. */
 export const GROUP_NAMES_PER_CALL = 100;
 
+/** AttachInstances and DetachInstances take at most 20 instance ids a call. */
+export const INSTANCES_PER_ATTACH = 20;
+
 const group = (name: string) => `auto scaling group ${name}`;
+const instanceList = (ids: readonly string[]) => nameResources('instance', 'instances', ids);
 
 export class SdkGroups implements GroupsPort {
   constructor(private readonly clients: AwsClients) {}
@@ -119,6 +123,63 @@ export class SdkGroups implements GroupsPort {
       'PutLifecycleHook',
       `lifecycle hook ${input.LifecycleHookName} of ${group(input.AutoScalingGroupName ?? '?')}`,
       () => client.send(new asg.PutLifecycleHookCommand(input)),
+    );
+  }
+
+  async resumeProcesses(name: string, processes: string[]): Promise<void> {
+    const { client, sdk: asg } = await this.clients.autoScaling();
+    await awsCall('ResumeProcesses', group(name), () =>
+      client.send(new asg.ResumeProcessesCommand({ AutoScalingGroupName: name, ScalingProcesses: processes })),
+    );
+  }
+
+  async attachInstances(name: string, instanceIds: string[]): Promise<void> {
+    const { client, sdk: asg } = await this.clients.autoScaling();
+    for (const batch of chunk([...new Set(instanceIds)], INSTANCES_PER_ATTACH)) {
+      await awsCall('AttachInstances', `${instanceList(batch)} to ${group(name)}`, () =>
+        client.send(new asg.AttachInstancesCommand({ AutoScalingGroupName: name, InstanceIds: batch })),
+      );
+    }
+  }
+
+  /**
+   * AWS refuses the whole call (ValidationError) when one id is not in the group, so only the ids the
+   * group holds now are sent. A group that is gone holds none.
+   */
+  async detachInstances(name: string, instanceIds: string[], decrement: boolean): Promise<void> {
+    const wanted = new Set(instanceIds);
+    if (wanted.size === 0) return;
+    const current = await this.describeGroup(name);
+    const members = (current?.Instances ?? []).flatMap((i) => (i.InstanceId && wanted.has(i.InstanceId) ? [i.InstanceId] : []));
+    if (members.length === 0) return;
+    const { client, sdk: asg } = await this.clients.autoScaling();
+    for (const batch of chunk(members, INSTANCES_PER_ATTACH)) {
+      await awsCall('DetachInstances', `${instanceList(batch)} from ${group(name)}`, () =>
+        client.send(
+          new asg.DetachInstancesCommand({
+            AutoScalingGroupName: name,
+            InstanceIds: batch,
+            ShouldDecrementDesiredCapacity: decrement,
+          }),
+        ),
+      );
+    }
+  }
+
+  async terminateInstanceInGroup(instanceId: string, decrement: boolean): Promise<void> {
+    const { client, sdk: asg } = await this.clients.autoScaling();
+    // An instance that is gone (or in no group) answers ValidationError "Instance Id not found - ...".
+    await awsCall(
+      'TerminateInstanceInAutoScalingGroup',
+      `instance ${instanceId}`,
+      () =>
+        client.send(
+          new asg.TerminateInstanceInAutoScalingGroupCommand({
+            InstanceId: instanceId,
+            ShouldDecrementDesiredCapacity: decrement,
+          }),
+        ),
+      { missing: isValidationNotFound },
     );
   }
 

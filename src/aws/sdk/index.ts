@@ -10,6 +10,9 @@ import { SdkImages } from './images.js';
 import { SdkClassicLoadBalancers } from './classic-elb.js';
 import { SdkDns } from './route53.js';
 import { SdkAlarms } from './cloudwatch.js';
+import { SdkInstances } from './instances.js';
+import { SdkTargetGroups } from './target-groups.js';
+import { SdkSsm } from './ssm.js';
 
 export interface AwsPortsOptions {
   /** The region; else the SDK's standard resolution (AWS_REGION, the profile, IMDS). */
@@ -24,9 +27,12 @@ export function createAwsPorts(options: AwsPortsOptions = {}): AwsPorts {
     groups: new SdkGroups(clients),
     launch: new SdkLaunch(clients),
     images: new SdkImages(clients),
+    instances: new SdkInstances(clients),
     classicLoadBalancers: new SdkClassicLoadBalancers(clients),
+    targetGroups: new SdkTargetGroups(clients),
     dns: new SdkDns(clients),
     alarms: new SdkAlarms(clients),
+    ssm: new SdkSsm(clients),
   };
 }
 

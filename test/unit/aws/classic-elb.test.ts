@@ -7,7 +7,11 @@ import {
   DescribeInstanceHealthCommand,
   DescribeLoadBalancersCommand,
   DescribeTagsCommand,
+  DeregisterInstancesFromLoadBalancerCommand,
   ElasticLoadBalancingClient,
+  InvalidEndPointException,
+  RegisterInstancesWithLoadBalancerCommand,
+  type DeregisterInstancesFromLoadBalancerCommandInput,
   type DescribeLoadBalancersCommandInput,
   type DescribeTagsCommandInput,
 } from '@aws-sdk/client-elastic-load-balancing';
@@ -111,5 +115,53 @@ describe('create, delete, health', () => {
     });
     expect(await lbs.instanceHealth('shop')).toHaveLength(2);
     expect(elb.commandCalls(DescribeInstanceHealthCommand).map((c) => c.args[0].input)).toEqual([{ LoadBalancerName: 'shop' }]);
+  });
+});
+
+describe('register and deregister instances', () => {
+  it('registers all in one call', async () => {
+    elb.on(RegisterInstancesWithLoadBalancerCommand).resolves({ Instances: [] });
+    await lbs.registerInstances('shop', ['i-1', 'i-2', 'i-1']);
+    expect(elb.commandCalls(RegisterInstancesWithLoadBalancerCommand).map((c) => c.args[0].input)).toEqual([
+      { LoadBalancerName: 'shop', Instances: [{ InstanceId: 'i-1' }, { InstanceId: 'i-2' }] },
+    ]);
+  });
+
+  it('names the instances and the load balancer when register fails', async () => {
+    elb.on(RegisterInstancesWithLoadBalancerCommand).rejects(new InvalidEndPointException({ message: 'The specified EndPoint is not valid', $metadata: {} }));
+    await expect(lbs.registerInstances('shop', ['i-1'])).rejects.toMatchObject({
+      operation: 'RegisterInstancesWithLoadBalancer',
+      resource: 'instance i-1 with load balancer shop',
+    });
+  });
+
+  it('deregister succeeds when the load balancer is gone (one call)', async () => {
+    elb.on(DeregisterInstancesFromLoadBalancerCommand).rejects(notFound('gone'));
+    await expect(lbs.deregisterInstances('gone', ['i-1', 'i-2'])).resolves.toBeUndefined();
+    expect(elb.commandCalls(DeregisterInstancesFromLoadBalancerCommand)).toHaveLength(1);
+  });
+
+  it('deregister skips instances that no longer exist (the batch fails, each is sent alone)', async () => {
+    elb.on(DeregisterInstancesFromLoadBalancerCommand).callsFake((input: DeregisterInstancesFromLoadBalancerCommandInput) => {
+      if (input.Instances?.some((i) => i.InstanceId === 'i-gone')) {
+        throw new InvalidEndPointException({ message: 'The specified EndPoint is not valid', $metadata: {} });
+      }
+      return { Instances: [] };
+    });
+    await lbs.deregisterInstances('shop', ['i-1', 'i-gone']);
+    expect(elb.commandCalls(DeregisterInstancesFromLoadBalancerCommand).map((c) => c.args[0].input.Instances?.map((i) => i.InstanceId))).toEqual([
+      ['i-1', 'i-gone'],
+      ['i-1'],
+      ['i-gone'],
+    ]);
+  });
+
+  it('deregister wraps other failures', async () => {
+    elb.on(DeregisterInstancesFromLoadBalancerCommand).rejects(awsError('Throttling', 'Rate exceeded'));
+    await expect(lbs.deregisterInstances('shop', ['i-1'])).rejects.toMatchObject({
+      operation: 'DeregisterInstancesFromLoadBalancer',
+      resource: 'instance i-1 from load balancer shop',
+      code: 'Throttling',
+    });
   });
 });

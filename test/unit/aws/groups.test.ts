@@ -1,7 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
+  AttachInstancesCommand,
   AutoScalingClient,
+  DetachInstancesCommand,
+  ResumeProcessesCommand,
+  TerminateInstanceInAutoScalingGroupCommand,
   CreateAutoScalingGroupCommand,
   DeleteAutoScalingGroupCommand,
   DeletePolicyCommand,
@@ -150,5 +154,79 @@ describe('putPolicy', () => {
       name: 'AwsCallError',
       resource: 'scaling policy cpu-target of auto scaling group shop-green',
     });
+  });
+});
+
+describe('attach, detach, terminate in group, resume', () => {
+  const member = (id: string) => ({
+    InstanceId: id,
+    AvailabilityZone: 'us-east-1a',
+    LifecycleState: 'InService' as const,
+    HealthStatus: 'Healthy',
+    ProtectedFromScaleIn: false,
+  });
+
+  it('attaches 20 instances a call', async () => {
+    asg.on(AttachInstancesCommand).resolves({});
+    const ids = Array.from({ length: 45 }, (_, i) => `i-${i}`);
+    await groups.attachInstances('shop-green', ids);
+    expect(asg.commandCalls(AttachInstancesCommand).map((c) => c.args[0].input.InstanceIds?.length)).toEqual([20, 20, 5]);
+  });
+
+  it('names the instances and the group when attach is refused beyond MaxSize', async () => {
+    asg.on(AttachInstancesCommand).rejects(awsError('ValidationError', 'AutoScalingGroup shop-green has max size 2; attaching 1 instance would exceed it'));
+    await expect(groups.attachInstances('shop-green', ['i-1'])).rejects.toMatchObject({
+      operation: 'AttachInstances',
+      resource: 'instance i-1 to auto scaling group shop-green',
+      code: 'ValidationError',
+    });
+  });
+
+  it('detaches only the instances the group holds (AWS refuses a call naming others), with the decrement flag', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [{ ...group('shop-green'), Instances: [member('i-1'), member('i-3')] }] });
+    asg.on(DetachInstancesCommand).resolves({});
+    await groups.detachInstances('shop-green', ['i-1', 'i-2', 'i-3'], true);
+    expect(asg.commandCalls(DetachInstancesCommand).map((c) => c.args[0].input)).toEqual([
+      { AutoScalingGroupName: 'shop-green', InstanceIds: ['i-1', 'i-3'], ShouldDecrementDesiredCapacity: true },
+    ]);
+  });
+
+  it('detach is a no-op when none is in the group, or the group is gone', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolvesOnce({ AutoScalingGroups: [{ ...group('g'), Instances: [member('i-9')] }] }).resolvesOnce({ AutoScalingGroups: [] });
+    await groups.detachInstances('g', ['i-1'], false);
+    await groups.detachInstances('gone', ['i-1'], false);
+    await groups.detachInstances('g', [], false);
+    expect(asg.commandCalls(DetachInstancesCommand)).toHaveLength(0);
+    expect(asg.commandCalls(DescribeAutoScalingGroupsCommand)).toHaveLength(2);
+  });
+
+  it('terminates one instance per call and succeeds when it is gone', async () => {
+    asg
+      .on(TerminateInstanceInAutoScalingGroupCommand)
+      .resolvesOnce({})
+      .rejects(awsError('ValidationError', 'Instance Id not found - No managed instance found for instance ID: i-2'));
+    await groups.terminateInstanceInGroup('i-1', true);
+    await expect(groups.terminateInstanceInGroup('i-2', false)).resolves.toBeUndefined();
+    expect(asg.commandCalls(TerminateInstanceInAutoScalingGroupCommand).map((c) => c.args[0].input)).toEqual([
+      { InstanceId: 'i-1', ShouldDecrementDesiredCapacity: true },
+      { InstanceId: 'i-2', ShouldDecrementDesiredCapacity: false },
+    ]);
+  });
+
+  it('does not hide a min-size refusal on terminate', async () => {
+    asg
+      .on(TerminateInstanceInAutoScalingGroupCommand)
+      .rejects(awsError('ValidationError', "Currently, desiredSize equals minSize (1). Terminating instance without replacement will violate group's min size constraint."));
+    await expect(groups.terminateInstanceInGroup('i-1', true)).rejects.toMatchObject({
+      operation: 'TerminateInstanceInAutoScalingGroup',
+      resource: 'instance i-1',
+      code: 'ValidationError',
+    });
+  });
+
+  it('resumes processes', async () => {
+    asg.on(ResumeProcessesCommand).resolves({});
+    await groups.resumeProcesses('shop', ['Launch', 'Terminate']);
+    expect(asg.commandCalls(ResumeProcessesCommand)[0]!.args[0].input).toEqual({ AutoScalingGroupName: 'shop', ScalingProcesses: ['Launch', 'Terminate'] });
   });
 });

@@ -1,6 +1,6 @@
 /**
  * docs/iam-policy.json must allow every AWS action the adapters call, and list nothing they do not call.
- * The adapters name their SDK module by a fixed alias (asg, ec2, elb, r53, cw), so each command,
+ * The adapters name their SDK module by a fixed alias (asg, ec2, elb, elbv2, r53, cw, ssm), so each command,
  * paginator and waiter in their source maps to one IAM action.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -15,6 +15,8 @@ const PREFIX: Record<string, { iam: string; module: string }> = {
   elb: { iam: 'elasticloadbalancing', module: '@aws-sdk/client-elastic-load-balancing' },
   r53: { iam: 'route53', module: '@aws-sdk/client-route-53' },
   cw: { iam: 'cloudwatch', module: '@aws-sdk/client-cloudwatch' },
+  elbv2: { iam: 'elasticloadbalancing', module: '@aws-sdk/client-elastic-load-balancing-v2' },
+  ssm: { iam: 'ssm', module: '@aws-sdk/client-ssm' },
 };
 
 /** The operation each SDK waiter polls. */
@@ -41,8 +43,9 @@ function uses(): Use[] {
       out.push({ file, alias: m[1]!, operation: WAITER_OPERATION[m[2]!] ?? `unknown waiter ${m[2]}`, via: m[0] });
     }
     out.push(...all);
-    // Anything shaped like a command but not written `new <alias>.XCommand(` would escape the scan.
-    const commands = text.match(/\b\w+Command\(/g) ?? [];
+    // Anything shaped like a command but not written `new <alias>.XCommand(` would escape the scan. SDK
+    // command classes are PascalCase; a camelCase port method (sendShellCommand) is not one.
+    const commands = text.match(/\b[A-Z]\w*Command\(/g) ?? [];
     if (commands.length !== all.length) stray.push(file);
   }
   return out;

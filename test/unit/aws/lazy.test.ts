@@ -23,6 +23,14 @@ vi.mock('@aws-sdk/client-cloudwatch', async (importOriginal) => {
   loaded.push('cloudwatch');
   return importOriginal();
 });
+vi.mock('@aws-sdk/client-elastic-load-balancing-v2', async (importOriginal) => {
+  loaded.push('elastic-load-balancing-v2');
+  return importOriginal();
+});
+vi.mock('@aws-sdk/client-ssm', async (importOriginal) => {
+  loaded.push('ssm');
+  return importOriginal();
+});
 vi.mock('@aws-sdk/client-ec2', async (importOriginal) => {
   loaded.push('ec2');
   const real = await importOriginal<typeof import('@aws-sdk/client-ec2')>();
@@ -38,7 +46,17 @@ import { createAwsPorts } from '../../../src/aws/sdk/index.js';
 describe('createAwsPorts', () => {
   it('loads no SDK package until a port method is called, then only that service', async () => {
     const ports = createAwsPorts({ region: 'us-east-1' });
-    expect(Object.keys(ports).sort()).toEqual(['alarms', 'classicLoadBalancers', 'dns', 'groups', 'images', 'launch']);
+    expect(Object.keys(ports).sort()).toEqual([
+      'alarms',
+      'classicLoadBalancers',
+      'dns',
+      'groups',
+      'images',
+      'instances',
+      'launch',
+      'ssm',
+      'targetGroups',
+    ]);
     expect(loaded).toEqual([]);
 
     expect(await ports.images.describeImage('ami-1')).toEqual({ ImageId: 'ami-1' });
