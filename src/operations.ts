@@ -12,11 +12,14 @@ import { systemClock, type Clock } from './engine/clock.js';
 import type { EventSink } from './engine/events.js';
 import { runForward, runRollback, type EngineOptions } from './engine/runner.js';
 import type { JournalStore, ServiceLock } from './engine/store.js';
-import type { Journal, StepRecord } from './engine/types.js';
+import type { Journal, StepRecord, StepRegistry } from './engine/types.js';
 import { InputError, type LockHolder } from './errors.js';
 import { FileJournalStore, FileLock } from './state/file-store.js';
 import { strategyFor } from './strategies/index.js';
-import type { Plan } from './strategies/types.js';
+import type { Plan, StrategyServices } from './strategies/types.js';
+import { SshRunner } from './remote/ssh.js';
+import { SsmRunner } from './remote/ssm.js';
+import type { RemoteRunner } from './remote/types.js';
 
 export interface OperationOptions {
   /** Path of the config file. */
@@ -114,9 +117,62 @@ async function locked<T>(
   }
 }
 
-function engine(session: Session, options: OperationOptions, ports: AwsPorts, strategy: string): EngineOptions {
+/**
+ * The remote-command runners a deployment may use, made on first use and closed when the operation
+ * ends (SSH master connections).
+ */
+class Services implements StrategyServices {
+  private readonly runners = new Map<'ssh' | 'ssm', RemoteRunner>();
+  constructor(
+    private readonly config: Config,
+    private readonly ports: AwsPorts,
+    private readonly clock: Clock,
+  ) {}
+
+  remote(via: 'ssh' | 'ssm'): RemoteRunner {
+    let runner = this.runners.get(via);
+    if (!runner) {
+      const { ssh } = this.config;
+      runner =
+        via === 'ssh'
+          ? new SshRunner({
+              ...(ssh.user ? { user: ssh.user } : {}),
+              ...(ssh.configFile ? { configFile: ssh.configFile } : {}),
+              connectTimeoutSeconds: ssh.connectTimeoutSeconds,
+              connectionAttempts: ssh.connectionAttempts,
+              hostKeys: ssh.hostKeys,
+            })
+          : new SsmRunner(this.ports.ssm, this.clock);
+      this.runners.set(via, runner);
+    }
+    return runner;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.runners.values()].map((r) => r.close()));
+    this.runners.clear();
+  }
+}
+
+/** Runs the engine with a strategy's handlers, closing what the handlers opened. */
+async function withEngine<T>(
+  session: Session,
+  options: OperationOptions,
+  ports: AwsPorts,
+  strategy: string,
+  body: (engine: EngineOptions) => Promise<T>,
+): Promise<T> {
+  const services = new Services(session.config, ports, session.clock);
+  try {
+    return await body(engine(session, options, strategyFor(strategy).handlers(ports, services)));
+  } finally {
+    await services.close();
+  }
+}
+
+function engine(session: Session, options: OperationOptions, registry: StepRegistry): EngineOptions {
   return {
-    registry: strategyFor(strategy).handlers(ports),
+    registry,
     store: session.store,
     clock: session.clock,
     emit: options.onEvent ?? (() => undefined),
@@ -170,7 +226,7 @@ export async function deploy(options: DeployOptions): Promise<Journal | undefine
     };
     await session.store.archive();
     await session.store.save(journal);
-    return runForward(journal, engine(session, options, ports, journal.strategy), 'deploy');
+    return withEngine(session, options, ports, journal.strategy, (e) => runForward(journal, e, 'deploy'));
   });
 }
 
@@ -196,7 +252,7 @@ export async function resume(options: OperationOptions): Promise<Journal> {
       });
     }
     const ports = await portsFor(options, session.config);
-    return runForward(journal, engine(session, options, ports, journal.strategy), 'resume');
+    return withEngine(session, options, ports, journal.strategy, (e) => runForward(journal, e, 'resume'));
   });
 }
 
@@ -218,7 +274,7 @@ export async function rollback(options: DeployOptions): Promise<Journal> {
     if (journal.status === 'rolled-back') throw new InputError(`deployment ${journal.deploymentId} is already rolled back`);
     if (options.confirm && !(await options.confirm(rollbackPlan(journal), session.config))) return journal;
     const ports = await portsFor(options, session.config);
-    return runRollback(journal, engine(session, options, ports, journal.strategy));
+    return withEngine(session, options, ports, journal.strategy, (e) => runRollback(journal, e));
   });
 }
 

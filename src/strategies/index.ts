@@ -1,9 +1,11 @@
 /** The strategies bluegreen knows, by the name the config's `strategy` key gives. */
 import type { Strategy } from './types.js';
 import { replicaDns } from './replica-dns/index.js';
+import { swapInstances } from './swap-instances/index.js';
 
 export const strategies: Readonly<Record<string, Strategy<any>>> = {
   'replica-dns': replicaDns,
+  'swap-instances': swapInstances,
 };
 
 export function strategyFor(name: string): Strategy<any> {

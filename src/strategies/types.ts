@@ -2,6 +2,13 @@
 import type { AwsPorts } from '../aws/ports.js';
 import type { Config } from '../config/schema.js';
 import type { JsonObject, StepDescriptor, StepRegistry } from '../engine/types.js';
+import type { RemoteRunner } from '../remote/types.js';
+
+/** What handlers may use besides AWS: the remote-command runners, made on demand. */
+export interface StrategyServices {
+  /** The runner for `release.via` (ssh: the system OpenSSH client with the config's ssh settings; ssm: SSM Run Command). */
+  remote(via: 'ssh' | 'ssm'): RemoteRunner;
+}
 
 export interface Plan {
   deploymentId: string;
@@ -22,5 +29,5 @@ export interface Strategy<Observed = unknown> {
   /** Pure: config plus observed state in, ordered steps out. Unit-tested without AWS. */
   plan(config: Config, observed: Observed, deploymentId: string): Plan;
   /** The handlers for this strategy's step kinds, bound to the ports. */
-  handlers(ports: AwsPorts): StepRegistry;
+  handlers(ports: AwsPorts, services: StrategyServices): StepRegistry;
 }

@@ -5,7 +5,7 @@ import type { EngineEvent } from '../../../src/engine/events.js';
 import type { Journal, StepRecord } from '../../../src/engine/types.js';
 import { replicaDns } from '../../../src/strategies/replica-dns/index.js';
 import { MemoryStore } from '../engine/memory-store.js';
-import { blueWorld, configFor, RECORD, ZONE, type World } from './world.js';
+import { blueWorld, configFor, noRemote, RECORD, ZONE, type World } from './world.js';
 
 async function start(world: World, action: 'scale-to-zero' | 'keep' = 'scale-to-zero') {
   const config = configFor({ retire: { afterSeconds: 300, action } });
@@ -25,7 +25,7 @@ async function start(world: World, action: 'scale-to-zero' | 'keep' = 'scale-to-
   const events: EngineEvent[] = [];
   const store = new MemoryStore();
   const options: EngineOptions = {
-    registry: replicaDns.handlers(world.aws),
+    registry: replicaDns.handlers(world.aws, noRemote),
     store,
     clock: world.clock,
     emit: (e) => events.push(e),

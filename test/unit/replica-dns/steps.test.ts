@@ -6,14 +6,14 @@ import { DeploymentError, VerificationError } from '../../../src/errors.js';
 import { replicaDns, STEP } from '../../../src/strategies/replica-dns/index.js';
 import { awsError } from '../../fakes/aws.js';
 import { FakeJournal } from '../../support/virtual-clock.js';
-import { blueWorld, configFor, NEW_IMAGE, RECORD, SNS, USER_DATA, ZONE, type World } from './world.js';
+import { blueWorld, configFor, NEW_IMAGE, noRemote, RECORD, SNS, USER_DATA, ZONE, type World } from './world.js';
 
 const GREEN = 'shop-green-k3x9a';
 
 async function planned(world: World, config: Config = configFor()) {
   const observed = await replicaDns.observe(config, world.aws);
   const plan = replicaDns.plan(config, observed, 'k3x9a');
-  return { plan, steps: plan.steps, registry: replicaDns.handlers(world.aws) };
+  return { plan, steps: plan.steps, registry: replicaDns.handlers(world.aws, noRemote) };
 }
 
 const upTo = (steps: StepDescriptor[], id: string) => steps.slice(0, steps.findIndex((s) => s.id === id) + 1);

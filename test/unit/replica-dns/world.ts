@@ -1,5 +1,6 @@
+import type { StrategyServices } from '../../../src/strategies/types.js';
 /** A blue stack in the in-memory AWS, and the config that deploys over it. Shared by the replica-dns tests. */
-import type { Config } from '../../../src/config/schema.js';
+import type { ReplicaDnsConfig } from '../../../src/config/schema.js';
 import { FakeAws } from '../../fakes/aws.js';
 import { FakeJournal, VirtualClock } from '../../support/virtual-clock.js';
 
@@ -10,16 +11,17 @@ export const NEW_IMAGE = 'ami-0bbbbbbbbbbbbbbb2';
 export const SNS = 'arn:aws:sns:us-east-1:123456789012:ops';
 export const USER_DATA = Buffer.from('#!/bin/sh\nexport DB_PASSWORD=hunter2\n').toString('base64');
 
-export function configFor(overrides: Partial<Config> = {}): Config {
+export function configFor(overrides: Partial<ReplicaDnsConfig> = {}): ReplicaDnsConfig {
   return {
     service: 'shop',
     strategy: 'replica-dns',
     blue: { autoScalingGroup: 'shop-web' },
-    release: { image: NEW_IMAGE },
+    release: { kind: 'image', image: NEW_IMAGE },
     dns: { hostedZoneId: ZONE, name: RECORD },
     health: { timeoutSeconds: 300, intervalSeconds: 10 },
     retire: { afterSeconds: 300, action: 'scale-to-zero' },
     state: { dir: '/srv/shop/.bluegreen' },
+    ssh: { address: 'private', connectTimeoutSeconds: 30, connectionAttempts: 4, parallel: 10, hostKeys: 'strict' },
     source: { file: '/srv/shop/bluegreen.yml', digest: 'sha256:test' },
     ...overrides,
   };
@@ -125,3 +127,10 @@ export function blueWorld(options: { launch?: 'configuration' | 'template'; inst
   });
   return { clock, aws, journal: new FakeJournal(clock), blueLbDns };
 }
+
+/** replica-dns runs no remote command (until it bakes images): its handlers get services that refuse. */
+export const noRemote: StrategyServices = {
+  remote: () => {
+    throw new Error('replica-dns asked for a remote-command runner');
+  },
+};

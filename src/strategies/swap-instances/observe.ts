@@ -1,0 +1,123 @@
+/**
+ * The read-only half of swap-instances: reads the group, its launch configuration or template, the image
+ * the new instances start from, and the load balancers and target groups (with their draining times).
+ * Throws InputError (nothing changed) for anything that makes a deployment impossible.
+ */
+import type { AutoScalingGroup, LaunchConfiguration } from '@aws-sdk/client-auto-scaling';
+import type { Image, LaunchTemplateVersion } from '@aws-sdk/client-ec2';
+import type { AwsPorts } from '../../aws/ports.js';
+import type { Config } from '../../config/schema.js';
+import { InputError } from '../../errors.js';
+import { classicDrainingSeconds, targetGroupDelaySeconds } from './builders.js';
+import { asSwapConfig } from './config.js';
+
+export type BlueLaunch =
+  | { kind: 'configuration'; configuration: LaunchConfiguration & { LaunchConfigurationName: string } }
+  | {
+      kind: 'template';
+      /** The version the group uses, resolved to a number so the new instances and the copy are pinned. */
+      version: LaunchTemplateVersion & { LaunchTemplateId: string; VersionNumber: number };
+      /** What the group asks for: a number, "$Latest" or "$Default". */
+      requested: string;
+    };
+
+export interface Observed {
+  group: AutoScalingGroup & { AutoScalingGroupName: string };
+  /** The group's InService instances now: as many new ones are launched. */
+  inService: string[];
+  launch: BlueLaunch;
+  /** The image the new instances start from: the release's (image) or the group's (commands). */
+  image: Image & { ImageId: string };
+  loadBalancers: { name: string; drainingSeconds: number }[];
+  targetGroups: { arn: string; name: string; drainingSeconds: number }[];
+}
+
+export async function observe(config: Config, ports: AwsPorts): Promise<Observed> {
+  const c = asSwapConfig(config);
+  const name = c.blue.autoScalingGroup;
+  const group = await ports.groups.describeGroup(name);
+  if (!group) throw new InputError(`Auto Scaling group ${name} (blue.autoScalingGroup) does not exist`);
+  const inService = (group.Instances ?? []).flatMap((i) => (i.LifecycleState === 'InService' && i.InstanceId ? [i.InstanceId] : []));
+  if (inService.length === 0) {
+    throw new InputError(`group ${name} has no InService instance: there is nothing serving to replace (deploy with a group that serves)`);
+  }
+  if (group.MixedInstancesPolicy) {
+    throw new InputError(`group ${name} uses a mixed instances policy, which swap-instances does not support yet`);
+  }
+  const launch = await observeLaunch(group, name, ports);
+
+  let image: Image | undefined;
+  if (c.release.kind === 'image') {
+    image = await ports.images.describeImage(c.release.image);
+    if (!image) throw new InputError(`image ${c.release.image} (release.image) does not exist or is not visible to this account`);
+  } else {
+    const id = launch.kind === 'configuration' ? launch.configuration.ImageId : launch.version.LaunchTemplateData?.ImageId;
+    if (!id) throw new InputError(`the launch ${launch.kind} of group ${name} names no image id; swap-instances needs one to start new instances from`);
+    image = await ports.images.describeImage(id);
+    if (!image) throw new InputError(`image ${id} of group ${name}'s launch ${launch.kind} no longer exists; new instances cannot start from it`);
+  }
+  if (image.State && image.State !== 'available') {
+    throw new InputError(`image ${image.ImageId} is ${image.State}, not available`);
+  }
+
+  const lbNames = group.LoadBalancerNames ?? [];
+  const tgArns = group.TargetGroupARNs ?? [];
+  const [lbs, tgs] = await Promise.all([
+    lbNames.length > 0 ? ports.classicLoadBalancers.describe(lbNames) : Promise.resolve([]),
+    tgArns.length > 0 ? ports.targetGroups.describe(tgArns) : Promise.resolve([]),
+  ]);
+  const missingLbs = lbNames.filter((n) => !lbs.some((lb) => lb.LoadBalancerName === n));
+  if (missingLbs.length > 0) throw new InputError(`group ${name} names load balancers that do not exist: ${missingLbs.join(', ')}`);
+  const missingTgs = tgArns.filter((a) => !tgs.some((tg) => tg.TargetGroupArn === a));
+  if (missingTgs.length > 0) throw new InputError(`group ${name} names target groups that do not exist: ${missingTgs.join(', ')}`);
+  const nonInstance = tgs.filter((tg) => tg.TargetType && tg.TargetType !== 'instance');
+  if (nonInstance.length > 0) {
+    throw new InputError(
+      `target groups ${nonInstance.map((t) => t.TargetGroupName).join(', ')} of group ${name} register targets by ${nonInstance[0]?.TargetType}; swap-instances needs instance targets`,
+    );
+  }
+
+  const [lbAttributes, tgAttributes] = await Promise.all([
+    Promise.all(lbNames.map((n) => ports.classicLoadBalancers.describeAttributes(n))),
+    Promise.all(tgArns.map((a) => ports.targetGroups.attributes(a))),
+  ]);
+
+  return {
+    group: { ...group, AutoScalingGroupName: name },
+    inService,
+    launch,
+    image: { ...image, ImageId: image.ImageId ?? '' },
+    loadBalancers: lbNames.map((n, i) => ({ name: n, drainingSeconds: classicDrainingSeconds(lbAttributes[i] ?? {}) })),
+    targetGroups: tgArns.map((arn, i) => ({
+      arn,
+      name: tgs.find((t) => t.TargetGroupArn === arn)?.TargetGroupName ?? arn,
+      drainingSeconds: targetGroupDelaySeconds(tgAttributes[i] ?? []),
+    })),
+  };
+}
+
+async function observeLaunch(group: AutoScalingGroup, name: string, ports: AwsPorts): Promise<BlueLaunch> {
+  if (group.LaunchConfigurationName) {
+    const configuration = await ports.launch.describeLaunchConfiguration(group.LaunchConfigurationName);
+    if (!configuration) {
+      throw new InputError(
+        `launch configuration ${group.LaunchConfigurationName} of group ${name} no longer exists; point the group at an existing launch configuration or template`,
+      );
+    }
+    return { kind: 'configuration', configuration: { ...configuration, LaunchConfigurationName: group.LaunchConfigurationName } };
+  }
+  const spec = group.LaunchTemplate;
+  if (spec && (spec.LaunchTemplateId || spec.LaunchTemplateName)) {
+    const requested = spec.Version ?? '$Default';
+    const template = {
+      ...(spec.LaunchTemplateId ? { id: spec.LaunchTemplateId } : {}),
+      ...(spec.LaunchTemplateName ? { name: spec.LaunchTemplateName } : {}),
+    };
+    const version = await ports.launch.describeLaunchTemplateVersion(template, requested);
+    if (!version || version.VersionNumber === undefined || !version.LaunchTemplateId) {
+      throw new InputError(`launch template ${spec.LaunchTemplateName ?? spec.LaunchTemplateId} version ${requested} of group ${name} does not exist`);
+    }
+    return { kind: 'template', version: { ...version, LaunchTemplateId: version.LaunchTemplateId, VersionNumber: version.VersionNumber }, requested };
+  }
+  throw new InputError(`group ${name} has neither a launch configuration nor a launch template`);
+}
