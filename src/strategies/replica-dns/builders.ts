@@ -27,16 +27,9 @@ import type {
   LoadBalancerDescription,
   Tag as ElbTag,
 } from '@aws-sdk/client-elastic-load-balancing';
-import { isOwnTagKey, ownTags, type OwnTags } from './names.js';
-
-/** Drops keys whose value is undefined, so outputs compare exactly and serialise cleanly. */
-function defined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
-
-/** AWS describes unset strings of a launch configuration as "" and refuses "" back. */
-const nonEmpty = (s: string | undefined) => (s ? s : undefined);
-const nonEmptyList = <T>(a: T[] | undefined) => (a && a.length > 0 ? a : undefined);
+import { defined, nonEmpty, nonEmptyList, type Placement, type Tag } from '../common/builders.js';
+import { clientToken, propagatedTags, TAG } from '../common/names.js';
+import { BUILDER_ROLE, isOwnTagKey, ownTags, type OwnTags } from './names.js';
 
 const GROUP_DIMENSION = 'AutoScalingGroupName';
 
@@ -130,6 +123,35 @@ export function launchTemplateCopy(
     LaunchTemplateData: { ...toRequestLaunchTemplateData(blue.LaunchTemplateData ?? {}), ImageId: imageId },
     TagSpecifications: [{ ResourceType: 'launch-template', Tags: ownTags(tags) }],
   };
+}
+
+// ---------------------------------------------------------------- builder (release by commands)
+
+/**
+ * Where the builder runs: the first of blue's subnets (VPCZoneIdentifier), else the first of its zones.
+ * One instance, with a ClientToken stable for the deployment, so a retry returns the same builder.
+ */
+export function builderPlacement(
+  blue: { VPCZoneIdentifier?: string; AvailabilityZones?: string[] },
+  service: string,
+  deploymentId: string,
+): Placement {
+  const subnet = (blue.VPCZoneIdentifier ?? '').split(',').map((s) => s.trim()).find(Boolean);
+  const zone = subnet ? undefined : blue.AvailabilityZones?.[0];
+  return defined({ subnetId: subnet, availabilityZone: zone, count: 1, clientToken: clientToken(service, deploymentId, BUILDER_ROLE) });
+}
+
+/**
+ * The builder's tags: blue's tags that reach its instances (but Name), its own Name, our three tags and
+ * the role tag that tells it from green's instances (same deployment, same color).
+ */
+export function builderTags(blueTags: Parameters<typeof propagatedTags>[0], name: string, tags: OwnTags): Tag[] {
+  return [
+    ...propagatedTags(blueTags).filter((t) => t.Key !== 'Name'),
+    { Key: 'Name', Value: name },
+    ...ownTags(tags),
+    { Key: TAG.role, Value: BUILDER_ROLE },
+  ];
 }
 
 // ---------------------------------------------------------------- load balancer

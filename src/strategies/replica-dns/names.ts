@@ -3,16 +3,11 @@
  * the service, the color and the deployment id, so a re-run finds what an earlier attempt made.
  */
 
+import { TAG } from '../common/names.js';
+
+export { isOwnTagKey, TAG, TAG_PREFIX } from '../common/names.js';
+
 export type Color = 'blue' | 'green';
-
-export const TAG = {
-  service: 'bluegreen:service',
-  deployment: 'bluegreen:deployment',
-  color: 'bluegreen:color',
-} as const;
-
-/** Prefix of every tag key this tool owns; copies drop these and add their own. */
-export const TAG_PREFIX = 'bluegreen:';
 
 const DEPLOYMENT_ID = /^[a-z0-9]{5}$/;
 const CLASSIC_ELB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/;
@@ -47,6 +42,21 @@ export function stackNames(service: string, color: Color, deploymentId: string):
   return { color, group: base, launch: base, loadBalancer: base };
 }
 
+/**
+ * What a release by commands makes before green: the builder instance (its Name tag), the image baked from
+ * it (`<service>-<color>-<id>`, the stack's name), and the role tag the builder carries.
+ */
+export interface BakeNames {
+  builder: string;
+  image: string;
+}
+
+export const BUILDER_ROLE = 'builder';
+
+export function bakeNames(stack: StackNames): BakeNames {
+  return { builder: `${stack.group}-builder`, image: stack.group };
+}
+
 /** `${service}-${color}-${id}-` as a pattern: the prefix of a name an earlier deployment made. */
 function ownPrefix(service: string): RegExp {
   return new RegExp(`^${escapeRegExp(service)}-(?:blue|green)-[a-z0-9]{5}-`);
@@ -75,10 +85,6 @@ export function ownTags(t: OwnTags): { Key: string; Value: string }[] {
     { Key: TAG.deployment, Value: t.deploymentId },
     { Key: TAG.color, Value: t.color },
   ];
-}
-
-export function isOwnTagKey(key: string | undefined): boolean {
-  return !!key && key.startsWith(TAG_PREFIX);
 }
 
 function escapeRegExp(s: string): string {

@@ -9,7 +9,7 @@ import type { Image, LaunchTemplateVersion } from '@aws-sdk/client-ec2';
 import type { LoadBalancerAttributes, LoadBalancerDescription, Tag as ElbTag } from '@aws-sdk/client-elastic-load-balancing';
 import type { HostedZone, ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { AwsPorts } from '../../aws/ports.js';
-import type { Config, Release, ReplicaDnsConfig } from '../../config/schema.js';
+import type { Config, ReplicaDnsConfig } from '../../config/schema.js';
 import { InputError } from '../../errors.js';
 import { normaliseDnsName } from './elb-zones.js';
 import { colorOf, TAG, type Color } from './names.js';
@@ -28,7 +28,8 @@ export interface Observed {
   zone: HostedZone;
   /** The alias A record users resolve, as it is now. */
   record: ResourceRecordSet & { AliasTarget: NonNullable<ResourceRecordSet['AliasTarget']> };
-  image: Image;
+  /** The image green runs: release.image; with release.commands, blue's image, which the builder starts from. */
+  image: Image & { ImageId: string };
   /** Groups looked at to find blue. */
   candidates: string[];
   blue: {
@@ -47,26 +48,24 @@ export interface Observed {
   };
 }
 
-/** The config replica-dns works with: its own strategy (so `dns`) and a release that is an image. */
-export type ReplicaDnsImageConfig = ReplicaDnsConfig & { release: Extract<Release, { kind: 'image' }> };
-
-export const RELEASE_COMMANDS_NOT_BUILT =
-  'release.commands with replica-dns needs AMI baking, which is not built yet; bake the image and use release.image';
-
-/** Narrows the config: replica-dns is only ever given its own (the strategy is picked by it), and needs an image for now. */
-export function replicaDnsConfig(config: Config): ReplicaDnsImageConfig {
+/** Narrows the config: replica-dns is only ever given its own (the strategy is picked by it). */
+export function replicaDnsConfig(config: Config): ReplicaDnsConfig {
   if (config.strategy !== 'replica-dns') throw new Error(`replica-dns was given a config of strategy ${config.strategy}`);
-  const { release } = config;
-  if (release.kind !== 'image') throw new InputError(RELEASE_COMMANDS_NOT_BUILT);
-  return { ...config, release };
+  return config;
 }
 
 export async function observe(anyConfig: Config, ports: AwsPorts): Promise<Observed> {
   const config = replicaDnsConfig(anyConfig);
   const { hostedZoneId, name: recordName } = config.dns;
-  const [zone, image] = await Promise.all([ports.dns.getHostedZone(hostedZoneId), ports.images.describeImage(config.release.image)]);
+  const { release } = config;
+  const [zone, releaseImage] = await Promise.all([
+    ports.dns.getHostedZone(hostedZoneId),
+    release.kind === 'image' ? ports.images.describeImage(release.image) : Promise.resolve(undefined),
+  ]);
   if (!zone) throw new InputError(`hosted zone ${hostedZoneId} (dns.hostedZoneId) does not exist`);
-  if (!image) throw new InputError(`image ${config.release.image} (release.image) does not exist or is not visible to this account`);
+  if (release.kind === 'image' && !releaseImage) {
+    throw new InputError(`image ${release.image} (release.image) does not exist or is not visible to this account`);
+  }
 
   const record = await ports.dns.getRecord(hostedZoneId, recordName, 'A');
   if (!record) {
@@ -129,6 +128,7 @@ export async function observe(anyConfig: Config, ports: AwsPorts): Promise<Obser
   }
 
   const launch = await observeLaunch(blueGroup, blueName, ports);
+  const image = releaseImage ?? (await builderImage(launch, blueName, ports));
 
   const lbName = lbMatch.LoadBalancerName as string;
   const [attributes, tagsByName, policies, lifecycleHooks] = await Promise.all([
@@ -142,7 +142,7 @@ export async function observe(anyConfig: Config, ports: AwsPorts): Promise<Obser
   return {
     zone,
     record: { ...record, AliasTarget: aliasTarget },
-    image,
+    image: { ...image, ImageId: image.ImageId ?? '' },
     candidates,
     blue: {
       color: colorOf(blueGroup.Tags),
@@ -178,6 +178,22 @@ async function alarmsOf(policies: ScalingPolicy[], ports: AwsPorts): Promise<Met
   const byName = new Map<string, MetricAlarm>();
   for (const alarm of found.flat()) if (alarm.AlarmName && !byName.has(alarm.AlarmName)) byName.set(alarm.AlarmName, alarm);
   return [...byName.values()];
+}
+
+/** The image of blue's launch configuration or template: what the builder of a release by commands starts from. */
+async function builderImage(launch: BlueLaunch, group: string, ports: AwsPorts): Promise<Image> {
+  const what =
+    launch.kind === 'configuration'
+      ? `launch configuration ${launch.configuration.LaunchConfigurationName}`
+      : `launch template ${launch.version.LaunchTemplateName ?? launch.version.LaunchTemplateId} version ${launch.version.VersionNumber}`;
+  const id = launch.kind === 'configuration' ? launch.configuration.ImageId : launch.version.LaunchTemplateData?.ImageId;
+  if (!id) throw new InputError(`${what} of group ${group} names no image id; release.commands needs one to start the builder from`);
+  const image = await ports.images.describeImage(id);
+  if (!image) throw new InputError(`image ${id} of ${what} (group ${group}) no longer exists; the builder cannot start from it`);
+  if (image.State && image.State !== 'available') {
+    throw new InputError(`image ${id} of ${what} (group ${group}) is ${image.State}, not available; the builder cannot start from it`);
+  }
+  return image;
 }
 
 async function observeLaunch(group: AutoScalingGroup, name: string, ports: AwsPorts): Promise<BlueLaunch> {

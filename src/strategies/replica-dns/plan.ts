@@ -1,15 +1,35 @@
 /**
  * The pure planner of replica-dns: config and observed state in, an ordered list of steps out. Every
  * decision (names, what is copied, timeouts) is made here and stored in the steps' params, so resume and
- * rollback need only the journal. Secrets (UserData) are not in params: the launch step reads blue's
- * launch configuration or template version again when it runs.
+ * rollback need only the journal. Secrets (UserData) are not in params: the launch steps read blue's
+ * launch configuration or template version again when they run.
+ *
+ * A release by commands (the seed's approach 2, step 1) first makes green's image: one builder launched
+ * like blue, the commands run on it, an image baked from it, the builder terminated; create-launch then
+ * takes the image bake-image recorded.
  */
 import type { HealthCheck } from '@aws-sdk/client-elastic-load-balancing';
 import type { Config } from '../../config/schema.js';
 import type { JsonObject, StepDescriptor } from '../../engine/types.js';
 import type { Plan } from '../types.js';
+import { commandEnv } from '../common/builders.js';
+import {
+  IMAGE_INTERVAL_SECONDS,
+  IMAGE_TIMEOUT_SECONDS,
+  RUNNING_TIMEOUT_SECONDS,
+  TERMINATED_TIMEOUT_SECONDS,
+  type BakeImageParams,
+  type LaunchInstancesParams,
+  type LaunchRef,
+  type RunCommandsParams,
+  type TerminateInstancesParams,
+  type WaitReachableParams,
+  type WaitRunningParams,
+} from '../common/instance-steps.js';
 import {
   alarmCopy,
+  builderPlacement,
+  builderTags,
   groupCopy,
   isManagedAlarm,
   lifecycleHookCopy,
@@ -18,12 +38,20 @@ import {
   scalingPolicyCopy,
 } from './builders.js';
 import { replicaDnsConfig, type Observed } from './observe.js';
-import { alarmCopyName, isOwnStackName, otherColor, stackNames, type OwnTags } from './names.js';
+import { alarmCopyName, bakeNames, isOwnStackName, otherColor, ownTags, stackNames, type OwnTags } from './names.js';
 
 export const STRATEGY = 'replica-dns';
 
 /** Step ids: the stable keys of the journal and the events. */
 export const STEP = {
+  // Only with release.commands: green's image, made before green.
+  launchBuilder: 'launch-builder',
+  waitRunning: 'wait-running',
+  waitReachable: 'wait-reachable',
+  runCommands: 'run-commands',
+  bakeImage: 'bake-image',
+  terminateBuilder: 'terminate-builder',
+  // Always.
   createLaunch: 'create-launch',
   createLoadBalancer: 'create-load-balancer',
   createGroup: 'create-group',
@@ -47,9 +75,19 @@ export const RETIRE_PROGRESS_SECONDS = 30;
 
 // ---------------------------------------------------------------- params (JSON, stored in the journal)
 
+export type {
+  BakeImageParams,
+  LaunchInstancesParams,
+  RunCommandsParams,
+  TerminateInstancesParams,
+  WaitReachableParams,
+  WaitRunningParams,
+} from '../common/instance-steps.js';
+
+/** `image` null: the image the bake-image step recorded (release by commands). */
 export type CreateLaunchParams =
-  | { kind: 'configuration'; name: string; image: string; source: string; tags: OwnTags }
-  | { kind: 'template'; name: string; image: string; source: { id: string; version: number }; tags: OwnTags };
+  | { kind: 'configuration'; name: string; image: string | null; source: string; tags: OwnTags }
+  | { kind: 'template'; name: string; image: string | null; source: { id: string; version: number }; tags: OwnTags };
 
 export interface CreateLoadBalancerParams {
   name: string;
@@ -133,7 +171,10 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
   const blueLb = blue.loadBalancer.description;
   const green = stackNames(config.service, otherColor(blue.color), deploymentId);
   const tags: OwnTags = { service: config.service, deploymentId, color: green.color };
-  const image = config.release.image;
+  const { release } = config;
+  const bake = release.kind === 'commands' ? bakeNames(green) : null;
+  const image = release.kind === 'image' ? release.image : null;
+  const imageText = bake ? `the image baked from builder ${bake.builder}` : `image ${image}`;
   const warnings: string[] = [];
 
   // create-launch
@@ -271,7 +312,7 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
 
   const steps: StepDescriptor[] = [
     step(STEP.createLaunch, {
-      title: `Create ${launchType.replace('-', ' ')} ${green.launch} from ${blueLaunchName} with image ${image}`,
+      title: `Create ${launchType.replace('-', ' ')} ${green.launch} from ${blueLaunchName} with ${imageText}`,
       params: json(launchParams),
       creates: [{ type: launchType, name: green.launch }],
     }),
@@ -341,13 +382,87 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
     }),
   ];
 
+  if (bake && release.kind === 'commands') {
+    const launchRef: LaunchRef =
+      blue.launch.kind === 'configuration'
+        ? { kind: 'configuration', name: blue.launch.configuration.LaunchConfigurationName ?? '' }
+        : { kind: 'template', id: blue.launch.version.LaunchTemplateId, version: blue.launch.version.VersionNumber };
+    const builder: LaunchInstancesParams = {
+      group: blueGroupName,
+      count: 1,
+      image: observed.image.ImageId,
+      launch: launchRef,
+      placements: [builderPlacement(blue.group, config.service, deploymentId)],
+      tags: builderTags(blue.group.Tags, bake.builder, tags),
+    };
+    const running: WaitRunningParams = { timeoutSeconds: RUNNING_TIMEOUT_SECONDS, intervalSeconds: config.health.intervalSeconds };
+    const reach: WaitReachableParams = {
+      via: release.via,
+      address: config.ssh.address,
+      connectTimeoutSeconds: config.ssh.connectTimeoutSeconds,
+      attempts: config.ssh.connectionAttempts,
+      parallel: config.ssh.parallel,
+    };
+    const run: RunCommandsParams = {
+      via: release.via,
+      address: config.ssh.address,
+      commands: release.commands,
+      env: commandEnv(config.service, deploymentId),
+      parallel: config.ssh.parallel,
+    };
+    const bakeParams: BakeImageParams = {
+      name: bake.image,
+      description: `bluegreen ${deploymentId}: ${config.service} baked from builder ${bake.builder}, launched like ${blueGroupName}`,
+      tags: [{ Key: 'Name', Value: bake.image }, ...ownTags(tags)],
+      timeoutSeconds: IMAGE_TIMEOUT_SECONDS,
+      intervalSeconds: IMAGE_INTERVAL_SECONDS,
+    };
+    const terminate: TerminateInstancesParams = { timeoutSeconds: TERMINATED_TIMEOUT_SECONDS, intervalSeconds: config.health.intervalSeconds };
+    steps.unshift(
+      step(STEP.launchBuilder, {
+        title: `Launch builder ${bake.builder} like ${blueGroupName}'s ${launchType.replace('-', ' ')} ${blueLaunchName} with image ${observed.image.ImageId}`,
+        params: json(builder),
+        creates: [{ type: 'instance', name: bake.builder }],
+      }),
+      step(STEP.waitRunning, {
+        title: `Wait until builder ${bake.builder} is running`,
+        params: json(running),
+        waits: `until it is running (timeout ${RUNNING_TIMEOUT_SECONDS}s, every ${config.health.intervalSeconds}s)`,
+      }),
+      step(STEP.waitReachable, {
+        title: `Wait until builder ${bake.builder} answers over ${release.via}`,
+        params: json(reach),
+        waits:
+          release.via === 'ssh'
+            ? `until it answers over SSH (${config.ssh.connectionAttempts} attempts of ${config.ssh.connectTimeoutSeconds}s)`
+            : 'until it is Online in SSM',
+      }),
+      step(STEP.runCommands, {
+        title: `Run ${plural(release.commands.length, 'release command', 'release commands')} on builder ${bake.builder} over ${release.via}`,
+        params: json(run),
+      }),
+      step(STEP.bakeImage, {
+        title: `Bake image ${bake.image} from builder ${bake.builder} (no reboot)`,
+        params: json(bakeParams),
+        creates: [{ type: 'image', name: bake.image }],
+        waits: `until the image is available (timeout ${IMAGE_TIMEOUT_SECONDS}s)`,
+      }),
+      step(STEP.terminateBuilder, {
+        title: `Terminate builder ${bake.builder}`,
+        params: json(terminate),
+        changes: [{ what: `builder ${bake.builder}`, from: 'running', to: 'terminated' }],
+        waits: `until it is terminated (timeout ${TERMINATED_TIMEOUT_SECONDS}s)`,
+      }),
+    );
+  }
+
   return {
     deploymentId,
     steps,
     summary: {
       blue: { color: blue.color, group: blueGroupName, loadBalancer: blueLb.LoadBalancerName },
       green: { color: green.color, group: green.group, loadBalancer: green.loadBalancer, launch: green.launch },
-      image,
+      ...(bake ? { release: 'commands', image: `${bake.image} (image baked from builder ${bake.builder})` } : { image }),
       record: { zone: config.dns.hostedZoneId, name: config.dns.name },
     },
     warnings,

@@ -19,6 +19,15 @@ import type { AwsPorts } from '../../aws/ports.js';
 import type { JsonObject, StepContext, StepHandler, StepRegistry } from '../../engine/types.js';
 import { waitUntil, type Observation } from '../../engine/wait.js';
 import { DeploymentError, VerificationError } from '../../errors.js';
+import {
+  bakeImage,
+  launchInstances,
+  runCommands,
+  terminateInstances,
+  waitReachable,
+  waitRunning,
+} from '../common/instance-steps.js';
+import type { StrategyServices } from '../types.js';
 import { launchConfigurationCopy, launchTemplateCopy, remapActions } from './builders.js';
 import { classicElbHostedZoneId, normaliseDnsName } from './elb-zones.js';
 import {
@@ -44,8 +53,15 @@ interface Sizes {
 
 type Handler<P> = StepHandler<P & JsonObject>;
 
-export function handlers(ports: AwsPorts): StepRegistry {
+export function handlers(ports: AwsPorts, services: StrategyServices): StepRegistry {
   const registry: Record<string, StepHandler<any>> = {
+    // Release by commands: the builder's steps, shared with swap-instances.
+    [kindOf(STEP.launchBuilder)]: launchInstances(ports),
+    [kindOf(STEP.waitRunning)]: waitRunning(ports, STEP.launchBuilder),
+    [kindOf(STEP.waitReachable)]: waitReachable(ports, services, STEP.launchBuilder),
+    [kindOf(STEP.runCommands)]: runCommands(ports, services, STEP.launchBuilder),
+    [kindOf(STEP.bakeImage)]: bakeImage(ports, STEP.launchBuilder),
+    [kindOf(STEP.terminateBuilder)]: terminateInstances(ports, STEP.launchBuilder),
     [kindOf(STEP.createLaunch)]: createLaunch(ports),
     [kindOf(STEP.createLoadBalancer)]: createLoadBalancer(ports),
     [kindOf(STEP.createGroup)]: createGroup(ports),
@@ -93,6 +109,8 @@ function sizesOf(g: { MinSize?: number; MaxSize?: number; DesiredCapacity?: numb
 function createLaunch(ports: AwsPorts): Handler<CreateLaunchParams> {
   return {
     async apply(ctx, p) {
+      const image = p.image ?? (ctx.outputsOf(STEP.bakeImage).imageId as string | undefined);
+      if (!image) throw new DeploymentError(`no image for ${p.name}: the ${STEP.bakeImage} step recorded none; run it first`);
       if (p.kind === 'configuration') {
         if (await ports.launch.describeLaunchConfiguration(p.name)) {
           await ctx.record({ launchConfiguration: p.name });
@@ -101,7 +119,7 @@ function createLaunch(ports: AwsPorts): Handler<CreateLaunchParams> {
         const source = await ports.launch.describeLaunchConfiguration(p.source);
         if (!source) throw new DeploymentError(`blue's launch configuration ${p.source} no longer exists; nothing to copy`);
         await ctx.record({ launchConfiguration: p.name });
-        await ports.launch.createLaunchConfiguration(launchConfigurationCopy(source, p.name, p.image));
+        await ports.launch.createLaunchConfiguration(launchConfigurationCopy(source, p.name, image));
         return;
       }
       const found = await ports.launch.findLaunchTemplate(p.name);
@@ -114,7 +132,7 @@ function createLaunch(ports: AwsPorts): Handler<CreateLaunchParams> {
         throw new DeploymentError(`blue's launch template ${p.source.id} version ${p.source.version} no longer exists; nothing to copy`);
       }
       await ctx.record({ launchTemplate: p.name });
-      const made = await ports.launch.createLaunchTemplate(launchTemplateCopy(source, p.name, p.image, p.tags));
+      const made = await ports.launch.createLaunchTemplate(launchTemplateCopy(source, p.name, image, p.tags));
       await ctx.record({ launchTemplateId: made.id, version: made.version });
     },
     async undo(_ctx, p) {

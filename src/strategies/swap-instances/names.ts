@@ -2,9 +2,9 @@
  * Deterministic names, tags and tokens of the swap-instances strategy. Everything a deployment makes is
  * named from the service and the deployment id, so a re-run finds what an earlier attempt made.
  */
-import { isOwnTagKey, TAG } from '../replica-dns/names.js';
+import { TAG } from '../common/names.js';
 
-export { isOwnTagKey, TAG } from '../replica-dns/names.js';
+export { clientToken, isOwnTagKey, propagatedTags, TAG } from '../common/names.js';
 
 const DEPLOYMENT_ID = /^[a-z0-9]{5}$/;
 
@@ -29,27 +29,10 @@ export function swapNames(service: string, deploymentId: string): SwapNames {
   return { launch: base, image: base };
 }
 
-/**
- * The ClientToken of the RunInstances call for one placement: the same on every attempt of this
- * deployment, so a retry after a crash returns the instances the first call made (at most 64 characters).
- */
-export function clientToken(service: string, deploymentId: string, placementIndex: number): string {
-  return `bluegreen-${service}-${deploymentId}-${placementIndex}`;
-}
-
 /** Our tags on the new instances: which service and deployment made them. */
 export function ownInstanceTags(service: string, deploymentId: string): { Key: string; Value: string }[] {
   return [
     { Key: TAG.service, Value: service },
     { Key: TAG.deployment, Value: deploymentId },
   ];
-}
-
-/** The group's tags that reach its instances (PropagateAtLaunch), without AWS's and ours. */
-export function propagatedTags(
-  tags: ReadonlyArray<{ Key?: string; Value?: string; PropagateAtLaunch?: boolean }> | undefined,
-): { Key: string; Value: string }[] {
-  return (tags ?? []).flatMap((t) =>
-    t.PropagateAtLaunch && t.Key && !t.Key.startsWith('aws:') && !isOwnTagKey(t.Key) ? [{ Key: t.Key, Value: t.Value ?? '' }] : [],
-  );
 }

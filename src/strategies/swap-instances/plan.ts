@@ -9,7 +9,18 @@
 import type { Config } from '../../config/schema.js';
 import type { JsonObject, StepDescriptor } from '../../engine/types.js';
 import type { Plan } from '../types.js';
-import { commandEnv, placements, raisedMaxSize, type AddressKind, type Placement } from './builders.js';
+import {
+  IMAGE_INTERVAL_SECONDS,
+  IMAGE_TIMEOUT_SECONDS,
+  RUNNING_TIMEOUT_SECONDS,
+  type BakeImageParams,
+  type LaunchInstancesParams,
+  type LaunchRef,
+  type RunCommandsParams,
+  type WaitReachableParams,
+  type WaitRunningParams,
+} from '../common/instance-steps.js';
+import { commandEnv, placements, raisedMaxSize } from './builders.js';
 import { asSwapConfig } from './config.js';
 import type { Observed } from './observe.js';
 import { ownInstanceTags, propagatedTags, SWAP_PROCESSES, swapNames } from './names.js';
@@ -38,11 +49,17 @@ export type StepId = (typeof STEP)[keyof typeof STEP];
 
 export const kindOf = (id: StepId) => `${STRATEGY}/${id}`;
 
-/** How long new instances may take to be `running` (pending usually lasts under a minute). */
-export const RUNNING_TIMEOUT_SECONDS = 600;
-/** How long CreateImage may take to be available (large volumes take long). */
-export const IMAGE_TIMEOUT_SECONDS = 3600;
-export const IMAGE_INTERVAL_SECONDS = 15;
+// The steps that make and prepare the new instances are shared with replica-dns's builder.
+export { IMAGE_INTERVAL_SECONDS, IMAGE_TIMEOUT_SECONDS, RUNNING_TIMEOUT_SECONDS } from '../common/instance-steps.js';
+export type {
+  BakeImageParams,
+  LaunchInstancesParams,
+  LaunchRef,
+  RunCommandsParams,
+  WaitReachableParams,
+  WaitRunningParams,
+} from '../common/instance-steps.js';
+
 /** How long terminated instances may take to leave the group (termination lifecycle hooks included). */
 export const TERMINATE_TIMEOUT_SECONDS = 900;
 /** How often a timed wait says how long is left. */
@@ -61,47 +78,6 @@ type Tag = { Key: string; Value: string };
 export interface SuspendProcessesParams {
   group: string;
   processes: string[];
-}
-
-export type LaunchRef = { kind: 'configuration'; name: string } | { kind: 'template'; id: string; version: number };
-
-export interface LaunchInstancesParams {
-  group: string;
-  count: number;
-  /** The image the instances start from: the release's (image) or the group's (commands). */
-  image: string;
-  launch: LaunchRef;
-  placements: Placement[];
-  tags: Tag[];
-}
-
-export interface WaitRunningParams {
-  timeoutSeconds: number;
-  intervalSeconds: number;
-}
-
-export interface WaitReachableParams {
-  via: 'ssh' | 'ssm';
-  address: AddressKind;
-  connectTimeoutSeconds: number;
-  attempts: number;
-  parallel: number;
-}
-
-export interface RunCommandsParams {
-  via: 'ssh' | 'ssm';
-  address: AddressKind;
-  commands: string[];
-  env: Record<string, string>;
-  parallel: number;
-}
-
-export interface BakeImageParams {
-  name: string;
-  description: string;
-  tags: Tag[];
-  timeoutSeconds: number;
-  intervalSeconds: number;
 }
 
 export interface RaiseMaxSizeParams {

@@ -10,63 +10,50 @@
  *  - no secrets (UserData, command output) in outputs.
  */
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
-import type { Instance } from '@aws-sdk/client-ec2';
 import type { AwsPorts } from '../../aws/ports.js';
 import type { JsonObject, StepContext, StepHandler, StepRegistry } from '../../engine/types.js';
 import { waitUntil, type Observation } from '../../engine/wait.js';
 import { DeploymentError, VerificationError } from '../../errors.js';
-import type { CommandOutcome, RemoteHost } from '../../remote/types.js';
-import type { StrategyServices } from '../types.js';
 import {
-  hostOf,
-  launchConfigurationCopy,
-  launchTemplateSwapCopy,
-  placementOf,
-  raisedMaxSize,
-  runInstancesInput,
-  type AddressKind,
-  type LaunchSource,
-} from './builders.js';
-import { TAG } from './names.js';
+  bakeImage,
+  gone,
+  instancesOf,
+  launchInstances,
+  membersOf,
+  runCommands,
+  waitReachable,
+  waitRunning,
+} from '../common/instance-steps.js';
+import type { StrategyServices } from '../types.js';
+import { launchConfigurationCopy, launchTemplateSwapCopy, raisedMaxSize } from './builders.js';
 import {
   kindOf,
   STEP,
   type AttachInstancesParams,
-  type BakeImageParams,
   type DeregisterOldParams,
-  type LaunchInstancesParams,
   type RaiseMaxSizeParams,
   type RestoreGroupParams,
-  type RunCommandsParams,
   type Sizes,
   type SuspendProcessesParams,
   type TerminateOldParams,
   type UpdateLaunchParams,
   type WaitDrainingParams,
   type WaitHealthyParams,
-  type WaitReachableParams,
   type WaitRetireParams,
-  type WaitRunningParams,
 } from './plan.js';
 
-type Handler<P> = StepHandler<P & JsonObject>;
+export type { OutcomeRecord } from '../common/instance-steps.js';
 
-/** What the journal keeps of one command on one host: never its output. */
-export interface OutcomeRecord {
-  instanceId: string;
-  index: number;
-  exitCode: number;
-  attempt: number;
-}
+type Handler<P> = StepHandler<P & JsonObject>;
 
 export function handlers(ports: AwsPorts, services: StrategyServices): StepRegistry {
   const registry: Record<string, StepHandler<any>> = {
     [kindOf(STEP.suspendProcesses)]: suspendProcesses(ports),
     [kindOf(STEP.launchInstances)]: launchInstances(ports),
-    [kindOf(STEP.waitRunning)]: waitRunning(ports),
-    [kindOf(STEP.waitReachable)]: waitReachable(ports, services),
-    [kindOf(STEP.runCommands)]: runCommands(ports, services),
-    [kindOf(STEP.bakeImage)]: bakeImage(ports),
+    [kindOf(STEP.waitRunning)]: waitRunning(ports, STEP.launchInstances),
+    [kindOf(STEP.waitReachable)]: waitReachable(ports, services, STEP.launchInstances),
+    [kindOf(STEP.runCommands)]: runCommands(ports, services, STEP.launchInstances),
+    [kindOf(STEP.bakeImage)]: bakeImage(ports, STEP.launchInstances),
     [kindOf(STEP.raiseMaxSize)]: raiseMaxSize(ports),
     [kindOf(STEP.attachInstances)]: attachInstances(ports),
     [kindOf(STEP.waitHealthy)]: waitHealthy(ports),
@@ -84,7 +71,7 @@ export function handlers(ports: AwsPorts, services: StrategyServices): StepRegis
 
 /** The new instances, as launch-instances recorded them. */
 function newInstances(ctx: StepContext): string[] {
-  return (ctx.outputsOf(STEP.launchInstances).instanceIds as string[] | undefined) ?? [];
+  return instancesOf(ctx, STEP.launchInstances);
 }
 
 async function groupOf(ports: AwsPorts, name: string): Promise<AutoScalingGroup> {
@@ -93,19 +80,10 @@ async function groupOf(ports: AwsPorts, name: string): Promise<AutoScalingGroup>
   return g;
 }
 
-const membersOf = (g: AutoScalingGroup) => (g.Instances ?? []).flatMap((i) => (i.InstanceId ? [i.InstanceId] : []));
 
 function sizesOf(g: AutoScalingGroup): Sizes {
   return { MinSize: g.MinSize ?? 0, MaxSize: g.MaxSize ?? 0, DesiredCapacity: g.DesiredCapacity ?? 0 };
 }
-
-/** The instances of this deployment that exist (not terminated), found by tag: what a crash may have left unrecorded. */
-async function taggedInstances(ports: AwsPorts, ctx: StepContext): Promise<Instance[]> {
-  const tagged = await ports.instances.listByTag(TAG.deployment, ctx.deploymentId);
-  return tagged.filter((i) => i.Tags?.some((t) => t.Key === TAG.service && t.Value === ctx.service));
-}
-
-const gone = (i: Instance | undefined) => !i || ['shutting-down', 'terminated'].includes(i.State?.Name ?? '');
 
 /**
  * The health of instances in the group and behind every load balancer and target group: done when each
@@ -183,19 +161,6 @@ async function registerEverywhere(ports: AwsPorts, p: { loadBalancers: string[];
   for (const arn of p.targetGroups) await ports.targetGroups.register(arn, ids);
 }
 
-/** Hosts to run commands on, in the order of `ids`. A missing address fails the deployment (rollback). */
-async function hostsOf(ports: AwsPorts, ids: string[], via: 'ssh' | 'ssm', address: AddressKind): Promise<RemoteHost[]> {
-  const described = await ports.instances.describe(ids);
-  return ids.map((id) => {
-    const instance = described.find((i) => i.InstanceId === id);
-    if (!instance || gone(instance)) throw new VerificationError(`new instance ${id} no longer exists (${instance?.State?.Name ?? 'gone'})`);
-    if (via === 'ssm') return { instanceId: id, address: instance.PrivateIpAddress ?? id };
-    const host = hostOf(instance, address);
-    if ('error' in host) throw new VerificationError(host.error);
-    return host;
-  });
-}
-
 // ---------------------------------------------------------------- suspend-processes
 
 function suspendProcesses(ports: AwsPorts): Handler<SuspendProcessesParams> {
@@ -214,185 +179,6 @@ function suspendProcesses(ports: AwsPorts): Handler<SuspendProcessesParams> {
     async undo(ctx, p) {
       const suspended = ctx.outputs.suspended as string[] | undefined;
       if (suspended && suspended.length > 0) await ports.groups.resumeProcesses(p.group, suspended);
-    },
-  };
-}
-
-// ---------------------------------------------------------------- launch-instances
-
-function launchInstances(ports: AwsPorts): Handler<LaunchInstancesParams> {
-  async function source(p: LaunchInstancesParams): Promise<LaunchSource> {
-    if (p.launch.kind === 'configuration') {
-      const configuration = await ports.launch.describeLaunchConfiguration(p.launch.name);
-      if (!configuration) throw new DeploymentError(`launch configuration ${p.launch.name} of group ${p.group} no longer exists; nothing to launch from`);
-      return { kind: 'configuration', configuration };
-    }
-    const version = await ports.launch.describeLaunchTemplateVersion({ id: p.launch.id }, String(p.launch.version));
-    if (!version || version.VersionNumber === undefined || !version.LaunchTemplateId) {
-      throw new DeploymentError(`launch template ${p.launch.id} version ${p.launch.version} of group ${p.group} no longer exists; nothing to launch from`);
-    }
-    return { kind: 'template', version: { ...version, LaunchTemplateId: version.LaunchTemplateId, VersionNumber: version.VersionNumber } };
-  }
-
-  return {
-    async apply(ctx, p) {
-      const existing = await taggedInstances(ports, ctx);
-      const ids: string[] = [];
-      let from: LaunchSource | undefined;
-      for (const placement of p.placements) {
-        // An earlier attempt's call (same ClientToken) made all of this placement's instances or none.
-        const made = existing.filter((i) => (i.ClientToken ? i.ClientToken === placement.clientToken : placementOf(i, p.placements) === placement));
-        if (made.length === 0) {
-          from ??= await source(p);
-          await ctx.record({ launching: placement.clientToken });
-          const launched = await ports.instances.run(runInstancesInput(from, placement, p.image, p.tags));
-          made.push(...launched);
-        }
-        ids.push(...made.flatMap((i) => (i.InstanceId ? [i.InstanceId] : [])));
-        await ctx.record({ instanceIds: [...ids] });
-        ctx.progress(`${ids.length} of ${p.count} instances launched`, { done: ids.length, total: p.count });
-      }
-      if (ids.length !== p.count) {
-        throw new DeploymentError(`launched ${ids.length} instances for ${p.group}, expected ${p.count}: ${ids.join(', ')}`);
-      }
-    },
-    async undo(ctx, p) {
-      const recorded = (ctx.outputs.instanceIds as string[] | undefined) ?? [];
-      const tagged = (await taggedInstances(ports, ctx)).flatMap((i) => (i.InstanceId ? [i.InstanceId] : []));
-      const ids = [...new Set([...recorded, ...tagged])];
-      if (ids.length === 0) return;
-      // attach-instances is undone first; an instance still in the group is taken out so it leaves no gap.
-      const g = await ports.groups.describeGroup(p.group);
-      const inGroup = g ? membersOf(g).filter((id) => ids.includes(id)) : [];
-      if (inGroup.length > 0) await ports.groups.detachInstances(p.group, inGroup, true);
-      await ports.instances.terminate(ids);
-    },
-  };
-}
-
-// ---------------------------------------------------------------- wait-running
-
-function waitRunning(ports: AwsPorts): Handler<WaitRunningParams> {
-  return {
-    async apply(ctx, p) {
-      const ids = newInstances(ctx);
-      if (ids.length === 0) throw new DeploymentError(`no new instance recorded; run the ${STEP.launchInstances} step first`);
-      await waitUntil(ctx, { what: `${ids.length} new instances to be running`, timeoutSeconds: p.timeoutSeconds, intervalSeconds: p.intervalSeconds }, async () => {
-        const described = await ports.instances.describe(ids);
-        for (const id of ids) {
-          const i = described.find((x) => x.InstanceId === id);
-          const state = i?.State?.Name;
-          if (!i || (state && !['pending', 'running'].includes(state))) {
-            throw new VerificationError(`new instance ${id} is ${state ?? 'gone'}${i?.StateReason?.Message ? `: ${i.StateReason.Message}` : ''}`);
-          }
-        }
-        const n = described.filter((i) => i.State?.Name === 'running').length;
-        return { done: n === ids.length, message: `${n} of ${ids.length} new instances running`, counts: { done: n, total: ids.length } };
-      });
-    },
-    async undo() {},
-  };
-}
-
-// ---------------------------------------------------------------- wait-reachable
-
-function waitReachable(ports: AwsPorts, services: StrategyServices): Handler<WaitReachableParams> {
-  return {
-    async apply(ctx, p) {
-      const hosts = await hostsOf(ports, newInstances(ctx), p.via, p.address);
-      await ctx.record({ hosts: hosts.map((h) => ({ instanceId: h.instanceId, address: h.address })) });
-      await services.remote(p.via).probe(hosts, {
-        connectTimeoutSeconds: p.connectTimeoutSeconds,
-        attempts: p.attempts,
-        parallel: p.parallel,
-        signal: ctx.signal,
-        onProgress: (ready, total) => ctx.progress(`${ready} of ${total} new instances answer over ${p.via}`, { done: ready, total }),
-      });
-    },
-    async undo() {},
-  };
-}
-
-// ---------------------------------------------------------------- run-commands
-
-function runCommands(ports: AwsPorts, services: StrategyServices): Handler<RunCommandsParams> {
-  return {
-    async apply(ctx, p) {
-      const hosts = await hostsOf(ports, newInstances(ctx), p.via, p.address);
-      const previous = (ctx.outputs.outcomes as OutcomeRecord[] | undefined) ?? [];
-      // A host where every command exited 0 in an earlier attempt is done; the others run the list again.
-      const done = (h: RemoteHost) => p.commands.every((_, index) => previous.some((o) => o.instanceId === h.instanceId && o.index === index && o.exitCode === 0));
-      const todo = hosts.filter((h) => !done(h));
-      if (todo.length === 0) return;
-      const attempt = ((ctx.outputs.attempts as number | undefined) ?? 0) + 1;
-      await ctx.record({ attempts: attempt, running: todo.map((h) => h.instanceId) });
-
-      const outcomes: OutcomeRecord[] = [...previous];
-      const key = (o: { instanceId: string; index: number }) => `${o.instanceId}#${o.index}`;
-      const seen = new Set<string>();
-      let saving: Promise<void> = Promise.resolve();
-      const keep = (o: CommandOutcome) => {
-        if (seen.has(key(o))) return;
-        seen.add(key(o));
-        outcomes.push({ instanceId: o.instanceId, index: o.index, exitCode: o.exitCode, attempt });
-        const snapshot = outcomes.map((x) => ({ ...x }));
-        saving = saving.then(() => ctx.record({ outcomes: snapshot as unknown as JsonObject[] }));
-        ctx.progress(`${o.instanceId}: command ${o.index + 1} of ${p.commands.length} exited ${o.exitCode}`);
-      };
-      const runner = services.remote(p.via);
-      try {
-        const result = await runner.run(todo, { commands: p.commands, env: p.env, parallel: p.parallel, signal: ctx.signal, onOutcome: keep });
-        for (const o of result) keep(o);
-      } finally {
-        await saving;
-        await runner.close();
-      }
-    },
-    async undo() {},
-  };
-}
-
-// ---------------------------------------------------------------- bake-image
-
-const IMAGE_FAILED = ['failed', 'invalid', 'error', 'deregistered', 'disabled'];
-
-function bakeImage(ports: AwsPorts): Handler<BakeImageParams> {
-  return {
-    async apply(ctx, p) {
-      let imageId = ctx.outputs.imageId as string | undefined;
-      if (!imageId) {
-        imageId = (await ports.images.findImageByName(p.name))?.ImageId;
-        if (imageId) await ctx.record({ imageName: p.name, imageId });
-      }
-      if (!imageId) {
-        const instanceId = newInstances(ctx)[0];
-        if (!instanceId) throw new DeploymentError(`no new instance recorded; run the ${STEP.launchInstances} step first`);
-        await ctx.record({ imageName: p.name, instanceId });
-        imageId = await ports.images.createImage({
-          InstanceId: instanceId,
-          Name: p.name,
-          Description: p.description,
-          NoReboot: true,
-          TagSpecifications: [
-            { ResourceType: 'image', Tags: p.tags },
-            { ResourceType: 'snapshot', Tags: p.tags },
-          ],
-        });
-        await ctx.record({ imageId });
-      }
-      const id = imageId;
-      await waitUntil(ctx, { what: `image ${p.name} (${id}) to be available`, timeoutSeconds: p.timeoutSeconds, intervalSeconds: p.intervalSeconds }, async () => {
-        const image = await ports.images.describeImage(id);
-        const state = image?.State ?? 'gone';
-        if (!image || IMAGE_FAILED.includes(state)) {
-          throw new VerificationError(`image ${p.name} (${id}) ended ${state}${image?.StateReason?.Message ? `: ${image.StateReason.Message}` : ''}; nothing was switched`);
-        }
-        return { done: state === 'available', message: `image ${p.name} (${id}) is ${state}` };
-      });
-    },
-    async undo(ctx, p) {
-      const id = (ctx.outputs.imageId as string | undefined) ?? (await ports.images.findImageByName(p.name))?.ImageId;
-      if (id) await ports.images.deleteImage(id);
     },
   };
 }

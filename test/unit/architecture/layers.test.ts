@@ -21,11 +21,11 @@ describe('layers', () => {
   });
 
   it('strategies reach AWS only through the ports, never the SDK or its adapters', () => {
-    const files = ['src/strategies', 'src/strategies/replica-dns', 'src/strategies/swap-instances'].flatMap(imports);
+    const files = ['src/strategies', 'src/strategies/replica-dns', 'src/strategies/swap-instances', 'src/strategies/common'].flatMap(imports);
     const bad = files.filter(({ from }) => /\/aws\/sdk\/|^@aws-sdk\/(?!client-[a-z0-9-]+$)/.test(from));
     expect(bad).toEqual([]);
     // SDK packages may appear only as type imports (for shapes), never as values.
-    for (const dir of ['src/strategies/replica-dns', 'src/strategies/swap-instances', 'src/remote']) {
+    for (const dir of ['src/strategies/replica-dns', 'src/strategies/swap-instances', 'src/strategies/common', 'src/remote']) {
       for (const name of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
         const text = readFileSync(join(dir, name), 'utf8');
         expect(text, `${dir}/${name}`).not.toMatch(/^import\s+(?!type\b)[^;]*from\s+['"]@aws-sdk\//m);

@@ -2,6 +2,8 @@ import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { describe, expect, it } from 'vitest';
 import {
   alarmCopy,
+  builderPlacement,
+  builderTags,
   groupCopy,
   launchConfigurationCopy,
   launchTemplateCopy,
@@ -11,7 +13,7 @@ import {
   remapActions,
   scalingPolicyCopy,
 } from '../../../src/strategies/replica-dns/builders.js';
-import { alarmCopyName, colorOf, stackNames } from '../../../src/strategies/replica-dns/names.js';
+import { alarmCopyName, bakeNames, colorOf, stackNames } from '../../../src/strategies/replica-dns/names.js';
 import { classicElbHostedZoneId, normaliseDnsName, regionOfElbDnsName } from '../../../src/strategies/replica-dns/elb-zones.js';
 
 const TAGS = { service: 'shop', deploymentId: 'k3x9a', color: 'green' as const };
@@ -464,5 +466,41 @@ describe('alarm copy', () => {
   it('remaps only the actions it knows', () => {
     expect(remapActions(['a', 'b'], { a: 'A' })).toEqual(['A', 'b']);
     expect(remapActions(undefined, { a: 'A' })).toBeUndefined();
+  });
+});
+
+describe('builder (release by commands)', () => {
+  it('names the builder and the image after green', () => {
+    expect(bakeNames(stackNames('shop', 'green', 'k3x9a'))).toEqual({ builder: 'shop-green-k3x9a-builder', image: 'shop-green-k3x9a' });
+  });
+
+  it("places the one builder in blue's first subnet, else its first zone, with a token stable for the deployment", () => {
+    expect(builderPlacement({ VPCZoneIdentifier: ' subnet-b , subnet-a', AvailabilityZones: ['us-east-1a'] }, 'shop', 'k3x9a')).toEqual({
+      subnetId: 'subnet-b',
+      count: 1,
+      clientToken: 'bluegreen-shop-k3x9a-builder',
+    });
+    expect(builderPlacement({ VPCZoneIdentifier: '', AvailabilityZones: ['us-east-1c', 'us-east-1a'] }, 'shop', 'k3x9a')).toEqual({
+      availabilityZone: 'us-east-1c',
+      count: 1,
+      clientToken: 'bluegreen-shop-k3x9a-builder',
+    });
+    expect(builderPlacement({}, 'shop', 'k3x9a')).toEqual({ count: 1, clientToken: 'bluegreen-shop-k3x9a-builder' });
+  });
+
+  it("tags the builder like blue's instances, with its own Name, our tags and the builder role", () => {
+    const blue = [
+      { Key: 'Name', Value: 'shop-web', PropagateAtLaunch: true },
+      { Key: 'team', Value: 'web', PropagateAtLaunch: true },
+      { Key: 'cost-center', Value: '42', PropagateAtLaunch: false },
+      { Key: 'aws:cloudformation:stack-name', Value: 'shop', PropagateAtLaunch: true },
+      { Key: 'bluegreen:color', Value: 'blue', PropagateAtLaunch: true },
+    ];
+    expect(builderTags(blue, 'shop-green-k3x9a-builder', TAGS)).toEqual([
+      { Key: 'team', Value: 'web' },
+      { Key: 'Name', Value: 'shop-green-k3x9a-builder' },
+      ...OURS,
+      { Key: 'bluegreen:role', Value: 'builder' },
+    ]);
   });
 });

@@ -1,38 +1,14 @@
 /** replica-dns through the real engine runner, on the in-memory AWS and a virtual clock. */
 import { describe, expect, it } from 'vitest';
-import { runForward, runRollback, type EngineOptions } from '../../../src/engine/runner.js';
-import type { EngineEvent } from '../../../src/engine/events.js';
-import type { Journal, StepRecord } from '../../../src/engine/types.js';
+import { runForward, runRollback } from '../../../src/engine/runner.js';
+import type { Journal } from '../../../src/engine/types.js';
 import { replicaDns } from '../../../src/strategies/replica-dns/index.js';
-import { MemoryStore } from '../engine/memory-store.js';
-import { blueWorld, configFor, noRemote, RECORD, ZONE, type World } from './world.js';
+import { blueWorld, configFor, engineRun, noRemote, RECORD, ZONE, type World } from './world.js';
 
 async function start(world: World, action: 'scale-to-zero' | 'keep' = 'scale-to-zero') {
   const config = configFor({ retire: { afterSeconds: 300, action } });
   const plan = replicaDns.plan(config, await replicaDns.observe(config, world.aws), 'k3x9a');
-  const journal: Journal = {
-    version: 1,
-    service: 'shop',
-    deploymentId: plan.deploymentId,
-    strategy: replicaDns.name,
-    configDigest: config.source.digest,
-    createdAt: new Date(world.clock.now()).toISOString(),
-    updatedAt: new Date(world.clock.now()).toISOString(),
-    status: 'running',
-    summary: plan.summary,
-    steps: plan.steps.map((s): StepRecord => ({ ...s, state: 'pending', outputs: {} })),
-  };
-  const events: EngineEvent[] = [];
-  const store = new MemoryStore();
-  const options: EngineOptions = {
-    registry: replicaDns.handlers(world.aws, noRemote),
-    store,
-    clock: world.clock,
-    emit: (e) => events.push(e),
-    signal: new AbortController().signal,
-    next: (verb) => `bluegreen ${verb} -c shop.yml`,
-  };
-  return { journal, options, events, store };
+  return engineRun(world, config, plan, replicaDns.handlers(world.aws, noRemote));
 }
 
 describe('replica-dns with the engine runner', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.js';
 import { replicaDns } from '../../../src/strategies/replica-dns/index.js';
 import { FakeJournal } from '../../support/virtual-clock.js';
-import { blueWorld, configFor, NEW_IMAGE, noRemote, RECORD, ZONE } from './world.js';
+import { blueWorld, configFor, NEW_IMAGE, noRemote, OLD_IMAGE, RECORD, ZONE } from './world.js';
 
 describe('replica-dns observe', () => {
   it('finds blue from the record on the first deployment and reads what the planner needs', async () => {
@@ -53,15 +53,12 @@ describe('replica-dns observe', () => {
     await inputError(replicaDns.observe(configFor({ release: { kind: 'image', image: 'ami-0ccccccccccccccc3' } }), world.aws), /image ami-0ccccccccccccccc3 \(release.image\) does not exist/);
   });
 
-  it('refuses a release by commands for now (AMI baking is not built yet), before any AWS call', async () => {
+  it("takes a release by commands: the image is blue's, which the builder starts from (bake.test.ts has the rest)", async () => {
     const world = blueWorld();
-    const calls = world.aws.calls.length;
     const config = configFor({ release: { kind: 'commands', commands: ['sudo /opt/app/update.sh 42'], via: 'ssh' } });
-    await inputError(
-      replicaDns.observe(config, world.aws),
-      /^release\.commands with replica-dns needs AMI baking, which is not built yet; bake the image and use release\.image$/,
-    );
-    expect(world.aws.calls.length).toBe(calls);
+    const observed = await replicaDns.observe(config, world.aws);
+    expect(observed.image.ImageId).toBe(OLD_IMAGE);
+    expect(world.aws.calls.map((c) => c.operation).filter((op) => !/\.(describe|get|list|find)/.test(op))).toEqual([]);
   });
 
   it('refuses a record that is not an alias', async () => {

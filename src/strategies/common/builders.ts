@@ -1,0 +1,164 @@
+/**
+ * Pure builders both strategies use to launch instances like a group's and to run commands on them:
+ * descriptions in, request inputs out. No I/O; tested with exact inputs and outputs. Shapes are the SDK's own.
+ */
+import type { LaunchConfiguration } from '@aws-sdk/client-auto-scaling';
+import type {
+  BlockDeviceMapping,
+  Instance,
+  InstanceNetworkInterfaceSpecification,
+  LaunchTemplateVersion,
+  RunInstancesCommandInput,
+  TagSpecification,
+} from '@aws-sdk/client-ec2';
+import type { RemoteHost } from '../../remote/types.js';
+
+/** Drops keys whose value is undefined, so outputs compare exactly and serialise cleanly. */
+export function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+/** AWS describes unset strings as "" and refuses "" back. */
+export const nonEmpty = (s: string | undefined) => (s ? s : undefined);
+export const nonEmptyList = <T>(a: T[] | undefined) => (a && a.length > 0 ? a : undefined);
+
+export type Tag = { Key: string; Value: string };
+
+// ---------------------------------------------------------------- placements
+
+/** Where one RunInstances call launches, how many, and with which idempotency token. */
+export interface Placement {
+  subnetId?: string;
+  availabilityZone?: string;
+  count: number;
+  clientToken: string;
+}
+
+/** Which placement a launched instance belongs to (by subnet, else zone; the only placement otherwise). */
+export function placementOf(instance: Instance, all: Placement[]): Placement | undefined {
+  return all.find((p) =>
+    p.subnetId ? instance.SubnetId === p.subnetId : p.availabilityZone ? instance.Placement?.AvailabilityZone === p.availabilityZone : true,
+  );
+}
+
+// ---------------------------------------------------------------- RunInstances
+
+export type LaunchSource =
+  | { kind: 'configuration'; configuration: LaunchConfiguration }
+  | { kind: 'template'; version: LaunchTemplateVersion & { LaunchTemplateId: string; VersionNumber: number } };
+
+function tagSpecifications(tags: Tag[]): TagSpecification[] {
+  return [
+    { ResourceType: 'instance', Tags: tags },
+    { ResourceType: 'volume', Tags: tags },
+  ];
+}
+
+/**
+ * One RunInstances call: `placement.count` instances like the group's launch configuration or template
+ * (image, type, security groups, key, instance profile, user data, block devices, monitoring, metadata
+ * options), in the placement's subnet, with `image`, tagged `tags`. UserData is passed through as AWS gave
+ * it (base64); the input is built when the step runs and never stored.
+ */
+export function runInstancesInput(source: LaunchSource, placement: Placement, image: string, tags: Tag[]): RunInstancesCommandInput {
+  const common = {
+    ImageId: image,
+    MinCount: placement.count,
+    MaxCount: placement.count,
+    ClientToken: placement.clientToken,
+    TagSpecifications: tagSpecifications(tags),
+  };
+  if (source.kind === 'template') {
+    const v = source.version;
+    const ni = v.LaunchTemplateData?.NetworkInterfaces?.find((n) => (n.DeviceIndex ?? 0) === 0);
+    return defined({
+      ...common,
+      LaunchTemplate: { LaunchTemplateId: v.LaunchTemplateId, Version: String(v.VersionNumber) },
+      // A template with network interfaces takes the subnet there (SubnetId beside them is refused).
+      ...(placement.subnetId && ni
+        ? {
+            NetworkInterfaces: [
+              defined({
+                DeviceIndex: 0,
+                SubnetId: placement.subnetId,
+                Groups: nonEmptyList(ni.Groups),
+                AssociatePublicIpAddress: ni.AssociatePublicIpAddress,
+                DeleteOnTermination: ni.DeleteOnTermination ?? true,
+              }),
+            ],
+          }
+        : { SubnetId: placement.subnetId }),
+      Placement: placement.availabilityZone ? { AvailabilityZone: placement.availabilityZone } : undefined,
+    });
+  }
+  const lc = source.configuration;
+  const groups = lc.SecurityGroups ?? [];
+  const groupIds = groups.length > 0 && groups.every((g) => g.startsWith('sg-')) ? groups : undefined;
+  const groupNames = groups.length > 0 && !groupIds ? groups : undefined;
+  const profile = nonEmpty(lc.IamInstanceProfile);
+  // A public address choice needs a network interface; security groups then go there too.
+  const withInterface = lc.AssociatePublicIpAddress !== undefined && placement.subnetId !== undefined;
+  const tenancy = nonEmpty(lc.PlacementTenancy);
+  const placementSpec = defined({ AvailabilityZone: placement.availabilityZone, Tenancy: tenancy as 'default' | 'dedicated' | 'host' | undefined });
+  return defined({
+    ...common,
+    InstanceType: lc.InstanceType as RunInstancesCommandInput['InstanceType'],
+    KeyName: nonEmpty(lc.KeyName),
+    SecurityGroupIds: withInterface ? undefined : groupIds,
+    SecurityGroups: withInterface ? undefined : groupNames,
+    SubnetId: withInterface ? undefined : placement.subnetId,
+    NetworkInterfaces: withInterface
+      ? [
+          defined<InstanceNetworkInterfaceSpecification>({
+            DeviceIndex: 0,
+            SubnetId: placement.subnetId,
+            AssociatePublicIpAddress: lc.AssociatePublicIpAddress,
+            Groups: groupIds,
+            DeleteOnTermination: true,
+          }),
+        ]
+      : undefined,
+    IamInstanceProfile: profile ? (profile.startsWith('arn:') ? { Arn: profile } : { Name: profile }) : undefined,
+    UserData: nonEmpty(lc.UserData),
+    BlockDeviceMappings: nonEmptyList(lc.BlockDeviceMappings?.map(blockDeviceMapping)),
+    Monitoring: lc.InstanceMonitoring?.Enabled !== undefined ? { Enabled: lc.InstanceMonitoring.Enabled } : undefined,
+    EbsOptimized: lc.EbsOptimized,
+    MetadataOptions: lc.MetadataOptions
+      ? (defined({ ...lc.MetadataOptions }) as RunInstancesCommandInput['MetadataOptions'])
+      : undefined,
+    Placement: Object.keys(placementSpec).length > 0 ? placementSpec : undefined,
+    KernelId: nonEmpty(lc.KernelId),
+    RamdiskId: nonEmpty(lc.RamdiskId),
+    InstanceMarketOptions: nonEmpty(lc.SpotPrice) ? { MarketType: 'spot', SpotOptions: { MaxPrice: lc.SpotPrice } } : undefined,
+  });
+}
+
+/** A launch configuration's block device in RunInstances' shape (NoDevice is a flag there, "" here). */
+function blockDeviceMapping(m: NonNullable<LaunchConfiguration['BlockDeviceMappings']>[number]): BlockDeviceMapping {
+  return defined({
+    DeviceName: m.DeviceName,
+    VirtualName: nonEmpty(m.VirtualName),
+    Ebs: m.Ebs ? (defined({ ...m.Ebs }) as BlockDeviceMapping['Ebs']) : undefined,
+    NoDevice: m.NoDevice ? '' : undefined,
+  });
+}
+
+// ---------------------------------------------------------------- remote
+
+export type AddressKind = 'private' | 'public' | 'dns';
+
+/** The host to run commands on, by `ssh.address`; an error message when the instance has no such address. */
+export function hostOf(instance: Instance, address: AddressKind): RemoteHost | { error: string } {
+  const id = instance.InstanceId ?? '';
+  const value =
+    address === 'private' ? instance.PrivateIpAddress : address === 'public' ? instance.PublicIpAddress : nonEmpty(instance.PublicDnsName);
+  if (!value) {
+    const what = address === 'private' ? 'private IP address' : address === 'public' ? 'public IP address' : 'public DNS name';
+    return { error: `instance ${id} has no ${what} (ssh.address ${address}); choose another ssh.address or give the subnet public addresses` };
+  }
+  return { instanceId: id, address: value };
+}
+
+/** The environment every release command gets (the runner adds BLUEGREEN_INSTANCE_ID per host). */
+export function commandEnv(service: string, deploymentId: string): Record<string, string> {
+  return { BLUEGREEN_SERVICE: service, BLUEGREEN_DEPLOYMENT: deploymentId };
+}
