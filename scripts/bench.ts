@@ -1,8 +1,10 @@
 /**
- * `npm run bench`: how a deployment scales with the size of the blue group, against moto.
+ * `npm run bench`: how a deployment scales with the size of the group, against moto, and how the SSH
+ * runner scales with the number of hosts, against real sshd processes. Three parts (all by default;
+ * `--only replica-dns,swap,ssh` picks some):
  *
- * Starts its own moto (a child process, stopped at the end, also on failure and on Ctrl-C). For each
- * size N in SIZES, RUNS times: reset moto, build a blue stack of N instances, write a config
+ * replica-dns: starts its own moto (a child process, stopped at the end, also on failure and on Ctrl-C).
+ * For each size N in SIZES, RUNS times: reset moto, build a blue stack of N instances, write a config
  * (health.interval 1s, retire.after 0s), then deploy it in a fresh child Node process through the
  * library API (`deploy` with `createAwsPorts({ onCall })`), so that the child counts every AWS command
  * by service:operation (the observe/plan part included: it is inside deploy) and reports its own wall
@@ -11,21 +13,38 @@
  * is also run under /usr/bin/time -v when present, for the peak RSS of the command users run.
  * Finally times `bluegreen --version` (VERSION_RUNS runs).
  *
- * Prints a table, checks the goals (50 vs 2 instances: at most 2x the calls and 2x the median time;
- * --version median under 150 ms) and exits 1 if one fails.
+ * swap: the same for strategy swap-instances with `release.image` (the stack's release AMI), health
+ * interval 1s, retire.after 0s, and the blue load balancer's connection draining set to 1 s (the stack
+ * builds it with 30 s) so that the draining wait is there but short. No CLI run.
  *
- * Options: --runs N (default 3), --sizes 2,50, --src (run the library from src/ through tsx instead
- * of dist/, when the build is not available), --json FILE (also write the raw figures).
+ * ssh: starts SSH_HOSTS real sshd on loopback (test/support/sshd.ts) and times SshRunner probe + run of
+ * SSH_COMMANDS over 3 and over 30 hosts at parallel 10 (a fresh runner each run, so the first
+ * connection of every host is in the time), RUNS runs each; counts sshd logins ("Accepted publickey")
+ * and the CPU time of both ends (the ssh clients reaped by this process, the sshd processes' reaped
+ * children). Repeated with `KexAlgorithms curve25519-sha256` prepended to the ssh config (the product's
+ * defaults are not changed) to show the key exchange's share. Then a handshake micro-measure: one plain
+ * `ssh host true` (no multiplexing) after another, per key exchange, for the CPU of one login.
+ *
+ * Prints tables, checks the goals (replica-dns and swap: 50 vs 2 instances at most 2x the calls and 2x
+ * the median time; --version median under 150 ms; ssh: 30 hosts within 4x the median time of 3 hosts,
+ * one login per host) and exits 1 if one fails.
+ *
+ * Options: --runs N (default 3), --sizes 2,50, --only replica-dns,swap,ssh, --ssh-hosts 3,30,
+ * --src (run the library from src/ through tsx instead of dist/, when the build is not available),
+ * --json FILE (also write the raw figures).
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildBlueStack, writeConfig } from '../test/support/blue-stack.js';
+import { ModifyLoadBalancerAttributesCommand } from '@aws-sdk/client-elastic-load-balancing';
+import type { RemoteRunner } from '../src/remote/types.js';
+import { buildBlueStack, clients, writeConfig, type BlueStack } from '../test/support/blue-stack.js';
 import { CLI, ROOT } from '../test/support/cli.js';
 import { awsEnv, startMoto, type Moto } from '../test/support/moto.js';
+import { sshdMissing, startSshd, type SshdFleet } from '../test/support/sshd.js';
 
 // ── options ──────────────────────────────────────────────────────────────────────────────────────
 
@@ -33,13 +52,39 @@ function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
+const PARTS = ['replica-dns', 'swap', 'ssh'] as const;
+type Part = (typeof PARTS)[number];
+const ONLY = (option('--only') ?? PARTS.join(',')).split(',').map((p) => p.trim()) as Part[];
+for (const p of ONLY) {
+  if (!PARTS.includes(p)) {
+    process.stderr.write(`bench: --only: unknown part ${p} (parts: ${PARTS.join(', ')})\n`);
+    process.exit(2);
+  }
+}
 const RUNS = Number(option('--runs') ?? 3);
 const SIZES = (option('--sizes') ?? '2,50').split(',').map(Number);
+const SSH_HOSTS = (option('--ssh-hosts') ?? '3,30').split(',').map(Number);
 const FROM_SRC = process.argv.includes('--src') || !existsSync(join(ROOT, 'dist', 'index.js'));
 const JSON_OUT = option('--json');
 const VERSION_RUNS = 20;
 const GOAL_RATIO = 2;
 const GOAL_VERSION_MS = 150;
+const GOAL_SSH_RATIO = 4;
+const SSH_PARALLEL = 10;
+const SSH_COMMANDS = ['true', 'echo x', 'sleep 0.1'];
+/** Connection draining of the blue load balancer in the swap part (seconds). */
+const SWAP_DRAINING_SECONDS = 1;
+/** Plain `ssh host true` connections per key exchange in the handshake micro-measure. */
+const HANDSHAKES = 10;
+
+/**
+ * AWS operations a deployment calls that exist only per instance: no batch form in the API, so their
+ * count necessarily grows with N. (AttachInstances and DetachInstances are batch calls of up to 20
+ * instances: they grow by one call per 20 instances, which the table shows.)
+ */
+const PER_INSTANCE_ONLY: Record<string, string> = {
+  'autoscaling:TerminateInstanceInAutoScalingGroup': 'takes one InstanceId per call; AWS has no batch form',
+};
 
 // ── the measured child ──────────────────────────────────────────────────────────────────────────
 
@@ -62,7 +107,6 @@ interface ChildReport {
   /** Per step: duration and calls. */
   steps: Array<{ id: string; durationMs: number; calls: number }>;
 }
-
 /**
  * The child's program (an ES module given to `node -e`). It imports the library from LIB_OPS and
  * LIB_SDK (file URLs), deploys BENCH_CONFIG and prints a ChildReport.
@@ -192,9 +236,12 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-// ── main ────────────────────────────────────────────────────────────────────────────────────────
+// ── main: deployments against moto (replica-dns, swap) ─────────────────────────────────────────
+
+type Kind = 'replica-dns' | 'swap';
 
 interface SizeResult {
+  kind: Kind;
   instances: number;
   runs: ChildReport[];
   /** Calls of the first run (they are the same in every run; checked). */
@@ -206,7 +253,15 @@ interface SizeResult {
   setupMs: number[];
 }
 
+interface Goal {
+  name: string;
+  pass: boolean;
+  detail: string;
+}
+
 let moto: Moto | undefined;
+let fleet: SshdFleet | undefined;
+const runners = new Set<RemoteRunner>();
 const dirs: string[] = [];
 let stopping = false;
 
@@ -214,47 +269,110 @@ async function cleanUp(): Promise<void> {
   if (stopping) return;
   stopping = true;
   for (const child of children) child.kill('SIGKILL');
+  await Promise.all([...runners].map((r) => r.close().catch(() => undefined)));
   await moto?.stop();
+  await fleet?.stop();
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    process.stderr.write(`\n${signal}: stopping moto\n`);
+    process.stderr.write(`\n${signal}: stopping moto and sshd\n`);
     void cleanUp().finally(() => process.exit(130));
   });
 }
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-async function benchSize(m: Moto, instances: number): Promise<SizeResult> {
+/** The swap-instances config of a stack: the release AMI, health every 1s, no time together before retiring. */
+function swapYaml(stack: BlueStack): string {
+  return `# bluegreen configuration for the ${stack.service} bench stack (swap-instances)
+service: ${stack.service}
+region: ${stack.region}
+strategy: swap-instances
+
+blue:
+  autoScalingGroup: ${stack.groupName}
+
+release:
+  image: ${stack.releaseImageId}
+
+health:
+  timeout: 120s
+  interval: 1s
+
+retire:
+  after: 0s
+`;
+}
+
+/**
+ * Creates the IAM instance profile the stack's launch configuration names: moto's RunInstances checks that
+ * it exists (NoSuchEntity otherwise), and buildBlueStack does not make it. There is no IAM client among
+ * the dependencies, so this is the Query API by hand; moto routes it by the credential scope and checks
+ * no signature.
+ */
+async function createInstanceProfile(endpoint: string, name: string): Promise<void> {
+  const response = await fetch(`${endpoint}/`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
+    },
+    body: new URLSearchParams({ Action: 'CreateInstanceProfile', Version: '2010-05-08', InstanceProfileName: name }).toString(),
+  });
+  const text = await response.text();
+  if (!response.ok && !text.includes('EntityAlreadyExists')) throw new Error(`moto CreateInstanceProfile ${name}: HTTP ${response.status} ${text.slice(0, 300)}`);
+}
+
+/** A stack of N instances in a reset moto and its config file. */
+async function prepare(m: Moto, kind: Kind, instances: number): Promise<{ dir: string; file: string }> {
+  await m.reset();
+  const stack = await buildBlueStack(m.endpoint, { instances });
+  if (kind === 'replica-dns') return writeConfig(stack, { healthInterval: '1s', retireAfter: '0s' });
+  // buildBlueStack gives the load balancer 30 s of connection draining; the swap waits it out. Keep it
+  // on (the wait is part of the swap) but short.
+  await clients(m.endpoint).elb.send(
+    new ModifyLoadBalancerAttributesCommand({
+      LoadBalancerName: stack.loadBalancerName,
+      LoadBalancerAttributes: { ConnectionDraining: { Enabled: true, Timeout: SWAP_DRAINING_SECONDS } },
+    }),
+  );
+  await createInstanceProfile(m.endpoint, stack.instanceProfile);
+  const dir = await mkdtemp(join(tmpdir(), 'bluegreen-bench-'));
+  const file = join(dir, 'bluegreen.yml');
+  await writeFile(file, swapYaml(stack));
+  return { dir, file };
+}
+
+async function benchSize(m: Moto, kind: Kind, instances: number): Promise<SizeResult> {
   const runs: ChildReport[] = [];
   const setupMs: number[] = [];
   let cli: SizeResult['cli'];
-  // RUNS library runs, then one CLI run (for its RSS) when /usr/bin/time is there.
-  for (let i = 0; i <= RUNS; i++) {
+  // RUNS library runs, then (replica-dns) one CLI run for its RSS when /usr/bin/time is there.
+  const count = kind === 'replica-dns' ? RUNS + 1 : RUNS;
+  for (let i = 0; i < count; i++) {
     const t = performance.now();
-    await m.reset();
-    const stack = await buildBlueStack(m.endpoint, { instances });
-    const { dir, file } = await writeConfig(stack, { healthInterval: '1s', retireAfter: '0s' });
+    const { dir, file } = await prepare(m, kind, instances);
     dirs.push(dir);
     setupMs.push(performance.now() - t);
     if (i < RUNS) {
       const report = await deployInChild(m, file);
       runs.push(report);
-      log(`  N=${instances} run ${i + 1}/${RUNS}: deploy ${ms(report.deployMs)}, ${total(report.calls)} calls, peak RSS ${mb(report.maxRssKb)} (setup ${ms(setupMs.at(-1)!)})`);
+      log(`  ${kind} N=${instances} run ${i + 1}/${RUNS}: deploy ${ms(report.deployMs)}, ${total(report.calls)} calls, peak RSS ${mb(report.maxRssKb)} (setup ${ms(setupMs.at(-1)!)})`);
     } else {
       cli = await deployCli(m, dir);
-      if (cli) log(`  N=${instances} CLI: bluegreen deploy ${ms(cli.wallMs)}, peak RSS ${mb(cli.maxRssKb)}`);
+      if (cli) log(`  ${kind} N=${instances} CLI: bluegreen deploy ${ms(cli.wallMs)}, peak RSS ${mb(cli.maxRssKb)}`);
     }
   }
   const first = runs[0]!;
   for (const r of runs.slice(1)) {
     if (JSON.stringify(Object.entries(r.calls).sort()) !== JSON.stringify(Object.entries(first.calls).sort())) {
-      log(`  note: N=${instances}: calls differ between runs (${total(first.calls)} vs ${total(r.calls)})`);
+      log(`  note: ${kind} N=${instances}: calls differ between runs (${total(first.calls)} vs ${total(r.calls)})`);
     }
   }
   return {
+    kind,
     instances,
     runs,
     calls: first.calls,
@@ -264,6 +382,93 @@ async function benchSize(m: Moto, instances: number): Promise<SizeResult> {
     ...(cli ? { cli } : {}),
     setupMs,
   };
+}
+
+const withoutPerInstance = (m: Record<string, number>) => total(Object.fromEntries(Object.entries(m).filter(([op]) => !(op in PER_INSTANCE_ONLY))));
+const stepsMs = (x: ChildReport) => x.steps.reduce((a, s) => a + s.durationMs, 0);
+const stepMs = (x: ChildReport, id: string) => x.steps.find((s) => s.id === id)?.durationMs ?? 0;
+
+function printDeployments(title: string, results: SizeResult[]): void {
+  const ops = [...new Set(results.flatMap((r) => Object.keys(r.calls)))].sort();
+  const sizeCols = results.map((r) => `N=${r.instances}`);
+  const rows = ops.map((op) => [op in PER_INSTANCE_ONLY ? `${op} (*)` : op, ...results.map((r) => String(r.calls[op] ?? 0))]);
+  rows.push(['total', ...results.map((r) => String(total(r.calls)))]);
+  if (ops.some((op) => op in PER_INSTANCE_ONLY)) rows.push(['  excluding per-instance-only (*)', ...results.map((r) => String(withoutPerInstance(r.calls)))]);
+  rows.push(['  of which observe + plan', ...results.map((r) => String(total(r.planCalls)))]);
+  rows.push([`deploy wall time (median of ${RUNS})`, ...results.map((r) => ms(r.medianDeployMs))]);
+  rows.push(['  of which config + observe + plan', ...results.map((r) => ms(median(r.runs.map((x) => x.planMs))))]);
+  rows.push(['  of which steps', ...results.map((r) => ms(median(r.runs.map(stepsMs))))]);
+  rows.push(['deploy wall time (min..max)', ...results.map((r) => `${ms(Math.min(...r.runs.map((x) => x.deployMs)))}..${ms(Math.max(...r.runs.map((x) => x.deployMs)))}`)]);
+  rows.push(['library import time (median)', ...results.map((r) => ms(median(r.runs.map((x) => x.importMs))))]);
+  rows.push(['peak RSS, library child (median)', ...results.map((r) => mb(r.medianRssKb))]);
+  if (results.every((r) => r.cli)) {
+    rows.push(['peak RSS, CLI deploy (time -v)', ...results.map((r) => mb(r.cli!.maxRssKb))]);
+    rows.push(['CLI deploy wall time (1 run)', ...results.map((r) => ms(r.cli!.wallMs))]);
+  }
+  const notes = ops
+    .filter((op) => op in PER_INSTANCE_ONLY)
+    .map((op) => `(*) ${op}: ${PER_INSTANCE_ONLY[op]}`)
+    .join('\n');
+  process.stdout.write(`\n${title}\n\n${table(['', ...sizeCols], rows)}\n${notes ? `${notes}\n` : ''}`);
+
+  // Where the time goes: steps by duration (median over runs), with their calls.
+  const stepIds = [...new Set(results.flatMap((r) => r.runs[0]!.steps.map((s) => s.id)))];
+  const stepRows = stepIds.map((id) => [
+    id,
+    ...results.flatMap((r) => {
+      const durations = r.runs.map((x) => stepMs(x, id));
+      const calls = r.runs[0]!.steps.find((s) => s.id === id)?.calls ?? 0;
+      return [ms(median(durations)), String(calls)];
+    }),
+  ]);
+  process.stdout.write(`\nSteps (median duration, calls)\n\n${table(['step', ...results.flatMap((r) => [`N=${r.instances} time`, 'calls'])], stepRows)}\n`);
+}
+
+function scalingGoals(kind: Kind, results: SizeResult[]): Goal[] {
+  const goals: Goal[] = [];
+  const sizes = results.map((r) => r.instances);
+  const small = results.find((r) => r.instances === Math.min(...sizes))!;
+  const large = results.find((r) => r.instances === Math.max(...sizes))!;
+  if (small === large) return goals;
+  const prefix = kind === 'swap' ? 'swap-instances ' : '';
+  const ops = [...new Set(results.flatMap((r) => Object.keys(r.calls)))].sort();
+  const callRatio = total(large.calls) / total(small.calls);
+  const timeRatio = large.medianDeployMs / small.medianDeployMs;
+  const stepsRatio = median(large.runs.map(stepsMs)) / median(small.runs.map(stepsMs));
+  const growing = ops.filter((op) => (large.calls[op] ?? 0) > (small.calls[op] ?? 0)).map((op) => `${op} ${small.calls[op] ?? 0} -> ${large.calls[op] ?? 0}`);
+  const sizesName = `N=${large.instances} <= ${GOAL_RATIO}x N=${small.instances}`;
+  goals.push({
+    name: `${prefix}calls ${sizesName}`,
+    pass: callRatio <= GOAL_RATIO,
+    detail: `${total(large.calls)} vs ${total(small.calls)} = ${callRatio.toFixed(2)}x${growing.length ? `; grows with N: ${growing.join(', ')}` : '; no operation grows with N'}`,
+  });
+  const perInstance = ops.filter((op) => op in PER_INSTANCE_ONLY);
+  if (perInstance.length > 0) {
+    const a = withoutPerInstance(large.calls);
+    const b = withoutPerInstance(small.calls);
+    goals.push({
+      name: `${prefix}calls ${sizesName}, excluding per-instance-only operations (${perInstance.map((op) => op.split(':')[1]).join(', ')})`,
+      pass: a / b <= GOAL_RATIO,
+      detail: `${a} vs ${b} = ${(a / b).toFixed(2)}x`,
+    });
+  }
+  goals.push({
+    name: `${prefix}time ${sizesName}`,
+    pass: timeRatio <= GOAL_RATIO,
+    detail: `${ms(large.medianDeployMs)} vs ${ms(small.medianDeployMs)} = ${timeRatio.toFixed(2)}x (steps alone: ${stepsRatio.toFixed(2)}x)`,
+  });
+  if (kind === 'swap') {
+    // The time without the step that makes the per-instance calls (terminate-old), median over runs.
+    const without = (r: SizeResult) => median(r.runs.map((x) => x.deployMs - stepMs(x, 'terminate-old')));
+    const a = without(large);
+    const b = without(small);
+    goals.push({
+      name: `${prefix}time ${sizesName}, excluding the terminate-old step (where the per-instance calls are)`,
+      pass: a / b <= GOAL_RATIO,
+      detail: `${ms(a)} vs ${ms(b)} = ${(a / b).toFixed(2)}x; terminate-old alone: ${ms(median(large.runs.map((x) => stepMs(x, 'terminate-old'))))} vs ${ms(median(small.runs.map((x) => stepMs(x, 'terminate-old'))))}`,
+    });
+  }
+  return goals;
 }
 
 async function timeVersion(): Promise<{ runs: number[]; nodeBaseline: number[] }> {
@@ -280,88 +485,341 @@ async function timeVersion(): Promise<{ runs: number[]; nodeBaseline: number[] }
   return { runs, nodeBaseline };
 }
 
+// ── the SSH runner over real sshd ───────────────────────────────────────────────────────────────
+
+const CLK_TCK = 100; // Linux's USER_HZ, what /proc/<pid>/stat counts in
+
+/** utime + stime of a process, and cutime + cstime of its reaped children, in ms. */
+function procCpu(pid: number | 'self'): { own: number; children: number } {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // f[0] is field 3 (state): utime is field 14, stime 15, cutime 16, cstime 17.
+    const tick = (i: number) => (Number(f[i - 3]) * 1000) / CLK_TCK;
+    return { own: tick(14) + tick(15), children: tick(16) + tick(17) };
+  } catch {
+    return { own: 0, children: 0 };
+  }
+}
+
+function childrenOf(pid: number | 'self'): number[] {
+  const base = pid === 'self' ? process.pid : pid;
+  const out: number[] = [];
+  try {
+    for (const task of readdirSync(`/proc/${base}/task`)) {
+      const text = readFileSync(`/proc/${base}/task/${task}/children`, 'utf8').trim();
+      if (text) out.push(...text.split(/\s+/).map(Number));
+    }
+  } catch {
+    // gone
+  }
+  return out;
+}
+
+/** The sshd listeners (children of this process). */
+function sshdPids(): number[] {
+  return childrenOf('self').filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sshd';
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * CPU so far of both ends: the client side is every ssh this process spawned and reaped (children
+ * time of this process; the sshd listeners are not reaped until the end); the server side is each sshd
+ * listener with the connection processes it reaped.
+ */
+function cpuNow(sshd: number[]): { client: number; server: number } {
+  const server = sshd.reduce((a, pid) => {
+    const c = procCpu(pid);
+    return a + c.own + c.children;
+  }, 0);
+  return { client: procCpu('self').children, server };
+}
+
+/** Waits until the sshd listeners have reaped every connection process (so their CPU is counted). */
+async function sshdQuiet(sshd: number[]): Promise<void> {
+  for (let i = 0; i < 150 && sshd.some((pid) => childrenOf(pid).length > 0); i++) await new Promise((r) => setTimeout(r, 20));
+}
+
+/** CPU time the whole machine spent busy so far (every process, steal included), in ms, from /proc/stat. */
+function machineBusyMs(): number {
+  const [, ...f] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+  // user nice system idle iowait irq softirq steal
+  const n = f.map(Number);
+  return ((n[0]! + n[1]! + n[2]! + n[5]! + n[6]! + n[7]!) * 1000) / CLK_TCK;
+}
+
+const logins = (f: SshdFleet) => f.instances.reduce((a, i) => a + i.accepted(), 0);
+
+interface SshRun {
+  kex: string;
+  hosts: number;
+  /** probe + run: the first connection of every host and the commands. */
+  wallMs: number;
+  probeMs: number;
+  runMs: number;
+  closeMs: number;
+  logins: number;
+  commands: number;
+  clientCpuMs: number;
+  serverCpuMs: number;
+  /** This Node process's own CPU (the runner: spawning ssh, waiting for control sockets, reading output). */
+  nodeCpuMs: number;
+  /** CPU the rest of the machine used meanwhile (other work on it): all busy time less ours. */
+  otherCpuMs: number;
+}
+
+type SshRunnerClass = typeof import('../src/remote/ssh.js').SshRunner;
+
+async function sshRunOnce(Runner: SshRunnerClass, f: SshdFleet, kex: string, configFile: string, n: number): Promise<SshRun> {
+  const sshd = sshdPids();
+  const hosts = f.hosts.slice(0, n);
+  const runner = new Runner({ configFile, connectTimeoutSeconds: 10, connectionAttempts: 1, hostKeys: 'strict' });
+  runners.add(runner);
+  const loginsBefore = logins(f);
+  const cpuBefore = cpuNow(sshd);
+  const nodeBefore = procCpu('self').own;
+  const busyBefore = machineBusyMs();
+  const t0 = performance.now();
+  await runner.probe(hosts, { connectTimeoutSeconds: 10, attempts: 1, parallel: SSH_PARALLEL });
+  const t1 = performance.now();
+  const outcomes = await runner.run(hosts, {
+    commands: SSH_COMMANDS,
+    env: { BLUEGREEN_SERVICE: 'bench', BLUEGREEN_DEPLOYMENT: 'bench' },
+    parallel: SSH_PARALLEL,
+  });
+  const t2 = performance.now();
+  const nodeCpuMs = procCpu('self').own - nodeBefore;
+  await runner.close();
+  const t3 = performance.now();
+  runners.delete(runner);
+  await sshdQuiet(sshd);
+  const cpuAfter = cpuNow(sshd);
+  const busy = machineBusyMs() - busyBefore;
+  const failed = outcomes.filter((o) => o.exitCode !== 0);
+  if (outcomes.length !== n * SSH_COMMANDS.length || failed.length > 0) {
+    throw new Error(`ssh run over ${n} hosts: ${outcomes.length} outcomes, ${failed.length} failed: ${JSON.stringify(failed.slice(0, 3))}`);
+  }
+  return {
+    kex,
+    hosts: n,
+    wallMs: t2 - t0,
+    probeMs: t1 - t0,
+    runMs: t2 - t1,
+    closeMs: t3 - t2,
+    logins: logins(f) - loginsBefore,
+    commands: outcomes.length,
+    clientCpuMs: cpuAfter.client - cpuBefore.client,
+    serverCpuMs: cpuAfter.server - cpuBefore.server,
+    nodeCpuMs,
+    otherCpuMs: Math.max(0, busy - (cpuAfter.client - cpuBefore.client) - (cpuAfter.server - cpuBefore.server) - (procCpu('self').own - nodeBefore)),
+  };
+}
+
+interface Handshakes {
+  kex: string;
+  negotiated: string;
+  count: number;
+  wallMs: number[];
+  clientCpuMs: number;
+  serverCpuMs: number;
+}
+
+const sshEnv = () => ({ PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C' });
+
+/** One plain connection after another (`ssh host true`, no multiplexing): the cost of one login. */
+async function handshakes(f: SshdFleet, kex: string, configFile: string): Promise<Handshakes> {
+  const args = (address: string, verbose = false) => ['-F', configFile, '-o', 'ControlMaster=no', '-o', 'ControlPath=none', ...(verbose ? ['-v'] : []), '-T', '--', address, 'true'];
+  // Which key exchange the server and client agree on, from ssh -v (also warms the file cache).
+  const probe = await run('ssh', args(f.hosts[0]!.address, true), sshEnv());
+  const negotiated = /kex: algorithm: (\S+)/.exec(probe.stderr)?.[1] ?? 'unknown';
+  const sshd = sshdPids();
+  await sshdQuiet(sshd);
+  const before = cpuNow(sshd);
+  const wallMs: number[] = [];
+  for (let i = 0; i < HANDSHAKES; i++) {
+    const r = await run('ssh', args(f.hosts[i % f.hosts.length]!.address), sshEnv());
+    if (r.code !== 0) throw new Error(`ssh ${f.hosts[i % f.hosts.length]!.address} true exited ${r.code}: ${r.stderr}`);
+    wallMs.push(r.wallMs);
+  }
+  await sshdQuiet(sshd);
+  const after = cpuNow(sshd);
+  return { kex, negotiated, count: HANDSHAKES, wallMs, clientCpuMs: after.client - before.client, serverCpuMs: after.server - before.server };
+}
+
+interface SshResults {
+  runs: SshRun[];
+  handshakes: Handshakes[];
+}
+
+async function benchSsh(): Promise<SshResults> {
+  const missing = sshdMissing();
+  if (missing) throw new Error(`ssh part: ${missing}`);
+  const mod = (await import(FROM_SRC ? '../src/remote/ssh.js' : pathToFileURL(join(ROOT, 'dist', 'remote', 'ssh.js')).href)) as typeof import('../src/remote/ssh.js');
+  const count = Math.max(...SSH_HOSTS);
+  const t = performance.now();
+  // 127.0.0.100 and up: apart from the addresses the integration tests' sshd use (127.0.0.2 and up).
+  fleet = await startSshd({ count, firstOctet: 100 });
+  log(`  ${count} sshd started in ${ms(performance.now() - t)}`);
+  const curveConfig = join(fleet.dir, 'ssh_config_curve25519');
+  // A first global option wins over the Host blocks' (none set KexAlgorithms): every host, curve25519 only.
+  await writeFile(curveConfig, `KexAlgorithms curve25519-sha256\n\n${readFileSync(fleet.configFile, 'utf8')}`);
+  const configs: Array<[string, string]> = [
+    ['default', fleet.configFile],
+    ['curve25519-sha256', curveConfig],
+  ];
+  const hs: Handshakes[] = [];
+  for (const [kex, file] of configs) {
+    hs.push(await handshakes(fleet, kex, file));
+    const h = hs.at(-1)!;
+    log(`  handshakes (${kex}, negotiated ${h.negotiated}): ${h.count} x ssh true, median ${ms(median(h.wallMs))}, CPU client ${ms(h.clientCpuMs / h.count)} + server ${ms(h.serverCpuMs / h.count)} a login`);
+  }
+  const runs: SshRun[] = [];
+  // Interleaved, so that other load on the machine falls on every variant alike.
+  for (let i = 0; i < RUNS; i++) {
+    for (const [kex, file] of configs) {
+      for (const n of SSH_HOSTS) {
+        const r = await sshRunOnce(mod.SshRunner, fleet, kex, file, n);
+        runs.push(r);
+        log(
+          `  ssh ${kex} ${n} hosts run ${i + 1}/${RUNS}: ${ms(r.wallMs)} (probe ${ms(r.probeMs)}, run ${ms(r.runMs)}, close ${ms(r.closeMs)}), ` +
+            `${r.logins} logins, CPU client ${ms(r.clientCpuMs)} + server ${ms(r.serverCpuMs)} + runner ${ms(r.nodeCpuMs)}, others ${ms(r.otherCpuMs)}`,
+        );
+      }
+    }
+  }
+  await fleet.stop();
+  fleet = undefined;
+  return { runs, handshakes: hs };
+}
+
+function printSsh(s: SshResults): Goal[] {
+  const variants = [...new Set(s.runs.map((r) => `${r.kex}|${r.hosts}`))].map((k) => {
+    const [kex, hosts] = k.split('|');
+    return { kex: kex!, hosts: Number(hosts), runs: s.runs.filter((r) => r.kex === kex && r.hosts === Number(hosts)) };
+  });
+  const col = (f: (v: (typeof variants)[number]) => string) => variants.map(f);
+  const nproc = cpus().length;
+  const cpuOf = (r: SshRun) => r.clientCpuMs + r.serverCpuMs;
+  const rows = [
+    [`probe + run, wall time (median of ${RUNS})`, ...col((v) => ms(median(v.runs.map((r) => r.wallMs))))],
+    ['  min..max', ...col((v) => `${ms(Math.min(...v.runs.map((r) => r.wallMs)))}..${ms(Math.max(...v.runs.map((r) => r.wallMs)))}`)],
+    ['  of which probe (connect + `true`)', ...col((v) => ms(median(v.runs.map((r) => r.probeMs))))],
+    [`  of which run (${SSH_COMMANDS.length} commands)`, ...col((v) => ms(median(v.runs.map((r) => r.runMs))))],
+    ['close (median, not in the time)', ...col((v) => ms(median(v.runs.map((r) => r.closeMs))))],
+    ['sshd logins per run', ...col((v) => v.runs.map((r) => String(r.logins)).join(','))],
+    ['commands run per run', ...col((v) => String(v.runs[0]!.commands))],
+    ['CPU client + server (median)', ...col((v) => ms(median(v.runs.map(cpuOf))))],
+    ['  client (ssh) / server (sshd)', ...col((v) => `${ms(median(v.runs.map((r) => r.clientCpuMs)))} / ${ms(median(v.runs.map((r) => r.serverCpuMs)))}`)],
+    ['  per host (1 login + 4 sessions)', ...col((v) => ms(median(v.runs.map(cpuOf)) / v.hosts))],
+    [`  CPU / ${nproc} cores: the floor`, ...col((v) => ms(median(v.runs.map(cpuOf)) / nproc))],
+    [`  client CPU alone / ${nproc} cores`, ...col((v) => ms(median(v.runs.map((r) => r.clientCpuMs)) / nproc))],
+    ['CPU of the runner itself (node, probe + run)', ...col((v) => ms(median(v.runs.map((r) => r.nodeCpuMs))))],
+    ['CPU used by other work on the machine meanwhile', ...col((v) => ms(median(v.runs.map((r) => r.otherCpuMs))))],
+  ];
+  process.stdout.write(
+    `\nSSH runner: probe + ${SSH_COMMANDS.map((c) => `\`${c}\``).join(', ')} at parallel ${SSH_PARALLEL}, a fresh runner each run\n\n` +
+      `${table(['', ...col((v) => `${v.kex === 'default' ? '' : `${v.kex} `}${v.hosts} hosts`)], rows)}\n`,
+  );
+  const hsRows = s.handshakes.map((h) => [
+    h.kex === 'default' ? `default (${h.negotiated})` : `${h.kex} (${h.negotiated})`,
+    ms(median(h.wallMs)),
+    ms(h.clientCpuMs / h.count),
+    ms(h.serverCpuMs / h.count),
+    ms((h.clientCpuMs + h.serverCpuMs) / h.count),
+  ]);
+  process.stdout.write(
+    `\nOne login: ${HANDSHAKES} x \`ssh host true\` one after another, no multiplexing (CPU per connection)\n\n` +
+      `${table(['key exchange', 'wall (median)', 'client CPU', 'server CPU', 'both ends'], hsRows)}\n`,
+  );
+
+  const goals: Goal[] = [];
+  const small = Math.min(...SSH_HOSTS);
+  const large = Math.max(...SSH_HOSTS);
+  for (const kex of [...new Set(s.runs.map((r) => r.kex))]) {
+    const a = variants.find((v) => v.kex === kex && v.hosts === large)!;
+    const b = variants.find((v) => v.kex === kex && v.hosts === small)!;
+    if (a === b) continue;
+    const ta = median(a.runs.map((r) => r.wallMs));
+    const tb = median(b.runs.map((r) => r.wallMs));
+    const floor = median(a.runs.map(cpuOf)) / nproc;
+    goals.push({
+      name: `ssh ${large} hosts <= ${GOAL_SSH_RATIO}x ${small} hosts at parallel ${SSH_PARALLEL}${kex === 'default' ? '' : ` (KexAlgorithms ${kex}, not the default)`}`,
+      pass: ta / tb <= GOAL_SSH_RATIO,
+      detail: `${ms(ta)} vs ${ms(tb)} = ${(ta / tb).toFixed(2)}x; CPU of both ends for ${large} hosts ${ms(floor * nproc)}, i.e. at least ${ms(floor)} on ${nproc} cores`,
+    });
+  }
+  const bad = s.runs.filter((r) => r.logins !== r.hosts);
+  goals.push({
+    name: 'ssh one login per host (connections reused)',
+    pass: bad.length === 0,
+    detail: bad.length === 0 ? `every run: logins = hosts (${SSH_COMMANDS.length} commands + probe over one connection)` : `${bad.map((r) => `${r.hosts} hosts: ${r.logins} logins`).join(', ')}`,
+  });
+  return goals;
+}
+
+// ── main ────────────────────────────────────────────────────────────────────────────────────────
+
 async function main(): Promise<number> {
   const started = performance.now();
   // buildBlueStack uses the SDK in this process: no Node 20 support warning on the bench's output.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  log(`bench: library from ${FROM_SRC ? 'src/ (tsx)' : 'dist/'}; sizes ${SIZES.join(', ')}; ${RUNS} runs each`);
-  moto = await startMoto();
-  const results: SizeResult[] = [];
-  for (const n of SIZES) results.push(await benchSize(moto, n));
-  await moto.stop();
+  log(`load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} cores`);
+  log(`bench: ${ONLY.join(', ')}; library from ${FROM_SRC ? 'src/ (tsx)' : 'dist/'}; sizes ${SIZES.join(', ')}; ssh hosts ${SSH_HOSTS.join(', ')}; ${RUNS} runs each`);
+  const goals: Goal[] = [];
+  const json: Record<string, unknown> = {};
 
-  const version = existsSync(CLI) ? await timeVersion() : undefined;
-
-  // Calls by operation, one column per size.
-  const ops = [...new Set(results.flatMap((r) => Object.keys(r.calls)))].sort();
-  const sizeCols = results.map((r) => `N=${r.instances}`);
-  const rows = ops.map((op) => [op, ...results.map((r) => String(r.calls[op] ?? 0))]);
-  rows.push(['total', ...results.map((r) => String(total(r.calls)))]);
-  rows.push(['  of which observe + plan', ...results.map((r) => String(total(r.planCalls)))]);
-  rows.push([`deploy wall time (median of ${RUNS})`, ...results.map((r) => ms(r.medianDeployMs))]);
-  rows.push(['  of which config + observe + plan', ...results.map((r) => ms(median(r.runs.map((x) => x.planMs))))]);
-  rows.push(['  of which steps', ...results.map((r) => ms(median(r.runs.map((x) => x.steps.reduce((a, s) => a + s.durationMs, 0)))))]);
-  rows.push(['deploy wall time (min..max)', ...results.map((r) => `${ms(Math.min(...r.runs.map((x) => x.deployMs)))}..${ms(Math.max(...r.runs.map((x) => x.deployMs)))}`)]);
-  rows.push(['library import time (median)', ...results.map((r) => ms(median(r.runs.map((x) => x.importMs))))]);
-  rows.push(['peak RSS, library child (median)', ...results.map((r) => mb(r.medianRssKb))]);
-  if (results.every((r) => r.cli)) {
-    rows.push(['peak RSS, CLI deploy (time -v)', ...results.map((r) => mb(r.cli!.maxRssKb))]);
-    rows.push(['CLI deploy wall time (1 run)', ...results.map((r) => ms(r.cli!.wallMs))]);
+  const kinds = (['replica-dns', 'swap'] as const).filter((k) => ONLY.includes(k));
+  if (kinds.length > 0) moto = await startMoto();
+  const deployments: Partial<Record<Kind, SizeResult[]>> = {};
+  for (const kind of kinds) {
+    const results: SizeResult[] = [];
+    for (const n of SIZES) results.push(await benchSize(moto!, kind, n));
+    deployments[kind] = results;
   }
-  process.stdout.write(`\nAWS calls by operation, time and memory of one deployment\n\n${table(['', ...sizeCols], rows)}\n`);
+  await moto?.stop();
+  moto = undefined;
 
-  // Where the time goes: steps by duration (median over runs), with their calls.
-  const stepIds = [...new Set(results.flatMap((r) => r.runs[0]!.steps.map((s) => s.id)))];
-  const stepRows = stepIds.map((id) => [
-    id,
-    ...results.flatMap((r) => {
-      const durations = r.runs.map((x) => x.steps.find((s) => s.id === id)?.durationMs ?? 0);
-      const calls = r.runs[0]!.steps.find((s) => s.id === id)?.calls ?? 0;
-      return [ms(median(durations)), String(calls)];
-    }),
-  ]);
-  process.stdout.write(`\nSteps (median duration, calls)\n\n${table(['step', ...results.flatMap((r) => [`N=${r.instances} time`, 'calls'])], stepRows)}\n`);
-
-  if (version) {
-    process.stdout.write(
-      `\nbluegreen --version (${VERSION_RUNS} runs): median ${ms(median(version.runs))}, p95 ${ms(quantile(version.runs, 0.95))}, max ${ms(Math.max(...version.runs))}` +
-        `  (node -e '' alone: median ${ms(median(version.nodeBaseline))})\n`,
-    );
+  if (deployments['replica-dns']) {
+    const results = deployments['replica-dns'];
+    printDeployments('replica-dns: AWS calls by operation, time and memory of one deployment', results);
+    goals.push(...scalingGoals('replica-dns', results));
+    const version = existsSync(CLI) ? await timeVersion() : undefined;
+    if (version) {
+      process.stdout.write(
+        `\nbluegreen --version (${VERSION_RUNS} runs): median ${ms(median(version.runs))}, p95 ${ms(quantile(version.runs, 0.95))}, max ${ms(Math.max(...version.runs))}` +
+          `  (node -e '' alone: median ${ms(median(version.nodeBaseline))})\n`,
+      );
+      const med = median(version.runs);
+      goals.push({ name: `bluegreen --version < ${GOAL_VERSION_MS} ms`, pass: med < GOAL_VERSION_MS, detail: `median ${ms(med)}, p95 ${ms(quantile(version.runs, 0.95))}` });
+    } else {
+      goals.push({ name: `bluegreen --version < ${GOAL_VERSION_MS} ms`, pass: false, detail: `${CLI} missing: run npm run build` });
+    }
+    json.results = results;
+    json.version = version;
+  }
+  if (deployments.swap) {
+    printDeployments(`swap-instances (release.image, connection draining ${SWAP_DRAINING_SECONDS}s): AWS calls by operation, time and memory of one deployment`, deployments.swap);
+    goals.push(...scalingGoals('swap', deployments.swap));
+    json.swap = deployments.swap;
+  }
+  if (ONLY.includes('ssh')) {
+    const ssh = await benchSsh();
+    goals.push(...printSsh(ssh));
+    json.ssh = ssh;
   }
 
-  // Goals.
-  const goals: Array<{ name: string; pass: boolean; detail: string }> = [];
-  const small = results.find((r) => r.instances === Math.min(...SIZES))!;
-  const large = results.find((r) => r.instances === Math.max(...SIZES))!;
-  if (small !== large) {
-    const callRatio = total(large.calls) / total(small.calls);
-    const timeRatio = large.medianDeployMs / small.medianDeployMs;
-    const stepsMs = (r: SizeResult) => median(r.runs.map((x) => x.steps.reduce((a, s) => a + s.durationMs, 0)));
-    const stepsRatio = stepsMs(large) / stepsMs(small);
-    const growing = ops.filter((op) => (large.calls[op] ?? 0) > (small.calls[op] ?? 0)).map((op) => `${op} ${small.calls[op] ?? 0} -> ${large.calls[op] ?? 0}`);
-    goals.push({
-      name: `calls N=${large.instances} <= ${GOAL_RATIO}x N=${small.instances}`,
-      pass: callRatio <= GOAL_RATIO,
-      detail: `${total(large.calls)} vs ${total(small.calls)} = ${callRatio.toFixed(2)}x${growing.length ? `; grows with N: ${growing.join(', ')}` : '; no operation grows with N'}`,
-    });
-    goals.push({
-      name: `time N=${large.instances} <= ${GOAL_RATIO}x N=${small.instances}`,
-      pass: timeRatio <= GOAL_RATIO,
-      detail: `${ms(large.medianDeployMs)} vs ${ms(small.medianDeployMs)} = ${timeRatio.toFixed(2)}x (steps alone: ${stepsRatio.toFixed(2)}x)`,
-    });
-  }
-  if (version) {
-    const med = median(version.runs);
-    goals.push({ name: `bluegreen --version < ${GOAL_VERSION_MS} ms`, pass: med < GOAL_VERSION_MS, detail: `median ${ms(med)}, p95 ${ms(quantile(version.runs, 0.95))}` });
-  } else {
-    goals.push({ name: `bluegreen --version < ${GOAL_VERSION_MS} ms`, pass: false, detail: `${CLI} missing: run npm run build` });
-  }
   process.stdout.write(`\nGoals\n\n${goals.map((g) => `${g.pass ? 'PASS' : 'FAIL'}  ${g.name}: ${g.detail}`).join('\n')}\n`);
+  process.stdout.write(`\nload average at the end (1, 5, 15 min): ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} cores\n`);
   process.stdout.write(`\n(bench took ${Math.round((performance.now() - started) / 1000)} s)\n`);
 
   if (JSON_OUT) {
     const machine = { nproc: cpus().length, cpu: cpus()[0]?.model, memMb: Math.round(totalmem() / 2 ** 20), node: process.version };
-    await writeFile(JSON_OUT, JSON.stringify({ machine, fromSrc: FROM_SRC, results, version, goals }, null, 2));
+    await writeFile(JSON_OUT, JSON.stringify({ machine, fromSrc: FROM_SRC, parts: ONLY, ...json, goals }, null, 2));
   }
   return goals.every((g) => g.pass) ? 0 : 1;
 }
