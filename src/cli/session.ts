@@ -6,7 +6,7 @@
  * event as it is, then the final result); everything meant for people goes to stderr.
  */
 import { Option, type Command } from 'commander';
-import type { EngineEvent } from '../engine/events.js';
+import { EVENT, type EngineEvent } from '../engine/events.js';
 import { InputError, type LockHolder } from '../errors.js';
 
 export type OutputFormat = 'text' | 'json';
@@ -92,7 +92,10 @@ export class Session {
         );
       },
       onEvent: (event) => {
-        if (this.json) this.emitJson(event);
+        // Command output is for people: it may hold anything, so it stays out of the JSON stream.
+        if (this.json) {
+          if (event.event !== EVENT.stepOutput) this.emitJson(event);
+        }
         else this.progress?.onEvent(event);
       },
     };

@@ -8,6 +8,8 @@ export const EVENT = {
   deploymentFinished: 'deployment.finished',
   stepStarted: 'step.started',
   stepProgress: 'step.progress',
+  /** A line of a release command's own output. The CLI shows it in text mode and leaves it out of --output json. */
+  stepOutput: 'step.output',
   stepSucceeded: 'step.succeeded',
   stepFailed: 'step.failed',
   undoStarted: 'step.undo.started',
@@ -26,6 +28,7 @@ export type EngineEvent =
   | (Base & { event: typeof EVENT.deploymentFinished; status: DeploymentStatus; durationMs: number; error?: string })
   | (Base & { event: typeof EVENT.stepStarted | typeof EVENT.undoStarted; stepId: string; title: string; index: number; total: number })
   | (Base & { event: typeof EVENT.stepProgress; stepId: string; message: string; done?: number; total?: number; elapsedMs: number })
+  | (Base & { event: typeof EVENT.stepOutput; stepId: string; source: string; stream: 'stdout' | 'stderr'; line: string })
   | (Base & {
       event: typeof EVENT.stepSucceeded | typeof EVENT.undoSucceeded;
       stepId: string;

@@ -78,6 +78,7 @@ class Run {
         step.outputs = { ...step.outputs, ...values };
         await this.save();
       },
+      output: (source, stream, line) => this.emit({ event: EVENT.stepOutput, stepId: step.id, source, stream, line }),
       progress: (message, counts) =>
         this.emit({
           event: EVENT.stepProgress,
@@ -180,9 +181,18 @@ class Run {
 
   async undo(mode: 'rollback' | 'automatic'): Promise<Journal> {
     const { journal, options } = this;
+    const steps = journal.steps.filter((s) => TO_UNDO.has(s.state)).reverse();
+    // A rollback that cannot finish must not start: it would leave the service half undone.
+    for (const step of steps) {
+      const reason = await this.handler(step).blocksUndo?.(this.context(step, options.clock.now()), step.params);
+      if (reason) {
+        throw new DeploymentError(`rollback of deployment ${journal.deploymentId} is not possible: ${reason}. Nothing was changed.`, {
+          next: options.next('status'),
+        });
+      }
+    }
     journal.status = 'rolling-back';
     await this.save();
-    const steps = journal.steps.filter((s) => TO_UNDO.has(s.state)).reverse();
     if (mode === 'rollback') this.emit({ event: EVENT.deploymentStarted, mode: 'rollback', steps: steps.length });
     for (const [index, step] of steps.entries()) {
       const handler = this.handler(step);

@@ -93,6 +93,11 @@ export interface StepContext {
   record(values: JsonObject): Promise<void>;
   /** Say what the step is doing or waiting for: "1 of 2 instances InService". */
   progress(message: string, counts?: { done: number; total: number }): void;
+  /**
+   * A line of output of something the step runs (a release command on a host). Shown to people as it
+   * comes; never written to the journal.
+   */
+  output(source: string, stream: 'stdout' | 'stderr', line: string): void;
 }
 
 export interface StepHandler<P extends JsonObject = JsonObject> {
@@ -100,6 +105,11 @@ export interface StepHandler<P extends JsonObject = JsonObject> {
   apply(ctx: StepContext, params: P): Promise<void>;
   /** Undo the step. Must be idempotent and work after a partial apply. */
   undo(ctx: StepContext, params: P): Promise<void>;
+  /**
+   * Why this step cannot be undone any more (e.g. what it deleted is gone for good), or undefined.
+   * Asked of every step before a rollback starts, so a rollback that cannot finish changes nothing.
+   */
+  blocksUndo?(ctx: StepContext, params: P): Promise<string | undefined>;
 }
 
 export type StepRegistry = Readonly<Record<string, StepHandler<any>>>;

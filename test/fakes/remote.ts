@@ -73,6 +73,8 @@ export class FakeRemote implements RemoteRunner {
         this.beforeCommand?.(run);
         await Promise.resolve();
         const exit = this.exitOf(host, command);
+        options.onLine?.(host, 'stdout', `ran command ${index + 1}`);
+        for (const line of exit?.stderr ?? []) options.onLine?.(host, 'stderr', line);
         const outcome: CommandOutcome = {
           instanceId: host.instanceId,
           address: host.address,

@@ -96,6 +96,11 @@ export interface BlueStackOptions {
    * template with UserData).
    */
   launchTemplate?: boolean;
+  /**
+   * The classic load balancer's connection draining timeout in seconds (default 30); 0 turns draining
+   * off. Tests that wait out draining (swap-instances) set it low.
+   */
+  drainingSeconds?: number;
 }
 
 export interface BlueStack {
@@ -172,6 +177,9 @@ export async function buildBlueStack(endpoint: string, options: BlueStackOptions
   // Launch configuration with the fields a real one carries.
   const launchConfigurationName = `${service}-lc-v1`;
   const instanceProfile = `${service}-app`;
+  // The instance profile the launch configuration names must exist in IAM: RunInstances (swap-instances'
+  // launch, replica-dns' image builder) refuses an unknown one, as AWS does (moto's Auto Scaling does not check).
+  await createInstanceProfile(endpoint, instanceProfile);
   const userData = Buffer.from('#!/bin/bash\nsystemctl start shop\n').toString('base64');
   await autoscaling.send(
     new CreateLaunchConfigurationCommand({
@@ -255,7 +263,8 @@ export async function buildBlueStack(endpoint: string, options: BlueStackOptions
     new ModifyLoadBalancerAttributesCommand({
       LoadBalancerName: loadBalancerName,
       LoadBalancerAttributes: {
-        ConnectionDraining: { Enabled: true, Timeout: 30 },
+        ConnectionDraining:
+          options.drainingSeconds === 0 ? { Enabled: false } : { Enabled: true, Timeout: options.drainingSeconds ?? 30 },
         CrossZoneLoadBalancing: { Enabled: true },
         ConnectionSettings: { IdleTimeout: 120 },
       },
@@ -398,6 +407,23 @@ export async function buildBlueStack(endpoint: string, options: BlueStackOptions
   };
 }
 
+
+/**
+ * CreateInstanceProfile through IAM's query API (no IAM client among the dependencies): moto routes the
+ * request by the service in the credential scope and does not check the signature.
+ */
+export async function createInstanceProfile(endpoint: string, name: string): Promise<void> {
+  const res = await fetch(`${endpoint}/`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      Authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
+    },
+    body: new URLSearchParams({ Action: 'CreateInstanceProfile', InstanceProfileName: name, Version: '2010-05-08' }),
+  });
+  const text = await res.text();
+  if (!res.ok && !text.includes('EntityAlreadyExists')) throw new Error(`CreateInstanceProfile ${name}: HTTP ${res.status} ${text.slice(0, 300)}`);
+}
 
 export interface ConfigOverrides {
   groupName?: string;

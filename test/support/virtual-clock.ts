@@ -34,6 +34,8 @@ export interface ProgressEntry {
 export class FakeJournal {
   readonly outputs: Record<string, JsonObject> = {};
   readonly progress: ProgressEntry[] = [];
+  /** Lines of command output the steps passed on (ctx.output). */
+  readonly output: Array<{ stepId: string; source: string; stream: 'stdout' | 'stderr'; line: string }> = [];
   /** Every record() call, in order, as JSON. */
   readonly records: { stepId: string; values: JsonObject }[] = [];
   /** The step being run, for checks made from inside AWS fakes. */
@@ -62,6 +64,9 @@ export class FakeJournal {
         const json = JSON.parse(JSON.stringify(values)) as JsonObject;
         this.records.push({ stepId, values: json });
         this.outputs[stepId] = { ...(this.outputs[stepId] ?? {}), ...json };
+      },
+      output: (source, stream, line) => {
+        this.output.push({ stepId, source, stream, line });
       },
       progress: (message, counts) => {
         this.progress.push({ stepId, message, ...(counts ? { counts } : {}), at: this.clock.now() });

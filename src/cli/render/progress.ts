@@ -66,6 +66,9 @@ class PlainProgress implements Progress {
         this.lastMessage.set(e.stepId, e.message);
         this.line('·', `${e.stepId}  ${e.message}`);
         break;
+      case EVENT.stepOutput:
+        this.out.write(`          ${e.source}${e.stream === 'stderr' ? ' !' : ' |'} ${e.line}\n`);
+        break;
       case EVENT.stepSucceeded:
         this.line('✓', `${e.stepId}  ${this.titles.get(e.stepId) ?? ''} (${seconds(e.durationMs)})`);
         break;
@@ -177,6 +180,9 @@ class LiveProgress implements Progress {
         this.draw();
         break;
       }
+      case EVENT.stepOutput:
+        this.commit(`      ${c.dim(e.source)}${e.stream === 'stderr' ? c.red(' !') : c.dim(' |')} ${e.line}`);
+        break;
       case EVENT.stepSucceeded:
       case EVENT.undoSucceeded: {
         this.running.delete(e.stepId);

@@ -245,7 +245,14 @@ export function runCommands(ports: AwsPorts, services: StrategyServices, launchS
       };
       const runner = services.remote(p.via);
       try {
-        const result = await runner.run(todo, { commands: p.commands, env: p.env, parallel: p.parallel, signal: ctx.signal, onOutcome: keep });
+        const result = await runner.run(todo, {
+          commands: p.commands,
+          env: p.env,
+          parallel: p.parallel,
+          signal: ctx.signal,
+          onOutcome: keep,
+          onLine: (host, stream, line) => ctx.output(host.instanceId, stream, line),
+        });
         for (const o of result) keep(o);
       } finally {
         await saving;

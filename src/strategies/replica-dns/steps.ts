@@ -433,13 +433,17 @@ function retireBlue(ports: AwsPorts): Handler<RetireBlueParams> {
       }
       await ctx.record({ deleted: true });
     },
+    async blocksUndo(ctx, p) {
+      return p.action === 'delete' && ctx.outputs.deleting
+        ? `blue (${p.group}, ${p.loadBalancer}) was deleted by retire.action delete; rollback cannot bring it back. Traffic stays on green; deploy again to replace it`
+        : undefined;
+    },
     async undo(ctx, p) {
       if (p.action === 'keep') return;
       if (p.action === 'delete') {
-        if (!ctx.outputs.deleting) return; // nothing was touched
-        throw new DeploymentError(
-          `blue (${p.group}, ${p.loadBalancer}) was deleted by retire.action delete; rollback cannot bring it back. Traffic stays on green; deploy again to replace it`,
-        );
+        const blocked = await this.blocksUndo?.(ctx, p);
+        if (blocked) throw new DeploymentError(blocked);
+        return; // nothing was touched
       }
       const sizes = ctx.outputs.blueSizes as Sizes | undefined;
       if (!sizes) return; // never scaled

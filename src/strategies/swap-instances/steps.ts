@@ -404,27 +404,35 @@ function terminateOld(ports: AwsPorts): Handler<TerminateOldParams> {
       });
     },
     async undo(ctx, p) {
-      const old = ctx.outputs.terminating as string[] | undefined;
-      if (!old || old.length === 0) return;
-      const [described, g] = await Promise.all([ports.instances.describe(old), ports.groups.describeGroup(p.group)]);
-      const terminating = new Set((g?.Instances ?? []).filter((i) => /^Terminat/.test(i.LifecycleState ?? '')).map((i) => i.InstanceId));
-      const lost = old.filter((id) => gone(described.find((i) => i.InstanceId === id)) || terminating.has(id));
-      if (lost.length === 0) return; // nothing was terminated: deregister-old's undo puts them back in service
-      const original = ctx.outputsOf(STEP.raiseMaxSize).original as Sizes | undefined;
-      const resume = (ctx.outputsOf(STEP.suspendProcesses).suspended as string[] | undefined) ?? [];
-      const fix = [
-        ...(original
-          ? [`aws autoscaling update-auto-scaling-group --auto-scaling-group-name ${p.group} --min-size ${original.MinSize} --max-size ${original.MaxSize} --desired-capacity ${original.DesiredCapacity}`]
-          : []),
-        ...(resume.length > 0 ? [`aws autoscaling resume-processes --auto-scaling-group-name ${p.group} --scaling-processes ${resume.join(' ')}`] : []),
-      ];
-      throw new DeploymentError(
-        `the old instances ${lost.join(', ')} of ${p.group} were terminated by step ${STEP.terminateOld}; rollback cannot bring them back. ` +
-          `The new instances (${newInstances(ctx).join(', ')}) keep serving and were left in place.` +
-          (fix.length > 0 ? ` To return the group to its sizes and processes, run: ${fix.join(' && ')}; then deploy again if another version is wanted` : ''),
-      );
+      // Nothing lost: deregister-old's undo puts the old instances back in service.
+      const reason = await lostOld(ports, ctx, p);
+      if (reason) throw new DeploymentError(reason);
     },
+    blocksUndo: (ctx, p) => lostOld(ports, ctx, p),
   };
+}
+
+/** Why a rollback cannot restore the old instances (some are terminated or terminating), or undefined. */
+async function lostOld(ports: AwsPorts, ctx: StepContext, p: TerminateOldParams): Promise<string | undefined> {
+  const old = ctx.outputs.terminating as string[] | undefined;
+  if (!old || old.length === 0) return undefined;
+  const [described, g] = await Promise.all([ports.instances.describe(old), ports.groups.describeGroup(p.group)]);
+  const terminating = new Set((g?.Instances ?? []).filter((i) => /^Terminat/.test(i.LifecycleState ?? '')).map((i) => i.InstanceId));
+  const lost = old.filter((id) => gone(described.find((i) => i.InstanceId === id)) || terminating.has(id));
+  if (lost.length === 0) return undefined;
+  const original = ctx.outputsOf(STEP.raiseMaxSize).original as Sizes | undefined;
+  const resume = (ctx.outputsOf(STEP.suspendProcesses).suspended as string[] | undefined) ?? [];
+  const fix = [
+    ...(original
+      ? [`aws autoscaling update-auto-scaling-group --auto-scaling-group-name ${p.group} --min-size ${original.MinSize} --max-size ${original.MaxSize} --desired-capacity ${original.DesiredCapacity}`]
+      : []),
+    ...(resume.length > 0 ? [`aws autoscaling resume-processes --auto-scaling-group-name ${p.group} --scaling-processes ${resume.join(' ')}`] : []),
+  ];
+  return (
+    `the old instances ${lost.join(', ')} of ${p.group} were terminated by step ${STEP.terminateOld}; rollback cannot bring them back. ` +
+    `The new instances (${newInstances(ctx).join(', ')}) keep serving and were left in place.` +
+    (fix.length > 0 ? ` To return the group to its sizes and processes, run: ${fix.join(' && ')}; then deploy again if another version is wanted` : '')
+  );
 }
 
 // ---------------------------------------------------------------- restore-group

@@ -177,3 +177,21 @@ describe('runRollback', () => {
     expect(result.status).toBe('rolled-back');
   });
 });
+
+describe('a rollback that cannot finish', () => {
+  it('is refused before any undo, and leaves the journal as it was', async () => {
+    const w = world(IDS);
+    const done = await runForward(journal(IDS), w.options, 'deploy');
+    const savedBefore = w.store.saved.length;
+    w.options.registry = {
+      ...w.options.registry,
+      't/b': { ...w.options.registry['t/b']!, blocksUndo: async (ctx) => `${String(ctx.outputs.made)} is gone for good` },
+    };
+    w.log.length = 0;
+    const error = await runRollback(done, w.options).catch((e: unknown) => e);
+    expect((error as Error).message).toBe('rollback of deployment abcde is not possible: b-resource is gone for good. Nothing was changed.');
+    expect(w.log).toEqual([]); // not even c, which could have been undone
+    expect(w.store.saved.length).toBe(savedBefore);
+    expect((await w.store.current())?.status).toBe('succeeded');
+  });
+});

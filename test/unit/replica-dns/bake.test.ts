@@ -203,6 +203,9 @@ describe('replica-dns handlers with release.commands', () => {
     expect(remote.runs.map((r) => [r.host.instanceId, r.command])).toEqual(COMMANDS.map((c) => [builder, c]));
     for (const r of remote.runs) expect(r.env).toEqual({ BLUEGREEN_SERVICE: 'shop', BLUEGREEN_DEPLOYMENT: 'k3x9a', BLUEGREEN_INSTANCE_ID: builder });
     expect(world.journal.outputs[STEP.runCommands]?.outcomes).toEqual(COMMANDS.map((_, index) => ({ instanceId: builder, index, exitCode: 0, attempt: 1 })));
+    // The commands' output is passed on line by line for people, named by host, and kept out of the journal.
+    expect(world.journal.output).toEqual(COMMANDS.map((_, i) => ({ stepId: STEP.runCommands, source: builder, stream: 'stdout', line: `ran command ${i + 1}` })));
+    expect(JSON.stringify(world.journal.outputs)).not.toContain('ran command');
 
     // Baked without reboot, named and tagged (image and snapshot), waited for until available.
     const creates = aws.callsTo('images.createImage').map((a) => a[0] as Record<string, unknown>);

@@ -1,0 +1,604 @@
+/**
+ * replica-dns with a release by commands over SSH, end to end through the built CLI against moto, with a
+ * real OpenSSH server (test/support/sshd.ts) standing in for the builder instance: launch-builder,
+ * wait-running, wait-reachable, run-commands, bake-image, terminate-builder, then green from the baked image.
+ *
+ * moto gives the builder a random private address in blue's first subnet (10.0.1.x), so the ssh config
+ * written here maps `Host 10.*` to the loopback sshd, with a HostKeyAlias whose known_hosts line makes that
+ * server's key valid whatever the address; it ends with a `Host *` to a closed loopback port, so ssh can
+ * never look for a real 10.x host on the network.
+ *
+ * The commands record what ran in the server's $INSTANCE_DIR (set by sshd's SetEnv), one line per command
+ * with the three variables bluegreen passes; their output carries markers computed by the shell
+ * (`$((6*7))`), so the markers are in the output and nowhere in the commands' text.
+ *
+ * moto 5.2.1 answers CreateImage with TagSpecifications for `snapshot` by raising NotImplementedError (HTTP
+ * 500), where AWS tags the new snapshots. The CLI therefore talks to moto through a small proxy
+ * (`startCreateImageShim`) that takes the snapshot tag specification out of CreateImage, forwards the rest,
+ * then tags the image's snapshots itself, as AWS would; it records what the CLI asked for.
+ */
+import { readdirSync, writeFileSync } from 'node:fs';
+import { request, createServer, type IncomingHttpHeaders } from 'node:http';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeAutoScalingGroupsCommand, DescribeLaunchConfigurationsCommand, type AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
+import {
+  CreateTagsCommand,
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  DescribeSnapshotsCommand,
+  type Image,
+  type Instance,
+} from '@aws-sdk/client-ec2';
+import { DescribeLoadBalancersCommand } from '@aws-sdk/client-elastic-load-balancing';
+import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Journal } from '../../src/engine/types.js';
+import { buildBlueStack, clients, snapshotAws, type AwsClients, type BlueStack } from '../support/blue-stack.js';
+import { jsonLines, runCli, runCliUntil } from '../support/cli.js';
+import { awsEnv, startMoto, type Moto } from '../support/moto.js';
+import { sshdMissing, startSshd, type SshdFleet, type SshdInstance } from '../support/sshd.js';
+
+const missing = sshdMissing();
+if (missing) console.warn(`skipping the bake tests (real sshd): ${missing}`);
+const runIt = !missing || Boolean(process.env.CI);
+
+/** The steps a release by commands adds before green, in order. */
+const BUILDER_STEPS = ['launch-builder', 'wait-running', 'wait-reachable', 'run-commands', 'bake-image', 'terminate-builder'];
+const GREEN_STEPS = ['create-launch', 'create-load-balancer', 'create-group', 'copy-scaling-policies', 'copy-alarms', 'wait-healthy', 'switch-dns', 'wait-retire', 'retire-blue'];
+const HOST_KEY_ALIAS = 'bluegreen-builder';
+const VARS = '$BLUEGREEN_INSTANCE_ID $BLUEGREEN_SERVICE $BLUEGREEN_DEPLOYMENT';
+
+/** Three commands that each append "<n> <instance> <service> <deployment>" to $INSTANCE_DIR/ran. */
+const COMMANDS = [
+  `echo "1 ${VARS}" >> "$INSTANCE_DIR/ran"; echo "stdout-$((6*7))-marker"`,
+  `echo "2 ${VARS}" >> "$INSTANCE_DIR/ran"; echo "stderr-$((6*7))-marker" >&2`,
+  `echo "3 ${VARS}" >> "$INSTANCE_DIR/ran"; printf 'last-%s-marker\\n' "$((6*7))"`,
+];
+/** The second command fails (exit 3) after recording; the third must never run. */
+const FAILING = [COMMANDS[0]!, `echo "2 ${VARS}" >> "$INSTANCE_DIR/ran"; echo "broken-$((6*7))-marker" >&2; exit 3`, COMMANDS[2]!];
+const OUTPUT_MARKERS = ['stdout-42-marker', 'stderr-42-marker', 'last-42-marker'];
+
+let moto: Moto;
+let shim: CreateImageShim;
+let env: Record<string, string>;
+let aws: AwsClients;
+let fleet: SshdFleet;
+let builder: SshdInstance;
+let sshConfig: string;
+let stack: BlueStack;
+let dir: string;
+/** CreateImage calls the shim had seen when the test's stack was built. */
+let createImagesBefore = 0;
+
+/**
+ * The ssh config: every 10.x address is the builder's loopback sshd, its key checked under one alias;
+ * anything else goes to a closed loopback port.
+ */
+async function writeSshConfig(): Promise<string> {
+  const knownHosts = join(fleet.dir, 'bake_known_hosts');
+  writeFileSync(knownHosts, `${HOST_KEY_ALIAS} ${builder.hostPublicKey}\n`);
+  const closed = await fleet.closedPort();
+  const file = join(fleet.dir, 'bake_ssh_config');
+  writeFileSync(
+    file,
+    [
+      'Host 10.*',
+      `  HostName ${builder.loopback}`,
+      `  Port ${builder.port}`,
+      '  User root',
+      `  IdentityFile ${fleet.clientKey}`,
+      '  IdentitiesOnly yes',
+      `  HostKeyAlias ${HOST_KEY_ALIAS}`,
+      `  UserKnownHostsFile ${knownHosts}`,
+      '  GlobalKnownHostsFile /dev/null',
+      '  StrictHostKeyChecking yes',
+      '  BatchMode yes',
+      '',
+      '# Anything else goes to a closed loopback port, never to the network.',
+      'Host *',
+      '  HostName 127.0.0.1',
+      `  Port ${closed}`,
+      '  BatchMode yes',
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+type Tag = { Key: string; Value: string };
+
+interface CreateImageShim {
+  endpoint: string;
+  /** The snapshot tags of each CreateImage the CLI sent, in order. */
+  snapshotTags: Tag[][];
+  close(): Promise<void>;
+}
+
+/**
+ * A CreateImage request's form without its `snapshot` tag specification (the others renumbered from 1),
+ * and the tags it held; undefined when it has none.
+ */
+function withoutSnapshotTags(form: URLSearchParams): { form: URLSearchParams; tags: Tag[] } | undefined {
+  const specs = new Map<number, Map<string, string>>();
+  const rest = new URLSearchParams();
+  for (const [key, value] of form) {
+    const m = /^TagSpecification\.(\d+)\.(.+)$/.exec(key);
+    if (!m) rest.append(key, value);
+    else {
+      const n = Number(m[1]);
+      if (!specs.has(n)) specs.set(n, new Map());
+      specs.get(n)!.set(m[2]!, value);
+    }
+  }
+  const snapshot = [...specs.values()].find((s) => s.get('ResourceType') === 'snapshot');
+  if (!snapshot) return undefined;
+  const tags: Tag[] = [];
+  for (let t = 1; snapshot.has(`Tag.${t}.Key`); t++) tags.push({ Key: snapshot.get(`Tag.${t}.Key`)!, Value: snapshot.get(`Tag.${t}.Value`) ?? '' });
+  let n = 0;
+  for (const [, spec] of [...specs.entries()].sort(([a], [b]) => a - b)) {
+    if (spec === snapshot) continue;
+    n++;
+    for (const [k, v] of spec) rest.append(`TagSpecification.${n}.${k}`, v);
+  }
+  return { form: rest, tags };
+}
+
+/** A proxy in front of moto for the CLI: everything passes as is but CreateImage's snapshot tags (see the top). */
+async function startCreateImageShim(target: string, ec2: AwsClients['ec2']): Promise<CreateImageShim> {
+  const snapshotTags: Tag[][] = [];
+  const forward = (method: string, path: string, headers: IncomingHttpHeaders, body: Buffer) =>
+    new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      const out = { ...headers, 'content-length': String(body.length) };
+      delete out['transfer-encoding'];
+      const req = request(`${target}${path}`, { method, headers: out }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  const server = createServer((req, res) => {
+    void (async () => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      let body = Buffer.concat(chunks);
+      let tags: Tag[] | undefined;
+      if (req.method === 'POST' && /x-www-form-urlencoded/.test(req.headers['content-type'] ?? '')) {
+        const form = new URLSearchParams(body.toString('utf8'));
+        const stripped = form.get('Action') === 'CreateImage' ? withoutSnapshotTags(form) : undefined;
+        if (stripped) {
+          tags = stripped.tags;
+          snapshotTags.push(tags);
+          body = Buffer.from(stripped.form.toString());
+        }
+      }
+      const answer = await forward(req.method ?? 'GET', req.url ?? '/', req.headers, body);
+      const imageId = /<imageId>([^<]+)<\/imageId>/.exec(answer.body.toString('utf8'))?.[1];
+      if (tags && answer.status === 200 && imageId) {
+        const image = (await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }))).Images?.[0];
+        const snapshots = (image?.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []));
+        if (snapshots.length > 0 && tags.length > 0) await ec2.send(new CreateTagsCommand({ Resources: snapshots, Tags: tags }));
+      }
+      const headers = { ...answer.headers, 'content-length': String(answer.body.length) };
+      delete headers['transfer-encoding'];
+      res.writeHead(answer.status, headers);
+      res.end(answer.body);
+    })().catch((error: unknown) => {
+      res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end(`shim: ${(error as Error).message}`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    snapshotTags,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * CreateInstanceProfile through IAM's query API (no IAM client among the dependencies): RunInstances, which
+ * launches the builder, refuses a launch configuration's instance profile that IAM does not know, as AWS does.
+ * "Already exists" is fine (the stack may have made it).
+ */
+async function ensureInstanceProfile(name: string): Promise<void> {
+  const res = await fetch(`${moto.endpoint}/`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      Authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
+    },
+    body: new URLSearchParams({ Action: 'CreateInstanceProfile', InstanceProfileName: name, Version: '2010-05-08' }),
+  });
+  const text = await res.text();
+  if (!res.ok && !text.includes('EntityAlreadyExists')) throw new Error(`CreateInstanceProfile ${name}: HTTP ${res.status} ${text.slice(0, 300)}`);
+}
+
+/** bluegreen.yml with a release by commands over ssh, kept fast (retire at once, 1s polls, 2s connects). */
+function configYaml(commands: string[]): string {
+  return `# bluegreen: ${stack.service} released by commands on a builder, then baked
+service: ${stack.service}
+region: ${stack.region}
+strategy: replica-dns
+
+blue:
+  autoScalingGroup: ${stack.groupName}
+
+release:
+  via: ssh
+  commands:
+${commands.map((c) => `    - ${JSON.stringify(c)}`).join('\n')}
+
+dns:
+  hostedZoneId: ${stack.hostedZoneId}
+  name: ${stack.recordName}
+
+health:
+  timeout: 60s
+  interval: 1s
+
+retire:
+  after: 0s
+  action: scale-to-zero
+
+ssh:
+  configFile: ${sshConfig}
+  connectTimeout: 2s
+  connectionAttempts: 2
+  parallel: 2
+  hostKeys: strict
+`;
+}
+
+async function setUp(commands: string[]): Promise<void> {
+  await moto.reset();
+  stack = await buildBlueStack(moto.endpoint);
+  await ensureInstanceProfile(stack.instanceProfile);
+  dir = await mkdtemp(join(tmpdir(), 'bluegreen-bake-'));
+  await writeFile(join(dir, 'bluegreen.yml'), configYaml(commands));
+  createImagesBefore = shim.snapshotTags.length;
+  // A clean record of what ran on the builder.
+  for (const f of readdirSync(builder.dir)) if (f !== 'sshd_config') await rm(join(builder.dir, f), { force: true });
+}
+
+const bg = (...args: string[]) => runCli([...args, '-c', 'bluegreen.yml'], { cwd: dir, env });
+const bgUntil = (args: string[], when: (e: Record<string, unknown>) => boolean) =>
+  runCliUntil([...args, '-c', 'bluegreen.yml'], when, { cwd: dir, env });
+
+async function journal(): Promise<Journal> {
+  return JSON.parse(await journalText()) as Journal;
+}
+const journalText = () => readFile(join(dir, '.bluegreen', stack.service, 'journal.json'), 'utf8');
+const stepOf = (j: Journal, id: string) => j.steps.find((s) => s.id === id)!;
+
+/** The lines the commands appended on the builder, split into words. */
+const ran = () =>
+  builder
+    .read('ran')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(' '));
+
+async function group(name: string): Promise<AutoScalingGroup | undefined> {
+  const r = await aws.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }));
+  return r.AutoScalingGroups?.[0];
+}
+
+async function imagesNamed(name: string): Promise<Image[]> {
+  const r = await aws.ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: [name] }] }));
+  return r.Images ?? [];
+}
+
+/** Every instance tagged with the deployment id (terminated ones too): what this deployment launched. */
+async function instancesOfDeployment(deploymentId: string): Promise<Instance[]> {
+  const r = await aws.ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:bluegreen:deployment', Values: [deploymentId] }] }));
+  return (r.Reservations ?? []).flatMap((x) => x.Instances ?? []);
+}
+const tagOf = (i: { Tags?: Array<{ Key?: string; Value?: string }> }, key: string) => i.Tags?.find((t) => t.Key === key)?.Value;
+const builders = async (deploymentId: string) => (await instancesOfDeployment(deploymentId)).filter((i) => tagOf(i, 'bluegreen:role') === 'builder');
+
+async function stateOf(instanceId: string): Promise<string | undefined> {
+  const r = await aws.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+  return r.Reservations?.[0]?.Instances?.[0]?.State?.Name;
+}
+
+async function recordTarget(): Promise<string | undefined> {
+  const r = await aws.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: stack.hostedZoneId }));
+  const rec = r.ResourceRecordSets?.find((s) => s.Name === `${stack.recordName}.` && s.Type === 'A');
+  return rec?.AliasTarget?.DNSName?.replace(/\.$/, '').toLowerCase();
+}
+
+async function lbDns(name: string): Promise<string> {
+  const r = await aws.elb.send(new DescribeLoadBalancersCommand({ LoadBalancerNames: [name] }));
+  return r.LoadBalancerDescriptions![0]!.DNSName!.toLowerCase();
+}
+
+/** Checks the finished deployment's builder, image and green; returns the baked image's id. */
+async function expectBakedGreen(deploymentId: string): Promise<string> {
+  const green = `${stack.service}-green-${deploymentId}`;
+
+  // One builder, launched like blue, terminated.
+  const [b, ...more] = await builders(deploymentId);
+  expect(more).toEqual([]);
+  expect(b!.State?.Name).toBe('terminated');
+  expect(b!.ImageId).toBe(stack.blueImageId);
+  expect(tagOf(b!, 'Name')).toBe(`${green}-builder`);
+  expect(tagOf(b!, 'bluegreen:service')).toBe(stack.service);
+  expect(tagOf(b!, 'bluegreen:color')).toBe('green');
+  expect(tagOf(b!, 'team')).toBe('checkout');
+  expect(b!.SubnetId).toBe(stack.subnetIds[0]);
+
+  // Each command ran once, in order, on the builder, with the three variables.
+  expect(ran()).toEqual([1, 2, 3].map((n) => [String(n), b!.InstanceId, stack.service, deploymentId]));
+
+  // The image: named like the stack, available, tagged.
+  const images = await imagesNamed(green);
+  expect(images.map((i) => i.Name)).toEqual([green]);
+  const image = images[0]!;
+  expect(image.State).toBe('available');
+  expect((image.Tags ?? []).map((t) => `${t.Key}=${t.Value}`)).toEqual(
+    expect.arrayContaining([`Name=${green}`, `bluegreen:service=${stack.service}`, `bluegreen:deployment=${deploymentId}`, 'bluegreen:color=green']),
+  );
+  expect(image.Description).toContain(deploymentId);
+
+  // One CreateImage, which asked for the snapshots to carry the image's tags (moto ignores that: see the shim).
+  const ownTags = [`bluegreen:service=${stack.service}`, `bluegreen:deployment=${deploymentId}`, 'bluegreen:color=green'];
+  expect(shim.snapshotTags.length - createImagesBefore).toBe(1);
+  expect(shim.snapshotTags.at(-1)!.map((t) => `${t.Key}=${t.Value}`)).toEqual([`Name=${green}`, ...ownTags]);
+  const snapshotIds = (image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []));
+  expect(snapshotIds.length).toBeGreaterThan(0);
+
+  // Green launches from it, with every other field of blue's launch configuration.
+  const greenGroup = (await group(green))!;
+  expect(greenGroup.LaunchConfigurationName).toBe(green);
+  expect(greenGroup.Instances).toHaveLength(2);
+  const lcs = await aws.autoscaling.send(new DescribeLaunchConfigurationsCommand({ LaunchConfigurationNames: [green, stack.launchConfigurationName] }));
+  const greenLc = lcs.LaunchConfigurations!.find((l) => l.LaunchConfigurationName === green)!;
+  const blueLc = lcs.LaunchConfigurations!.find((l) => l.LaunchConfigurationName === stack.launchConfigurationName)!;
+  expect(greenLc.ImageId).toBe(image.ImageId);
+  expect(greenLc.ImageId).not.toBe(blueLc.ImageId);
+  for (const field of [
+    'InstanceType',
+    'KeyName',
+    'SecurityGroups',
+    'IamInstanceProfile',
+    'UserData',
+    'InstanceMonitoring',
+    'BlockDeviceMappings',
+    'MetadataOptions',
+    'EbsOptimized',
+    'KernelId',
+    'RamdiskId',
+    'SpotPrice',
+    'AssociatePublicIpAddress',
+    'PlacementTenancy',
+    'ClassicLinkVPCId',
+    'ClassicLinkVPCSecurityGroups',
+  ] as const) {
+    expect(greenLc[field], field).toEqual(blueLc[field]);
+  }
+  // Green's instances run the baked image.
+  const greenIds = (greenGroup.Instances ?? []).map((i) => i.InstanceId!);
+  const described = await aws.ec2.send(new DescribeInstancesCommand({ InstanceIds: greenIds }));
+  expect((described.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => i.ImageId)).toEqual([image.ImageId, image.ImageId]);
+
+  // Traffic on green, blue scaled to zero.
+  expect(await recordTarget()).toBe(await lbDns(green));
+  expect((await group(stack.groupName))!.DesiredCapacity).toBe(0);
+  return image.ImageId!;
+}
+
+describe.runIf(runIt)('replica-dns release by commands over ssh (real sshd as the builder)', () => {
+  beforeAll(async () => {
+    const [m, f] = await Promise.all([startMoto(), startSshd({ count: 1, firstOctet: 61 })]);
+    moto = m;
+    fleet = f;
+    builder = fleet.instances[0]!;
+    aws = clients(moto.endpoint);
+    shim = await startCreateImageShim(moto.endpoint, aws.ec2);
+    env = awsEnv(shim.endpoint);
+    sshConfig = await writeSshConfig();
+  });
+  afterAll(async () => {
+    await shim?.close();
+    await Promise.all([moto?.stop(), fleet?.stop()]);
+  });
+
+  describe('with commands that succeed', () => {
+    beforeEach(async () => {
+      await setUp(COMMANDS);
+      return () => rm(dir, { recursive: true, force: true });
+    });
+
+    it('deploy: runs each command once on the builder, bakes the image, green launches from it, the builder is terminated', async () => {
+      const r = await bg('deploy', '--yes', '--output', 'json');
+      expect(r.code, r.stderr).toBe(0);
+      const events = jsonLines(r.stdout);
+      expect((events.at(-1) as { status?: string }).status).toBe('succeeded');
+      expect(events.filter((e) => e.event === 'step.started').map((e) => e.stepId)).toEqual([...BUILDER_STEPS, ...GREEN_STEPS]);
+      const deploymentId = String(events[0]!.deploymentId);
+
+      const imageId = await expectBakedGreen(deploymentId);
+
+      // The journal: exit codes of each command, never their output.
+      const j = await journal();
+      expect(j.status).toBe('succeeded');
+      const outcomes = stepOf(j, 'run-commands').outputs.outcomes as Array<{ instanceId: string; index: number; exitCode: number }>;
+      const builderId = (stepOf(j, 'launch-builder').outputs.instanceIds as string[])[0];
+      expect(outcomes.map((o) => [o.instanceId, o.index, o.exitCode])).toEqual([0, 1, 2].map((i) => [builderId, i, 0]));
+      // ssh went to the address moto gave the builder (a 10.0.1.x), mapped by the config's `Host 10.*`.
+      const [b] = await builders(deploymentId);
+      expect(stepOf(j, 'wait-reachable').outputs.hosts).toEqual([{ instanceId: builderId, address: b!.PrivateIpAddress }]);
+      expect(b!.PrivateIpAddress).toMatch(/^10\.0\.1\.\d+$/);
+      expect(stepOf(j, 'bake-image').outputs).toMatchObject({ imageId, imageName: `${stack.service}-green-${deploymentId}` });
+      expect(stepOf(j, 'terminate-builder').outputs).toMatchObject({ terminated: [builderId] });
+      const text = await journalText();
+      for (const marker of OUTPUT_MARKERS) {
+        expect(text).not.toContain(marker);
+        expect(r.stdout).not.toContain(marker);
+      }
+    });
+
+    it('a second release by commands starts its builder from the first baked image and bakes the other color', async () => {
+      const first = await bg('deploy', '--yes', '--output', 'json');
+      expect(first.code, first.stderr).toBe(0);
+      const second = await bg('deploy', '--yes', '--output', 'json');
+      expect(second.code, second.stderr).toBe(0);
+      const [id1, id2] = [first, second].map((r) => String(jsonLines(r.stdout)[0]!.deploymentId));
+      const image1 = (await imagesNamed(`${stack.service}-green-${id1}`))[0]!;
+      const [builder2, ...more] = await builders(id2!);
+      expect(more).toEqual([]);
+      expect(builder2!.ImageId).toBe(image1.ImageId);
+      expect(tagOf(builder2!, 'bluegreen:color')).toBe('blue');
+      expect(builder2!.State?.Name).toBe('terminated');
+      const blue2 = `${stack.service}-blue-${id2}`;
+      const image2 = await imagesNamed(blue2);
+      expect(image2.map((i) => i.State)).toEqual(['available']);
+      const lc = await aws.autoscaling.send(new DescribeLaunchConfigurationsCommand({ LaunchConfigurationNames: [blue2] }));
+      expect(lc.LaunchConfigurations?.[0]?.ImageId).toBe(image2[0]!.ImageId);
+      expect(await recordTarget()).toBe(await lbDns(blue2));
+      const builder1 = (await builders(id1!))[0]!;
+      expect(ran()).toEqual([
+        ...[1, 2, 3].map((n) => [String(n), builder1.InstanceId, stack.service, id1]),
+        ...[1, 2, 3].map((n) => [String(n), builder2!.InstanceId, stack.service, id2]),
+      ]);
+    });
+
+    it('plan lists the builder steps before green and changes nothing', async () => {
+      const before = await snapshotAws(moto.endpoint);
+      const connections = builder.accepted();
+      const r = await bg('plan', '--output', 'json');
+      expect(r.code, r.stderr).toBe(0);
+      const plan = jsonLines(r.stdout)[0] as { deploymentId: string; steps: Array<{ id: string; title: string; params: Record<string, unknown> }> };
+      expect(plan.steps.map((s) => s.id)).toEqual([...BUILDER_STEPS, ...GREEN_STEPS]);
+      const green = `${stack.service}-green-${plan.deploymentId}`;
+      const step = (id: string) => plan.steps.find((s) => s.id === id)!;
+      expect(step('launch-builder').title).toContain(`${green}-builder`);
+      expect(step('launch-builder').title).toContain(stack.blueImageId);
+      expect(step('run-commands').title).toContain('3 release commands');
+      expect(step('run-commands').params).toMatchObject({
+        via: 'ssh',
+        commands: COMMANDS,
+        env: { BLUEGREEN_SERVICE: stack.service, BLUEGREEN_DEPLOYMENT: plan.deploymentId },
+      });
+      expect(step('bake-image').params).toMatchObject({ name: green });
+      expect(step('create-launch').params).toMatchObject({ image: null });
+
+      const human = await bg('plan');
+      expect(human.code, human.stderr).toBe(0);
+      expect(human.stdout).toContain('Launch builder');
+      expect(human.stdout).toContain('Bake image');
+
+      expect(await snapshotAws(moto.endpoint)).toEqual(before);
+      expect(builder.read('ran')).toBe('');
+      expect(builder.accepted()).toBe(connections);
+    });
+
+    it('a deploy SIGKILLed right after bake-image is resumed: one builder, one image, each command once', async () => {
+      const killed = await bgUntil(['deploy', '--yes', '--output', 'json'], (e) => e.event === 'step.succeeded' && e.stepId === 'bake-image');
+      expect(killed.killed, killed.stderr).toBe(true);
+      expect(killed.signal).toBe('SIGKILL');
+      const deploymentId = String(killed.events[0]!.deploymentId);
+      expect((await journal()).status).toBe('running');
+
+      const r = await bg('resume', '--yes', '--output', 'json');
+      expect(r.code, r.stderr).toBe(0);
+      const started = jsonLines(r.stdout)
+        .filter((e) => e.event === 'step.started')
+        .map((e) => e.stepId);
+      for (const done of ['launch-builder', 'wait-running', 'wait-reachable', 'run-commands', 'bake-image']) expect(started).not.toContain(done);
+      expect(started[0]).toBe('terminate-builder');
+
+      await expectBakedGreen(deploymentId);
+      // In all: the builder and green's two instances.
+      const all = await instancesOfDeployment(deploymentId);
+      expect(all.filter((i) => tagOf(i, 'bluegreen:role') === 'builder')).toHaveLength(1);
+      expect(all).toHaveLength(3);
+      expect((await journal()).status).toBe('succeeded');
+    });
+
+    it('a deploy SIGKILLed right after bake-image, then rolled back: the image deregistered, the builder terminated, blue as before', async () => {
+      const before = await snapshotAws(moto.endpoint, { ignoreTerminatedInstances: true });
+      const killed = await bgUntil(['deploy', '--yes', '--output', 'json'], (e) => e.event === 'step.succeeded' && e.stepId === 'bake-image');
+      expect(killed.killed, killed.stderr).toBe(true);
+      const deploymentId = String(killed.events[0]!.deploymentId);
+      const green = `${stack.service}-green-${deploymentId}`;
+      const baked = await imagesNamed(green);
+      expect(baked).toHaveLength(1);
+
+      const r = await bg('rollback', '--yes', '--output', 'json');
+      expect(r.code, r.stderr).toBe(0);
+      expect((jsonLines(r.stdout).at(-1) as { status?: string }).status).toBe('rolled-back');
+      expect(await imagesNamed(green)).toEqual([]);
+      const snapshots = await aws.ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'] }));
+      const bakedSnapshots = (baked[0]!.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []));
+      expect((snapshots.Snapshots ?? []).filter((s) => bakedSnapshots.includes(s.SnapshotId!))).toEqual([]);
+      const bs = await builders(deploymentId);
+      expect(bs).toHaveLength(1);
+      expect(bs[0]!.State?.Name).toBe('terminated');
+      expect(await snapshotAws(moto.endpoint, { ignoreTerminatedInstances: true })).toEqual(before);
+      expect(await recordTarget()).toBe(await lbDns(stack.loadBalancerName));
+    });
+  });
+
+  describe('with a command that fails', () => {
+    beforeEach(async () => {
+      await setUp(FAILING);
+      return () => rm(dir, { recursive: true, force: true });
+    });
+
+    it('exits 1 and rolls back: builder terminated, no image, no green, the record and blue untouched', async () => {
+      const before = await snapshotAws(moto.endpoint, { ignoreTerminatedInstances: true });
+      const blueBefore = await group(stack.groupName);
+      const r = await bg('deploy', '--yes', '--output', 'json');
+      expect(r.code, r.stderr).toBe(1);
+      const events = jsonLines(r.stdout);
+      const deploymentId = String(events[0]!.deploymentId);
+      const green = `${stack.service}-green-${deploymentId}`;
+      expect(events.filter((e) => e.event === 'step.started').map((e) => e.stepId)).toEqual(BUILDER_STEPS.slice(0, 4));
+      expect(events.find((e) => e.event === 'step.failed')).toMatchObject({ stepId: 'run-commands' });
+      expect(events.filter((e) => e.event === 'step.undo.succeeded').map((e) => e.stepId)).toEqual(BUILDER_STEPS.slice(0, 4).reverse());
+      expect(r.stderr).toContain('exited 3');
+      expect(r.stderr).toContain('Rolled back');
+
+      // The first two commands ran, the third never did.
+      const b = await builders(deploymentId);
+      expect(b).toHaveLength(1);
+      expect(ran()).toEqual([1, 2].map((n) => [String(n), b[0]!.InstanceId, stack.service, deploymentId]));
+      expect(await stateOf(b[0]!.InstanceId!)).toBe('terminated');
+
+      // Nothing of green, no image, the record on blue, blue as it was.
+      expect(await imagesNamed(green)).toEqual([]);
+      expect(await group(green)).toBeUndefined();
+      const lcs = await aws.autoscaling.send(new DescribeLaunchConfigurationsCommand({}));
+      expect((lcs.LaunchConfigurations ?? []).map((l) => l.LaunchConfigurationName)).toEqual([stack.launchConfigurationName]);
+      const lbs = await aws.elb.send(new DescribeLoadBalancersCommand({}));
+      expect((lbs.LoadBalancerDescriptions ?? []).map((l) => l.LoadBalancerName)).toEqual([stack.loadBalancerName]);
+      expect(await recordTarget()).toBe(await lbDns(stack.loadBalancerName));
+      const blueAfter = (await group(stack.groupName))!;
+      expect([blueAfter.MinSize, blueAfter.MaxSize, blueAfter.DesiredCapacity]).toEqual([blueBefore!.MinSize, blueBefore!.MaxSize, blueBefore!.DesiredCapacity]);
+      expect(await snapshotAws(moto.endpoint, { ignoreTerminatedInstances: true })).toEqual(before);
+
+      const j = await journal();
+      expect(j.status).toBe('rolled-back');
+      const outcomes = stepOf(j, 'run-commands').outputs.outcomes as Array<{ index: number; exitCode: number }>;
+      expect(outcomes.map((o) => [o.index, o.exitCode])).toEqual([
+        [0, 0],
+        [1, 3],
+      ]);
+      // Output stays out of the journal; only the failing command's stderr tail is kept, in the error (by design).
+      expect(await journalText()).not.toContain('stdout-42-marker');
+      expect(j.error).toContain('exited 3');
+      expect(j.error).toContain('broken-42-marker');
+    });
+  });
+});
