@@ -40,7 +40,6 @@ import type {
   CreateLaunchTemplateCommandInput,
   Image,
   Instance,
-  InstanceStateName,
   LaunchTemplateVersion,
   ResponseLaunchTemplateData,
   RunInstancesCommandInput,

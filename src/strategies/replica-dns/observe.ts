@@ -3,26 +3,19 @@
  * the planner and the builders need. Throws InputError (nothing changed) for anything that makes a
  * deployment impossible.
  */
-import type { AutoScalingGroup, LaunchConfiguration, LifecycleHook, ScalingPolicy } from '@aws-sdk/client-auto-scaling';
+import type { AutoScalingGroup, LifecycleHook, ScalingPolicy } from '@aws-sdk/client-auto-scaling';
 import type { MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import type { Image, LaunchTemplateVersion } from '@aws-sdk/client-ec2';
+import type { Image } from '@aws-sdk/client-ec2';
 import type { LoadBalancerAttributes, LoadBalancerDescription, Tag as ElbTag } from '@aws-sdk/client-elastic-load-balancing';
 import type { HostedZone, ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { AwsPorts } from '../../aws/ports.js';
 import type { Config, ReplicaDnsConfig } from '../../config/schema.js';
 import { InputError } from '../../errors.js';
+import { observeLaunch, type BlueLaunch } from '../common/observe.js';
 import { normaliseDnsName } from './elb-zones.js';
 import { colorOf, TAG, type Color } from './names.js';
 
-export type BlueLaunch =
-  | { kind: 'configuration'; configuration: LaunchConfiguration }
-  | {
-      kind: 'template';
-      /** The version blue uses, resolved to a number so green is pinned. */
-      version: LaunchTemplateVersion & { LaunchTemplateId: string; VersionNumber: number };
-      /** What blue's group asks for: a number, "$Latest" or "$Default". */
-      requested: string;
-    };
+export type { BlueLaunch } from '../common/observe.js';
 
 export interface Observed {
   zone: HostedZone;
@@ -127,7 +120,7 @@ export async function observe(anyConfig: Config, ports: AwsPorts): Promise<Obser
     throw new InputError(`group ${blueName} has DesiredCapacity 0: there is nothing serving traffic to replicate`);
   }
 
-  const launch = await observeLaunch(blueGroup, blueName, ports);
+  const launch = await observeLaunch(blueGroup, blueName, ports, 'replica-dns');
   const image = releaseImage ?? (await builderImage(launch, blueName, ports));
 
   const lbName = lbMatch.LoadBalancerName as string;
@@ -194,37 +187,4 @@ async function builderImage(launch: BlueLaunch, group: string, ports: AwsPorts):
     throw new InputError(`image ${id} of ${what} (group ${group}) is ${image.State}, not available; the builder cannot start from it`);
   }
   return image;
-}
-
-async function observeLaunch(group: AutoScalingGroup, name: string, ports: AwsPorts): Promise<BlueLaunch> {
-  if (group.MixedInstancesPolicy) {
-    throw new InputError(`group ${name} uses a mixed instances policy, which replica-dns does not support yet`);
-  }
-  if (group.LaunchConfigurationName) {
-    const configuration = await ports.launch.describeLaunchConfiguration(group.LaunchConfigurationName);
-    if (!configuration) {
-      throw new InputError(`launch configuration ${group.LaunchConfigurationName} of group ${name} does not exist`);
-    }
-    return { kind: 'configuration', configuration };
-  }
-  const spec = group.LaunchTemplate;
-  if (spec && (spec.LaunchTemplateId || spec.LaunchTemplateName)) {
-    const requested = spec.Version ?? '$Default';
-    const template = {
-      ...(spec.LaunchTemplateId ? { id: spec.LaunchTemplateId } : {}),
-      ...(spec.LaunchTemplateName ? { name: spec.LaunchTemplateName } : {}),
-    };
-    const version = await ports.launch.describeLaunchTemplateVersion(template, requested);
-    if (!version || version.VersionNumber === undefined || !version.LaunchTemplateId) {
-      throw new InputError(
-        `launch template ${spec.LaunchTemplateName ?? spec.LaunchTemplateId} version ${requested} of group ${name} does not exist`,
-      );
-    }
-    return {
-      kind: 'template',
-      version: { ...version, LaunchTemplateId: version.LaunchTemplateId, VersionNumber: version.VersionNumber },
-      requested,
-    };
-  }
-  throw new InputError(`group ${name} has neither a launch configuration nor a launch template`);
 }

@@ -3,23 +3,16 @@
  * the new instances start from, and the load balancers and target groups (with their draining times).
  * Throws InputError (nothing changed) for anything that makes a deployment impossible.
  */
-import type { AutoScalingGroup, LaunchConfiguration } from '@aws-sdk/client-auto-scaling';
-import type { Image, LaunchTemplateVersion } from '@aws-sdk/client-ec2';
+import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
+import type { Image } from '@aws-sdk/client-ec2';
 import type { AwsPorts } from '../../aws/ports.js';
 import type { Config } from '../../config/schema.js';
 import { InputError } from '../../errors.js';
+import { observeLaunch, type BlueLaunch } from '../common/observe.js';
 import { classicDrainingSeconds, targetGroupDelaySeconds } from './builders.js';
 import { asSwapConfig } from './config.js';
 
-export type BlueLaunch =
-  | { kind: 'configuration'; configuration: LaunchConfiguration & { LaunchConfigurationName: string } }
-  | {
-      kind: 'template';
-      /** The version the group uses, resolved to a number so the new instances and the copy are pinned. */
-      version: LaunchTemplateVersion & { LaunchTemplateId: string; VersionNumber: number };
-      /** What the group asks for: a number, "$Latest" or "$Default". */
-      requested: string;
-    };
+export type { BlueLaunch } from '../common/observe.js';
 
 export interface Observed {
   group: AutoScalingGroup & { AutoScalingGroupName: string };
@@ -44,7 +37,7 @@ export async function observe(config: Config, ports: AwsPorts): Promise<Observed
   if (group.MixedInstancesPolicy) {
     throw new InputError(`group ${name} uses a mixed instances policy, which swap-instances does not support yet`);
   }
-  const launch = await observeLaunch(group, name, ports);
+  const launch = await observeLaunch(group, name, ports, 'swap-instances');
 
   let image: Image | undefined;
   if (c.release.kind === 'image') {
@@ -94,30 +87,4 @@ export async function observe(config: Config, ports: AwsPorts): Promise<Observed
       drainingSeconds: targetGroupDelaySeconds(tgAttributes[i] ?? []),
     })),
   };
-}
-
-async function observeLaunch(group: AutoScalingGroup, name: string, ports: AwsPorts): Promise<BlueLaunch> {
-  if (group.LaunchConfigurationName) {
-    const configuration = await ports.launch.describeLaunchConfiguration(group.LaunchConfigurationName);
-    if (!configuration) {
-      throw new InputError(
-        `launch configuration ${group.LaunchConfigurationName} of group ${name} no longer exists; point the group at an existing launch configuration or template`,
-      );
-    }
-    return { kind: 'configuration', configuration: { ...configuration, LaunchConfigurationName: group.LaunchConfigurationName } };
-  }
-  const spec = group.LaunchTemplate;
-  if (spec && (spec.LaunchTemplateId || spec.LaunchTemplateName)) {
-    const requested = spec.Version ?? '$Default';
-    const template = {
-      ...(spec.LaunchTemplateId ? { id: spec.LaunchTemplateId } : {}),
-      ...(spec.LaunchTemplateName ? { name: spec.LaunchTemplateName } : {}),
-    };
-    const version = await ports.launch.describeLaunchTemplateVersion(template, requested);
-    if (!version || version.VersionNumber === undefined || !version.LaunchTemplateId) {
-      throw new InputError(`launch template ${spec.LaunchTemplateName ?? spec.LaunchTemplateId} version ${requested} of group ${name} does not exist`);
-    }
-    return { kind: 'template', version: { ...version, LaunchTemplateId: version.LaunchTemplateId, VersionNumber: version.VersionNumber }, requested };
-  }
-  throw new InputError(`group ${name} has neither a launch configuration nor a launch template`);
 }
