@@ -13,10 +13,9 @@
  * its resume. Not here (moto cannot show it): slow draining or images, and SSM (DescribeInstanceInformation
  * is not implemented and SendCommand runs nothing); the unit tests cover those with fakes and a virtual clock.
  *
- * The moto server is patched in one place (startPatchedMoto, at the end): CreateImage with a `snapshot`
- * TagSpecification, which bake-image sends and AWS accepts, is NotImplementedError (HTTP 500) in moto 5.2.1.
+ * bake-image's CreateImage asks for the snapshots to be tagged, which moto 5.2.1 does not implement: the
+ * server test/support/moto.ts starts fills that gap (as AWS behaves), so the snapshot tags are checked here.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -43,7 +42,7 @@ import type { Journal, StepRecord } from '../../src/engine/types.js';
 import type { StatusReport } from '../../src/operations.js';
 import { buildBlueStack, clients, snapshotAws, type AwsClients, type BlueStack } from '../support/blue-stack.js';
 import { jsonLines, runCli, runCliUntil } from '../support/cli.js';
-import { awsEnv, freePort, type Moto } from '../support/moto.js';
+import { awsEnv, startMoto, type Moto } from '../support/moto.js';
 import { sshdMissing, startSshd, type SshdFleet } from '../support/sshd.js';
 
 const missing = sshdMissing();
@@ -84,7 +83,7 @@ describe.runIf(runIt)('swap-instances through the CLI against moto, commands ove
   let testNo = 0;
 
   beforeAll(async () => {
-    [moto, fleet] = await Promise.all([startPatchedMoto(), startSshd({ count: 1 })]);
+    [moto, fleet] = await Promise.all([startMoto(), startSshd({ count: 1 })]);
     env = awsEnv(moto.endpoint);
     aws = clients(moto.endpoint);
     const sshd = fleet.instances[0]!;
@@ -705,87 +704,3 @@ ssh:
     return join(fleet.dir, `runs-${testNo + 1}`);
   }
 });
-
-// ---------------------------------------------------------------- a moto server with one gap filled
-
-/**
- * moto 5.2.1's CreateImage raises NotImplementedError (HTTP 500) for a `snapshot` TagSpecification, which
- * AWS accepts and bake-image sends (the baked image's snapshots carry the deployment's tags). This server
- * is moto_server with CreateImage doing what AWS does: the image specs go to moto's own code, the snapshot
- * tags onto the snapshot it made. Nothing else differs from test/support/moto.ts's server.
- */
-const MOTO_PATCH = `
-import inspect, sys
-from moto.ec2.models.amis import AmiBackend
-_create_image = AmiBackend.create_image
-def create_image(self, *args, **kwargs):
-    call = inspect.signature(_create_image).bind(self, *args, **kwargs)
-    snapshot_tags = {}
-    rest = []
-    for spec in call.arguments.get("tag_specifications") or []:
-        if spec.get("ResourceType") == "snapshot":
-            snapshot_tags.update({t["Key"]: t["Value"] for t in spec.get("Tags", [])})
-        else:
-            rest.append(spec)
-    call.arguments["tag_specifications"] = rest
-    ami = _create_image(*call.args, **call.kwargs)
-    if snapshot_tags and getattr(ami, "ebs_snapshot", None) is not None:
-        self.create_tags([ami.ebs_snapshot.id], snapshot_tags)
-    return ami
-AmiBackend.create_image = create_image
-from moto.server import main
-main(sys.argv[1:])
-`;
-
-async function startPatchedMoto(): Promise<Moto> {
-  const exited = (child: ChildProcess) =>
-    child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
-    const child = spawn('python3', ['-c', MOTO_PATCH, '-H', '127.0.0.1', '-p', String(port)], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, PYTHONUNBUFFERED: '1' },
-    });
-    let log = '';
-    child.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
-    const endpoint = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 20_000;
-    let ready = false;
-    while (Date.now() < deadline && child.exitCode === null) {
-      try {
-        const res = await fetch(`${endpoint}/moto-api/`);
-        await res.arrayBuffer();
-        if (res.ok) {
-          ready = true;
-          break;
-        }
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    if (!ready) {
-      child.kill('SIGKILL');
-      await exited(child);
-      if (/Address already in use/i.test(log)) continue;
-      throw new Error(`moto (patched) did not answer on ${endpoint}:\n${log}`);
-    }
-    return {
-      endpoint,
-      port,
-      reset: async () => {
-        const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
-        await res.arrayBuffer();
-        if (!res.ok) throw new Error(`moto reset answered HTTP ${res.status}`);
-      },
-      stop: async () => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-        await exited(child);
-        clearTimeout(timer);
-      },
-    };
-  }
-  throw new Error('moto (patched): no free port after 3 attempts');
-}

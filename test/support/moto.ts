@@ -1,6 +1,9 @@
 /**
  * A moto server for one test file: a child of the test process on a free loopback port, reset
  * between tests, killed and awaited at the end (PID 1 here does not reap orphans).
+ *
+ * The server is moto's own (`moto.server.main`, what `moto_server` runs), started by `python3 -c` so that
+ * one gap of moto 5.2.1 can be filled first (MOTO_PATCH below); nothing else differs from `moto_server`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -34,11 +37,42 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
+/**
+ * The one patch: CreateImage with a TagSpecification of ResourceType `snapshot`. AWS accepts it and tags
+ * the snapshots the new image is made of; bake-image sends it (the baked image's snapshots carry the
+ * deployment's tags); moto 5.2.1's AmiBackend.create_image raises NotImplementedError for it (HTTP 500).
+ * Here the other tag specifications go to moto's own create_image unchanged, and the snapshot tags are put
+ * on the snapshot it made (moto makes one per image, `ami.ebs_snapshot`), as AWS does. It only makes moto
+ * behave like AWS: every other request, and CreateImage without snapshot tags, is moto's own code.
+ */
+const MOTO_PATCH = `
+import inspect, sys
+from moto.ec2.models.amis import AmiBackend
+_create_image = AmiBackend.create_image
+def create_image(self, *args, **kwargs):
+    call = inspect.signature(_create_image).bind(self, *args, **kwargs)
+    snapshot_tags = {}
+    rest = []
+    for spec in call.arguments.get("tag_specifications") or []:
+        if spec.get("ResourceType") == "snapshot":
+            snapshot_tags.update({t["Key"]: t["Value"] for t in spec.get("Tags", [])})
+        else:
+            rest.append(spec)
+    call.arguments["tag_specifications"] = rest
+    ami = _create_image(*call.args, **call.kwargs)
+    if snapshot_tags and getattr(ami, "ebs_snapshot", None) is not None:
+        self.create_tags([ami.ebs_snapshot.id], snapshot_tags)
+    return ami
+AmiBackend.create_image = create_image
+from moto.server import main
+main(sys.argv[1:])
+`;
+
 export async function startMoto(options: { timeoutMs?: number } = {}): Promise<Moto> {
   const timeoutMs = options.timeoutMs ?? 20_000;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+    const child = spawn('python3', ['-c', MOTO_PATCH, '-H', '127.0.0.1', '-p', String(port)], {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, PYTHONUNBUFFERED: '1' },
     });
@@ -64,12 +98,12 @@ export async function startMoto(options: { timeoutMs?: number } = {}): Promise<M
       }
       await sleep(50);
     }
-    if (spawnError) throw new Error(`cannot start moto_server (is it on PATH? pip install 'moto[server]'): ${spawnError.message}`);
+    if (spawnError) throw new Error(`cannot start moto (python3 with moto[server]: pip install 'moto[server]'): ${spawnError.message}`);
     if (!ready) {
       child.kill('SIGKILL');
       await exited(child);
       if (/Address already in use/i.test(log)) continue; // lost a race for the port: try another
-      throw new Error(`moto_server did not answer on ${endpoint} within ${timeoutMs} ms:\n${log}`);
+      throw new Error(`moto did not answer on ${endpoint} within ${timeoutMs} ms (python3 needs moto[server]: pip install 'moto[server]'):\n${log}`);
     }
     const stop = async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -89,7 +123,7 @@ export async function startMoto(options: { timeoutMs?: number } = {}): Promise<M
       },
     };
   }
-  throw new Error('moto_server: no free port after 3 attempts');
+  throw new Error('moto: no free port after 3 attempts');
 }
 
 /** The environment that points the AWS SDK (in this process or a child) at moto. */
