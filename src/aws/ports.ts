@@ -40,7 +40,17 @@ import type {
   CreateImageCommandInput,
   RunInstancesCommandInput,
 } from '@aws-sdk/client-ec2';
-import type { TargetGroup, TargetHealthDescription, TargetGroupAttribute } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type {
+  TargetGroup,
+  TargetHealthDescription,
+  TargetGroupAttribute,
+  CreateTargetGroupCommandInput,
+  Tag as ElbV2Tag,
+  Listener,
+  Rule,
+  Action,
+  LoadBalancer,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 
 export interface GroupsPort {
   describeGroup(name: string): Promise<AutoScalingGroup | undefined>;
@@ -106,13 +116,39 @@ export interface InstancesPort {
   terminate(instanceIds: string[]): Promise<void>;
 }
 
-/** ALB/NLB target groups, as far as a swap of instances needs them. */
+/** ALB/NLB target groups: what a swap of instances needs, and a copy of blue's for a replica. */
 export interface TargetGroupsPort {
   describe(arns: string[]): Promise<TargetGroup[]>;
   attributes(arn: string): Promise<TargetGroupAttribute[]>;
   health(arn: string): Promise<TargetHealthDescription[]>;
   register(arn: string, instanceIds: string[], port?: number): Promise<void>;
   deregister(arn: string, instanceIds: string[]): Promise<void>;
+  /**
+   * CreateTargetGroup (tags go in the input's Tags). Idempotent by name: AWS returns the existing group
+   * when one of that name has the same settings (DuplicateTargetGroupName when they differ).
+   */
+  create(input: CreateTargetGroupCommandInput): Promise<TargetGroup>;
+  /** The target group of exactly this name in the region, or undefined. */
+  findByName(name: string): Promise<TargetGroup | undefined>;
+  /** ModifyTargetGroupAttributes: only the keys given change. */
+  modifyAttributes(arn: string, attributes: TargetGroupAttribute[]): Promise<void>;
+  /** Tags of each target group by ARN (DescribeTags, 20 ARNs a call); missing groups are absent. */
+  tags(arns: string[]): Promise<Record<string, ElbV2Tag[]>>;
+  /** Succeeds when the group is gone. AWS refuses (ResourceInUse) while a listener or rule forwards to it. */
+  delete(arn: string): Promise<void>;
+}
+
+/** ALB/NLB listeners and their rules: where traffic goes, and the load balancer behind them. */
+export interface ListenersPort {
+  describe(listenerArn: string): Promise<Listener | undefined>;
+  /** Every rule of the listener, the default rule included (IsDefault), all pages. */
+  rules(listenerArn: string): Promise<Rule[]>;
+  /** ModifyListener with new default actions (one atomic call; e.g. a weighted ForwardConfig). */
+  modify(listenerArn: string, defaultActions: Action[]): Promise<void>;
+  /** ModifyRule with new actions (one atomic call); conditions are kept. */
+  modifyRule(ruleArn: string, actions: Action[]): Promise<void>;
+  /** The ALB/NLB (its DNSName, LoadBalancerArn, CanonicalHostedZoneId), or undefined. */
+  loadBalancer(arn: string): Promise<LoadBalancer | undefined>;
 }
 
 /** SSM Run Command. */
@@ -165,6 +201,22 @@ export interface AlarmsPort {
   describeAlarmsForAction(actionPrefix: string): Promise<MetricAlarm[]>;
   putAlarm(input: PutMetricAlarmCommandInput): Promise<void>;
   deleteAlarms(names: string[]): Promise<void>;
+  /** StateValue and StateReason by alarm name (DescribeAlarms, 100 names a call); missing names are absent. */
+  states(names: string[]): Promise<Record<string, { state: string; reason: string }>>;
+  /**
+   * GetMetricStatistics with the Sum statistic: one number per period that has data, oldest first
+   * (periods without data are absent, so [] means no data at all). E.g. a load balancer's RequestCount.
+   */
+  metricSum(input: MetricSumInput): Promise<number[]>;
+}
+
+export interface MetricSumInput {
+  namespace: string;
+  metricName: string;
+  dimensions: { name: string; value: string }[];
+  periodSeconds: number;
+  startTime: Date;
+  endTime: Date;
 }
 
 /** Everything a strategy may reach, one port per concern. */
@@ -175,6 +227,7 @@ export interface AwsPorts {
   instances: InstancesPort;
   classicLoadBalancers: ClassicLoadBalancersPort;
   targetGroups: TargetGroupsPort;
+  listeners: ListenersPort;
   dns: DnsPort;
   alarms: AlarmsPort;
   ssm: SsmPort;

@@ -20,6 +20,18 @@
  *  - SSM: a running instance is Online `ssmOnlineAfterSeconds` after it runs (`setPingStatus` overrides);
  *    a command takes `ssmCommandSeconds` on each instance and exits with `setSsmResult`'s code (else 0),
  *    or what `onSsmCommand` says; every command sent is kept in `state.ssmCommands`.
+ * And for strategies that move traffic on ALB/NLB listeners, with gates:
+ *  - target groups can be created (idempotent by name when the settings are the same, else
+ *    DuplicateTargetGroupName), given attributes and tags, and deleted (ResourceInUse while a listener or
+ *    rule forwards to one); a group's LoadBalancerArns follows the listeners that forward to it (as AWS,
+ *    unlike moto);
+ *  - `addAlb`, `addListener`, `addRule` seed load balancers (with DNS names), listeners and rules;
+ *    ModifyListener/ModifyRule replace actions atomically, check the target groups and weights (0-999, at
+ *    most 5 groups) and describe forward actions as AWS does (one group: TargetGroupArn and a
+ *    ForwardConfig; several: a ForwardConfig only); the default rule is changed through the listener only;
+ *  - alarms keep a state (`setAlarmState`), read by `alarms.states`; `setMetricSum` scripts a metric's Sum
+ *    per period (a function of the period's start time, e.g. of the virtual clock), which
+ *    `alarms.metricSum` answers for periods that have begun.
  * Knobs: `inServiceAfterSeconds`, `failOn(operation, error)`, `calls` (the call log), `beforeMutation`,
  * and the ones above. Every operation of every port goes through the call log and `failOn`.
  */
@@ -46,6 +58,14 @@ import type {
   Tag as Ec2Tag,
 } from '@aws-sdk/client-ec2';
 import type {
+  Action,
+  CreateTargetGroupCommandInput,
+  Listener,
+  LoadBalancer,
+  ProtocolEnum,
+  Rule,
+  RuleCondition,
+  Tag as ElbV2Tag,
   TargetGroup,
   TargetGroupAttribute,
   TargetHealthDescription,
@@ -69,6 +89,8 @@ import type {
   ImagesPort,
   InstancesPort,
   LaunchPort,
+  ListenersPort,
+  MetricSumInput,
   SsmPort,
   TargetGroupsPort,
 } from '../../src/aws/ports.js';
@@ -131,7 +153,19 @@ interface TargetGroupState {
   group: TargetGroup;
   attributes: TargetGroupAttribute[];
   targets: Record<string, TargetState>;
+  /** Tags (v2 DescribeTags); absent: none. */
+  tags?: ElbV2Tag[];
 }
+
+interface ListenerState {
+  /** As described, DefaultActions included (kept normalised as AWS describes them). */
+  listener: Listener;
+  /** The non-default rules (the default rule is made from the listener's default actions). */
+  rules: Rule[];
+}
+
+/** A metric's Sum for the period starting at `periodStart` (virtual ms); undefined: no datapoint. */
+export type MetricSumSource = (periodStart: number, dimensions: MetricSumInput['dimensions']) => number | undefined;
 
 interface SnapshotState {
   SnapshotId: string;
@@ -232,6 +266,12 @@ export class FakeAws implements AwsPorts {
     /** Explicit registrations with classic load balancers (group members are registered through their group). */
     classicRegistrations: new Map<string, Record<string, number>>(),
     ssmCommands: new Map<string, SsmCommandState>(),
+    /** ALB/NLB load balancers by ARN. */
+    albs: new Map<string, LoadBalancer>(),
+    /** ALB/NLB listeners by ARN, with their rules. */
+    listeners: new Map<string, ListenerState>(),
+    /** Scripted metric sums by "namespace metricName". */
+    metricSums: new Map<string, MetricSumSource>(),
   };
 
   readonly groups: GroupsPort;
@@ -243,6 +283,7 @@ export class FakeAws implements AwsPorts {
   readonly dns: DnsPort;
   readonly alarms: AlarmsPort;
   readonly ssm: SsmPort;
+  readonly listeners: ListenersPort;
 
   constructor(options: FakeAwsOptions) {
     this.clock = options.clock;
@@ -263,6 +304,7 @@ export class FakeAws implements AwsPorts {
     this.dns = this.wrap('dns', this.dnsPort(), MUTATING.dns);
     this.alarms = this.wrap('alarms', this.alarmsPort(), MUTATING.alarms);
     this.ssm = this.wrap('ssm', this.ssmPort(), MUTATING.ssm);
+    this.listeners = this.wrap('listeners', this.listenersPort(), MUTATING.listeners);
   }
 
   // ------------------------------------------------------------ knobs
@@ -300,6 +342,27 @@ export class FakeAws implements AwsPorts {
     this.ssmResults.set(instanceId, typeof result === 'number' ? { exitCode: result } : result);
   }
 
+  /**
+   * Moves an alarm to a state ("OK", "ALARM", "INSUFFICIENT_DATA") as SetAlarmState does; the alarm must
+   * exist. A gate test sets ALARM here (moto: set_alarm_state).
+   */
+  setAlarmState(name: string, state: string, reason = `set by the test to ${state}`): void {
+    const alarm = this.state.alarms.get(name);
+    if (!alarm) throw new Error(`FakeAws.setAlarmState: no alarm named ${name}`);
+    alarm.StateValue = state as MetricAlarm['StateValue'];
+    alarm.StateReason = reason;
+    alarm.StateUpdatedTimestamp = new Date(this.clock.now());
+  }
+
+  /**
+   * Scripts a metric's Sum: `source(periodStart, dimensions)` gives each period's value (undefined: no
+   * datapoint), e.g. `(t) => (t < switchedAt + 120_000 ? 50 : 0)` for RequestCount draining after a switch.
+   * A constant number means that value in every period.
+   */
+  setMetricSum(metricName: string, source: MetricSumSource | number, namespace = 'AWS/ApplicationELB'): void {
+    this.state.metricSums.set(`${namespace} ${metricName}`, typeof source === 'number' ? () => source : source);
+  }
+
   /** The EC2 view of an instance (launched by RunInstances or by a group), as DescribeInstances gives it. */
   instance(instanceId: string): Instance | undefined {
     this.tick();
@@ -332,6 +395,8 @@ export class FakeAws implements AwsPorts {
         snapshots: sorted(this.state.snapshots),
         targetGroups: sorted(this.state.targetGroups),
         classicRegistrations: sorted(this.state.classicRegistrations),
+        albs: sorted(this.state.albs),
+        listeners: sorted(this.state.listeners),
       }),
     );
   }
@@ -398,8 +463,16 @@ export class FakeAws implements AwsPorts {
     return ids.map((i) => i.InstanceId as string);
   }
 
-  /** A target group (HTTP:80, instance targets) with these instances registered and healthy; returns its ARN. */
-  addTargetGroup(name: string, instanceIds: string[] = [], attributes: Record<string, string> = {}): string {
+  /**
+   * A target group (HTTP:80, instance targets) with these instances registered and healthy; returns its
+   * ARN. `options` may set other settings (Port, Protocol, HealthCheckPath, ...) and tags.
+   */
+  addTargetGroup(
+    name: string,
+    instanceIds: string[] = [],
+    attributes: Record<string, string> = {},
+    options: { settings?: Partial<TargetGroup>; tags?: ElbV2Tag[] } = {},
+  ): string {
     const arn = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/${name}/${this.next().toString(16).padStart(16, '0')}`;
     this.state.targetGroups.set(arn, {
       group: {
@@ -414,6 +487,7 @@ export class FakeAws implements AwsPorts {
         HealthyThresholdCount: 5,
         UnhealthyThresholdCount: 2,
         LoadBalancerArns: [],
+        ...clone(options.settings ?? {}),
       },
       attributes: Object.entries({
         'deregistration_delay.timeout_seconds': '300',
@@ -422,6 +496,68 @@ export class FakeAws implements AwsPorts {
         ...attributes,
       }).map(([Key, Value]) => ({ Key, Value })),
       targets: Object.fromEntries(instanceIds.map((id) => [id, { registeredAt: -Infinity }])),
+      ...(options.tags ? { tags: clone(options.tags) } : {}),
+    });
+    return arn;
+  }
+
+  /** An active Application (or Network) Load Balancer with a DNS name; returns its ARN. */
+  addAlb(name: string, options: { type?: 'application' | 'network'; scheme?: 'internet-facing' | 'internal' } = {}): string {
+    const type = options.type ?? 'application';
+    const scheme = options.scheme ?? 'internet-facing';
+    const n = this.next();
+    const arn = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/${type === 'application' ? 'app' : 'net'}/${name}/${n.toString(16).padStart(16, '0')}`;
+    const dns = `${scheme === 'internal' ? 'internal-' : ''}${name}-${1000000000 + n}.${type === 'network' ? 'elb' : REGION + '.elb'}.amazonaws.com`;
+    this.state.albs.set(arn, {
+      LoadBalancerArn: arn,
+      LoadBalancerName: name,
+      DNSName: type === 'network' ? `${name}-${n.toString(16)}.elb.${REGION}.amazonaws.com` : dns,
+      CanonicalHostedZoneId: type === 'network' ? 'Z26RNL4JYFTOTI' : 'Z35SXDOTRQ7X7K',
+      Scheme: scheme,
+      Type: type,
+      State: { Code: 'active' },
+      VpcId: 'vpc-0fake',
+      AvailabilityZones: [
+        { ZoneName: 'us-east-1a', SubnetId: 'subnet-0fakea' },
+        { ZoneName: 'us-east-1b', SubnetId: 'subnet-0fakeb' },
+      ],
+      IpAddressType: 'ipv4',
+    });
+    return arn;
+  }
+
+  /** A listener of the load balancer with these default actions (checked and described as AWS does); returns its ARN. */
+  addListener(loadBalancerArn: string, defaultActions: Action[], options: { port?: number; protocol?: ProtocolEnum } = {}): string {
+    const lb = this.state.albs.get(loadBalancerArn);
+    if (!lb) throw new Error(`FakeAws.addListener: no load balancer ${loadBalancerArn}`);
+    const arn = `${loadBalancerArn.replace(':loadbalancer/', ':listener/')}/${this.next().toString(16).padStart(16, '0')}`;
+    this.state.listeners.set(arn, {
+      listener: {
+        ListenerArn: arn,
+        LoadBalancerArn: loadBalancerArn,
+        Port: options.port ?? 80,
+        Protocol: options.protocol ?? (lb.Type === 'network' ? 'TCP' : 'HTTP'),
+        DefaultActions: this.checkActions(defaultActions, arn),
+      },
+      rules: [],
+    });
+    return arn;
+  }
+
+  /** A rule of the listener (priority 1-50000, unique per listener); returns its ARN. */
+  addRule(listenerArn: string, rule: { priority: number; actions: Action[]; conditions?: RuleCondition[] }): string {
+    const listener = this.state.listeners.get(listenerArn);
+    if (!listener) throw new Error(`FakeAws.addRule: no listener ${listenerArn}`);
+    if (listener.rules.some((r) => r.Priority === String(rule.priority))) {
+      throw new Error(`FakeAws.addRule: priority ${rule.priority} is taken on ${listenerArn}`);
+    }
+    const arn = `${listenerArn.replace(':listener/', ':listener-rule/')}/${this.next().toString(16).padStart(16, '0')}`;
+    listener.rules.push({
+      RuleArn: arn,
+      Priority: String(rule.priority),
+      Conditions: clone(rule.conditions ?? [{ Field: 'path-pattern', Values: ['/*'] }]),
+      Actions: this.checkActions(rule.actions, arn),
+      IsDefault: false,
     });
     return arn;
   }
@@ -1106,7 +1242,7 @@ export class FakeAws implements AwsPorts {
       return found;
     };
     return {
-      describe: async (arns) => [...new Set(arns)].flatMap((arn) => (this.state.targetGroups.has(arn) ? [clone(tg(arn).group)] : [])),
+      describe: async (arns) => [...new Set(arns)].flatMap((arn) => (this.state.targetGroups.has(arn) ? [this.describeTargetGroupNow(tg(arn))] : [])),
       attributes: async (arn) => clone(tg(arn).attributes),
       health: async (arn): Promise<TargetHealthDescription[]> => {
         const group = tg(arn);
@@ -1156,6 +1292,198 @@ export class FakeAws implements AwsPorts {
         if (!group) return;
         for (const id of ids) this.drain(group, id);
       },
+      create: async (input) => this.createTargetGroup(input),
+      findByName: async (name) => {
+        const found = [...this.state.targetGroups.values()].find((g) => g.group.TargetGroupName === name);
+        return found ? this.describeTargetGroupNow(found) : undefined;
+      },
+      modifyAttributes: async (arn, attributes) => {
+        const group = tg(arn);
+        for (const a of attributes) {
+          if (!a.Key || a.Value === undefined) throw awsError('targetGroups', arn, 'ValidationError', 'An attribute needs a Key and a Value');
+        }
+        for (const a of attributes) {
+          const existing = group.attributes.find((x) => x.Key === a.Key);
+          if (existing) existing.Value = a.Value;
+          else group.attributes.push({ Key: a.Key, Value: a.Value });
+        }
+      },
+      tags: async (arns) =>
+        Object.fromEntries([...new Set(arns)].flatMap((arn) => {
+          const group = this.state.targetGroups.get(arn);
+          return group ? [[arn, clone(group.tags ?? [])]] : [];
+        })),
+      delete: async (arn) => {
+        if (!this.state.targetGroups.has(arn)) return;
+        const user = [...this.state.listeners.values()].find(
+          (l) => forwardsTo(l.listener.DefaultActions, arn) || l.rules.some((r) => forwardsTo(r.Actions, arn)),
+        );
+        if (user) {
+          throw awsError('targetGroups', arn, 'ResourceInUse', `Target group '${arn}' is currently in use by a listener or a rule`);
+        }
+        this.state.targetGroups.delete(arn);
+      },
+    };
+  }
+
+  /** As DescribeTargetGroups answers: LoadBalancerArns are the load balancers whose listeners forward to it. */
+  private describeTargetGroupNow(state: TargetGroupState): TargetGroup {
+    const arn = state.group.TargetGroupArn as string;
+    const lbs = new Set(state.group.LoadBalancerArns ?? []);
+    for (const l of this.state.listeners.values()) {
+      if (forwardsTo(l.listener.DefaultActions, arn) || l.rules.some((r) => forwardsTo(r.Actions, arn))) {
+        lbs.add(l.listener.LoadBalancerArn as string);
+      }
+    }
+    return { ...clone(state.group), LoadBalancerArns: [...lbs] };
+  }
+
+  /** The settings CreateTargetGroup compares when the name exists (the same: the existing group is returned). */
+  private static readonly TARGET_GROUP_SETTINGS = [
+    'Protocol',
+    'ProtocolVersion',
+    'Port',
+    'VpcId',
+    'TargetType',
+    'IpAddressType',
+    'HealthCheckProtocol',
+    'HealthCheckPort',
+    'HealthCheckEnabled',
+    'HealthCheckPath',
+    'HealthCheckIntervalSeconds',
+    'HealthCheckTimeoutSeconds',
+    'HealthyThresholdCount',
+    'UnhealthyThresholdCount',
+  ] as const;
+
+  private createTargetGroup(input: CreateTargetGroupCommandInput): TargetGroup {
+    const name = input.Name as string;
+    if (!name || !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/.test(name)) {
+      throw awsError('targetGroups', name ?? '?', 'ValidationError', `Target group name '${name}' must be 1-32 letters, digits or hyphens, not starting or ending with a hyphen`);
+    }
+    const settings: Partial<TargetGroup> = {
+      Protocol: input.Protocol ?? 'HTTP',
+      Port: input.Port ?? 80,
+      VpcId: input.VpcId ?? 'vpc-0fake',
+      TargetType: input.TargetType ?? 'instance',
+      HealthCheckProtocol: input.HealthCheckProtocol ?? input.Protocol ?? 'HTTP',
+      HealthCheckPort: input.HealthCheckPort ?? 'traffic-port',
+      HealthCheckEnabled: input.HealthCheckEnabled ?? true,
+      HealthCheckPath: input.HealthCheckPath ?? '/',
+      HealthCheckIntervalSeconds: input.HealthCheckIntervalSeconds ?? 30,
+      HealthCheckTimeoutSeconds: input.HealthCheckTimeoutSeconds ?? 5,
+      HealthyThresholdCount: input.HealthyThresholdCount ?? 5,
+      UnhealthyThresholdCount: input.UnhealthyThresholdCount ?? 2,
+      ...(input.ProtocolVersion || ['HTTP', 'HTTPS'].includes(input.Protocol ?? 'HTTP')
+        ? { ProtocolVersion: input.ProtocolVersion ?? 'HTTP1' }
+        : {}),
+      IpAddressType: input.IpAddressType ?? 'ipv4',
+      ...(input.Matcher ? { Matcher: clone(input.Matcher) } : { Matcher: { HttpCode: '200' } }),
+    };
+    const existing = [...this.state.targetGroups.values()].find((g) => g.group.TargetGroupName === name);
+    if (existing) {
+      const differs = FakeAws.TARGET_GROUP_SETTINGS.some(
+        (key) => input[key as keyof CreateTargetGroupCommandInput] !== undefined && existing.group[key] !== settings[key],
+      );
+      if (differs) throw awsError('targetGroups', name, 'DuplicateTargetGroupName', 'A target group with the same name exists, but with different settings');
+      return this.describeTargetGroupNow(existing);
+    }
+    const arn = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/${name}/${this.next().toString(16).padStart(16, '0')}`;
+    const state: TargetGroupState = {
+      group: { TargetGroupArn: arn, TargetGroupName: name, ...settings, LoadBalancerArns: [] },
+      // AWS's defaults; a copy of another group sets its attributes with ModifyTargetGroupAttributes.
+      attributes: Object.entries({
+        'deregistration_delay.timeout_seconds': '300',
+        'stickiness.enabled': 'false',
+        'stickiness.type': 'lb_cookie',
+        'stickiness.lb_cookie.duration_seconds': '86400',
+        'slow_start.duration_seconds': '0',
+        'load_balancing.algorithm.type': 'round_robin',
+      }).map(([Key, Value]) => ({ Key, Value })),
+      targets: {},
+      tags: clone(input.Tags ?? []),
+    };
+    this.state.targetGroups.set(arn, state);
+    return this.describeTargetGroupNow(state);
+  }
+
+  // ------------------------------------------------------------ listeners
+
+  /**
+   * Checks actions as ModifyListener/ModifyRule do and returns them as AWS describes them: a forward to
+   * one group has TargetGroupArn and a ForwardConfig (weight 1 unless given); to several, a ForwardConfig only.
+   */
+  private checkActions(actions: Action[], resource: string): Action[] {
+    if (actions.length === 0) throw awsError('listeners', resource, 'ValidationError', 'At least one action is required');
+    return actions.map((given) => {
+      const action = clone(given);
+      if (action.Type !== 'forward') return action;
+      const groups = action.ForwardConfig?.TargetGroups ?? (action.TargetGroupArn ? [{ TargetGroupArn: action.TargetGroupArn }] : []);
+      if (groups.length === 0) throw awsError('listeners', resource, 'ValidationError', 'A forward action needs a target group');
+      if (groups.length > 5) throw awsError('listeners', resource, 'TooManyTargetGroups', 'A forward action can have at most 5 target groups');
+      if (action.TargetGroupArn && action.ForwardConfig && (groups.length !== 1 || groups[0]?.TargetGroupArn !== action.TargetGroupArn)) {
+        throw awsError('listeners', resource, 'ValidationError', 'With both TargetGroupArn and ForwardConfig, ForwardConfig must hold that one target group only');
+      }
+      for (const g of groups) {
+        if (!g.TargetGroupArn || !this.state.targetGroups.has(g.TargetGroupArn)) {
+          throw awsError('listeners', resource, 'TargetGroupNotFound', `Target group '${g.TargetGroupArn}' not found`);
+        }
+        if (g.Weight !== undefined && (!Number.isInteger(g.Weight) || g.Weight < 0 || g.Weight > 999)) {
+          throw awsError('listeners', resource, 'ValidationError', `Weight ${g.Weight} must be an integer from 0 to 999`);
+        }
+      }
+      const forward = {
+        TargetGroups: groups.map((g) => ({ TargetGroupArn: g.TargetGroupArn, Weight: g.Weight ?? 1 })),
+        TargetGroupStickinessConfig: clone(action.ForwardConfig?.TargetGroupStickinessConfig ?? { Enabled: false }),
+      };
+      const { TargetGroupArn: _arn, ForwardConfig: _config, ...rest } = action;
+      return groups.length === 1
+        ? { ...rest, TargetGroupArn: groups[0]?.TargetGroupArn, ForwardConfig: forward }
+        : { ...rest, ForwardConfig: forward };
+    });
+  }
+
+  private listenerState(arn: string): ListenerState {
+    const found = this.state.listeners.get(arn);
+    if (!found) throw awsError('listeners', arn, 'ListenerNotFound', 'One or more listeners not found');
+    return found;
+  }
+
+  /** The listener's rules as DescribeRules gives them: by priority, the default rule last. */
+  private rulesNow(arn: string, l: ListenerState): Rule[] {
+    const byPriority = [...l.rules].sort((a, b) => Number(a.Priority) - Number(b.Priority));
+    const defaultRule: Rule = {
+      RuleArn: `${arn.replace(':listener/', ':listener-rule/')}/default`,
+      Priority: 'default',
+      Conditions: [],
+      Actions: clone(l.listener.DefaultActions ?? []),
+      IsDefault: true,
+    };
+    return [...clone(byPriority), defaultRule];
+  }
+
+  private listenersPort(): ListenersPort {
+    return {
+      describe: async (arn) => clone(this.state.listeners.get(arn)?.listener),
+      rules: async (arn) => this.rulesNow(arn, this.listenerState(arn)),
+      modify: async (arn, defaultActions) => {
+        const l = this.listenerState(arn);
+        l.listener.DefaultActions = this.checkActions(defaultActions, arn); // all or nothing
+      },
+      modifyRule: async (ruleArn, actions) => {
+        for (const [arn, l] of this.state.listeners) {
+          if (ruleArn === `${arn.replace(':listener/', ':listener-rule/')}/default`) {
+            throw awsError('listeners', ruleArn, 'OperationNotPermitted', 'The default rule cannot be modified with ModifyRule: use ModifyListener');
+          }
+          const rule = l.rules.find((r) => r.RuleArn === ruleArn);
+          if (rule) {
+            rule.Actions = this.checkActions(actions, ruleArn); // all or nothing
+            return;
+          }
+        }
+        throw awsError('listeners', ruleArn, 'RuleNotFound', 'One or more rules not found');
+      },
+      loadBalancer: async (arn) => clone(this.state.albs.get(arn)),
     };
   }
 
@@ -1277,6 +1605,25 @@ export class FakeAws implements AwsPorts {
       deleteAlarms: async (names) => {
         for (const n of names) this.state.alarms.delete(n);
       },
+      states: async (names) =>
+        Object.fromEntries([...new Set(names)].flatMap((n) => {
+          const alarm = this.state.alarms.get(n);
+          return alarm ? [[n, { state: alarm.StateValue ?? 'INSUFFICIENT_DATA', reason: alarm.StateReason ?? '' }]] : [];
+        })),
+      metricSum: async (input) => {
+        if (!(input.periodSeconds > 0)) throw awsError('alarms', input.metricName, 'InvalidParameterValue', 'The parameter Period must be greater than 0');
+        const source = this.state.metricSums.get(`${input.namespace} ${input.metricName}`);
+        if (!source) return [];
+        const out: number[] = [];
+        const now = this.clock.now();
+        const step = input.periodSeconds * 1000;
+        // One datapoint per period that has begun by now and has data, oldest first.
+        for (let t = input.startTime.getTime(); t < input.endTime.getTime() && t < now; t += step) {
+          const value = source(t, clone(input.dimensions));
+          if (value !== undefined) out.push(value);
+        }
+        return out;
+      },
     };
   }
 }
@@ -1301,11 +1648,19 @@ const MUTATING = {
   images: ['createImage', 'deleteImage'],
   instances: ['run', 'terminate'],
   classicLoadBalancers: ['create', 'configureHealthCheck', 'modifyAttributes', 'delete', 'registerInstances', 'deregisterInstances'],
-  targetGroups: ['register', 'deregister'],
+  targetGroups: ['register', 'deregister', 'create', 'modifyAttributes', 'delete'],
+  listeners: ['modify', 'modifyRule'],
   dns: ['change'],
   alarms: ['putAlarm', 'deleteAlarms'],
   ssm: ['sendShellCommand'],
 } as const satisfies Record<string, readonly string[]>;
+
+/** True when one of the actions forwards to the target group (TargetGroupArn or a ForwardConfig entry). */
+function forwardsTo(actions: Action[] | undefined, targetGroupArn: string): boolean {
+  return (actions ?? []).some(
+    (a) => a.TargetGroupArn === targetGroupArn || (a.ForwardConfig?.TargetGroups ?? []).some((g) => g.TargetGroupArn === targetGroupArn),
+  );
+}
 
 export function awsError(operation: string, resource = 'resource', code = 'InternalFailure', detail = 'injected failure'): AwsCallError {
   return new AwsCallError(operation, resource, code, detail);

@@ -12,6 +12,7 @@ import { SdkDns } from './route53.js';
 import { SdkAlarms } from './cloudwatch.js';
 import { SdkInstances } from './instances.js';
 import { SdkTargetGroups } from './target-groups.js';
+import { SdkListeners } from './listeners.js';
 import { SdkSsm } from './ssm.js';
 
 export interface AwsPortsOptions {
@@ -30,6 +31,7 @@ export function createAwsPorts(options: AwsPortsOptions = {}): AwsPorts {
     instances: new SdkInstances(clients),
     classicLoadBalancers: new SdkClassicLoadBalancers(clients),
     targetGroups: new SdkTargetGroups(clients),
+    listeners: new SdkListeners(clients),
     dns: new SdkDns(clients),
     alarms: new SdkAlarms(clients),
     ssm: new SdkSsm(clients),

@@ -201,3 +201,175 @@ describe('ssm', () => {
     await expect(aws.ssm.sendShellCommand([id!], ['true'], 'c', 60)).rejects.toMatchObject({ code: 'InvalidInstanceId' });
   });
 });
+
+describe('target groups: create, attributes, tags, delete', () => {
+  it('create: AWS defaults and tags; the same name and settings give the same group; other settings are refused', async () => {
+    const { aws } = fake();
+    const green = await aws.targetGroups.create({ Name: 'shop-green', Protocol: 'HTTP', Port: 8080, VpcId: 'vpc-1', Tags: [{ Key: 'app', Value: 'shop' }] });
+    expect(green).toMatchObject({ TargetGroupName: 'shop-green', Port: 8080, HealthCheckPath: '/', LoadBalancerArns: [] });
+    expect(await aws.targetGroups.attributes(green.TargetGroupArn!)).toContainEqual({ Key: 'deregistration_delay.timeout_seconds', Value: '300' });
+    expect(await aws.targetGroups.tags([green.TargetGroupArn!, 'arn:gone'])).toEqual({ [green.TargetGroupArn!]: [{ Key: 'app', Value: 'shop' }] });
+    expect((await aws.targetGroups.create({ Name: 'shop-green', Protocol: 'HTTP', Port: 8080, VpcId: 'vpc-1' })).TargetGroupArn).toBe(green.TargetGroupArn);
+    await expect(aws.targetGroups.create({ Name: 'shop-green', Port: 80 })).rejects.toMatchObject({ code: 'DuplicateTargetGroupName' });
+    expect((await aws.targetGroups.findByName('shop-green'))?.TargetGroupArn).toBe(green.TargetGroupArn);
+    expect(await aws.targetGroups.findByName('nope')).toBeUndefined();
+  });
+
+  it('modifyAttributes changes only the keys given; delete is idempotent', async () => {
+    const { aws } = fake();
+    const arn = aws.addTargetGroup('blue', [], {}, { tags: [{ Key: 'team', Value: 'web' }], settings: { Port: 8080 } });
+    expect((await aws.targetGroups.describe([arn]))[0]?.Port).toBe(8080);
+    await aws.targetGroups.modifyAttributes(arn, [
+      { Key: 'deregistration_delay.timeout_seconds', Value: '30' },
+      { Key: 'load_balancing.algorithm.type', Value: 'least_outstanding_requests' },
+    ]);
+    const attributes = await aws.targetGroups.attributes(arn);
+    expect(attributes).toContainEqual({ Key: 'deregistration_delay.timeout_seconds', Value: '30' });
+    expect(attributes).toContainEqual({ Key: 'load_balancing.algorithm.type', Value: 'least_outstanding_requests' });
+    expect(attributes).toContainEqual({ Key: 'stickiness.enabled', Value: 'false' });
+    expect(await aws.targetGroups.tags([arn])).toEqual({ [arn]: [{ Key: 'team', Value: 'web' }] });
+    await aws.targetGroups.delete(arn);
+    await aws.targetGroups.delete(arn);
+    expect(await aws.targetGroups.describe([arn])).toEqual([]);
+    await expect(aws.targetGroups.modifyAttributes(arn, [{ Key: 'a', Value: 'b' }])).rejects.toMatchObject({ code: 'TargetGroupNotFound' });
+  });
+});
+
+describe('listeners', () => {
+  function world() {
+    const { aws, clock } = fake();
+    const alb = aws.addAlb('shop');
+    const blue = aws.addTargetGroup('shop-blue');
+    const green = aws.addTargetGroup('shop-green');
+    const listener = aws.addListener(alb, [{ Type: 'forward', TargetGroupArn: blue }]);
+    const api = aws.addRule(listener, { priority: 20, actions: [{ Type: 'forward', TargetGroupArn: blue }], conditions: [{ Field: 'path-pattern', Values: ['/api/*'] }] });
+    const static_ = aws.addRule(listener, { priority: 5, actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }] });
+    return { aws, clock, alb, blue, green, listener, api, static_ };
+  }
+  const weighted = (blue: string, b: number, green: string, g: number) => [
+    { Type: 'forward' as const, ForwardConfig: { TargetGroups: [{ TargetGroupArn: blue, Weight: b }, { TargetGroupArn: green, Weight: g }] } },
+  ];
+
+  it('the load balancer has a DNS name; rules come by priority, the default rule last with the default actions', async () => {
+    const { aws, alb, blue, listener, api, static_ } = world();
+    expect(await aws.listeners.loadBalancer(alb)).toMatchObject({ LoadBalancerArn: alb, Type: 'application', DNSName: expect.stringMatching(/^shop-\d+\.us-east-1\.elb\.amazonaws\.com$/) });
+    expect(await aws.listeners.loadBalancer('arn:gone')).toBeUndefined();
+    expect(await aws.listeners.describe('arn:gone')).toBeUndefined();
+    const rules = await aws.listeners.rules(listener);
+    expect(rules.map((r) => [r.RuleArn, r.Priority, r.IsDefault])).toEqual([
+      [static_, '5', false],
+      [api, '20', false],
+      [expect.stringContaining(':listener-rule/'), 'default', true],
+    ]);
+    // Described as AWS does: a forward to one group has TargetGroupArn and a ForwardConfig of weight 1.
+    expect(rules[2]?.Actions).toEqual([
+      { Type: 'forward', TargetGroupArn: blue, ForwardConfig: { TargetGroups: [{ TargetGroupArn: blue, Weight: 1 }], TargetGroupStickinessConfig: { Enabled: false } } },
+    ]);
+    expect((await aws.listeners.describe(listener))?.DefaultActions).toEqual(rules[2]?.Actions);
+    await expect(aws.listeners.rules('arn:gone')).rejects.toMatchObject({ code: 'ListenerNotFound' });
+  });
+
+  it('modify and modifyRule replace the actions (weighted: a ForwardConfig only), recorded in the call log', async () => {
+    const { aws, blue, green, listener, api } = world();
+    await aws.listeners.modify(listener, weighted(blue, 90, green, 10));
+    await aws.listeners.modifyRule(api, weighted(blue, 90, green, 10));
+    const actions = (await aws.listeners.describe(listener))?.DefaultActions;
+    expect(actions).toEqual([
+      { Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: blue, Weight: 90 }, { TargetGroupArn: green, Weight: 10 }], TargetGroupStickinessConfig: { Enabled: false } } },
+    ]);
+    const rule = (await aws.listeners.rules(listener)).find((r) => r.RuleArn === api);
+    expect(rule?.Actions).toEqual(actions);
+    expect(rule?.Conditions).toEqual([{ Field: 'path-pattern', Values: ['/api/*'] }]);
+    expect(aws.callsTo('listeners.modify')).toEqual([[listener, weighted(blue, 90, green, 10)]]);
+    expect(aws.callsTo('listeners.modifyRule')).toEqual([[api, weighted(blue, 90, green, 10)]]);
+  });
+
+  it('a target group LoadBalancerArns follows the listeners (as AWS; moto does not)', async () => {
+    const { aws, alb, blue, green, listener, api } = world();
+    const lbs = async () => (await aws.targetGroups.describe([blue, green])).map((g) => g.LoadBalancerArns);
+    expect(await lbs()).toEqual([[alb], []]);
+    await aws.listeners.modify(listener, [{ Type: 'forward', TargetGroupArn: green }]);
+    expect(await lbs()).toEqual([[alb], [alb]]); // blue: still the api rule
+    await aws.listeners.modifyRule(api, [{ Type: 'forward', TargetGroupArn: green }]);
+    expect(await lbs()).toEqual([[], [alb]]);
+  });
+
+  it('refuses as AWS does, changing nothing: bad weights, unknown groups, the default rule, unknown rules', async () => {
+    const { aws, blue, green, listener, api } = world();
+    const before = await aws.listeners.rules(listener);
+    await expect(aws.listeners.modify(listener, weighted(blue, 1000, green, 0))).rejects.toMatchObject({ code: 'ValidationError' });
+    await expect(aws.listeners.modify(listener, weighted(blue, 50, 'arn:gone', 50))).rejects.toMatchObject({ code: 'TargetGroupNotFound' });
+    await expect(aws.listeners.modify(listener, [])).rejects.toMatchObject({ code: 'ValidationError' });
+    await expect(aws.listeners.modifyRule(before[2]!.RuleArn!, weighted(blue, 0, green, 1))).rejects.toMatchObject({ code: 'OperationNotPermitted' });
+    await expect(aws.listeners.modifyRule(`${api}0`, weighted(blue, 0, green, 1))).rejects.toMatchObject({ code: 'RuleNotFound' });
+    await expect(aws.listeners.modify('arn:gone', weighted(blue, 0, green, 1))).rejects.toMatchObject({ code: 'ListenerNotFound' });
+    expect(await aws.listeners.rules(listener)).toEqual(before);
+  });
+
+  it('deleting a target group a listener or rule forwards to is refused (ResourceInUse)', async () => {
+    const { aws, blue, green, api } = world();
+    await aws.listeners.modifyRule(api, weighted(blue, 50, green, 50));
+    await expect(aws.targetGroups.delete(green)).rejects.toMatchObject({ code: 'ResourceInUse' });
+    await aws.listeners.modifyRule(api, [{ Type: 'forward', TargetGroupArn: blue }]);
+    await aws.targetGroups.delete(green);
+    await expect(aws.targetGroups.delete(blue)).rejects.toMatchObject({ code: 'ResourceInUse' });
+    expect(aws.state.targetGroups.has(blue)).toBe(true);
+  });
+
+  it('failOn and beforeMutation work for the new operations', async () => {
+    const { aws, blue, green, listener } = world();
+    const seen: string[] = [];
+    aws.beforeMutation = (operation) => seen.push(operation);
+    aws.failOn('listeners.modify', awsError('ModifyListener', listener, 'Throttling'));
+    await expect(aws.listeners.modify(listener, weighted(blue, 0, green, 1))).rejects.toMatchObject({ code: 'Throttling' });
+    expect((await aws.listeners.describe(listener))?.DefaultActions?.[0]?.TargetGroupArn).toBe(blue);
+    await aws.listeners.modify(listener, weighted(blue, 0, green, 1));
+    await aws.targetGroups.create({ Name: 'x' });
+    await aws.listeners.rules(listener);
+    expect(seen).toEqual(['listeners.modify', 'targetGroups.create']);
+    expect(aws.callsTo('listeners.modify')).toHaveLength(2);
+    aws.failOn('alarms.states', awsError('DescribeAlarms', 'a', 'Throttling'));
+    await expect(aws.alarms.states(['a'])).rejects.toMatchObject({ code: 'Throttling' });
+  });
+});
+
+describe('alarm states and metric sums', () => {
+  it('setAlarmState drives what states reads; missing names are absent', async () => {
+    const { aws } = fake();
+    aws.addAlarm({ AlarmName: 'shop-5xx', EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(await aws.alarms.states(['shop-5xx', 'nope'])).toEqual({ 'shop-5xx': { state: 'INSUFFICIENT_DATA', reason: '' } });
+    aws.setAlarmState('shop-5xx', 'ALARM', 'Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0)');
+    expect(await aws.alarms.states(['shop-5xx'])).toEqual({
+      'shop-5xx': { state: 'ALARM', reason: 'Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0)' },
+    });
+    expect((await aws.alarms.describeAlarms(['shop-5xx']))[0]?.StateValue).toBe('ALARM');
+    expect(() => aws.setAlarmState('nope', 'OK')).toThrow(/no alarm named nope/);
+  });
+
+  it('metricSum: one value per period begun by now that has data, from the scripted source; none scripted: []', async () => {
+    const { aws, clock } = fake();
+    const t0 = clock.now();
+    const input = (minutes: number) => ({
+      namespace: 'AWS/ApplicationELB',
+      metricName: 'RequestCount',
+      dimensions: [{ name: 'LoadBalancer', value: 'app/shop/1' }],
+      periodSeconds: 60,
+      startTime: new Date(t0),
+      endTime: new Date(t0 + minutes * 60_000),
+    });
+    expect(await aws.alarms.metricSum(input(5))).toEqual([]);
+    const asked: string[] = [];
+    // Requests drain after the switch at t0: 100 per minute, halving, no datapoint in minute 3.
+    aws.setMetricSum('RequestCount', (start, dimensions) => {
+      asked.push(dimensions.map((d) => d.value).join());
+      const minute = (start - t0) / 60_000;
+      return minute === 3 ? undefined : 100 / 2 ** minute;
+    });
+    clock.advance(5 * 60_000 + 1);
+    expect(await aws.alarms.metricSum(input(10))).toEqual([100, 50, 25, 6.25, 3.125]); // minutes 0-5 have begun; minute 3 has no datapoint
+    expect(asked[0]).toBe('app/shop/1');
+    aws.setMetricSum('RequestCount', 0);
+    expect(await aws.alarms.metricSum(input(2))).toEqual([0, 0]);
+    expect(await aws.alarms.metricSum({ ...input(2), metricName: 'HTTPCode_ELB_5XX_Count' })).toEqual([]);
+  });
+});

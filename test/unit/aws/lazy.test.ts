@@ -54,6 +54,7 @@ describe('createAwsPorts', () => {
       'images',
       'instances',
       'launch',
+      'listeners',
       'ssm',
       'targetGroups',
     ]);
