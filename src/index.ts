@@ -7,7 +7,18 @@
 export { plan, deploy, resume, rollback, status, unlock, history, rollbackPlan, liveColor } from './operations.js';
 export type { OperationOptions, DeployOptions, PlanResult, StatusReport } from './operations.js';
 export { loadConfig } from './config/load.js';
-export type { Config, ConfigInput, Release, SshSettings, ReplicaDnsConfig, SwapInstancesConfig } from './config/schema.js';
+export type {
+  Config,
+  ConfigInput,
+  Gates,
+  HttpGate,
+  Release,
+  ReplicaDnsConfig,
+  ReplicaListenerConfig,
+  SshSettings,
+  SwapInstancesConfig,
+  TrafficSettings,
+} from './config/schema.js';
 export { EVENT } from './engine/events.js';
 export type { EngineEvent, EventSink } from './engine/events.js';
 export type { Journal, StepRecord, StepDescriptor, StepState, DeploymentStatus } from './engine/types.js';

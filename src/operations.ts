@@ -15,7 +15,7 @@ import type { JournalStore, ServiceLock } from './engine/store.js';
 import type { Journal, StepRecord, StepRegistry } from './engine/types.js';
 import { InputError, type LockHolder } from './errors.js';
 import { FileJournalStore, FileLock } from './state/file-store.js';
-import { strategyFor } from './strategies/index.js';
+import { refuseUnbuilt, strategyFor } from './strategies/index.js';
 import type { Plan, StrategyServices } from './strategies/types.js';
 import { SshRunner } from './remote/ssh.js';
 import { SsmRunner } from './remote/ssm.js';
@@ -184,6 +184,7 @@ function engine(session: Session, options: OperationOptions, registry: StepRegis
 const UNFINISHED = new Set<Journal['status']>(['running', 'failed', 'rolling-back', 'rollback-failed', 'paused']);
 
 async function makePlan(session: Session, options: OperationOptions): Promise<{ plan: Plan; ports: AwsPorts }> {
+  refuseUnbuilt(session.config); // before anything is read: a strategy or key not built yet is refused, not ignored
   const ports = await portsFor(options, session.config);
   const strategy = strategyFor(session.config.strategy);
   const observed = await strategy.observe(session.config, ports);

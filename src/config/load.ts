@@ -431,7 +431,7 @@ function describeValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
   if (typeof v === 'number' || typeof v === 'bigint') return `the number ${v}`;
   if (typeof v === 'boolean') return `${v}`;
-  if (Array.isArray(v)) return v.length === 0 ? 'an empty list' : 'a list';
+  if (Array.isArray(v)) return v.length === 0 ? 'an empty list' : `a list of ${v.length} ${v.length === 1 ? 'item' : 'items'}`;
   if (typeof v === 'object') return 'a mapping';
   return typeof v;
 }

@@ -5,6 +5,9 @@
  * The file is a union on `strategy`: each strategy is one strict mapping of the keys it uses, so a key of
  * another strategy is an error (the loader says whose key it is) and a key a strategy needs is required.
  *
+ * The schema may know keys that no strategy acts on yet (see UNBUILT in src/strategies/index.ts): they are
+ * validated here, and plan and deploy refuse them by name rather than ignore them.
+ *
  * Messages here say what was expected; the loader adds where (file:line:column, key path) and what it got.
  */
 import { z } from 'zod';
@@ -40,23 +43,37 @@ export const DNS_NAME_PATTERN = /^(?=.{1,254}$)(\*\.)?([A-Za-z0-9_](?:[A-Za-z0-9
 export const SSH_USER_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._@\\$-]{0,63}$/;
 /** A path; `~` is expanded only on its own or as `~/...`. */
 export const CONFIG_FILE_PATTERN = /^(?!~[^/])\S(?:.*\S)?$/;
+/**
+ * An Application or Network Load Balancer's listener:
+ * arn:<partition>:elasticloadbalancing:<region>:<account>:listener/<app|net>/<load balancer name>/<id>/<id>.
+ * The region is group 1.
+ */
+export const LISTENER_ARN_PATTERN =
+  /^arn:aws(?:-[a-z]+)*:elasticloadbalancing:([a-z]{2}(?:-[a-z]+)+-\d{1,2}):\d{12}:listener\/(?:app|net)\/[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?\/[0-9a-f]{16}\/[0-9a-f]{16}$/;
+/** A CloudWatch alarm name: 1-255 characters, none a control character. */
+export const ALARM_NAME_PATTERN = /^[^\u0000-\u001f\u007f]{1,255}$/;
+/** The one placeholder a gate's URL may hold: the DNS name of the load balancer in front of green. */
+export const GREEN_DNS_PLACEHOLDER = '{green.loadBalancerDns}';
 
 /** The AMI id form, shared with the --image flag. */
 export const imageSchema = text(IMAGE_PATTERN, 'an AMI id such as ami-0123456789abcdef0 (ami- and 8 or 17 hex digits)').describe(
   'The AMI holding the new code. Give image or commands, not both. The --image flag overrides the release with this image.',
 );
 
-export const STRATEGIES = ['replica-dns', 'swap-instances'] as const;
+export const STRATEGIES = ['replica-dns', 'swap-instances', 'replica-listener'] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
 export const RETIRE_ACTIONS = ['scale-to-zero', 'delete', 'keep'] as const;
 export const RELEASE_VIAS = ['ssh', 'ssm'] as const;
 export const SSH_ADDRESSES = ['private', 'public', 'dns'] as const;
 export const HOST_KEY_POLICIES = ['strict', 'accept-new'] as const;
+export const LAUNCH_KINDS = ['template'] as const;
 
 const DEFAULTS = {
   release: { via: 'ssh' },
   health: { timeout: '300s', interval: '10s' },
   retire: { after: '5m', action: 'scale-to-zero' },
+  traffic: { hold: '5m' },
+  gates: { expect: 200, tries: 5, interval: '10s' },
   state: { dir: '.bluegreen' },
   ssh: { address: 'private', connectTimeout: '30s', connectionAttempts: 4, parallel: 10, hostKeys: 'strict' },
 } as const;
@@ -73,7 +90,7 @@ const region = text(REGION_PATTERN, 'an AWS region such as us-east-1')
 
 /** The strategy names, for the loader's message when `strategy` is missing or unknown. */
 export const strategySchema = oneOf(STRATEGIES).describe(
-  'How green is built and traffic moved: replica-dns (a replica group and classic load balancer, switched by a Route 53 alias record) or swap-instances (new instances swapped into the live group).',
+  'How green is built and traffic moved: replica-dns (a replica group and classic load balancer, switched by a Route 53 alias record), swap-instances (new instances swapped into the live group) or replica-listener (a replica group and target group, switched by an ALB/NLB listener).',
 );
 
 const autoScalingGroup = (description: string) =>
@@ -139,6 +156,131 @@ const health = z
 
 const retireAfter = (description: string) => duration(description).default(DEFAULTS.retire.after);
 
+const retireAction = oneOf(RETIRE_ACTIONS)
+  .default(DEFAULTS.retire.action)
+  .describe(
+    'What happens to blue: scale-to-zero sets MinSize and DesiredCapacity to 0; delete removes its group, load balancer, launch configuration, policies and alarms; keep leaves it.',
+  );
+
+const untilRequestsBelow = z
+  .number({ error: 'expected a number of requests per minute, more than 0' })
+  .positive({ error: 'expected a number of requests per minute, more than 0 (1 means none: blue is retired once it gets fewer than 1 a minute)' })
+  .optional()
+  .describe(
+    "Besides retire.after (the floor), wait until blue's load balancer counts fewer requests than this per minute (CloudWatch RequestCount). Absent: retire.after alone.",
+  );
+
+const launch = oneOf(LAUNCH_KINDS)
+  .optional()
+  .describe(
+    'template: where blue uses a launch configuration, green uses a launch template with the same settings and the new image. Absent: green is launched the way blue is.',
+  );
+
+const listener = z
+  .strictObject({
+    arn: text(
+      LISTENER_ARN_PATTERN,
+      "an Application or Network Load Balancer listener's ARN such as arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/0123456789abcdef/0123456789abcdef",
+    ).describe('The listener whose traffic moves: its default action and every rule that forwards to blue move to green.'),
+  })
+  .describe('The ALB or NLB listener that the switch moves.');
+
+/** Percent of requests on green at each step: 1-10 whole numbers, strictly increasing, the last 100. */
+const steps = z
+  .array(count(1, 100).describe('Percent of requests on green: a whole number from 1 to 100.'), {
+    error: 'expected a list of percents such as [10, 50, 100]',
+  })
+  .min(1, { error: 'expected 1 to 10 percents such as [10, 50, 100]' })
+  .max(10, { error: 'expected 1 to 10 percents such as [10, 50, 100]' })
+  .superRefine((list, ctx) => {
+    if (!list.every((p) => Number.isInteger(p) && p >= 1 && p <= 100)) return; // each bad item is reported by itself
+    list.forEach((p, i) => {
+      const before = list[i - 1];
+      if (before !== undefined && p <= before) {
+        const message = `expected more than the step before (${before}): the steps only move traffic toward green`;
+        ctx.addIssue({ code: 'custom', path: [i], input: p, message });
+      }
+    });
+    const last = list.at(-1);
+    if (last !== undefined && last !== 100) {
+      ctx.addIssue({ code: 'custom', path: [list.length - 1], input: last, message: 'expected the last step to be 100 (every request on green)' });
+    }
+  })
+  .describe('Percent of requests on green at each step: 1 to 10 whole numbers from 1 to 100, strictly increasing, the last 100.');
+
+const traffic = z
+  .strictObject({
+    steps,
+    hold: duration('How long each step is held while the gates are watched, before the next step.').default(DEFAULTS.traffic.hold),
+  })
+  .optional()
+  .describe('Move traffic to green in steps, holding each. Absent: all at once.');
+
+const gateUrl = text(/^https?:\/\/\S+$/, `an http:// or https:// URL such as http://${GREEN_DNS_PLACEHOLDER}/health`)
+  .max(2048, { error: 'expected at most 2048 characters' })
+  .superRefine((url, ctx) => {
+    if (!/^https?:\/\/\S+$/.test(url)) return;
+    const unknown = (url.match(/\{[^{}]*\}/g) ?? []).find((p) => p !== GREEN_DNS_PLACEHOLDER);
+    const rest = url.split(GREEN_DNS_PLACEHOLDER).join('');
+    const problem =
+      unknown !== undefined
+        ? `unknown placeholder ${unknown}; the only placeholder is ${GREEN_DNS_PLACEHOLDER}`
+        : /[{}]/.test(rest)
+          ? `expected { and } only in the placeholder ${GREEN_DNS_PLACEHOLDER}`
+          : !url.includes(GREEN_DNS_PLACEHOLDER)
+            ? `expected the URL to name green by ${GREEN_DNS_PLACEHOLDER} (without it, the check would not reach green)`
+            : !URL.canParse(url.split(GREEN_DNS_PLACEHOLDER).join('green.example'))
+              ? `expected an http:// or https:// URL such as http://${GREEN_DNS_PLACEHOLDER}/health`
+              : undefined;
+    if (problem) ctx.addIssue({ code: 'custom', path: [], input: url, message: problem });
+  })
+  .describe(
+    `The URL to GET, http or https. ${GREEN_DNS_PLACEHOLDER} (required, the only placeholder) stands for the DNS name of the load balancer in front of green.`,
+  );
+
+const httpGate = z
+  .strictObject({
+    url: gateUrl,
+    expect: count(100, 599).default(DEFAULTS.gates.expect).describe(`The HTTP status that passes: 100 to 599. Default ${DEFAULTS.gates.expect}.`),
+    tries: count(1, 20)
+      .default(DEFAULTS.gates.tries)
+      .describe(`Attempts before the check fails: 1 to 20. Default ${DEFAULTS.gates.tries}.`),
+    interval: duration('The wait between attempts; more than 0s.', { positive: true }).default(DEFAULTS.gates.interval),
+  })
+  .describe('An HTTP check of green: passes when a GET of url answers expect within tries attempts.');
+
+const gates = z
+  .strictObject({
+    alarms: z
+      .array(text(ALARM_NAME_PATTERN, 'a CloudWatch alarm name (1-255 characters, no control characters)').describe('A CloudWatch alarm name.'), {
+        error: 'expected a list of CloudWatch alarm names',
+      })
+      .min(1, { error: 'expected 1 to 20 alarm names' })
+      .max(20, { error: 'expected 1 to 20 alarm names' })
+      .superRefine((names, ctx) => {
+        names.forEach((name, i) => {
+          const first = names.indexOf(name);
+          if (first < i) ctx.addIssue({ code: 'custom', path: [i], input: name, message: `expected each alarm once (also gates.alarms[${first}])` });
+        });
+      })
+      .optional()
+      .describe('CloudWatch alarms watched during every traffic step, its hold and retire.after: one in ALARM rolls back. 1 to 20 names.'),
+    http: z
+      .array(httpGate, { error: 'expected a list of HTTP checks' })
+      .min(1, { error: 'expected 1 to 10 HTTP checks' })
+      .max(10, { error: 'expected 1 to 10 HTTP checks' })
+      .optional()
+      .describe('HTTP checks of green, run before any traffic moves: 1 to 10.'),
+  })
+  .superRefine((g, ctx) => {
+    if (g.alarms === undefined && g.http === undefined) {
+      ctx.addIssue({ code: 'custom', path: [], input: g, message: 'expected at least one of alarms or http', params: { complete: true } });
+    }
+  })
+  .meta({ anyOf: [{ required: ['alarms'] }, { required: ['http'] }] })
+  .optional()
+  .describe('Checks that must pass before and while traffic moves; a failure rolls back.');
+
 const state = z
   .strictObject({
     dir: z
@@ -193,16 +335,49 @@ const replicaDnsSchema = z.strictObject({
     })
     .describe('The stack serving traffic now.'),
   release,
+  launch,
   dns,
   health,
+  traffic,
+  gates,
   retire: z
     .strictObject({
       after: retireAfter('Wait after the DNS change is INSYNC before touching blue (TTL plus draining).'),
-      action: oneOf(RETIRE_ACTIONS)
-        .default(DEFAULTS.retire.action)
-        .describe(
-          'What happens to blue: scale-to-zero sets MinSize and DesiredCapacity to 0; delete removes its group, load balancer, launch configuration, policies and alarms; keep leaves it.',
-        ),
+      action: retireAction,
+      untilRequestsBelow,
+    })
+    .default(DEFAULTS.retire)
+    .describe('What happens to blue after the switch.'),
+  state,
+  ssh,
+});
+
+const replicaListenerSchema = z.strictObject({
+  service,
+  region,
+  strategy: z
+    .literal('replica-listener')
+    .describe(
+      "replica-listener: a replica of the live Auto Scaling group in a copy of blue's target group, switched by the ALB/NLB listener's forward actions.",
+    ),
+  blue: z
+    .strictObject({
+      autoScalingGroup: autoScalingGroup(
+        'The Auto Scaling group serving traffic before the first deployment. Later deployments find the live group from where the listener forwards.',
+      ),
+    })
+    .describe('The stack serving traffic now.'),
+  release,
+  launch,
+  listener,
+  health,
+  traffic,
+  gates,
+  retire: z
+    .strictObject({
+      after: retireAfter("Wait after the listener change before touching blue; at least blue's target group deregistration delay is waited."),
+      action: retireAction,
+      untilRequestsBelow,
     })
     .default(DEFAULTS.retire)
     .describe('What happens to blue after the switch.'),
@@ -222,6 +397,7 @@ const swapInstancesSchema = z.strictObject({
     })
     .describe('The group serving traffic now.'),
   release,
+  launch,
   health,
   retire: z
     .strictObject({
@@ -237,6 +413,7 @@ const swapInstancesSchema = z.strictObject({
 export const strategySchemas = {
   'replica-dns': replicaDnsSchema,
   'swap-instances': swapInstancesSchema,
+  'replica-listener': replicaListenerSchema,
 } as const satisfies Record<StrategyName, z.ZodObject>;
 
 type HealthInput = { health: { timeout: string; interval: string } };
@@ -257,9 +434,27 @@ function checkHealth(c: HealthInput, ctx: z.RefinementCtx): void {
   }
 }
 
+/** listener.arn names its region; a region given as well must be the same. */
+function checkListenerRegion(c: { region?: string | undefined; listener?: { arn: string } | undefined }, ctx: z.RefinementCtx): void {
+  if (c.region === undefined || c.listener === undefined) return;
+  const arnRegion = LISTENER_ARN_PATTERN.exec(c.listener.arn)?.[1];
+  if (arnRegion !== undefined && arnRegion !== c.region) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['listener', 'arn'],
+      input: c.listener.arn,
+      message: `expected a listener in region ${c.region} (the region key), got one in ${arnRegion}`,
+      params: { complete: true },
+    });
+  }
+}
+
 export const configSchema = z
-  .discriminatedUnion('strategy', [replicaDnsSchema, swapInstancesSchema])
-  .superRefine((c, ctx) => checkHealth(c, ctx))
+  .discriminatedUnion('strategy', [replicaDnsSchema, swapInstancesSchema, replicaListenerSchema])
+  .superRefine((c, ctx) => {
+    checkHealth(c, ctx);
+    if (c.strategy === 'replica-listener') checkListenerRegion(c, ctx);
+  })
   .describe('bluegreen configuration');
 
 /**
@@ -268,8 +463,26 @@ export const configSchema = z
  * every other problem.
  */
 export const anyStrategySchema = z
-  .strictObject({ ...replicaDnsSchema.shape, strategy: z.unknown().optional().describe(strategySchema.description ?? ''), dns: dns.optional() })
-  .superRefine((c, ctx) => checkHealth(c, ctx));
+  .strictObject({
+    service,
+    region,
+    strategy: z.unknown().optional().describe(strategySchema.description ?? ''),
+    blue: replicaDnsSchema.shape.blue,
+    release,
+    launch,
+    dns: dns.optional(),
+    listener: listener.optional(),
+    health,
+    traffic,
+    gates,
+    retire: replicaDnsSchema.shape.retire,
+    state,
+    ssh,
+  })
+  .superRefine((c, ctx) => {
+    checkHealth(c, ctx);
+    checkListenerRegion(c, ctx);
+  });
 
 /** The file as written (durations as text). */
 export type ConfigInput = z.input<typeof configSchema>;
@@ -302,16 +515,50 @@ interface CommonConfig {
   health: { timeoutSeconds: number; intervalSeconds: number };
   /** swap-instances: action is 'keep' (unused; the old instances are always terminated after afterSeconds). */
   retire: { afterSeconds: number; action: 'scale-to-zero' | 'delete' | 'keep' };
+  /** 'template': where blue uses a launch configuration, green uses a launch template. Absent: as blue. */
+  launch?: 'template';
   state: { dir: string };
   ssh: SshSettings;
   /** The file it came from (absolute) and a digest of its meaning, kept in the journal. */
   source: { file: string; digest: string };
 }
 
-export type ReplicaDnsConfig = CommonConfig & { strategy: 'replica-dns'; dns: { hostedZoneId: string; name: string } };
+/** Traffic moved in steps: percents of requests on green, strictly increasing, the last 100. */
+export interface TrafficSettings {
+  steps: number[];
+  holdSeconds: number;
+}
+
+/** An HTTP check of green; the url may hold GREEN_DNS_PLACEHOLDER, as written. */
+export interface HttpGate {
+  url: string;
+  expect: number;
+  tries: number;
+  intervalSeconds: number;
+}
+
+/** Checks before and while traffic moves; each list may be empty, not both. */
+export interface Gates {
+  alarms: string[];
+  http: HttpGate[];
+}
+
+/** What the strategies that build a replica of blue (replica-dns, replica-listener) add. */
+interface ReplicaSettings {
+  /** Absent: all traffic moves at once. */
+  traffic?: TrafficSettings;
+  gates?: Gates;
+  retire: CommonConfig['retire'] & {
+    /** Requests per minute (more than 0) that blue must get fewer of before it is retired; absent: retire.after alone. */
+    untilRequestsBelow?: number;
+  };
+}
+
+export type ReplicaDnsConfig = CommonConfig & ReplicaSettings & { strategy: 'replica-dns'; dns: { hostedZoneId: string; name: string } };
+export type ReplicaListenerConfig = CommonConfig & ReplicaSettings & { strategy: 'replica-listener'; listener: { arn: string } };
 export type SwapInstancesConfig = CommonConfig & { strategy: 'swap-instances' };
 /** The configuration as the program uses it: durations in seconds, paths absolute, the release a union. */
-export type Config = ReplicaDnsConfig | SwapInstancesConfig;
+export type Config = ReplicaDnsConfig | SwapInstancesConfig | ReplicaListenerConfig;
 
 /** Paths as the program uses them (absolute), resolved by the loader against the config file. */
 export interface ResolvedPaths {
@@ -333,6 +580,7 @@ export function toConfig(parsed: ParsedConfig, source: Config['source'], paths: 
     release: releaseOut,
     health: { timeoutSeconds: seconds(parsed.health.timeout), intervalSeconds: seconds(parsed.health.interval) },
     retire: { afterSeconds: seconds(parsed.retire.after), action: 'action' in parsed.retire ? parsed.retire.action : 'keep' },
+    ...(parsed.launch !== undefined ? { launch: parsed.launch } : {}),
     state: { dir: paths.stateDir },
     ssh: {
       ...(parsed.ssh.user !== undefined ? { user: parsed.ssh.user } : {}),
@@ -346,8 +594,26 @@ export function toConfig(parsed: ParsedConfig, source: Config['source'], paths: 
     source,
   };
   if (parsed.strategy === 'swap-instances') return { ...common, strategy: 'swap-instances' };
+  const { traffic, gates } = parsed;
+  const replica: ReplicaSettings = {
+    ...(traffic !== undefined ? { traffic: { steps: traffic.steps, holdSeconds: seconds(traffic.hold) } } : {}),
+    ...(gates !== undefined
+      ? {
+          gates: {
+            alarms: gates.alarms ?? [],
+            http: (gates.http ?? []).map((h) => ({ url: h.url, expect: h.expect, tries: h.tries, intervalSeconds: seconds(h.interval) })),
+          },
+        }
+      : {}),
+    retire: {
+      ...common.retire,
+      ...(parsed.retire.untilRequestsBelow !== undefined ? { untilRequestsBelow: parsed.retire.untilRequestsBelow } : {}),
+    },
+  };
+  if (parsed.strategy === 'replica-listener') return { ...common, ...replica, strategy: 'replica-listener', listener: { arn: parsed.listener.arn } };
   return {
     ...common,
+    ...replica,
     strategy: 'replica-dns',
     dns: {
       hostedZoneId: parsed.dns.hostedZoneId.replace(/^\/hostedzone\//, ''),

@@ -19,9 +19,11 @@ describe(JSON_SCHEMA_PATH, () => {
       if (s.type === 'object') objects.push(s);
       for (const child of Object.values((s.properties ?? {}) as Record<string, JsonObject>)) walk(child);
       for (const member of (s.oneOf ?? []) as JsonObject[]) walk(member);
+      if (s.items) walk(s.items as JsonObject);
     };
     walk(schema);
-    expect(objects.length).toBeGreaterThan(10);
+    expect(objects.length).toBeGreaterThan(20);
+    expect(objects.some((o) => Object.hasOwn(o.properties as JsonObject, 'tries'))).toBe(true); // gates.http[], a list's mapping
     for (const o of objects) expect(o.additionalProperties).toBe(false);
   });
 
@@ -29,10 +31,25 @@ describe(JSON_SCHEMA_PATH, () => {
     const schema = JSON.parse(configJsonSchemaText()) as JsonObject;
     const members = schema.oneOf as JsonObject[];
     const strategies = members.map((m) => ((m.properties as Record<string, JsonObject>).strategy as JsonObject).const);
-    expect(strategies).toEqual(['replica-dns', 'swap-instances']);
+    expect(strategies).toEqual(['replica-dns', 'swap-instances', 'replica-listener']);
     const keys = (m: JsonObject) => Object.keys(m.properties as JsonObject);
-    expect(keys(members[0] as JsonObject)).toContain('dns');
-    expect(keys(members[1] as JsonObject)).not.toContain('dns');
+    const [replicaDns, swap, replicaListener] = members as [JsonObject, JsonObject, JsonObject];
+    expect(keys(replicaDns)).toContain('dns');
+    expect(keys(swap)).not.toContain('dns');
+    expect(keys(replicaListener)).not.toContain('dns');
+    expect(replicaListener.required).toContain('listener');
+    for (const key of ['traffic', 'gates']) {
+      expect(keys(replicaDns)).toContain(key);
+      expect(keys(replicaListener)).toContain(key);
+      expect(keys(swap)).not.toContain(key);
+    }
+    for (const m of members) expect(keys(m)).toContain('launch');
+  });
+
+  it('says, for editors, that gates holds at least one of alarms and http', () => {
+    const schema = JSON.parse(configJsonSchemaText()) as JsonObject;
+    const gates = ((schema.oneOf as JsonObject[])[2]?.properties as Record<string, JsonObject>).gates as JsonObject;
+    expect(gates.anyOf).toEqual([{ required: ['alarms'] }, { required: ['http'] }]);
   });
 
   it('says, for editors, that a release is an image or commands, and via goes with commands', () => {

@@ -1,0 +1,129 @@
+/**
+ * What the config accepts but no strategy acts on yet is refused by plan and deploy, in one check
+ * (refuseUnbuilt) before anything is read from AWS: a usage error (exit 2) naming each key, never ignored.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { AwsPorts } from '../../../src/aws/ports.js';
+import { parseConfigText } from '../../../src/config/load.js';
+import { type Config, configJsonSchema, toConfig } from '../../../src/config/schema.js';
+import { EXIT, exitCodeOf, InputError } from '../../../src/errors.js';
+import { deploy, plan } from '../../../src/operations.js';
+import { refuseUnbuilt, strategies, strategyFor, UNBUILT } from '../../../src/strategies/index.js';
+
+const ARN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/0123456789abcdef/0123456789abcdef';
+const URL = 'http://{green.loadBalancerDns}/health';
+const REPLICA_DNS = 'service: shop\nstrategy: replica-dns\nblue: {autoScalingGroup: shop-blue}\nrelease: {image: ami-01234567}\ndns: {hostedZoneId: Z1, name: shop.example.com}\n';
+const SWAP = 'service: shop\nstrategy: swap-instances\nblue: {autoScalingGroup: shop}\nrelease: {image: ami-01234567}\n';
+const LISTENER = `service: shop\nstrategy: replica-listener\nblue: {autoScalingGroup: shop-blue}\nrelease: {image: ami-01234567}\nlistener: {arn: "${ARN}"}\n`;
+
+const config = (text: string): Config => toConfig(parseConfigText(text, 'shop.yml'), { file: '/srv/shop.yml', digest: '' }, { stateDir: '/srv/.bluegreen' });
+
+/** Ports that fail the test on any use: the check must come before AWS is read. */
+const untouchable = new Proxy({} as AwsPorts, {
+  get(_target, key) {
+    throw new Error(`AWS was reached (ports.${String(key)}) before the config was refused`);
+  },
+});
+
+function refusal(fn: () => unknown): InputError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(InputError);
+    expect(exitCodeOf(e)).toBe(EXIT.badInput);
+    return e as InputError;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('refuseUnbuilt', () => {
+  it('lets through what every built strategy does today', () => {
+    expect(() => refuseUnbuilt(config(REPLICA_DNS))).not.toThrow();
+    expect(() => refuseUnbuilt(config(SWAP))).not.toThrow();
+  });
+
+  it('refuses strategy replica-listener, naming the strategies that can deploy', () => {
+    expect(refusal(() => refuseUnbuilt(config(LISTENER))).message).toBe(
+      'strategy replica-listener is not built yet in this version of bluegreen; the strategies that can deploy are replica-dns and swap-instances',
+    );
+  });
+
+  it.each([
+    ['traffic.steps', `${REPLICA_DNS}traffic: {steps: [10, 100]}\n`, 'traffic moves all at once'],
+    ['gates.alarms', `${REPLICA_DNS}gates: {alarms: [shop-5xx]}\n`, 'no alarm is watched'],
+    ['gates.http', `${REPLICA_DNS}gates: {http: [{url: "${URL}"}]}\n`, "green is checked by its instances' health alone"],
+    ['launch: template', `${REPLICA_DNS}launch: template\n`, 'green is launched the way blue is'],
+    ['launch: template', `${SWAP}launch: template\n`, 'green is launched the way blue is'],
+    ['retire.untilRequestsBelow', `${REPLICA_DNS}retire: {untilRequestsBelow: 1}\n`, 'blue is retired after retire.after'],
+  ])('refuses %s, naming it, the file and what happens without it', (key, text, without) => {
+    expect(refusal(() => refuseUnbuilt(config(text))).message).toBe(
+      `${key} is not built yet in this version of bluegreen: remove it from /srv/shop.yml (without it, ${without})`,
+    );
+  });
+
+  it('names every problem at once, one a line, the strategy first', () => {
+    const text = `${LISTENER}launch: template\ntraffic: {steps: [50, 100]}\ngates: {alarms: [a], http: [{url: "${URL}"}]}\nretire: {untilRequestsBelow: 2}\n`;
+    const lines = refusal(() => refuseUnbuilt(config(text))).message.split('\n');
+    expect(lines.map((l) => l.split(' is not built yet')[0])).toEqual([
+      'strategy replica-listener',
+      'launch: template',
+      'traffic.steps',
+      'gates.alarms',
+      'gates.http',
+      'retire.untilRequestsBelow',
+    ]);
+  });
+
+  it('names keys that the schema knows', () => {
+    type Json = { properties?: Record<string, Json>; oneOf?: Json[] };
+    const members = (configJsonSchema() as Json).oneOf ?? [];
+    const known = (keyPath: string) =>
+      members.some((m) => keyPath.split('.').reduce<Json | undefined>((s, k) => s?.properties?.[k], m) !== undefined);
+    expect(UNBUILT.map((u) => u.key)).toEqual(['launch: template', 'traffic.steps', 'gates.alarms', 'gates.http', 'retire.untilRequestsBelow']);
+    for (const { key } of UNBUILT) expect(known(key.split(':')[0] ?? ''), key).toBe(true);
+  });
+});
+
+describe('strategyFor', () => {
+  it('gives the built strategies, and an InputError for one the config accepts but is not built', () => {
+    expect(strategyFor('replica-dns')).toBe(strategies['replica-dns']);
+    expect(strategyFor('swap-instances')).toBe(strategies['swap-instances']);
+    expect(refusal(() => strategyFor('replica-listener')).message).toMatch(/^strategy replica-listener is not built yet/);
+    expect(() => strategyFor('nope')).toThrow('unknown strategy nope');
+  });
+});
+
+describe('plan and deploy', () => {
+  async function file(text: string): Promise<string> {
+    const dir = await mkdtemp(path.join(tmpdir(), 'bluegreen-unbuilt-'));
+    const f = path.join(dir, 'shop.yml');
+    await writeFile(f, text);
+    return f;
+  }
+
+  it.each([
+    ['plan', (configFile: string) => plan({ configFile, ports: untouchable })],
+    ['deploy', (configFile: string) => deploy({ configFile, ports: untouchable, confirm: async () => true })],
+  ])('%s refuses strategy replica-listener with exit 2, before reading AWS', async (_verb, run) => {
+    const error = await run(await file(LISTENER)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect(exitCodeOf(error)).toBe(EXIT.badInput);
+    expect((error as Error).message).toMatch(/^strategy replica-listener is not built yet/);
+  });
+
+  it.each([
+    ['plan', (configFile: string) => plan({ configFile, ports: untouchable })],
+    ['deploy', (configFile: string) => deploy({ configFile, ports: untouchable, confirm: async () => true })],
+  ])('%s refuses traffic.steps with replica-dns with exit 2, before reading AWS', async (_verb, run) => {
+    const f = await file(`${REPLICA_DNS}traffic: {steps: [10, 50, 100]}\n`);
+    const error = await run(f).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect(exitCodeOf(error)).toBe(EXIT.badInput);
+    expect((error as Error).message).toBe(
+      `traffic.steps is not built yet in this version of bluegreen: remove it from ${f} (without it, traffic moves all at once)`,
+    );
+  });
+});
