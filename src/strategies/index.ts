@@ -33,14 +33,15 @@ export function strategyFor(name: string): Strategy<any> {
 export const UNBUILT: ReadonlyArray<{ key: string; isSet: (config: Config) => boolean; without: string }> = [
   { key: 'launch: template', isSet: (c) => c.launch === 'template', without: 'green is launched the way blue is' },
   { key: 'traffic.steps', isSet: (c) => c.strategy !== 'swap-instances' && c.traffic !== undefined, without: 'traffic moves all at once' },
+  // Built for replica-dns; replica-listener (itself not built) has no gates yet.
   {
     key: 'gates.alarms',
-    isSet: (c) => c.strategy !== 'swap-instances' && (c.gates?.alarms.length ?? 0) > 0,
+    isSet: (c) => c.strategy === 'replica-listener' && (c.gates?.alarms.length ?? 0) > 0,
     without: 'no alarm is watched',
   },
   {
     key: 'gates.http',
-    isSet: (c) => c.strategy !== 'swap-instances' && (c.gates?.http.length ?? 0) > 0,
+    isSet: (c) => c.strategy === 'replica-listener' && (c.gates?.http.length ?? 0) > 0,
     without: "green is checked by its instances' health alone",
   },
   {

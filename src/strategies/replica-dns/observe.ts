@@ -11,6 +11,7 @@ import type { HostedZone, ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { AwsPorts } from '../../aws/ports.js';
 import type { Config, ReplicaDnsConfig } from '../../config/schema.js';
 import { InputError } from '../../errors.js';
+import { requireAlarms } from '../common/gates.js';
 import { observeLaunch, type BlueLaunch } from '../common/observe.js';
 import { normaliseDnsName } from './elb-zones.js';
 import { colorOf, TAG, type Color } from './names.js';
@@ -23,6 +24,8 @@ export interface Observed {
   record: ResourceRecordSet & { AliasTarget: NonNullable<ResourceRecordSet['AliasTarget']> };
   /** The image green runs: release.image; with release.commands, blue's image, which the builder starts from. */
   image: Image & { ImageId: string };
+  /** The gates.alarms in ALARM when observed (absent: none). */
+  alarmsFiring?: string[];
   /** Groups looked at to find blue. */
   candidates: string[];
   blue: {
@@ -59,6 +62,8 @@ export async function observe(anyConfig: Config, ports: AwsPorts): Promise<Obser
   if (release.kind === 'image' && !releaseImage) {
     throw new InputError(`image ${release.image} (release.image) does not exist or is not visible to this account`);
   }
+  // The alarms the gates watch must exist: a name that does not would never fire.
+  const alarmsFiring = await requireAlarms(ports, config.gates?.alarms ?? []);
 
   const record = await ports.dns.getRecord(hostedZoneId, recordName, 'A');
   if (!record) {
@@ -136,6 +141,7 @@ export async function observe(anyConfig: Config, ports: AwsPorts): Promise<Obser
     zone,
     record: { ...record, AliasTarget: aliasTarget },
     image: { ...image, ImageId: image.ImageId ?? '' },
+    ...(alarmsFiring.length > 0 ? { alarmsFiring } : {}),
     candidates,
     blue: {
       color: colorOf(blueGroup.Tags),

@@ -13,6 +13,7 @@ import type { Config } from '../../config/schema.js';
 import type { JsonObject, StepDescriptor } from '../../engine/types.js';
 import type { Plan } from '../types.js';
 import { commandEnv } from '../common/builders.js';
+import { ALARM_POLL_SECONDS, HTTP_GATE_TIMEOUT_SECONDS, type HttpCheck } from '../common/gates.js';
 import {
   IMAGE_INTERVAL_SECONDS,
   IMAGE_TIMEOUT_SECONDS,
@@ -58,6 +59,8 @@ export const STEP = {
   copyScalingPolicies: 'copy-scaling-policies',
   copyAlarms: 'copy-alarms',
   waitHealthy: 'wait-healthy',
+  // Only with gates.http.
+  checkHttp: 'check-http',
   switchDns: 'switch-dns',
   waitRetire: 'wait-retire',
   retireBlue: 'retire-blue',
@@ -127,7 +130,15 @@ export interface WaitHealthyParams {
   intervalSeconds: number;
 }
 
+/** The HTTP gates, checked against green's load balancer before the switch. */
+export interface CheckHttpParams {
+  loadBalancer: string;
+  checks: HttpCheck[];
+}
+
 export interface SwitchDnsParams {
+  /** gates.alarms: none may be in ALARM when the record is switched. Absent in journals of older versions. */
+  alarms?: string[];
   zoneId: string;
   recordName: string;
   loadBalancer: string;
@@ -139,6 +150,8 @@ export interface SwitchDnsParams {
 }
 
 export interface WaitRetireParams {
+  /** gates.alarms, read on every poll: one in ALARM rolls back. Absent in journals of older versions. */
+  alarms?: string[];
   seconds: number;
   intervalSeconds: number;
 }
@@ -259,8 +272,17 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
     intervalSeconds: config.health.intervalSeconds,
   };
 
+  // check-http (gates.http)
+  const gateAlarms = config.gates?.alarms ?? [];
+  const httpChecks = config.gates?.http ?? [];
+  const httpParams: CheckHttpParams = {
+    loadBalancer: green.loadBalancer,
+    checks: httpChecks.map((h) => ({ url: h.url, expect: h.expect, tries: h.tries, intervalSeconds: h.intervalSeconds })),
+  };
+
   // switch-dns
   const dnsParams: SwitchDnsParams = {
+    ...(gateAlarms.length > 0 ? { alarms: gateAlarms } : {}),
     zoneId: config.dns.hostedZoneId,
     recordName: config.dns.name,
     loadBalancer: green.loadBalancer,
@@ -272,9 +294,20 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
 
   // wait-retire, retire-blue
   const retireWait: WaitRetireParams = {
+    ...(gateAlarms.length > 0 ? { alarms: gateAlarms } : {}),
     seconds: config.retire.afterSeconds,
-    intervalSeconds: Math.min(RETIRE_PROGRESS_SECONDS, Math.max(1, config.retire.afterSeconds)),
+    intervalSeconds: Math.min(
+      gateAlarms.length > 0 ? ALARM_POLL_SECONDS : RETIRE_PROGRESS_SECONDS,
+      Math.max(1, config.retire.afterSeconds),
+    ),
   };
+  if (observed.alarmsFiring && observed.alarmsFiring.length > 0) {
+    const n = observed.alarmsFiring.length;
+    warnings.push(
+      `gates.alarms: ${n === 1 ? 'alarm' : 'alarms'} ${observed.alarmsFiring.join(', ')} ${n === 1 ? 'is' : 'are'} in ALARM now; unless ${n === 1 ? 'it returns' : 'they return'} to OK before the ${STEP.switchDns} step, green will be built and then rolled back without the switch`,
+    );
+  }
+  const watching = gateAlarms.length > 0 ? `, watching ${gateAlarms.length === 1 ? 'alarm' : 'alarms'} ${gateAlarms.join(', ')}` : '';
   const action = config.retire.action;
   const blueOwnAlarms = blue.alarms.flatMap((a) => (a.AlarmName && !isManagedAlarm(a.AlarmName) ? [a.AlarmName] : []));
   const retireParams: RetireBlueParams = {
@@ -341,8 +374,19 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
       params: json(waitParams),
       waits: `until ${blue.group.DesiredCapacity} of ${blue.group.DesiredCapacity} instances are InService in ${green.loadBalancer} (timeout ${config.health.timeoutSeconds}s, every ${config.health.intervalSeconds}s)`,
     }),
+    ...(httpChecks.length > 0
+      ? [
+          step(STEP.checkHttp, {
+            title: `Check ${green.loadBalancer} over HTTP: ${plural(httpChecks.length, 'check', 'checks')}`,
+            params: json(httpParams),
+            waits: httpChecks
+              .map((h) => `GET ${h.url} answers ${h.expect} (${plural(h.tries, 'try', 'tries')}, every ${h.intervalSeconds}s, ${HTTP_GATE_TIMEOUT_SECONDS}s each)`)
+              .join('; '),
+          }),
+        ]
+      : []),
     step(STEP.switchDns, {
-      title: `Point ${config.dns.name} at ${green.loadBalancer}`,
+      title: `Point ${config.dns.name} at ${green.loadBalancer}${gateAlarms.length > 0 ? ` unless ${gateAlarms.length === 1 ? 'alarm' : 'an alarm of'} ${gateAlarms.join(', ')} is in ALARM` : ''}`,
       params: json(dnsParams),
       changes: [{ what: `DNS record ${config.dns.name}`, from: blueLb.DNSName ?? dnsParams.from, to: green.loadBalancer }],
       waits: `until the change is INSYNC (timeout ${DNS_SYNC_TIMEOUT_SECONDS}s)`,
@@ -350,7 +394,7 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
     step(STEP.waitRetire, {
       title: `Wait ${config.retire.afterSeconds}s for clients to move to ${green.color} before retiring ${blue.color}`,
       params: json(retireWait),
-      waits: `${config.retire.afterSeconds}s`,
+      waits: `${config.retire.afterSeconds}s${watching}`,
     }),
     step(STEP.retireBlue, {
       title:

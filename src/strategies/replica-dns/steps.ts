@@ -27,6 +27,8 @@ import {
   waitReachable,
   waitRunning,
 } from '../common/instance-steps.js';
+import { checkAlarms, runHttpCheck, type HttpCheckResult } from '../common/gates.js';
+import { httpGet, type HttpGet } from '../common/http.js';
 import type { StrategyServices } from '../types.js';
 import { launchConfigurationCopy, launchTemplateCopy, remapActions } from './builders.js';
 import { classicElbHostedZoneId, normaliseDnsName } from './elb-zones.js';
@@ -35,6 +37,7 @@ import {
   STEP,
   toJson,
   type CopyAlarmsParams,
+  type CheckHttpParams,
   type CopyScalingPoliciesParams,
   type CreateGroupParams,
   type CreateLaunchParams,
@@ -53,7 +56,8 @@ interface Sizes {
 
 type Handler<P> = StepHandler<P & JsonObject>;
 
-export function handlers(ports: AwsPorts, services: StrategyServices): StepRegistry {
+/** `http`: the GET of the HTTP gates (tests pass a fake; the default is the real one). */
+export function handlers(ports: AwsPorts, services: StrategyServices, http: HttpGet = httpGet): StepRegistry {
   const registry: Record<string, StepHandler<any>> = {
     // Release by commands: the builder's steps, shared with swap-instances.
     [kindOf(STEP.launchBuilder)]: launchInstances(ports),
@@ -68,8 +72,9 @@ export function handlers(ports: AwsPorts, services: StrategyServices): StepRegis
     [kindOf(STEP.copyScalingPolicies)]: copyScalingPolicies(ports),
     [kindOf(STEP.copyAlarms)]: copyAlarms(ports),
     [kindOf(STEP.waitHealthy)]: waitHealthy(ports),
+    [kindOf(STEP.checkHttp)]: checkHttp(ports, http),
     [kindOf(STEP.switchDns)]: switchDns(ports),
-    [kindOf(STEP.waitRetire)]: waitRetire(),
+    [kindOf(STEP.waitRetire)]: waitRetire(ports),
     [kindOf(STEP.retireBlue)]: retireBlue(ports),
   };
   return registry;
@@ -295,6 +300,26 @@ function waitHealthy(ports: AwsPorts): Handler<WaitHealthyParams> {
   };
 }
 
+// ---------------------------------------------------------------- check-http
+
+function checkHttp(ports: AwsPorts, http: HttpGet): Handler<CheckHttpParams> {
+  return {
+    async apply(ctx, p) {
+      const [lb] = await ports.classicLoadBalancers.describe([p.loadBalancer]);
+      if (!lb?.DNSName) throw new DeploymentError(`load balancer ${p.loadBalancer} no longer exists; its HTTP gates cannot be checked`);
+      // Journal: per check only its index in gates.http, the last status and the tries (never a body).
+      const results: HttpCheckResult[] = [];
+      for (const [index, check] of p.checks.entries()) {
+        const { result, failure } = await runHttpCheck(ctx, http, check, lb.DNSName, index);
+        results.push(result);
+        await ctx.record({ http: results.map((r) => ({ ...r })) });
+        if (failure) throw failure;
+      }
+    },
+    async undo() {},
+  };
+}
+
 // ---------------------------------------------------------------- switch-dns
 
 interface AliasTarget {
@@ -305,6 +330,8 @@ interface AliasTarget {
 function switchDns(ports: AwsPorts): Handler<SwitchDnsParams> {
   return {
     async apply(ctx, p) {
+      // Never switch while a gate alarm is in ALARM (a VerificationError: the engine rolls back).
+      await checkAlarms(ports, p.alarms ?? [], `before pointing ${p.recordName} at ${p.loadBalancer}`);
       // Never point traffic at nothing.
       const inService = (await ports.classicLoadBalancers.instanceHealth(p.loadBalancer)).filter((h) => h.State === 'InService').length;
       if (inService < 1) {
@@ -376,7 +403,7 @@ function pointsAt(record: ResourceRecordSet, dnsName: string): boolean {
 
 // ---------------------------------------------------------------- wait-retire
 
-function waitRetire(): Handler<WaitRetireParams> {
+function waitRetire(ports: AwsPorts): Handler<WaitRetireParams> {
   return {
     async apply(ctx, p) {
       let until = ctx.outputs.until as number | undefined;
@@ -385,11 +412,26 @@ function waitRetire(): Handler<WaitRetireParams> {
         await ctx.record({ until });
       }
       const end = until;
+      const alarms = p.alarms ?? [];
+      // A gate's failure, told apart from the wait's own end (which also surfaces as a VerificationError).
+      let gateFailure: unknown;
       const observe = async (): Promise<Observation> => {
+        let watched = '';
+        try {
+          watched = await checkAlarms(ports, alarms, 'while waiting to retire blue');
+        } catch (error) {
+          gateFailure = error;
+          throw error;
+        }
+        const suffix = watched ? `; ${watched}` : '';
         const left = Math.max(0, Math.ceil((end - ctx.clock.now()) / 1000));
         return left <= 0
-          ? { done: true, message: 'retire wait over' }
-          : { done: false, message: `${left}s left before retiring blue`, counts: { done: p.seconds - Math.min(left, p.seconds), total: p.seconds } };
+          ? { done: true, message: `retire wait over${suffix}` }
+          : {
+              done: false,
+              message: `${left}s left before retiring blue${suffix}`,
+              counts: { done: p.seconds - Math.min(left, p.seconds), total: p.seconds },
+            };
       };
       try {
         // The deadline is `until` itself, so the last sleep ends exactly there.
@@ -400,7 +442,7 @@ function waitRetire(): Handler<WaitRetireParams> {
         );
       } catch (error) {
         // Reaching the deadline is this wait's success, however the loop saw it.
-        if (!(error instanceof VerificationError) || ctx.clock.now() < end) throw error;
+        if (error === gateFailure || !(error instanceof VerificationError) || ctx.clock.now() < end) throw error;
       }
     },
     async undo() {},

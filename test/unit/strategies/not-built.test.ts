@@ -45,6 +45,10 @@ describe('refuseUnbuilt', () => {
     expect(() => refuseUnbuilt(config(SWAP))).not.toThrow();
   });
 
+  it('lets through gates.alarms and gates.http with replica-dns', () => {
+    expect(() => refuseUnbuilt(config(`${REPLICA_DNS}gates: {alarms: [shop-5xx], http: [{url: "${URL}"}]}\n`))).not.toThrow();
+  });
+
   it('refuses strategy replica-listener, naming the strategies that can deploy', () => {
     expect(refusal(() => refuseUnbuilt(config(LISTENER))).message).toBe(
       'strategy replica-listener is not built yet in this version of bluegreen; the strategies that can deploy are replica-dns and swap-instances',
@@ -53,8 +57,6 @@ describe('refuseUnbuilt', () => {
 
   it.each([
     ['traffic.steps', `${REPLICA_DNS}traffic: {steps: [10, 100]}\n`, 'traffic moves all at once'],
-    ['gates.alarms', `${REPLICA_DNS}gates: {alarms: [shop-5xx]}\n`, 'no alarm is watched'],
-    ['gates.http', `${REPLICA_DNS}gates: {http: [{url: "${URL}"}]}\n`, "green is checked by its instances' health alone"],
     ['launch: template', `${REPLICA_DNS}launch: template\n`, 'green is launched the way blue is'],
     ['launch: template', `${SWAP}launch: template\n`, 'green is launched the way blue is'],
     ['retire.untilRequestsBelow', `${REPLICA_DNS}retire: {untilRequestsBelow: 1}\n`, 'blue is retired after retire.after'],
