@@ -4,8 +4,25 @@
  *   import { deploy } from 'bluegreen';
  *   const journal = await deploy({ configFile: 'bluegreen.yml', onEvent: (e) => console.log(e) });
  */
-export { plan, deploy, resume, rollback, status, unlock, history, rollbackPlan, liveColor } from './operations.js';
-export type { OperationOptions, DeployOptions, PlanResult, StatusReport } from './operations.js';
+export {
+  plan,
+  deploy,
+  resume,
+  rollback,
+  status,
+  unlock,
+  history,
+  deploymentHistory,
+  historyEntry,
+  iamPolicy,
+  rollbackPlan,
+  liveColor,
+} from './operations.js';
+export type { OperationOptions, DeployOptions, PlanResult, StatusReport, HistoryEntry } from './operations.js';
+export { policyFor, needsOf, portMethodsFor } from './iam/policy.js';
+export type { IamPolicy, PolicyNeeds, PolicyStatement } from './iam/policy.js';
+export { PORT_ACTIONS } from './iam/actions.js';
+export type { PortMethod } from './iam/actions.js';
 export { loadConfig } from './config/load.js';
 export type {
   Config,

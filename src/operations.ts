@@ -12,10 +12,11 @@ import { systemClock, type Clock } from './engine/clock.js';
 import type { EventSink } from './engine/events.js';
 import { runForward, runRollback, type EngineOptions } from './engine/runner.js';
 import type { JournalStore, ServiceLock } from './engine/store.js';
-import type { Journal, StepRecord, StepRegistry } from './engine/types.js';
+import type { Journal, Json, StepRecord, StepRegistry } from './engine/types.js';
+import { needsOf, policyFor, policyNotes, type IamPolicy, type PolicyNeeds } from './iam/policy.js';
 import { InputError, type LockHolder } from './errors.js';
 import { FileJournalStore, FileLock } from './state/file-store.js';
-import { refuseUnbuilt, strategyFor } from './strategies/index.js';
+import { refuseUnbuilt, strategies, strategyFor, strategyNotBuilt } from './strategies/index.js';
 import type { Plan, StrategyServices } from './strategies/types.js';
 import { SshRunner } from './remote/ssh.js';
 import { SsmRunner } from './remote/ssm.js';
@@ -311,4 +312,73 @@ export async function unlock(options: OperationOptions): Promise<LockHolder | un
 export async function history(options: OperationOptions): Promise<Journal[]> {
   const session = await open(options);
   return session.store.history();
+}
+
+/** One past deployment, as `bluegreen history` shows it. */
+export interface HistoryEntry {
+  deploymentId: string;
+  strategy: string;
+  status: Journal['status'];
+  /** When it started (journal createdAt) and when its journal was last written (updatedAt). */
+  startedAt: string;
+  updatedAt: string;
+  /** updatedAt - startedAt, whole seconds. */
+  durationSeconds: number;
+  /** "image" or "commands" (as the plan's summary says; "image" when it says nothing). */
+  releaseKind: string;
+  /** The image deployed, or what was baked, from the plan's summary; undefined when it names none. */
+  image?: string;
+  actor?: { user?: string; host: string; pid: number };
+  /** Unless it succeeded: the step that failed, or the one an interrupted run left running. */
+  failedStep?: { id: string; title: string; state: string; error?: string };
+  /** The last error, as the user was shown it. */
+  error?: string;
+}
+
+/** A journal as a history entry: pure. */
+export function historyEntry(journal: Journal): HistoryEntry {
+  const summary = journal.summary as { image?: Json; release?: Json };
+  const seconds = Math.max(0, Math.round((Date.parse(journal.updatedAt) - Date.parse(journal.createdAt)) / 1000));
+  const stuck =
+    journal.status === 'succeeded'
+      ? undefined
+      : (journal.steps.find((s) => s.state === 'failed') ?? journal.steps.find((s) => s.state === 'running' || s.state === 'undoing'));
+  return {
+    deploymentId: journal.deploymentId,
+    strategy: journal.strategy,
+    status: journal.status,
+    startedAt: journal.createdAt,
+    updatedAt: journal.updatedAt,
+    durationSeconds: Number.isFinite(seconds) ? seconds : 0,
+    releaseKind: typeof summary.release === 'string' ? summary.release : 'image',
+    ...(typeof summary.image === 'string' ? { image: summary.image } : {}),
+    ...(journal.actor ? { actor: journal.actor } : {}),
+    ...(stuck
+      ? { failedStep: { id: stuck.id, title: stuck.title, state: stuck.state, ...(stuck.error ? { error: stuck.error } : {}) } }
+      : {}),
+    ...(journal.error ? { error: journal.error } : {}),
+  };
+}
+
+/** Past deployments of the service as history entries, newest first; at most `limit` when given. */
+export async function deploymentHistory(options: OperationOptions & { limit?: number }): Promise<HistoryEntry[]> {
+  const journals = await history(options);
+  return journals.slice(0, options.limit ?? journals.length).map(historyEntry);
+}
+
+/**
+ * The least-privilege IAM policy for the config's strategy and release (src/iam/policy.ts). Reads only
+ * the config file: no AWS call. State lives in a local directory, which needs no AWS permission.
+ */
+export async function iamPolicy(
+  options: Pick<OperationOptions, 'configFile'>,
+): Promise<{ config: Config; policy: IamPolicy; needs: PolicyNeeds; notes: string[] }> {
+  const config = await loadConfig(options.configFile);
+  const needs = needsOf(config);
+  const unbuilt = strategies[config.strategy] === undefined;
+  const notes = [
+    ...(unbuilt ? [`${strategyNotBuilt(config.strategy)}: this is the policy it is designed to need (docs/iam.md)`] : []),
+    ...policyNotes(),
+  ];
+  return { config, needs, policy: policyFor(needs), notes };
 }

@@ -10,6 +10,8 @@ import { registerResume } from './commands/resume.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerStatus } from './commands/status.js';
 import { registerUnlock } from './commands/unlock.js';
+import { registerHistory } from './commands/history.js';
+import { registerIamPolicy } from './commands/iam-policy.js';
 
 export function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -36,6 +38,8 @@ Typical use:
   $ bluegreen deploy --image ami-0abc1234def567890
   $ bluegreen status
   $ bluegreen rollback                   # send traffic back to blue
+  $ bluegreen history                    # past deployments, newest first
+  $ bluegreen iam-policy > policy.json   # the IAM policy this config needs
 
 Exit codes: 0 ok, 1 failed, 2 bad input (nothing changed), 3 locked by another run.
 Every command reads ./bluegreen.yml unless -c/--config names another file.`,
@@ -46,6 +50,8 @@ Every command reads ./bluegreen.yml unless -c/--config names another file.`,
   registerRollback(program);
   registerStatus(program);
   registerUnlock(program);
+  registerHistory(program);
+  registerIamPolicy(program);
   return program;
 }
 

@@ -12,7 +12,7 @@ import { ROOT, jsonLines, runCli } from '../support/cli.js';
 import { awsEnv, startMoto, type Moto } from '../support/moto.js';
 
 const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
-const COMMANDS = ['plan', 'deploy', 'resume', 'rollback', 'status', 'unlock'] as const;
+const COMMANDS = ['plan', 'deploy', 'resume', 'rollback', 'status', 'unlock', 'history', 'iam-policy'] as const;
 
 describe('without AWS', () => {
   let dir: string;

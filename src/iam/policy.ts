@@ -1,0 +1,219 @@
+/**
+ * The least-privilege IAM policy for one config: pure. What a strategy's steps, observation and undo
+ * can call is a list of port methods, composed from the parts its plan uses (the release kind and how
+ * commands run, the gates, retire.untilRequestsBelow); actions.ts maps each method to its IAM actions.
+ * The first statement of docs/iam-policy.json is the union of every policy this makes (a test says so).
+ */
+import type { Config, StrategyName } from '../config/schema.js';
+import { actionsOf, type PortMethod } from './actions.js';
+
+export interface PolicyStatement {
+  Sid: string;
+  Effect: 'Allow';
+  Action: string | string[];
+  Resource: string;
+  Condition?: Record<string, Record<string, string>>;
+}
+
+export interface IamPolicy {
+  Version: '2012-10-17';
+  Statement: PolicyStatement[];
+}
+
+/** What a config asks for, as far as IAM cares. */
+export interface PolicyNeeds {
+  strategy: StrategyName;
+  release: 'image' | 'commands';
+  /** How commands run; only with release commands. */
+  via?: 'ssh' | 'ssm';
+  /** gates.alarms is set. */
+  alarmGates: boolean;
+  /** retire.untilRequestsBelow is set. */
+  requestCount: boolean;
+}
+
+export function needsOf(config: Config): PolicyNeeds {
+  const replica = config.strategy === 'swap-instances' ? undefined : config;
+  return {
+    strategy: config.strategy,
+    release: config.release.kind,
+    ...(config.release.kind === 'commands' ? { via: config.release.via } : {}),
+    alarmGates: (replica?.gates?.alarms.length ?? 0) > 0,
+    requestCount: replica?.retire.untilRequestsBelow !== undefined,
+  };
+}
+
+// ---------------------------------------------------------------- the parts, as port methods
+
+/** Reading blue's launch configuration or template and its image (every strategy observes these). */
+const READ_LAUNCH: PortMethod[] = ['launch.describeLaunchConfiguration', 'launch.describeLaunchTemplateVersion', 'images.describeImage'];
+
+/** A copy of blue's launch configuration or template with the new image, deleted on undo. */
+const COPY_LAUNCH: PortMethod[] = [
+  'launch.createLaunchConfiguration',
+  'launch.deleteLaunchConfiguration',
+  'launch.findLaunchTemplate',
+  'launch.createLaunchTemplate',
+  'launch.deleteLaunchTemplate',
+];
+
+/** A replica group of blue's, its lifecycle hooks, scaling policies and their alarms; retired or deleted. */
+const REPLICA_GROUP: PortMethod[] = [
+  'groups.describeGroup',
+  'groups.listGroupsByTag',
+  'groups.createGroup',
+  'groups.updateGroup',
+  'groups.deleteGroup',
+  'groups.suspendProcesses',
+  'groups.enableMetrics',
+  'groups.describeLifecycleHooks',
+  'groups.putLifecycleHook',
+  'groups.describePolicies',
+  'groups.putPolicy',
+  'groups.deletePolicy',
+  'alarms.describeAlarms',
+  'alarms.describeAlarmsForAction',
+  'alarms.putAlarm',
+  'alarms.deleteAlarms',
+];
+
+/** Instances launched like blue's (swap-instances' new instances, a builder to bake from), and their removal. */
+const LAUNCH_INSTANCES: PortMethod[] = [
+  'instances.run',
+  'instances.describe',
+  'instances.listByTag',
+  'instances.terminate',
+  'groups.describeGroup',
+  'groups.detachInstances',
+];
+
+/** Baking an image from an instance, deleted (with its snapshots) on undo. */
+const BAKE_IMAGE: PortMethod[] = ['images.findImageByName', 'images.createImage', 'images.describeImage', 'images.deleteImage'];
+
+/** Release commands over SSM Run Command (ssh needs no AWS call). */
+const RUN_SSM: PortMethod[] = ['ssm.pingStatus', 'ssm.sendShellCommand', 'ssm.invocation'];
+
+const STRATEGY_PARTS: Record<StrategyName, PortMethod[]> = {
+  // A replica group behind a copy of blue's classic load balancer; a Route 53 alias record moves.
+  'replica-dns': [
+    ...REPLICA_GROUP,
+    'classicLoadBalancers.describe',
+    'classicLoadBalancers.describeAttributes',
+    'classicLoadBalancers.describeTags',
+    'classicLoadBalancers.create',
+    'classicLoadBalancers.configureHealthCheck',
+    'classicLoadBalancers.modifyAttributes',
+    'classicLoadBalancers.delete',
+    'classicLoadBalancers.instanceHealth',
+    'dns.getHostedZone',
+    'dns.getRecord',
+    'dns.change',
+    'dns.waitInSync',
+  ],
+  // New instances attached to the live group and its load balancers; the old ones terminated.
+  'swap-instances': [
+    ...LAUNCH_INSTANCES,
+    'groups.describeGroup',
+    'groups.updateGroup',
+    'groups.suspendProcesses',
+    'groups.resumeProcesses',
+    'groups.attachInstances',
+    'groups.detachInstances',
+    'groups.terminateInstanceInGroup',
+    'classicLoadBalancers.describe',
+    'classicLoadBalancers.describeAttributes',
+    'classicLoadBalancers.instanceHealth',
+    'classicLoadBalancers.registerInstances',
+    'classicLoadBalancers.deregisterInstances',
+    'targetGroups.describe',
+    'targetGroups.attributes',
+    'targetGroups.health',
+    'targetGroups.register',
+    'targetGroups.deregister',
+  ],
+  // A replica group in a copy of blue's target group; the ALB/NLB listener and its rules move (docs/iam.md).
+  'replica-listener': [
+    ...REPLICA_GROUP,
+    'targetGroups.describe',
+    'targetGroups.findByName',
+    'targetGroups.attributes',
+    'targetGroups.tags',
+    'targetGroups.create',
+    'targetGroups.modifyAttributes',
+    'targetGroups.delete',
+    'targetGroups.health',
+    'listeners.describe',
+    'listeners.rules',
+    'listeners.modify',
+    'listeners.modifyRule',
+    'listeners.loadBalancer',
+  ],
+};
+
+/** The port methods a deployment (plan, deploy, resume, rollback) with these needs can call. */
+export function portMethodsFor(needs: PolicyNeeds): PortMethod[] {
+  const methods = new Set<PortMethod>([...READ_LAUNCH, ...COPY_LAUNCH, ...STRATEGY_PARTS[needs.strategy]]);
+  const add = (list: PortMethod[]) => list.forEach((m) => methods.add(m));
+  if (needs.release === 'commands') {
+    add(LAUNCH_INSTANCES); // swap-instances prepares its new instances; the replicas launch one builder
+    add(BAKE_IMAGE);
+    if (needs.via === 'ssm') add(RUN_SSM);
+  }
+  if (needs.alarmGates) add(['alarms.states']);
+  if (needs.requestCount) add(['alarms.metricSum']);
+  return [...methods].sort();
+}
+
+export const ACCOUNT_PLACEHOLDER = 'ACCOUNT_ID';
+export const ROLE_PLACEHOLDER = 'INSTANCE_ROLE_NAME';
+
+/** The policy for these needs: the calls, the permissions AWS checks on their behalf, and iam:PassRole. */
+export function policyFor(needs: PolicyNeeds): IamPolicy {
+  const methods = new Set(portMethodsFor(needs));
+  const calls = actionsOf(methods);
+  const onBehalf = [
+    // Tags given at creation are checked as tagging permissions.
+    ...(methods.has('groups.createGroup') ? ['autoscaling:CreateOrUpdateTags'] : []),
+    ...(methods.has('classicLoadBalancers.create') || methods.has('targetGroups.create') ? ['elasticloadbalancing:AddTags'] : []),
+    ...((['launch.createLaunchTemplate', 'instances.run', 'images.createImage'] as const).some((m) => methods.has(m)) ? ['ec2:CreateTags'] : []),
+    // A group that uses a launch template: Auto Scaling checks that the caller may run instances with it.
+    ...(calls.includes('ec2:RunInstances') ? [] : ['ec2:RunInstances']),
+  ].sort();
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'BluegreenCalls', Effect: 'Allow', Action: calls, Resource: '*' },
+      { Sid: 'TagOnCreateAndLaunchFromTemplates', Effect: 'Allow', Action: onBehalf, Resource: '*' },
+      {
+        Sid: 'PassTheInstanceRole',
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Resource: `arn:aws:iam::${ACCOUNT_PLACEHOLDER}:role/${ROLE_PLACEHOLDER}`,
+        Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+      },
+    ],
+  };
+}
+
+/** Every combination of needs the config schema admits, for the tests and docs. */
+export function allNeeds(): PolicyNeeds[] {
+  const out: PolicyNeeds[] = [];
+  for (const strategy of ['replica-dns', 'swap-instances', 'replica-listener'] as const) {
+    const releases: Array<Pick<PolicyNeeds, 'release' | 'via'>> = [{ release: 'image' }, { release: 'commands', via: 'ssh' }, { release: 'commands', via: 'ssm' }];
+    for (const r of releases) {
+      for (const alarmGates of strategy === 'swap-instances' ? [false] : [false, true]) {
+        for (const requestCount of [false, true]) out.push({ strategy, ...r, alarmGates, requestCount });
+      }
+    }
+  }
+  return out;
+}
+
+/** What the person attaching the policy must still do, for stderr. */
+export function policyNotes(): string[] {
+  return [
+    `Replace ${ACCOUNT_PLACEHOLDER} and ${ROLE_PLACEHOLDER} in PassTheInstanceRole with the role of your instances' instance profile (iam:PassRole, to ec2.amazonaws.com only).`,
+    'In a brand-new account, also allow iam:CreateServiceLinkedRole once (AWSServiceRoleForAutoScaling, AWSServiceRoleForElasticLoadBalancing) or create those roles ahead.',
+    'See docs/iam.md for what each action is for and how to narrow the mutating ones by resource.',
+  ];
+}
