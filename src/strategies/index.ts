@@ -31,7 +31,6 @@ export function strategyFor(name: string): Strategy<any> {
  * engine acts on it.
  */
 export const UNBUILT: ReadonlyArray<{ key: string; isSet: (config: Config) => boolean; without: string }> = [
-  { key: 'launch: template', isSet: (c) => c.launch === 'template', without: 'green is launched the way blue is' },
   { key: 'traffic.steps', isSet: (c) => c.strategy !== 'swap-instances' && c.traffic !== undefined, without: 'traffic moves all at once' },
   // Built for replica-dns; replica-listener (itself not built) has no gates yet.
   {
@@ -46,7 +45,8 @@ export const UNBUILT: ReadonlyArray<{ key: string; isSet: (config: Config) => bo
   },
   {
     key: 'retire.untilRequestsBelow',
-    isSet: (c) => c.strategy !== 'swap-instances' && c.retire.untilRequestsBelow !== undefined,
+    // Built for replica-dns; replica-listener (itself not built) does not watch RequestCount yet.
+    isSet: (c) => c.strategy === 'replica-listener' && c.retire.untilRequestsBelow !== undefined,
     without: 'blue is retired after retire.after',
   },
 ];

@@ -877,6 +877,9 @@ export class FakeAws implements AwsPorts {
       updateGroup: async (input: UpdateAutoScalingGroupCommandInput) => {
         const g = this.groupState(input.AutoScalingGroupName as string);
         const { AutoScalingGroupName: _n, ...changes } = input;
+        // As AWS: a group uses one launch source; naming one drops the other.
+        if (changes.LaunchTemplate) delete g.group.LaunchConfigurationName;
+        if (changes.LaunchConfigurationName) delete g.group.LaunchTemplate;
         Object.assign(g.group, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)));
         const min = g.group.MinSize ?? 0;
         const max = g.group.MaxSize ?? 0;

@@ -5,7 +5,11 @@
 import type { LaunchConfiguration } from '@aws-sdk/client-auto-scaling';
 import type {
   BlockDeviceMapping,
+  CreateLaunchTemplateCommandInput,
   Instance,
+  LaunchTemplateBlockDeviceMappingRequest,
+  LaunchTemplateInstanceNetworkInterfaceSpecificationRequest,
+  RequestLaunchTemplateData,
   InstanceNetworkInterfaceSpecification,
   LaunchTemplateVersion,
   RunInstancesCommandInput,
@@ -138,6 +142,83 @@ function blockDeviceMapping(m: NonNullable<LaunchConfiguration['BlockDeviceMappi
     DeviceName: m.DeviceName,
     VirtualName: nonEmpty(m.VirtualName),
     Ebs: m.Ebs ? (defined({ ...m.Ebs }) as BlockDeviceMapping['Ebs']) : undefined,
+    NoDevice: m.NoDevice ? '' : undefined,
+  });
+}
+
+// ---------------------------------------------------------------- launch template from a launch configuration
+
+/**
+ * A new launch template whose version 1 holds a launch configuration's settings with `imageId`: the
+ * mapping of runInstancesInput, in a template's shape. Security groups that are all VPC ids (sg-…) go to
+ * SecurityGroupIds, names to SecurityGroups; an AssociatePublicIpAddress choice needs a network interface
+ * (DeviceIndex 0), which then takes the group ids instead. UserData stays base64 as AWS gave it.
+ */
+export function launchTemplateFromConfiguration(
+  lc: LaunchConfiguration,
+  name: string,
+  imageId: string,
+  tags: Tag[],
+): CreateLaunchTemplateCommandInput {
+  const groups = lc.SecurityGroups ?? [];
+  const groupIds = groups.length > 0 && groups.every((g) => g.startsWith('sg-')) ? groups : undefined;
+  const groupNames = groups.length > 0 && !groupIds ? groups : undefined;
+  const profile = nonEmpty(lc.IamInstanceProfile);
+  const withInterface = lc.AssociatePublicIpAddress !== undefined;
+  const tenancy = nonEmpty(lc.PlacementTenancy) as NonNullable<RequestLaunchTemplateData['Placement']>['Tenancy'];
+  const data: RequestLaunchTemplateData = defined({
+    ImageId: imageId,
+    InstanceType: lc.InstanceType as RequestLaunchTemplateData['InstanceType'],
+    KeyName: nonEmpty(lc.KeyName),
+    SecurityGroupIds: withInterface ? undefined : groupIds,
+    SecurityGroups: withInterface ? undefined : groupNames,
+    NetworkInterfaces: withInterface
+      ? [
+          defined<LaunchTemplateInstanceNetworkInterfaceSpecificationRequest>({
+            DeviceIndex: 0,
+            AssociatePublicIpAddress: lc.AssociatePublicIpAddress,
+            Groups: groupIds,
+            DeleteOnTermination: true,
+          }),
+        ]
+      : undefined,
+    IamInstanceProfile: profile ? (profile.startsWith('arn:') ? { Arn: profile } : { Name: profile }) : undefined,
+    UserData: nonEmpty(lc.UserData),
+    BlockDeviceMappings: nonEmptyList(lc.BlockDeviceMappings?.map(templateBlockDeviceMapping)),
+    Monitoring: lc.InstanceMonitoring?.Enabled !== undefined ? { Enabled: lc.InstanceMonitoring.Enabled } : undefined,
+    EbsOptimized: lc.EbsOptimized,
+    MetadataOptions: lc.MetadataOptions
+      ? (defined({ ...lc.MetadataOptions }) as RequestLaunchTemplateData['MetadataOptions'])
+      : undefined,
+    Placement: tenancy ? { Tenancy: tenancy } : undefined,
+    KernelId: nonEmpty(lc.KernelId),
+    RamdiskId: nonEmpty(lc.RamdiskId),
+    InstanceMarketOptions: nonEmpty(lc.SpotPrice) ? { MarketType: 'spot', SpotOptions: { MaxPrice: lc.SpotPrice } } : undefined,
+  });
+  return {
+    LaunchTemplateName: name,
+    VersionDescription: `bluegreen: launch configuration ${lc.LaunchConfigurationName ?? ''} with ${imageId}`,
+    LaunchTemplateData: data,
+    TagSpecifications: [{ ResourceType: 'launch-template', Tags: tags }],
+  };
+}
+
+/** A launch configuration's block device in a template's shape (NoDevice is "" there, a flag here). */
+function templateBlockDeviceMapping(m: NonNullable<LaunchConfiguration['BlockDeviceMappings']>[number]): LaunchTemplateBlockDeviceMappingRequest {
+  return defined({
+    DeviceName: m.DeviceName,
+    VirtualName: nonEmpty(m.VirtualName),
+    Ebs: m.Ebs
+      ? (defined({
+          SnapshotId: nonEmpty(m.Ebs.SnapshotId),
+          VolumeSize: m.Ebs.VolumeSize,
+          VolumeType: nonEmpty(m.Ebs.VolumeType),
+          DeleteOnTermination: m.Ebs.DeleteOnTermination,
+          Iops: m.Ebs.Iops,
+          Encrypted: m.Ebs.Encrypted,
+          Throughput: m.Ebs.Throughput,
+        }) as LaunchTemplateBlockDeviceMappingRequest['Ebs'])
+      : undefined,
     NoDevice: m.NoDevice ? '' : undefined,
   });
 }

@@ -106,3 +106,76 @@ export async function runHttpCheck(
     ),
   };
 }
+
+// ---------------------------------------------------------------- blue's traffic draining (retire.untilRequestsBelow)
+
+/** How many whole minutes in a row blue's request count must stay below the threshold. */
+export const DRAIN_WINDOW_MINUTES = 3;
+/**
+ * How long the drain is watched once retire.after (the floor) has passed, or once a resumed wait begins,
+ * before the deployment stops, blue untouched. Classic ELB connection draining is at most 3,600 s too.
+ */
+export const DRAIN_CEILING_SECONDS = 3600;
+/**
+ * A minute is judged only once it ended at least this long ago: CloudWatch publishes ELB metrics with a
+ * delay, and a minute without a datapoint counts as 0 requests, so a minute read too early would look idle.
+ */
+export const METRIC_DELAY_SECONDS = 60;
+
+/** What the drain watch measures: blue's classic load balancer and the threshold in requests per minute. */
+export interface DrainWatch {
+  loadBalancer: string;
+  below: number;
+  windowMinutes: number;
+}
+
+export interface DrainReading {
+  /** Every minute of the window is below the threshold. */
+  quiet: boolean;
+  /** How many of the window's minutes, newest first, are below the threshold in a row. */
+  minutesBelow: number;
+  /** "blue shop-web-elb: 12 requests/min (below 1 for 0 of 3 minutes)". */
+  message: string;
+}
+
+const MINUTE_MS = 60_000;
+const requestsText = (n: number) => String(Math.round(n * 100) / 100);
+
+/**
+ * Reads blue's RequestCount (AWS/ELB, LoadBalancerName, Sum per 60 s) for the window: the last
+ * `windowMinutes` whole minutes that ended at least METRIC_DELAY_SECONDS ago. ELB publishes no datapoint
+ * for a minute without requests, so a minute without one counts as 0. The returned reader asks CloudWatch
+ * again only when the window has moved on (one GetMetricStatistics per minute of the window per minute).
+ */
+export function drainReader(ports: AwsPorts, watch: DrainWatch): (now: number) => Promise<DrainReading> {
+  let cached: { newest: number; sums: number[] } | undefined;
+  return async (now) => {
+    const newest = Math.floor((now - METRIC_DELAY_SECONDS * 1000) / MINUTE_MS) * MINUTE_MS - MINUTE_MS;
+    if (cached?.newest !== newest) {
+      const starts = Array.from({ length: watch.windowMinutes }, (_, i) => newest - i * MINUTE_MS); // newest first
+      const sums = await Promise.all(
+        starts.map(async (start) => {
+          const points = await ports.alarms.metricSum({
+            namespace: 'AWS/ELB',
+            metricName: 'RequestCount',
+            dimensions: [{ name: 'LoadBalancerName', value: watch.loadBalancer }],
+            periodSeconds: 60,
+            startTime: new Date(start),
+            endTime: new Date(start + MINUTE_MS),
+          });
+          return points.reduce((a, b) => a + b, 0);
+        }),
+      );
+      cached = { newest, sums };
+    }
+    const { sums } = cached;
+    let minutesBelow = 0;
+    while (minutesBelow < sums.length && (sums[minutesBelow] ?? 0) < watch.below) minutesBelow++;
+    const minutes = `${watch.windowMinutes === 1 ? 'minute' : 'minutes'}`;
+    return {
+      quiet: minutesBelow === watch.windowMinutes,
+      minutesBelow,
+      message: `blue ${watch.loadBalancer}: ${requestsText(sums[0] ?? 0)} requests/min (below ${requestsText(watch.below)} for ${minutesBelow} of ${watch.windowMinutes} ${minutes})`,
+    };
+  };
+}

@@ -13,7 +13,15 @@ import type { Config } from '../../config/schema.js';
 import type { JsonObject, StepDescriptor } from '../../engine/types.js';
 import type { Plan } from '../types.js';
 import { commandEnv } from '../common/builders.js';
-import { ALARM_POLL_SECONDS, HTTP_GATE_TIMEOUT_SECONDS, type HttpCheck } from '../common/gates.js';
+import {
+  ALARM_POLL_SECONDS,
+  DRAIN_CEILING_SECONDS,
+  DRAIN_WINDOW_MINUTES,
+  HTTP_GATE_TIMEOUT_SECONDS,
+  METRIC_DELAY_SECONDS,
+  type DrainWatch,
+  type HttpCheck,
+} from '../common/gates.js';
 import {
   IMAGE_INTERVAL_SECONDS,
   IMAGE_TIMEOUT_SECONDS,
@@ -90,7 +98,9 @@ export type {
 /** `image` null: the image the bake-image step recorded (release by commands). */
 export type CreateLaunchParams =
   | { kind: 'configuration'; name: string; image: string | null; source: string; tags: OwnTags }
-  | { kind: 'template'; name: string; image: string | null; source: { id: string; version: number }; tags: OwnTags };
+  | { kind: 'template'; name: string; image: string | null; source: { id: string; version: number }; tags: OwnTags }
+  /** `launch: template` with blue on a launch configuration: a new template (version 1) from its settings. */
+  | { kind: 'template-from-configuration'; name: string; image: string | null; source: string; tags: OwnTags };
 
 export interface CreateLoadBalancerParams {
   name: string;
@@ -154,6 +164,12 @@ export interface WaitRetireParams {
   alarms?: string[];
   seconds: number;
   intervalSeconds: number;
+  /**
+   * retire.untilRequestsBelow: besides `seconds` (the floor), wait until blue's load balancer got fewer
+   * requests than `below` in each of the last `windowMinutes` whole minutes; stop (blue untouched) after
+   * `ceilingSeconds` past the floor. Absent: the timer alone.
+   */
+  drain?: DrainWatch & { ceilingSeconds: number };
 }
 
 export interface RetireBlueParams {
@@ -191,9 +207,16 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
   const warnings: string[] = [];
 
   // create-launch
+  const toTemplate = config.launch === 'template' && blue.launch.kind === 'configuration';
   const launchParams: CreateLaunchParams =
     blue.launch.kind === 'configuration'
-      ? { kind: 'configuration', name: green.launch, image, source: blue.launch.configuration.LaunchConfigurationName ?? '', tags }
+      ? {
+          kind: toTemplate ? 'template-from-configuration' : 'configuration',
+          name: green.launch,
+          image,
+          source: blue.launch.configuration.LaunchConfigurationName ?? '',
+          tags,
+        }
       : {
           kind: 'template',
           name: green.launch,
@@ -206,12 +229,13 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
       ? (blue.launch.configuration.LaunchConfigurationName ?? '')
       : (blue.launch.version.LaunchTemplateName ?? blue.launch.version.LaunchTemplateId);
   const launchType = blue.launch.kind === 'configuration' ? 'launch-configuration' : 'launch-template';
+  const greenLaunchType = toTemplate ? 'launch-template' : launchType;
   if (blue.launch.kind === 'template' && /^\$/.test(blue.launch.requested)) {
     warnings.push(
       `blue's launch template ${blueLaunchName} is used as ${blue.launch.requested}; green copies version ${blue.launch.version.VersionNumber} and is pinned to its own template ${green.launch} version 1`,
     );
   }
-  if (blue.launch.kind === 'configuration') {
+  if (blue.launch.kind === 'configuration' && !toTemplate) {
     warnings.push(
       `blue uses launch configuration ${blueLaunchName}; AWS no longer lets new accounts create launch configurations, so consider moving ${blueGroupName} to a launch template`,
     );
@@ -227,7 +251,7 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
 
   // create-group
   const groupLaunch =
-    blue.launch.kind === 'configuration'
+    blue.launch.kind === 'configuration' && !toTemplate
       ? { launchConfigurationName: green.launch }
       : { launchTemplateName: green.launch, version: '1' };
   const metrics = blue.group.EnabledMetrics?.flatMap((m) => (m.Metric ? [m.Metric] : [])) ?? [];
@@ -293,14 +317,23 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
   };
 
   // wait-retire, retire-blue
+  const below = config.retire.untilRequestsBelow;
   const retireWait: WaitRetireParams = {
     ...(gateAlarms.length > 0 ? { alarms: gateAlarms } : {}),
     seconds: config.retire.afterSeconds,
     intervalSeconds: Math.min(
       gateAlarms.length > 0 ? ALARM_POLL_SECONDS : RETIRE_PROGRESS_SECONDS,
-      Math.max(1, config.retire.afterSeconds),
+      // With a drain to watch the wait outlasts the floor, so the floor does not shorten the poll.
+      below === undefined ? Math.max(1, config.retire.afterSeconds) : RETIRE_PROGRESS_SECONDS,
     ),
+    ...(below === undefined
+      ? {}
+      : { drain: { loadBalancer: blueLb.LoadBalancerName, below, windowMinutes: DRAIN_WINDOW_MINUTES, ceilingSeconds: DRAIN_CEILING_SECONDS } }),
   };
+  const draining =
+    below === undefined
+      ? ''
+      : ` and until ${blueLb.LoadBalancerName} gets fewer than ${below} requests a minute for ${DRAIN_WINDOW_MINUTES} whole minutes in a row (CloudWatch RequestCount, minutes ended ${METRIC_DELAY_SECONDS}s ago or more; at most ${DRAIN_CEILING_SECONDS / 60} minutes past the floor)`;
   if (observed.alarmsFiring && observed.alarmsFiring.length > 0) {
     const n = observed.alarmsFiring.length;
     warnings.push(
@@ -345,9 +378,11 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
 
   const steps: StepDescriptor[] = [
     step(STEP.createLaunch, {
-      title: `Create ${launchType.replace('-', ' ')} ${green.launch} from ${blueLaunchName} with ${imageText}`,
+      title: toTemplate
+        ? `Create launch template ${green.launch} from launch configuration ${blueLaunchName} with ${imageText}`
+        : `Create ${launchType.replace('-', ' ')} ${green.launch} from ${blueLaunchName} with ${imageText}`,
       params: json(launchParams),
-      creates: [{ type: launchType, name: green.launch }],
+      creates: [{ type: greenLaunchType, name: green.launch }],
     }),
     step(STEP.createLoadBalancer, {
       title: `Create classic load balancer ${green.loadBalancer} like ${blueLb.LoadBalancerName}`,
@@ -392,9 +427,9 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
       waits: `until the change is INSYNC (timeout ${DNS_SYNC_TIMEOUT_SECONDS}s)`,
     }),
     step(STEP.waitRetire, {
-      title: `Wait ${config.retire.afterSeconds}s for clients to move to ${green.color} before retiring ${blue.color}`,
+      title: `Wait ${config.retire.afterSeconds}s${below === undefined ? '' : ` and until ${blue.color} gets fewer than ${below} requests a minute`} for clients to move to ${green.color} before retiring ${blue.color}`,
       params: json(retireWait),
-      waits: `${config.retire.afterSeconds}s${watching}`,
+      waits: `${config.retire.afterSeconds}s${draining}${watching}`,
     }),
     step(STEP.retireBlue, {
       title:

@@ -27,10 +27,12 @@ import {
   waitReachable,
   waitRunning,
 } from '../common/instance-steps.js';
-import { checkAlarms, runHttpCheck, type HttpCheckResult } from '../common/gates.js';
+import { checkAlarms, drainReader, runHttpCheck, type HttpCheckResult } from '../common/gates.js';
 import { httpGet, type HttpGet } from '../common/http.js';
 import type { StrategyServices } from '../types.js';
 import { launchConfigurationCopy, launchTemplateCopy, remapActions } from './builders.js';
+import { launchTemplateFromConfiguration } from '../common/builders.js';
+import { ownTags } from './names.js';
 import { classicElbHostedZoneId, normaliseDnsName } from './elb-zones.js';
 import {
   kindOf,
@@ -130,6 +132,14 @@ function createLaunch(ports: AwsPorts): Handler<CreateLaunchParams> {
       const found = await ports.launch.findLaunchTemplate(p.name);
       if (found) {
         await ctx.record({ launchTemplate: p.name, launchTemplateId: found.id, version: found.version });
+        return;
+      }
+      if (p.kind === 'template-from-configuration') {
+        const lc = await ports.launch.describeLaunchConfiguration(p.source);
+        if (!lc) throw new DeploymentError(`blue's launch configuration ${p.source} no longer exists; nothing to copy`);
+        await ctx.record({ launchTemplate: p.name });
+        const made = await ports.launch.createLaunchTemplate(launchTemplateFromConfiguration(lc, p.name, image, ownTags(p.tags)));
+        await ctx.record({ launchTemplateId: made.id, version: made.version });
         return;
       }
       const source = await ports.launch.describeLaunchTemplateVersion({ id: p.source.id }, String(p.source.version));
@@ -413,6 +423,7 @@ function waitRetire(ports: AwsPorts): Handler<WaitRetireParams> {
       }
       const end = until;
       const alarms = p.alarms ?? [];
+      if (p.drain) return waitDrained(ports, ctx, p, p.drain, end, alarms);
       // A gate's failure, told apart from the wait's own end (which also surfaces as a VerificationError).
       let gateFailure: unknown;
       const observe = async (): Promise<Observation> => {
@@ -447,6 +458,57 @@ function waitRetire(ports: AwsPorts): Handler<WaitRetireParams> {
     },
     async undo() {},
   };
+}
+
+/**
+ * wait-retire with retire.untilRequestsBelow: done once the floor (`end`) has passed and blue's requests
+ * stayed below the threshold for the whole window. The ceiling counts from the floor's end, or from now
+ * when a resumed wait begins later, and is not journaled: a resume waits a full ceiling again. Reaching it
+ * stops the deployment with a DeploymentError (not a VerificationError: blue still serving clients says
+ * nothing against green, so no rollback), blue untouched, for the user to resume or roll back.
+ */
+async function waitDrained(
+  ports: AwsPorts,
+  ctx: StepContext,
+  p: WaitRetireParams,
+  drain: NonNullable<WaitRetireParams['drain']>,
+  end: number,
+  alarms: string[],
+): Promise<void> {
+  const ceiling = Math.max(end, ctx.clock.now()) + drain.ceilingSeconds * 1000;
+  const read = drainReader(ports, drain);
+  let gateFailure: unknown;
+  let last = '';
+  const observe = async (): Promise<Observation> => {
+    let watched = '';
+    try {
+      watched = await checkAlarms(ports, alarms, 'while waiting to retire blue');
+    } catch (error) {
+      gateFailure = error;
+      throw error;
+    }
+    const reading = await read(ctx.clock.now());
+    const left = Math.max(0, Math.ceil((end - ctx.clock.now()) / 1000));
+    const floor = left <= 0 ? 'retire.after floor passed' : `${left}s left of retire.after`;
+    last = reading.message;
+    return {
+      done: left <= 0 && reading.quiet,
+      message: `${reading.message}; ${floor}${watched ? `; ${watched}` : ''}`,
+      counts: { done: reading.minutesBelow, total: drain.windowMinutes },
+    };
+  };
+  try {
+    await waitUntil(
+      ctx,
+      { what: `blue ${drain.loadBalancer} to drain`, timeoutSeconds: Math.max(0, ceiling - ctx.clock.now()) / 1000, intervalSeconds: p.intervalSeconds },
+      observe,
+    );
+  } catch (error) {
+    if (error === gateFailure || !(error instanceof VerificationError) || ctx.clock.now() < ceiling) throw error;
+    throw new DeploymentError(
+      `blue still gets requests after ${Math.round(drain.ceilingSeconds / 60)} minutes of watching past retire.after: ${last}; blue is untouched and the record stays on green. A resume watches for up to ${Math.round(drain.ceilingSeconds / 60)} minutes more; a rollback points the record back at blue`,
+    );
+  }
 }
 
 // ---------------------------------------------------------------- retire-blue

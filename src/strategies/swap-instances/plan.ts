@@ -111,7 +111,12 @@ export type UpdateLaunchParams = {
   /** The image to copy in; null: the image bake-image made. */
   image: string | null;
   tags: Tag[];
-} & ({ kind: 'configuration'; source: string } | { kind: 'template'; source: { id: string; version: number } });
+} & (
+  | { kind: 'configuration'; source: string }
+  | { kind: 'template'; source: { id: string; version: number } }
+  /** `launch: template` with the group on a launch configuration: a new template (version 1) from its settings. */
+  | { kind: 'template-from-configuration'; source: string }
+);
 
 export interface WaitRetireParams {
   seconds: number;
@@ -183,11 +188,14 @@ export function plan(config: Config, observed: Observed, deploymentId: string): 
     launch.kind === 'configuration' ? launch.configuration.LaunchConfigurationName : (launch.version.LaunchTemplateName ?? launch.version.LaunchTemplateId);
   const launchType = launch.kind === 'configuration' ? 'launch configuration' : 'launch template';
   const ownTags = ownInstanceTags(c.service, deploymentId);
+  const toTemplate = c.launch === 'template' && launch.kind === 'configuration';
 
   if (launch.kind === 'configuration') {
-    warnings.push(
-      `${groupName} uses launch configuration ${launchName}; AWS no longer lets new accounts create launch configurations, so consider moving the group to a launch template`,
-    );
+    if (!toTemplate) {
+      warnings.push(
+        `${groupName} uses launch configuration ${launchName}; AWS no longer lets new accounts create launch configurations, so consider moving the group to a launch template`,
+      );
+    }
   } else if (/^\$/.test(launch.requested)) {
     warnings.push(
       `${groupName} uses launch template ${launchName} as ${launch.requested}; the new instances use version ${launch.version.VersionNumber}, and the group moves to its own template ${names.launch} version 1`,
@@ -217,7 +225,14 @@ export function plan(config: Config, observed: Observed, deploymentId: string): 
   const healthy: WaitHealthyParams = { group: groupName, loadBalancers: lbNames, targetGroups: tgArns, timeoutSeconds, intervalSeconds };
   const update: UpdateLaunchParams =
     launch.kind === 'configuration'
-      ? { kind: 'configuration', group: groupName, name: names.launch, source: launch.configuration.LaunchConfigurationName, image: finalImage, tags: ownTags }
+      ? {
+          kind: toTemplate ? 'template-from-configuration' : 'configuration',
+          group: groupName,
+          name: names.launch,
+          source: launch.configuration.LaunchConfigurationName,
+          image: finalImage,
+          tags: ownTags,
+        }
       : {
           kind: 'template',
           group: groupName,
@@ -331,9 +346,11 @@ export function plan(config: Config, observed: Observed, deploymentId: string): 
       waits: `until ${count} of ${count} new instances are InService (timeout ${timeoutSeconds}s, every ${intervalSeconds}s)`,
     }),
     step(STEP.updateLaunch, {
-      title: `Point ${groupName} at ${launchType} ${names.launch} (a copy of ${launchName} with image ${newImage})`,
+      title: toTemplate
+        ? `Point ${groupName} at launch template ${names.launch} (from launch configuration ${launchName} with image ${newImage})`
+        : `Point ${groupName} at ${launchType} ${names.launch} (a copy of ${launchName} with image ${newImage})`,
       params: json(update),
-      creates: [{ type: launch.kind === 'configuration' ? 'launch-configuration' : 'launch-template', name: names.launch }],
+      creates: [{ type: launch.kind === 'configuration' && !toTemplate ? 'launch-configuration' : 'launch-template', name: names.launch }],
       changes: [{ what: `launch of ${groupName}`, from: launchName, to: names.launch }],
     }),
     step(STEP.waitRetire, {

@@ -26,6 +26,7 @@ import {
 } from '../common/instance-steps.js';
 import type { StrategyServices } from '../types.js';
 import { launchConfigurationCopy, launchTemplateSwapCopy, raisedMaxSize } from './builders.js';
+import { launchTemplateFromConfiguration } from '../common/builders.js';
 import {
   kindOf,
   STEP,
@@ -308,7 +309,12 @@ function updateLaunch(ports: AwsPorts): Handler<UpdateLaunchParams> {
         if (!pointsAtCopy(g, p)) await ports.groups.updateGroup({ AutoScalingGroupName: p.group, LaunchConfigurationName: p.name });
         return;
       }
-      if (!(await ports.launch.findLaunchTemplate(p.name))) {
+      if (p.kind === 'template-from-configuration' && !(await ports.launch.findLaunchTemplate(p.name))) {
+        const lc = await ports.launch.describeLaunchConfiguration(p.source);
+        if (!lc) throw new DeploymentError(`launch configuration ${p.source} no longer exists; nothing to copy`);
+        await ctx.record({ launchTemplate: p.name, image });
+        await ports.launch.createLaunchTemplate(launchTemplateFromConfiguration(lc, p.name, image, p.tags));
+      } else if (p.kind === 'template' && !(await ports.launch.findLaunchTemplate(p.name))) {
         const source = await ports.launch.describeLaunchTemplateVersion({ id: p.source.id }, String(p.source.version));
         if (!source) throw new DeploymentError(`launch template ${p.source.id} version ${p.source.version} no longer exists; nothing to copy`);
         await ctx.record({ launchTemplate: p.name, image });
