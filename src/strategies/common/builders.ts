@@ -98,7 +98,6 @@ export function runInstancesInput(source: LaunchSource, placement: Placement, im
   const groups = lc.SecurityGroups ?? [];
   const groupIds = groups.length > 0 && groups.every((g) => g.startsWith('sg-')) ? groups : undefined;
   const groupNames = groups.length > 0 && !groupIds ? groups : undefined;
-  const profile = nonEmpty(lc.IamInstanceProfile);
   // A public address choice needs a network interface; security groups then go there too.
   const withInterface = lc.AssociatePublicIpAddress !== undefined && placement.subnetId !== undefined;
   const tenancy = nonEmpty(lc.PlacementTenancy);
@@ -121,22 +120,32 @@ export function runInstancesInput(source: LaunchSource, placement: Placement, im
           }),
         ]
       : undefined,
-    IamInstanceProfile: profile ? (profile.startsWith('arn:') ? { Arn: profile } : { Name: profile }) : undefined,
-    UserData: nonEmpty(lc.UserData),
+    ...(lcSettings(lc) as Partial<RunInstancesCommandInput>),
     BlockDeviceMappings: nonEmptyList(lc.BlockDeviceMappings?.map(blockDeviceMapping)),
-    Monitoring: lc.InstanceMonitoring?.Enabled !== undefined ? { Enabled: lc.InstanceMonitoring.Enabled } : undefined,
-    EbsOptimized: lc.EbsOptimized,
-    MetadataOptions: lc.MetadataOptions
-      ? (defined({ ...lc.MetadataOptions }) as RunInstancesCommandInput['MetadataOptions'])
-      : undefined,
     Placement: Object.keys(placementSpec).length > 0 ? placementSpec : undefined,
-    KernelId: nonEmpty(lc.KernelId),
-    RamdiskId: nonEmpty(lc.RamdiskId),
-    InstanceMarketOptions: nonEmpty(lc.SpotPrice) ? { MarketType: 'spot', SpotOptions: { MaxPrice: lc.SpotPrice } } : undefined,
   });
 }
 
 /** A launch configuration's block device in RunInstances' shape (NoDevice is a flag there, "" here). */
+/**
+ * The settings of a launch configuration that RunInstances and a launch template take in the same
+ * shape: instance profile (by ARN or name), user data (base64 as AWS gave it), monitoring, EBS
+ * optimisation, metadata options, kernel, ramdisk and a spot price.
+ */
+function lcSettings(lc: LaunchConfiguration) {
+  const profile = nonEmpty(lc.IamInstanceProfile);
+  return {
+    IamInstanceProfile: profile ? (profile.startsWith('arn:') ? { Arn: profile } : { Name: profile }) : undefined,
+    UserData: nonEmpty(lc.UserData),
+    Monitoring: lc.InstanceMonitoring?.Enabled !== undefined ? { Enabled: lc.InstanceMonitoring.Enabled } : undefined,
+    EbsOptimized: lc.EbsOptimized,
+    MetadataOptions: lc.MetadataOptions ? defined({ ...lc.MetadataOptions }) : undefined,
+    KernelId: nonEmpty(lc.KernelId),
+    RamdiskId: nonEmpty(lc.RamdiskId),
+    InstanceMarketOptions: nonEmpty(lc.SpotPrice) ? { MarketType: 'spot' as const, SpotOptions: { MaxPrice: lc.SpotPrice } } : undefined,
+  };
+}
+
 function blockDeviceMapping(m: NonNullable<LaunchConfiguration['BlockDeviceMappings']>[number]): BlockDeviceMapping {
   return defined({
     DeviceName: m.DeviceName,
@@ -163,7 +172,6 @@ export function launchTemplateFromConfiguration(
   const groups = lc.SecurityGroups ?? [];
   const groupIds = groups.length > 0 && groups.every((g) => g.startsWith('sg-')) ? groups : undefined;
   const groupNames = groups.length > 0 && !groupIds ? groups : undefined;
-  const profile = nonEmpty(lc.IamInstanceProfile);
   const withInterface = lc.AssociatePublicIpAddress !== undefined;
   const tenancy = nonEmpty(lc.PlacementTenancy) as NonNullable<RequestLaunchTemplateData['Placement']>['Tenancy'];
   const data: RequestLaunchTemplateData = defined({
@@ -182,18 +190,9 @@ export function launchTemplateFromConfiguration(
           }),
         ]
       : undefined,
-    IamInstanceProfile: profile ? (profile.startsWith('arn:') ? { Arn: profile } : { Name: profile }) : undefined,
-    UserData: nonEmpty(lc.UserData),
+    ...(lcSettings(lc) as Partial<RequestLaunchTemplateData>),
     BlockDeviceMappings: nonEmptyList(lc.BlockDeviceMappings?.map(templateBlockDeviceMapping)),
-    Monitoring: lc.InstanceMonitoring?.Enabled !== undefined ? { Enabled: lc.InstanceMonitoring.Enabled } : undefined,
-    EbsOptimized: lc.EbsOptimized,
-    MetadataOptions: lc.MetadataOptions
-      ? (defined({ ...lc.MetadataOptions }) as RequestLaunchTemplateData['MetadataOptions'])
-      : undefined,
     Placement: tenancy ? { Tenancy: tenancy } : undefined,
-    KernelId: nonEmpty(lc.KernelId),
-    RamdiskId: nonEmpty(lc.RamdiskId),
-    InstanceMarketOptions: nonEmpty(lc.SpotPrice) ? { MarketType: 'spot', SpotOptions: { MaxPrice: lc.SpotPrice } } : undefined,
   });
   return {
     LaunchTemplateName: name,
