@@ -306,25 +306,6 @@ retire:
 `;
 }
 
-/**
- * Creates the IAM instance profile the stack's launch configuration names: moto's RunInstances checks that
- * it exists (NoSuchEntity otherwise), and buildBlueStack does not make it. There is no IAM client among
- * the dependencies, so this is the Query API by hand; moto routes it by the credential scope and checks
- * no signature.
- */
-async function createInstanceProfile(endpoint: string, name: string): Promise<void> {
-  const response = await fetch(`${endpoint}/`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
-    },
-    body: new URLSearchParams({ Action: 'CreateInstanceProfile', Version: '2010-05-08', InstanceProfileName: name }).toString(),
-  });
-  const text = await response.text();
-  if (!response.ok && !text.includes('EntityAlreadyExists')) throw new Error(`moto CreateInstanceProfile ${name}: HTTP ${response.status} ${text.slice(0, 300)}`);
-}
-
 /** A stack of N instances in a reset moto and its config file. */
 async function prepare(m: Moto, kind: Kind, instances: number): Promise<{ dir: string; file: string }> {
   await m.reset();
@@ -338,7 +319,6 @@ async function prepare(m: Moto, kind: Kind, instances: number): Promise<{ dir: s
       LoadBalancerAttributes: { ConnectionDraining: { Enabled: true, Timeout: SWAP_DRAINING_SECONDS } },
     }),
   );
-  await createInstanceProfile(m.endpoint, stack.instanceProfile);
   const dir = await mkdtemp(join(tmpdir(), 'bluegreen-bench-'));
   const file = join(dir, 'bluegreen.yml');
   await writeFile(file, swapYaml(stack));
