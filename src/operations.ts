@@ -57,6 +57,24 @@ export interface StatusReport {
   lock?: LockHolder;
 }
 
+/** The journal of a new deployment: the plan's steps, all pending. */
+export function newJournal(plan: Plan, config: Config, now: number, actor?: Journal['actor']): Journal {
+  const time = new Date(now).toISOString();
+  return {
+    version: 1,
+    service: config.service,
+    deploymentId: plan.deploymentId,
+    strategy: config.strategy,
+    configDigest: config.source.digest,
+    createdAt: time,
+    updatedAt: time,
+    status: 'running',
+    summary: plan.summary,
+    steps: plan.steps.map((step): StepRecord => ({ ...step, state: 'pending', outputs: {} })),
+    ...(actor ? { actor } : {}),
+  };
+}
+
 /** A deployment id: 5 characters of [a-z0-9], short enough for ELB names (32 characters). */
 export function newDeploymentId(): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -212,20 +230,7 @@ export async function deploy(options: DeployOptions): Promise<Journal | undefine
     }
     const { plan, ports } = await makePlan(session, options);
     if (options.confirm && !(await options.confirm(plan, session.config))) return undefined;
-    const now = new Date(session.clock.now()).toISOString();
-    const journal: Journal = {
-      version: 1,
-      service: session.config.service,
-      deploymentId: plan.deploymentId,
-      strategy: session.config.strategy,
-      configDigest: session.config.source.digest,
-      createdAt: now,
-      updatedAt: now,
-      status: 'running',
-      summary: plan.summary,
-      steps: plan.steps.map((step): StepRecord => ({ ...step, state: 'pending', outputs: {} })),
-      actor: { host: hostname(), pid: process.pid, user: safeUser() },
-    };
+    const journal = newJournal(plan, session.config, session.clock.now(), { host: hostname(), pid: process.pid, user: safeUser() });
     await session.store.archive();
     await session.store.save(journal);
     return withEngine(session, options, ports, journal.strategy, (e) => runForward(journal, e, 'deploy'));

@@ -73,13 +73,7 @@ async function swapRun(config: SwapInstancesConfig, launch: 'configuration' | 't
   const observed = await swapInstances.observe(config, world.aws);
   const plan = swapInstances.plan(config, observed, 'k3x9a');
   const registry = swapInstances.handlers(world.aws, services(world.aws, world.clock));
-  const { journal, options, store } = engineRun(
-    { clock: world.clock, aws: world.aws, journal: world.journal, blueLbDns: '' },
-    config as unknown as ReplicaDnsConfig,
-    plan,
-    registry,
-  );
-  journal.strategy = swapInstances.name;
+  const { journal, options, store } = engineRun(world, config, plan, registry);
   if (failAt) {
     // A late step fails and stops; then rollback runs every undo before it.
     world.aws.failOn(failAt, awsError('elb', 'shop-web-elb', 'InternalFailure'));

@@ -1,10 +1,6 @@
 /** A blue stack in the in-memory AWS, and the config that deploys over it. Shared by the replica-dns tests. */
 import type { ReplicaDnsConfig } from '../../../src/config/schema.js';
-import type { EngineEvent } from '../../../src/engine/events.js';
-import type { EngineOptions } from '../../../src/engine/runner.js';
-import type { Journal, StepRecord, StepRegistry } from '../../../src/engine/types.js';
-import type { Plan, StrategyServices } from '../../../src/strategies/types.js';
-import { MemoryStore } from '../engine/memory-store.js';
+import type { StrategyServices } from '../../../src/strategies/types.js';
 import { FakeAws } from '../../fakes/aws.js';
 import { FakeJournal, VirtualClock } from '../../support/virtual-clock.js';
 
@@ -139,29 +135,4 @@ export const noRemote: StrategyServices = {
   },
 };
 
-/** A new deployment's journal and the engine's options around it (memory store, virtual clock, events kept). */
-export function engineRun(world: World, config: ReplicaDnsConfig, plan: Plan, registry: StepRegistry) {
-  const journal: Journal = {
-    version: 1,
-    service: config.service,
-    deploymentId: plan.deploymentId,
-    strategy: config.strategy,
-    configDigest: config.source.digest,
-    createdAt: new Date(world.clock.now()).toISOString(),
-    updatedAt: new Date(world.clock.now()).toISOString(),
-    status: 'running',
-    summary: plan.summary,
-    steps: plan.steps.map((s): StepRecord => ({ ...s, state: 'pending', outputs: {} })),
-  };
-  const events: EngineEvent[] = [];
-  const store = new MemoryStore();
-  const options: EngineOptions = {
-    registry,
-    store,
-    clock: world.clock,
-    emit: (e) => events.push(e),
-    signal: new AbortController().signal,
-    next: (verb) => `bluegreen ${verb} -c shop.yml`,
-  };
-  return { journal, options, events, store };
-}
+export { engineRun } from '../../support/engine-run.js';

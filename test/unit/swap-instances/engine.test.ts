@@ -1,39 +1,16 @@
 /** swap-instances through the real engine runner, on the in-memory AWS, the fake remote runner and a virtual clock. */
 import { describe, expect, it } from 'vitest';
 import type { SwapInstancesConfig } from '../../../src/config/schema.js';
-import type { EngineEvent } from '../../../src/engine/events.js';
-import { runForward, runRollback, type EngineOptions } from '../../../src/engine/runner.js';
-import type { Journal, StepRecord } from '../../../src/engine/types.js';
+import { runForward, runRollback } from '../../../src/engine/runner.js';
+import type { Journal } from '../../../src/engine/types.js';
 import { swapInstances } from '../../../src/strategies/swap-instances/index.js';
-import { MemoryStore } from '../engine/memory-store.js';
+import { engineRun } from '../../support/engine-run.js';
 import { commandsConfig, COMMANDS, GROUP, swapConfig } from './fixtures.js';
 import { swapWorld, type World } from './world.js';
 
 async function start(world: World, config: SwapInstancesConfig) {
   const plan = swapInstances.plan(config, await swapInstances.observe(config, world.aws), 'k3x9a');
-  const journal: Journal = {
-    version: 1,
-    service: 'shop',
-    deploymentId: plan.deploymentId,
-    strategy: swapInstances.name,
-    configDigest: config.source.digest,
-    createdAt: new Date(world.clock.now()).toISOString(),
-    updatedAt: new Date(world.clock.now()).toISOString(),
-    status: 'running',
-    summary: plan.summary,
-    steps: plan.steps.map((s): StepRecord => ({ ...s, state: 'pending', outputs: {} })),
-  };
-  const events: EngineEvent[] = [];
-  const store = new MemoryStore();
-  const options: EngineOptions = {
-    registry: swapInstances.handlers(world.aws, { remote: () => world.remote }),
-    store,
-    clock: world.clock,
-    emit: (e) => events.push(e),
-    signal: new AbortController().signal,
-    next: (verb) => `bluegreen ${verb} -c shop.yml`,
-  };
-  return { journal, options, events, store };
+  return engineRun(world, config, plan, swapInstances.handlers(world.aws, { remote: () => world.remote }));
 }
 
 async function expectOldServing(world: World) {
