@@ -12,6 +12,12 @@ export interface Observation {
   counts?: { done: number; total: number };
 }
 
+/**
+ * The wait ran out of time. A VerificationError like any failed check (the engine rolls back on it), but
+ * its own class, so a caller can tell the deadline from a failure thrown inside the observation.
+ */
+export class WaitTimeoutError extends VerificationError {}
+
 export interface WaitOptions {
   /** What is awaited, for the error: "shop-green-k3x9a to have 2 instances InService". */
   what: string;
@@ -32,7 +38,7 @@ export async function waitUntil(
     if (seen.done) return;
     const left = deadline - ctx.clock.now();
     if (left <= 0) {
-      throw new VerificationError(
+      throw new WaitTimeoutError(
         `timed out after ${options.timeoutSeconds}s waiting for ${options.what}; last seen: ${seen.message}`,
       );
     }

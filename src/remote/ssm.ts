@@ -17,8 +17,8 @@
  */
 import type { SsmPort } from '../aws/ports.js';
 import type { Clock } from '../engine/clock.js';
-import { waitUntil } from '../engine/wait.js';
-import { InputError, RemoteCommandError, RemoteConnectError, VerificationError } from '../errors.js';
+import { waitUntil, WaitTimeoutError } from '../engine/wait.js';
+import { InputError, RemoteCommandError, RemoteConnectError } from '../errors.js';
 import {
   shellQuote,
   type CommandOutcome,
@@ -96,7 +96,7 @@ export class SsmRunner implements RemoteRunner {
         },
       );
     } catch (error) {
-      if (!isTimeout(error) || options.signal?.aborted) throw error;
+      if (!(error instanceof WaitTimeoutError) || options.signal?.aborted) throw error;
       const offline = ids.filter((id) => seen[id] !== 'Online');
       const first = offline[0] as string;
       const status = seen[first];
@@ -238,7 +238,4 @@ function lines(text: string): string[] {
   return out;
 }
 
-/** waitUntil's own timeout (a VerificationError), not one thrown from inside the observation. */
-function isTimeout(error: unknown): boolean {
-  return error instanceof VerificationError && !(error instanceof RemoteConnectError) && /^timed out after/.test(error.message);
-}
+

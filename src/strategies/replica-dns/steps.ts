@@ -17,7 +17,7 @@ import type { CreateLoadBalancerCommandInput, HealthCheck, LoadBalancerAttribute
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { AwsPorts } from '../../aws/ports.js';
 import type { JsonObject, StepContext, StepHandler, StepRegistry } from '../../engine/types.js';
-import { waitUntil, type Observation } from '../../engine/wait.js';
+import { waitUntil, WaitTimeoutError, type Observation } from '../../engine/wait.js';
 import { DeploymentError, VerificationError } from '../../errors.js';
 import {
   bakeImage,
@@ -424,16 +424,8 @@ function waitRetire(ports: AwsPorts): Handler<WaitRetireParams> {
       const end = until;
       const alarms = p.alarms ?? [];
       if (p.drain) return waitDrained(ports, ctx, p, p.drain, end, alarms);
-      // A gate's failure, told apart from the wait's own end (which also surfaces as a VerificationError).
-      let gateFailure: unknown;
       const observe = async (): Promise<Observation> => {
-        let watched = '';
-        try {
-          watched = await checkAlarms(ports, alarms, 'while waiting to retire blue');
-        } catch (error) {
-          gateFailure = error;
-          throw error;
-        }
+        const watched = await checkAlarms(ports, alarms, 'while waiting to retire blue');
         const suffix = watched ? `; ${watched}` : '';
         const left = Math.max(0, Math.ceil((end - ctx.clock.now()) / 1000));
         return left <= 0
@@ -453,7 +445,7 @@ function waitRetire(ports: AwsPorts): Handler<WaitRetireParams> {
         );
       } catch (error) {
         // Reaching the deadline is this wait's success, however the loop saw it.
-        if (error === gateFailure || !(error instanceof VerificationError) || ctx.clock.now() < end) throw error;
+        if (!(error instanceof WaitTimeoutError) || ctx.clock.now() < end) throw error;
       }
     },
     async undo() {},
@@ -477,16 +469,9 @@ async function waitDrained(
 ): Promise<void> {
   const ceiling = Math.max(end, ctx.clock.now()) + drain.ceilingSeconds * 1000;
   const read = drainReader(ports, drain);
-  let gateFailure: unknown;
   let last = '';
   const observe = async (): Promise<Observation> => {
-    let watched = '';
-    try {
-      watched = await checkAlarms(ports, alarms, 'while waiting to retire blue');
-    } catch (error) {
-      gateFailure = error;
-      throw error;
-    }
+    const watched = await checkAlarms(ports, alarms, 'while waiting to retire blue');
     const reading = await read(ctx.clock.now());
     const left = Math.max(0, Math.ceil((end - ctx.clock.now()) / 1000));
     const floor = left <= 0 ? 'retire.after floor passed' : `${left}s left of retire.after`;
@@ -504,7 +489,7 @@ async function waitDrained(
       observe,
     );
   } catch (error) {
-    if (error === gateFailure || !(error instanceof VerificationError) || ctx.clock.now() < ceiling) throw error;
+    if (!(error instanceof WaitTimeoutError) || ctx.clock.now() < ceiling) throw error;
     throw new DeploymentError(
       `blue still gets requests after ${Math.round(drain.ceilingSeconds / 60)} minutes of watching past retire.after: ${last}; blue is untouched and the record stays on green. A resume watches for up to ${Math.round(drain.ceilingSeconds / 60)} minutes more; a rollback points the record back at blue`,
     );

@@ -12,7 +12,7 @@
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import type { AwsPorts } from '../../aws/ports.js';
 import type { JsonObject, StepContext, StepHandler, StepRegistry } from '../../engine/types.js';
-import { waitUntil, type Observation } from '../../engine/wait.js';
+import { waitUntil, WaitTimeoutError, type Observation } from '../../engine/wait.js';
 import { DeploymentError, VerificationError } from '../../errors.js';
 import {
   bakeImage,
@@ -146,7 +146,7 @@ async function waitRecordedTime(ctx: StepContext, key: string, seconds: number, 
     await waitUntil(ctx, { what, timeoutSeconds: Math.max(0, end - ctx.clock.now()) / 1000, intervalSeconds: Math.max(1, intervalSeconds) }, observe);
   } catch (error) {
     // Reaching the deadline is this wait's success, however the loop saw it.
-    if (!(error instanceof VerificationError) || ctx.clock.now() < end) throw error;
+    if (!(error instanceof WaitTimeoutError) || ctx.clock.now() < end) throw error;
   }
 }
 
