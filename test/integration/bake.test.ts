@@ -23,10 +23,9 @@ import { join } from 'node:path';
 import { DescribeAutoScalingGroupsCommand, DescribeLaunchConfigurationsCommand, type AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { DescribeImagesCommand, DescribeInstancesCommand, DescribeSnapshotsCommand, type Image, type Instance } from '@aws-sdk/client-ec2';
 import { DescribeLoadBalancersCommand } from '@aws-sdk/client-elastic-load-balancing';
-import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Journal } from '../../src/engine/types.js';
-import { buildBlueStack, clients, snapshotAws, type AwsClients, type BlueStack } from '../support/blue-stack.js';
+import { buildBlueStack, clients, lbDns, recordTarget, snapshotAws, type AwsClients, type BlueStack } from '../support/blue-stack.js';
 import { jsonLines, runCli, runCliUntil } from '../support/cli.js';
 import { awsEnv, startMoto, type Moto } from '../support/moto.js';
 import { sshdMissing, startSshd, type SshdFleet, type SshdInstance } from '../support/sshd.js';
@@ -181,17 +180,6 @@ async function stateOf(instanceId: string): Promise<string | undefined> {
   return r.Reservations?.[0]?.Instances?.[0]?.State?.Name;
 }
 
-async function recordTarget(): Promise<string | undefined> {
-  const r = await aws.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: stack.hostedZoneId }));
-  const rec = r.ResourceRecordSets?.find((s) => s.Name === `${stack.recordName}.` && s.Type === 'A');
-  return rec?.AliasTarget?.DNSName?.replace(/\.$/, '').toLowerCase();
-}
-
-async function lbDns(name: string): Promise<string> {
-  const r = await aws.elb.send(new DescribeLoadBalancersCommand({ LoadBalancerNames: [name] }));
-  return r.LoadBalancerDescriptions![0]!.DNSName!.toLowerCase();
-}
-
 /** Checks the finished deployment's builder, image and green; returns the baked image's id. */
 async function expectBakedGreen(deploymentId: string): Promise<string> {
   const green = `${stack.service}-green-${deploymentId}`;
@@ -266,7 +254,7 @@ async function expectBakedGreen(deploymentId: string): Promise<string> {
   expect((described.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => i.ImageId)).toEqual([image.ImageId, image.ImageId]);
 
   // Traffic on green, blue scaled to zero.
-  expect(await recordTarget()).toBe(await lbDns(green));
+  expect(await recordTarget(aws, stack)).toBe(await lbDns(aws, green));
   expect((await group(stack.groupName))!.DesiredCapacity).toBe(0);
   return image.ImageId!;
 }
@@ -337,7 +325,7 @@ describe.runIf(runIt)('replica-dns release by commands over ssh (real sshd as th
       expect(image2.map((i) => i.State)).toEqual(['available']);
       const lc = await aws.autoscaling.send(new DescribeLaunchConfigurationsCommand({ LaunchConfigurationNames: [blue2] }));
       expect(lc.LaunchConfigurations?.[0]?.ImageId).toBe(image2[0]!.ImageId);
-      expect(await recordTarget()).toBe(await lbDns(blue2));
+      expect(await recordTarget(aws, stack)).toBe(await lbDns(aws, blue2));
       const builder1 = (await builders(id1!))[0]!;
       expect(ran()).toEqual([
         ...[1, 2, 3].map((n) => [String(n), builder1.InstanceId, stack.service, id1]),
@@ -418,7 +406,7 @@ describe.runIf(runIt)('replica-dns release by commands over ssh (real sshd as th
       expect(bs).toHaveLength(1);
       expect(bs[0]!.State?.Name).toBe('terminated');
       expect(await snapshotAws(moto.endpoint, { ignoreTerminatedInstances: true })).toEqual(before);
-      expect(await recordTarget()).toBe(await lbDns(stack.loadBalancerName));
+      expect(await recordTarget(aws, stack)).toBe(await lbDns(aws, stack.loadBalancerName));
     });
   });
 
@@ -455,7 +443,7 @@ describe.runIf(runIt)('replica-dns release by commands over ssh (real sshd as th
       expect((lcs.LaunchConfigurations ?? []).map((l) => l.LaunchConfigurationName)).toEqual([stack.launchConfigurationName]);
       const lbs = await aws.elb.send(new DescribeLoadBalancersCommand({}));
       expect((lbs.LoadBalancerDescriptions ?? []).map((l) => l.LoadBalancerName)).toEqual([stack.loadBalancerName]);
-      expect(await recordTarget()).toBe(await lbDns(stack.loadBalancerName));
+      expect(await recordTarget(aws, stack)).toBe(await lbDns(aws, stack.loadBalancerName));
       const blueAfter = (await group(stack.groupName))!;
       expect([blueAfter.MinSize, blueAfter.MaxSize, blueAfter.DesiredCapacity]).toEqual([blueBefore!.MinSize, blueBefore!.MaxSize, blueBefore!.DesiredCapacity]);
       expect(await snapshotAws(moto.endpoint, { ignoreTerminatedInstances: true })).toEqual(before);

@@ -13,10 +13,9 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeLoadBalancerAttributesCommand, DescribeLoadBalancersCommand, DescribeTagsCommand } from '@aws-sdk/client-elastic-load-balancing';
-import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { StatusReport } from '../../src/operations.js';
-import { buildBlueStack, clients, writeConfig, type AwsClients, type BlueStack } from '../support/blue-stack.js';
+import { buildBlueStack, clients, lbDns, recordTarget, writeConfig, type AwsClients, type BlueStack } from '../support/blue-stack.js';
 import { jsonLines, runCli, runCliUntil } from '../support/cli.js';
 import { awsEnv, startMoto, type Moto } from '../support/moto.js';
 
@@ -56,17 +55,6 @@ async function group(name: string): Promise<AutoScalingGroup | undefined> {
 
 async function allGroups(): Promise<AutoScalingGroup[]> {
   return (await aws.autoscaling.send(new DescribeAutoScalingGroupsCommand({}))).AutoScalingGroups ?? [];
-}
-
-async function recordTarget(): Promise<string | undefined> {
-  const r = await aws.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: stack.hostedZoneId }));
-  const rec = r.ResourceRecordSets?.find((s) => s.Name === `${stack.recordName}.` && s.Type === 'A');
-  return rec?.AliasTarget?.DNSName?.replace(/\.$/, '').toLowerCase();
-}
-
-async function lbDns(name: string): Promise<string> {
-  const r = await aws.elb.send(new DescribeLoadBalancersCommand({ LoadBalancerNames: [name] }));
-  return r.LoadBalancerDescriptions![0]!.DNSName!.toLowerCase();
 }
 
 function greenOf(report: StatusReport): { group: string; loadBalancer: string } {
@@ -154,7 +142,7 @@ describe('deploy', () => {
     expect(greenAlarm).toMatchObject({ MetricName: 'CPUUtilization', Threshold: 70, EvaluationPeriods: 2, Period: 60 });
 
     // Traffic and blue.
-    expect(await recordTarget()).toBe(await lbDns(green.loadBalancer));
+    expect(await recordTarget(aws, stack)).toBe(await lbDns(aws, green.loadBalancer));
     expect(blueGroup.DesiredCapacity).toBe(0);
     expect(blueGroup.MinSize).toBe(0);
 
@@ -196,7 +184,7 @@ describe('deploy', () => {
     const lbs = (await aws.elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancerDescriptions ?? [];
     expect(lbs.map((l) => l.LoadBalancerName).sort()).toEqual([green.loadBalancer, stack.loadBalancerName].sort());
     expect((await group(green.group))!.Instances).toHaveLength(2);
-    expect(await recordTarget()).toBe(await lbDns(green.loadBalancer));
+    expect(await recordTarget(aws, stack)).toBe(await lbDns(aws, green.loadBalancer));
   });
 
   it('two deployments in a row: the second replaces the first green', async () => {
@@ -207,7 +195,7 @@ describe('deploy', () => {
     expect(second.code, second.stderr).toBe(0);
     const green2 = greenOf(await statusReport());
     expect(green2.group).not.toBe(green1.group);
-    expect(await recordTarget()).toBe(await lbDns(green2.loadBalancer));
+    expect(await recordTarget(aws, stack)).toBe(await lbDns(aws, green2.loadBalancer));
     expect((await group(green1.group))?.DesiredCapacity ?? 0).toBe(0);
     expect((await group(green2.group))!.DesiredCapacity).toBe(2);
   });
@@ -221,7 +209,7 @@ describe('deploy', () => {
     const events = jsonLines(r.stdout);
     expect(events.some((e) => e.event === 'step.undo.succeeded')).toBe(true);
     expect((events.at(-1) as { status?: string }).status).toBe('rolled-back');
-    expect(await recordTarget()).toBe(await lbDns(stack.loadBalancerName));
+    expect(await recordTarget(aws, stack)).toBe(await lbDns(aws, stack.loadBalancerName));
     const blue = (await group(stack.groupName))!;
     expect(blue.DesiredCapacity).toBe(2);
     expect(blue.MinSize).toBe(2);

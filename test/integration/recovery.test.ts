@@ -19,11 +19,10 @@ import {
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeInstancesCommand, DescribeLaunchTemplatesCommand, DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
 import { DescribeLoadBalancersCommand } from '@aws-sdk/client-elastic-load-balancing';
-import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Journal } from '../../src/engine/types.js';
 import type { StatusReport } from '../../src/operations.js';
-import { buildBlueStack, clients, snapshotAws, writeConfig, type AwsClients, type BlueStack, type ConfigOverrides } from '../support/blue-stack.js';
+import { buildBlueStack, clients, lbDns, recordTarget, snapshotAws, writeConfig, type AwsClients, type BlueStack, type ConfigOverrides } from '../support/blue-stack.js';
 import { CLI, jsonLines, runCli, runCliUntil } from '../support/cli.js';
 import { awsEnv, startMoto, type Moto } from '../support/moto.js';
 
@@ -81,17 +80,6 @@ async function allGroups(): Promise<AutoScalingGroup[]> {
 }
 
 const tag = (g: AutoScalingGroup | undefined, key: string) => g?.Tags?.find((t) => t.Key === key)?.Value;
-
-async function recordTarget(): Promise<string | undefined> {
-  const r = await aws.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: stack.hostedZoneId }));
-  const rec = r.ResourceRecordSets?.find((s) => s.Name === `${stack.recordName}.` && s.Type === 'A');
-  return rec?.AliasTarget?.DNSName?.replace(/\.$/, '').toLowerCase();
-}
-
-async function lbDns(name: string): Promise<string> {
-  const r = await aws.elb.send(new DescribeLoadBalancersCommand({ LoadBalancerNames: [name] }));
-  return r.LoadBalancerDescriptions![0]!.DNSName!.replace(/\.$/, '').toLowerCase();
-}
 
 async function lbNames(): Promise<string[]> {
   return ((await aws.elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancerDescriptions ?? []).map((l) => l.LoadBalancerName!);
@@ -286,7 +274,7 @@ describe('a deploy SIGKILLed mid-way, then rolled back', () => {
       const after = await snapshot();
       if (policyCopied) expect(withoutBluePolicy(after)).toEqual(withoutBluePolicy(before));
       else expect(after).toEqual(before);
-      expect(await recordTarget()).toBe(await lbDns(stack.loadBalancerName));
+      expect(await recordTarget(aws, stack)).toBe(await lbDns(aws, stack.loadBalancerName));
       await expectBlueIntact();
       expect(await resourcesNamed(green.group)).toEqual([]);
 
@@ -321,7 +309,7 @@ describe('a deploy SIGKILLed in switch-dns, then resumed', () => {
       expect(report.journal?.status).toBe('succeeded');
       expect(report.liveColor).toBe('green');
       const green = summaryOf(report.journal).green;
-      expect(await recordTarget()).toBe(await lbDns(green.loadBalancer));
+      expect(await recordTarget(aws, stack)).toBe(await lbDns(aws, green.loadBalancer));
       const greens = (await allGroups()).filter((g) => tag(g, 'bluegreen:color') === 'green');
       expect(greens.map((g) => g.AutoScalingGroupName)).toEqual([green.group]);
       expect(greens[0]!.Instances).toHaveLength(2);
@@ -364,7 +352,7 @@ describe('two runs at once', () => {
         expect(during.journal?.status).toBe('running');
         expect(during.lock?.pid).toBe(first.pid);
         const green = summaryOf(during.journal).green;
-        expect(await recordTarget()).toBe(await lbDns(green.loadBalancer));
+        expect(await recordTarget(aws, stack)).toBe(await lbDns(aws, green.loadBalancer));
         await expectBlueIntact();
 
         await first.kill();
@@ -378,7 +366,7 @@ describe('two runs at once', () => {
         expect(report.lock).toBeUndefined();
         expect(report.journal?.steps.map((s) => s.state)).toEqual(Array(report.journal?.steps.length).fill('done'));
         expect((await group(stack.groupName))!.DesiredCapacity).toBe(0);
-        expect(await recordTarget()).toBe(await lbDns(green.loadBalancer));
+        expect(await recordTarget(aws, stack)).toBe(await lbDns(aws, green.loadBalancer));
       } finally {
         await first.kill();
         await tearDown();
@@ -407,7 +395,7 @@ describe('three deployments with the same file', () => {
         // Blue is the stack the record pointed at: the original one first, then the previous deployment's.
         expect(summary.blue.group).toBe(stacks.at(-1)?.green.group ?? stack.groupName);
         expect(summary.blue.loadBalancer).toBe(stacks.at(-1)?.green.loadBalancer ?? stack.loadBalancerName);
-        expect(await recordTarget()).toBe(await lbDns(summary.green.loadBalancer));
+        expect(await recordTarget(aws, stack)).toBe(await lbDns(aws, summary.green.loadBalancer));
         stacks.push(summary);
       }
       const [first, second, third] = stacks as [Summary, Summary, Summary];
@@ -489,7 +477,7 @@ describe('blue on a launch template ($Latest)', () => {
       const templates = (await aws.ec2.send(new DescribeLaunchTemplatesCommand({}))).LaunchTemplates ?? [];
       expect(templates.map((t) => t.LaunchTemplateName)).toEqual([blueLt.name]);
       expect(await resourcesNamed(green.group)).toEqual([]);
-      expect(await recordTarget()).toBe(await lbDns(stack.loadBalancerName));
+      expect(await recordTarget(aws, stack)).toBe(await lbDns(aws, stack.loadBalancerName));
       // Blue was scaled to zero and back: its instances are new ones, so compare all but instance ids.
       const after = await snapshot();
       const withoutInstances = (s: Record<string, unknown>) => ({
@@ -516,13 +504,13 @@ describe('retire.action', () => {
       const d = await bg('deploy', '--yes');
       expect(d.code, d.stderr).toBe(0);
       const green = summaryOf((await statusReport()).journal).green;
-      expect(await recordTarget()).toBe(await lbDns(green.loadBalancer));
+      expect(await recordTarget(aws, stack)).toBe(await lbDns(aws, green.loadBalancer));
       await expectBlueIntact();
       expect((await group(stack.groupName))!.Instances!.map((i) => i.InstanceId).sort()).toEqual([...stack.instanceIds].sort());
 
       const r = await bg('rollback', '--yes');
       expect(r.code, r.stderr).toBe(0);
-      expect(await recordTarget()).toBe(await lbDns(stack.loadBalancerName));
+      expect(await recordTarget(aws, stack)).toBe(await lbDns(aws, stack.loadBalancerName));
       expect(await resourcesNamed(green.group)).toEqual([]);
       // Blue was never touched, so not even its instances changed.
       expect(withoutBluePolicy(await snapshot())).toEqual(withoutBluePolicy(before));
@@ -555,7 +543,7 @@ describe('retire.action', () => {
       expect(r.stderr).toMatch(/cannot bring it back/);
 
       // Nothing half-undone: the record still on green, green whole.
-      expect(await recordTarget()).toBe(await lbDns(green.loadBalancer));
+      expect(await recordTarget(aws, stack)).toBe(await lbDns(aws, green.loadBalancer));
       expect((await group(green.group))!.Instances).toHaveLength(2);
       expect(await snapshot()).toEqual(afterDeploy);
       const report = await statusReport();

@@ -533,3 +533,16 @@ export async function snapshotAws(endpoint: string, options: SnapshotOptions = {
     records: sort(records as Array<{ name: string }>, (r) => `${r.name}`),
   };
 }
+
+/** Where the stack's alias record points now (DNS name, lower case, no trailing dot). */
+export async function recordTarget(aws: AwsClients, stack: BlueStack): Promise<string | undefined> {
+  const r = await aws.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: stack.hostedZoneId }));
+  const rec = r.ResourceRecordSets?.find((s) => s.Name === `${stack.recordName}.` && s.Type === 'A');
+  return rec?.AliasTarget?.DNSName?.replace(/\.$/, '').toLowerCase();
+}
+
+/** A classic load balancer's DNS name, in the same form as recordTarget. */
+export async function lbDns(aws: AwsClients, name: string): Promise<string> {
+  const r = await aws.elb.send(new DescribeLoadBalancersCommand({ LoadBalancerNames: [name] }));
+  return r.LoadBalancerDescriptions![0]!.DNSName!.replace(/\.$/, '').toLowerCase();
+}
