@@ -34,6 +34,11 @@ export interface StepDescriptor {
   changes?: ChangeRef[];
   /** What the step waits for, for the plan: "until 2 of 2 instances are InService (timeout 300s)". */
   waits?: string;
+  /**
+   * The step that first moves traffic to green. `deploy --pause-before-switch` stops before the first step
+   * so marked, leaving the deployment paused until `promote` or `rollback`. At most one per plan.
+   */
+  pausePoint?: boolean;
 }
 
 export type StepState =
@@ -55,7 +60,7 @@ export interface StepRecord extends StepDescriptor {
 
 export type DeploymentStatus =
   | 'running' // deploy or resume under way, or interrupted during one
-  | 'paused' // reserved for later strategies
+  | 'paused' // stopped before the pause point (deploy --pause-before-switch); promote or rollback
   | 'succeeded'
   | 'failed' // stopped at a step; resume or rollback
   | 'rolling-back' // rollback under way, or interrupted during one

@@ -86,6 +86,9 @@ export const RETIRE_PROGRESS_SECONDS = 30;
 
 // ---------------------------------------------------------------- params (JSON, stored in the journal)
 
+export type { CopyAlarmsParams, CopyScalingPoliciesParams, CreateGroupParams, CreateLaunchParams } from './replica-steps.js';
+import type { CopyAlarmsParams, CopyScalingPoliciesParams, CreateGroupParams, CreateLaunchParams } from './replica-steps.js';
+
 export type {
   BakeImageParams,
   LaunchInstancesParams,
@@ -95,42 +98,11 @@ export type {
   WaitRunningParams,
 } from '../common/instance-steps.js';
 
-/** `image` null: the image the bake-image step recorded (release by commands). */
-export type CreateLaunchParams =
-  | { kind: 'configuration'; name: string; image: string | null; source: string; tags: OwnTags }
-  | { kind: 'template'; name: string; image: string | null; source: { id: string; version: number }; tags: OwnTags }
-  /** `launch: template` with blue on a launch configuration: a new template (version 1) from its settings. */
-  | { kind: 'template-from-configuration'; name: string; image: string | null; source: string; tags: OwnTags };
-
 export interface CreateLoadBalancerParams {
   name: string;
   input: JsonObject; // CreateLoadBalancerCommandInput
   healthCheck: JsonObject | null; // HealthCheck
   attributes: JsonObject; // LoadBalancerAttributes
-}
-
-export interface CreateGroupParams {
-  name: string;
-  blueGroup: string;
-  input: JsonObject; // CreateAutoScalingGroupCommandInput; sizes replaced by blue's at apply time
-  suspendedProcesses: string[];
-  metrics: { metrics: string[]; granularity: string } | null;
-  lifecycleHooks: JsonObject[]; // PutLifecycleHookCommandInput[]
-  deleteTimeoutSeconds: number;
-  intervalSeconds: number;
-}
-
-export interface CopyScalingPoliciesParams {
-  group: string;
-  policies: JsonObject[]; // PutScalingPolicyCommandInput[]
-}
-
-export interface CopyAlarmsParams {
-  group: string;
-  /** PutMetricAlarmCommandInput[], actions still naming blue's policy ARNs. */
-  alarms: JsonObject[];
-  /** Blue policy ARN -> policy name (the copy has the same name on green). */
-  policyNameByBlueArn: Record<string, string>;
 }
 
 export interface WaitHealthyParams {

@@ -7,12 +7,6 @@
  *  - undo works after a partial apply, with resources already gone, and twice;
  *  - no secrets (UserData...) in outputs.
  */
-import type {
-  CreateAutoScalingGroupCommandInput,
-  PutLifecycleHookCommandInput,
-  PutScalingPolicyCommandInput,
-} from '@aws-sdk/client-auto-scaling';
-import type { PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
 import type { CreateLoadBalancerCommandInput, HealthCheck, LoadBalancerAttributes } from '@aws-sdk/client-elastic-load-balancing';
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { AwsPorts } from '../../aws/ports.js';
@@ -28,21 +22,16 @@ import {
   waitRunning,
 } from '../common/instance-steps.js';
 import { checkAlarms, drainReader, runHttpCheck, type HttpCheckResult } from '../common/gates.js';
+import { holdEnd, holdWatching } from '../common/hold.js';
 import { httpGet, type HttpGet } from '../common/http.js';
 import type { StrategyServices } from '../types.js';
-import { launchConfigurationCopy, launchTemplateCopy, remapActions } from './builders.js';
-import { launchTemplateFromConfiguration } from '../common/builders.js';
-import { ownTags } from './names.js';
+import { copyAlarms, copyScalingPolicies, createGroup, createLaunch, sizesOf, waitGroupGone, type Sizes } from './replica-steps.js';
 import { classicElbHostedZoneId, normaliseDnsName } from './elb-zones.js';
 import {
   kindOf,
   STEP,
   toJson,
-  type CopyAlarmsParams,
   type CheckHttpParams,
-  type CopyScalingPoliciesParams,
-  type CreateGroupParams,
-  type CreateLaunchParams,
   type CreateLoadBalancerParams,
   type RetireBlueParams,
   type SwitchDnsParams,
@@ -50,11 +39,6 @@ import {
   type WaitRetireParams,
 } from './plan.js';
 
-interface Sizes {
-  MinSize: number;
-  MaxSize: number;
-  DesiredCapacity: number;
-}
 
 type Handler<P> = StepHandler<P & JsonObject>;
 
@@ -68,11 +52,11 @@ export function handlers(ports: AwsPorts, services: StrategyServices, http: Http
     [kindOf(STEP.runCommands)]: runCommands(ports, services, STEP.launchBuilder),
     [kindOf(STEP.bakeImage)]: bakeImage(ports, STEP.launchBuilder),
     [kindOf(STEP.terminateBuilder)]: terminateInstances(ports, STEP.launchBuilder),
-    [kindOf(STEP.createLaunch)]: createLaunch(ports),
+    [kindOf(STEP.createLaunch)]: createLaunch(ports, STEP.bakeImage),
     [kindOf(STEP.createLoadBalancer)]: createLoadBalancer(ports),
     [kindOf(STEP.createGroup)]: createGroup(ports),
     [kindOf(STEP.copyScalingPolicies)]: copyScalingPolicies(ports),
-    [kindOf(STEP.copyAlarms)]: copyAlarms(ports),
+    [kindOf(STEP.copyAlarms)]: copyAlarms(ports, STEP.copyScalingPolicies),
     [kindOf(STEP.waitHealthy)]: waitHealthy(ports),
     [kindOf(STEP.checkHttp)]: checkHttp(ports, http),
     [kindOf(STEP.switchDns)]: switchDns(ports),
@@ -98,65 +82,6 @@ async function healthOf(ports: AwsPorts, group: string, loadBalancer: string): P
   };
 }
 
-async function waitGroupGone(ports: AwsPorts, ctx: StepContext, group: string, timeoutSeconds: number, intervalSeconds: number) {
-  await waitUntil(ctx, { what: `group ${group} to be deleted`, timeoutSeconds, intervalSeconds }, async () => {
-    const g = await ports.groups.describeGroup(group);
-    return g
-      ? { done: false, message: `group ${group} is being deleted (${g.Instances?.length ?? 0} instances left)` }
-      : { done: true, message: `group ${group} is deleted` };
-  });
-}
-
-function sizesOf(g: { MinSize?: number; MaxSize?: number; DesiredCapacity?: number }): Sizes {
-  return { MinSize: g.MinSize ?? 0, MaxSize: g.MaxSize ?? 0, DesiredCapacity: g.DesiredCapacity ?? 0 };
-}
-
-// ---------------------------------------------------------------- create-launch
-
-function createLaunch(ports: AwsPorts): Handler<CreateLaunchParams> {
-  return {
-    async apply(ctx, p) {
-      const image = p.image ?? (ctx.outputsOf(STEP.bakeImage).imageId as string | undefined);
-      if (!image) throw new DeploymentError(`no image for ${p.name}: the ${STEP.bakeImage} step recorded none; run it first`);
-      if (p.kind === 'configuration') {
-        if (await ports.launch.describeLaunchConfiguration(p.name)) {
-          await ctx.record({ launchConfiguration: p.name });
-          return;
-        }
-        const source = await ports.launch.describeLaunchConfiguration(p.source);
-        if (!source) throw new DeploymentError(`blue's launch configuration ${p.source} no longer exists; nothing to copy`);
-        await ctx.record({ launchConfiguration: p.name });
-        await ports.launch.createLaunchConfiguration(launchConfigurationCopy(source, p.name, image));
-        return;
-      }
-      const found = await ports.launch.findLaunchTemplate(p.name);
-      if (found) {
-        await ctx.record({ launchTemplate: p.name, launchTemplateId: found.id, version: found.version });
-        return;
-      }
-      if (p.kind === 'template-from-configuration') {
-        const lc = await ports.launch.describeLaunchConfiguration(p.source);
-        if (!lc) throw new DeploymentError(`blue's launch configuration ${p.source} no longer exists; nothing to copy`);
-        await ctx.record({ launchTemplate: p.name });
-        const made = await ports.launch.createLaunchTemplate(launchTemplateFromConfiguration(lc, p.name, image, ownTags(p.tags)));
-        await ctx.record({ launchTemplateId: made.id, version: made.version });
-        return;
-      }
-      const source = await ports.launch.describeLaunchTemplateVersion({ id: p.source.id }, String(p.source.version));
-      if (!source) {
-        throw new DeploymentError(`blue's launch template ${p.source.id} version ${p.source.version} no longer exists; nothing to copy`);
-      }
-      await ctx.record({ launchTemplate: p.name });
-      const made = await ports.launch.createLaunchTemplate(launchTemplateCopy(source, p.name, image, p.tags));
-      await ctx.record({ launchTemplateId: made.id, version: made.version });
-    },
-    async undo(_ctx, p) {
-      if (p.kind === 'configuration') await ports.launch.deleteLaunchConfiguration(p.name);
-      else await ports.launch.deleteLaunchTemplate(p.name);
-    },
-  };
-}
-
 // ---------------------------------------------------------------- create-load-balancer
 
 function createLoadBalancer(ports: AwsPorts): Handler<CreateLoadBalancerParams> {
@@ -177,118 +102,6 @@ function createLoadBalancer(ports: AwsPorts): Handler<CreateLoadBalancerParams> 
       await ports.classicLoadBalancers.delete(p.name);
     },
   };
-}
-
-// ---------------------------------------------------------------- create-group
-
-function createGroup(ports: AwsPorts): Handler<CreateGroupParams> {
-  return {
-    async apply(ctx, p) {
-      // Blue's sizes at the moment green is made (kept from an earlier attempt, so a resume matches it).
-      let sizes = ctx.outputs.blueSizes as Sizes | undefined;
-      if (!sizes) {
-        const blue = await ports.groups.describeGroup(p.blueGroup);
-        if (!blue) throw new DeploymentError(`blue's group ${p.blueGroup} no longer exists; nothing to copy`);
-        sizes = sizesOf(blue);
-        await ctx.record({ blueSizes: { ...sizes } });
-      }
-      const existing = await ports.groups.describeGroup(p.name);
-      if (!existing) {
-        await ctx.record({ group: p.name });
-        await ports.groups.createGroup({ ...(p.input as unknown as CreateAutoScalingGroupCommandInput), ...sizes });
-      }
-      if (p.suspendedProcesses.length > 0) await ports.groups.suspendProcesses(p.name, p.suspendedProcesses);
-      if (p.metrics) await ports.groups.enableMetrics(p.name, p.metrics.metrics, p.metrics.granularity);
-      if (p.lifecycleHooks.length > 0) {
-        const present = new Set((await ports.groups.describeLifecycleHooks(p.name)).map((h) => h.LifecycleHookName));
-        for (const hook of p.lifecycleHooks as unknown as PutLifecycleHookCommandInput[]) {
-          if (!present.has(hook.LifecycleHookName)) await ports.groups.putLifecycleHook(hook);
-        }
-      }
-      await ctx.record({ group: p.name });
-    },
-    async undo(ctx, p) {
-      await ports.groups.deleteGroup(p.name);
-      // The launch configuration and load balancer are undone next: wait until nothing uses them.
-      await waitGroupGone(ports, ctx, p.name, p.deleteTimeoutSeconds, p.intervalSeconds);
-    },
-  };
-}
-
-// ---------------------------------------------------------------- copy-scaling-policies
-
-function copyScalingPolicies(ports: AwsPorts): Handler<CopyScalingPoliciesParams> {
-  return {
-    async apply(ctx, p) {
-      const inputs = p.policies as unknown as PutScalingPolicyCommandInput[];
-      await ctx.record({ policies: inputs.map((i) => i.PolicyName ?? '') });
-      const arns: Record<string, string> = { ...((ctx.outputs.policyArns as Record<string, string> | undefined) ?? {}) };
-      for (const input of inputs) {
-        // PutScalingPolicy creates or updates: re-running it is harmless.
-        arns[input.PolicyName as string] = await ports.groups.putPolicy(input);
-        ctx.progress(`${Object.keys(arns).length} of ${inputs.length} policies copied`, { done: Object.keys(arns).length, total: inputs.length });
-      }
-      await ctx.record({ policyArns: arns });
-    },
-    async undo(_ctx, p) {
-      for (const input of p.policies as unknown as PutScalingPolicyCommandInput[]) {
-        await ports.groups.deletePolicy(p.group, input.PolicyName as string);
-      }
-    },
-  };
-}
-
-// ---------------------------------------------------------------- copy-alarms
-
-function copyAlarms(ports: AwsPorts): Handler<CopyAlarmsParams> {
-  return {
-    async apply(ctx, p) {
-      const inputs = p.alarms as unknown as PutMetricAlarmCommandInput[];
-      if (inputs.length === 0) return;
-      const greenArns: Record<string, string> = {
-        ...((ctx.outputsOf(STEP.copyScalingPolicies).policyArns as Record<string, string> | undefined) ?? {}),
-      };
-      const wanted = Object.values(p.policyNameByBlueArn);
-      if (wanted.some((name) => !greenArns[name])) {
-        for (const policy of await ports.groups.describePolicies(p.group)) {
-          if (policy.PolicyName && policy.PolicyARN) greenArns[policy.PolicyName] ??= policy.PolicyARN;
-        }
-      }
-      const arnMap: Record<string, string> = {};
-      for (const [blueArn, name] of Object.entries(p.policyNameByBlueArn)) {
-        const greenArn = greenArns[name];
-        if (greenArn) arnMap[blueArn] = greenArn;
-      }
-      for (const input of inputs) {
-        for (const action of [...(input.AlarmActions ?? []), ...(input.OKActions ?? []), ...(input.InsufficientDataActions ?? [])]) {
-          if (p.policyNameByBlueArn[action] && !arnMap[action]) {
-            throw new DeploymentError(
-              `alarm ${input.AlarmName} acts on blue's policy ${p.policyNameByBlueArn[action]}, which has no copy on ${p.group}; run the ${STEP.copyScalingPolicies} step first`,
-            );
-          }
-        }
-      }
-      await ctx.record({ alarms: inputs.map((i) => i.AlarmName ?? '') });
-      for (const input of inputs) {
-        await ports.alarms.putAlarm({
-          ...input,
-          ...defined({
-            AlarmActions: remapActions(input.AlarmActions, arnMap),
-            OKActions: remapActions(input.OKActions, arnMap),
-            InsufficientDataActions: remapActions(input.InsufficientDataActions, arnMap),
-          }),
-        });
-      }
-    },
-    async undo(_ctx, p) {
-      const names = (p.alarms as unknown as PutMetricAlarmCommandInput[]).map((a) => a.AlarmName as string);
-      if (names.length > 0) await ports.alarms.deleteAlarms(names);
-    },
-  };
-}
-
-function defined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 // ---------------------------------------------------------------- wait-healthy
@@ -416,37 +229,9 @@ function pointsAt(record: ResourceRecordSet, dnsName: string): boolean {
 function waitRetire(ports: AwsPorts): Handler<WaitRetireParams> {
   return {
     async apply(ctx, p) {
-      let until = ctx.outputs.until as number | undefined;
-      if (until === undefined) {
-        until = ctx.clock.now() + p.seconds * 1000;
-        await ctx.record({ until });
-      }
-      const end = until;
       const alarms = p.alarms ?? [];
-      if (p.drain) return waitDrained(ports, ctx, p, p.drain, end, alarms);
-      const observe = async (): Promise<Observation> => {
-        const watched = await checkAlarms(ports, alarms, 'while waiting to retire blue');
-        const suffix = watched ? `; ${watched}` : '';
-        const left = Math.max(0, Math.ceil((end - ctx.clock.now()) / 1000));
-        return left <= 0
-          ? { done: true, message: `retire wait over${suffix}` }
-          : {
-              done: false,
-              message: `${left}s left before retiring blue${suffix}`,
-              counts: { done: p.seconds - Math.min(left, p.seconds), total: p.seconds },
-            };
-      };
-      try {
-        // The deadline is `until` itself, so the last sleep ends exactly there.
-        await waitUntil(
-          ctx,
-          { what: 'the retire wait to end', timeoutSeconds: Math.max(0, end - ctx.clock.now()) / 1000, intervalSeconds: p.intervalSeconds },
-          observe,
-        );
-      } catch (error) {
-        // Reaching the deadline is this wait's success, however the loop saw it.
-        if (!(error instanceof WaitTimeoutError) || ctx.clock.now() < end) throw error;
-      }
+      if (p.drain) return waitDrained(ports, ctx, p, p.drain, await holdEnd(ctx, { seconds: p.seconds, key: 'until' }), alarms);
+      await holdWatching(ports, ctx, { seconds: p.seconds, intervalSeconds: p.intervalSeconds, alarms, key: 'until', doing: 'while waiting to retire blue', label: 'before retiring blue' });
     },
     async undo() {},
   };

@@ -233,7 +233,7 @@ describe('replica-dns handlers against the in-memory AWS', () => {
     expect(world.clock.now()).toBe(until);
     const progress = resumed.progressOf(STEP.waitRetire);
     expect(progress[0]).toBe('175s left before retiring blue');
-    expect(progress.at(-1)).toBe('retire wait over');
+    expect(progress.at(-1)).toBe('no time left before retiring blue');
   });
 
   it('retire-blue scale-to-zero sets MinSize and DesiredCapacity to 0; undo restores the sizes and waits for blue', async () => {

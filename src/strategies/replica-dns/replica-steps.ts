@@ -1,0 +1,234 @@
+/**
+ * The steps that build a replica of blue's group, shared by the replica strategies (replica-dns and
+ * replica-listener): the launch configuration or template with green's image, the group, its scaling
+ * policies and their alarms. Same rules as every handler: idempotent by deterministic name, journal
+ * first, undo after a partial apply and twice.
+ */
+import type {
+  CreateAutoScalingGroupCommandInput,
+  PutLifecycleHookCommandInput,
+  PutScalingPolicyCommandInput,
+} from '@aws-sdk/client-auto-scaling';
+import type { PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
+import type { AwsPorts } from '../../aws/ports.js';
+import type { JsonObject, StepContext, StepHandler } from '../../engine/types.js';
+import { waitUntil } from '../../engine/wait.js';
+import { DeploymentError } from '../../errors.js';
+import { launchTemplateFromConfiguration } from '../common/builders.js';
+import { launchConfigurationCopy, launchTemplateCopy, remapActions } from './builders.js';
+import { ownTags, type OwnTags } from './names.js';
+
+export interface Sizes {
+  MinSize: number;
+  MaxSize: number;
+  DesiredCapacity: number;
+}
+
+type Handler<P> = StepHandler<P & JsonObject>;
+
+// ---------------------------------------------------------------- params (JSON, stored in the journal)
+
+/** `image` null: the image the bake-image step recorded (release by commands). */
+export type CreateLaunchParams =
+  | { kind: 'configuration'; name: string; image: string | null; source: string; tags: OwnTags }
+  | { kind: 'template'; name: string; image: string | null; source: { id: string; version: number }; tags: OwnTags }
+  /** `launch: template` with blue on a launch configuration: a new template (version 1) from its settings. */
+  | { kind: 'template-from-configuration'; name: string; image: string | null; source: string; tags: OwnTags };
+
+export interface CreateGroupParams {
+  name: string;
+  blueGroup: string;
+  input: JsonObject; // CreateAutoScalingGroupCommandInput; sizes replaced by blue's at apply time
+  suspendedProcesses: string[];
+  metrics: { metrics: string[]; granularity: string } | null;
+  lifecycleHooks: JsonObject[]; // PutLifecycleHookCommandInput[]
+  deleteTimeoutSeconds: number;
+  intervalSeconds: number;
+}
+
+export interface CopyScalingPoliciesParams {
+  group: string;
+  policies: JsonObject[]; // PutScalingPolicyCommandInput[]
+}
+
+export interface CopyAlarmsParams {
+  group: string;
+  /** PutMetricAlarmCommandInput[], actions still naming blue's policy ARNs. */
+  alarms: JsonObject[];
+  /** Blue policy ARN -> policy name (the copy has the same name on green). */
+  policyNameByBlueArn: Record<string, string>;
+}
+
+// ---------------------------------------------------------------- shared observations
+
+export async function waitGroupGone(ports: AwsPorts, ctx: StepContext, group: string, timeoutSeconds: number, intervalSeconds: number) {
+  await waitUntil(ctx, { what: `group ${group} to be deleted`, timeoutSeconds, intervalSeconds }, async () => {
+    const g = await ports.groups.describeGroup(group);
+    return g
+      ? { done: false, message: `group ${group} is being deleted (${g.Instances?.length ?? 0} instances left)` }
+      : { done: true, message: `group ${group} is deleted` };
+  });
+}
+
+export function sizesOf(g: { MinSize?: number; MaxSize?: number; DesiredCapacity?: number }): Sizes {
+  return { MinSize: g.MinSize ?? 0, MaxSize: g.MaxSize ?? 0, DesiredCapacity: g.DesiredCapacity ?? 0 };
+}
+
+// ---------------------------------------------------------------- create-launch
+
+export function createLaunch(ports: AwsPorts, bakeStep: string): Handler<CreateLaunchParams> {
+  return {
+    async apply(ctx, p) {
+      const image = p.image ?? (ctx.outputsOf(bakeStep).imageId as string | undefined);
+      if (!image) throw new DeploymentError(`no image for ${p.name}: the ${bakeStep} step recorded none; run it first`);
+      if (p.kind === 'configuration') {
+        if (await ports.launch.describeLaunchConfiguration(p.name)) {
+          await ctx.record({ launchConfiguration: p.name });
+          return;
+        }
+        const source = await ports.launch.describeLaunchConfiguration(p.source);
+        if (!source) throw new DeploymentError(`blue's launch configuration ${p.source} no longer exists; nothing to copy`);
+        await ctx.record({ launchConfiguration: p.name });
+        await ports.launch.createLaunchConfiguration(launchConfigurationCopy(source, p.name, image));
+        return;
+      }
+      const found = await ports.launch.findLaunchTemplate(p.name);
+      if (found) {
+        await ctx.record({ launchTemplate: p.name, launchTemplateId: found.id, version: found.version });
+        return;
+      }
+      if (p.kind === 'template-from-configuration') {
+        const lc = await ports.launch.describeLaunchConfiguration(p.source);
+        if (!lc) throw new DeploymentError(`blue's launch configuration ${p.source} no longer exists; nothing to copy`);
+        await ctx.record({ launchTemplate: p.name });
+        const made = await ports.launch.createLaunchTemplate(launchTemplateFromConfiguration(lc, p.name, image, ownTags(p.tags)));
+        await ctx.record({ launchTemplateId: made.id, version: made.version });
+        return;
+      }
+      const source = await ports.launch.describeLaunchTemplateVersion({ id: p.source.id }, String(p.source.version));
+      if (!source) {
+        throw new DeploymentError(`blue's launch template ${p.source.id} version ${p.source.version} no longer exists; nothing to copy`);
+      }
+      await ctx.record({ launchTemplate: p.name });
+      const made = await ports.launch.createLaunchTemplate(launchTemplateCopy(source, p.name, image, p.tags));
+      await ctx.record({ launchTemplateId: made.id, version: made.version });
+    },
+    async undo(_ctx, p) {
+      if (p.kind === 'configuration') await ports.launch.deleteLaunchConfiguration(p.name);
+      else await ports.launch.deleteLaunchTemplate(p.name);
+    },
+  };
+}
+
+// ---------------------------------------------------------------- create-group
+
+export function createGroup(ports: AwsPorts): Handler<CreateGroupParams> {
+  return {
+    async apply(ctx, p) {
+      // Blue's sizes at the moment green is made (kept from an earlier attempt, so a resume matches it).
+      let sizes = ctx.outputs.blueSizes as Sizes | undefined;
+      if (!sizes) {
+        const blue = await ports.groups.describeGroup(p.blueGroup);
+        if (!blue) throw new DeploymentError(`blue's group ${p.blueGroup} no longer exists; nothing to copy`);
+        sizes = sizesOf(blue);
+        await ctx.record({ blueSizes: { ...sizes } });
+      }
+      const existing = await ports.groups.describeGroup(p.name);
+      if (!existing) {
+        await ctx.record({ group: p.name });
+        await ports.groups.createGroup({ ...(p.input as unknown as CreateAutoScalingGroupCommandInput), ...sizes });
+      }
+      if (p.suspendedProcesses.length > 0) await ports.groups.suspendProcesses(p.name, p.suspendedProcesses);
+      if (p.metrics) await ports.groups.enableMetrics(p.name, p.metrics.metrics, p.metrics.granularity);
+      if (p.lifecycleHooks.length > 0) {
+        const present = new Set((await ports.groups.describeLifecycleHooks(p.name)).map((h) => h.LifecycleHookName));
+        for (const hook of p.lifecycleHooks as unknown as PutLifecycleHookCommandInput[]) {
+          if (!present.has(hook.LifecycleHookName)) await ports.groups.putLifecycleHook(hook);
+        }
+      }
+      await ctx.record({ group: p.name });
+    },
+    async undo(ctx, p) {
+      await ports.groups.deleteGroup(p.name);
+      // The launch configuration and load balancer are undone next: wait until nothing uses them.
+      await waitGroupGone(ports, ctx, p.name, p.deleteTimeoutSeconds, p.intervalSeconds);
+    },
+  };
+}
+
+// ---------------------------------------------------------------- copy-scaling-policies
+
+export function copyScalingPolicies(ports: AwsPorts): Handler<CopyScalingPoliciesParams> {
+  return {
+    async apply(ctx, p) {
+      const inputs = p.policies as unknown as PutScalingPolicyCommandInput[];
+      await ctx.record({ policies: inputs.map((i) => i.PolicyName ?? '') });
+      const arns: Record<string, string> = { ...((ctx.outputs.policyArns as Record<string, string> | undefined) ?? {}) };
+      for (const input of inputs) {
+        // PutScalingPolicy creates or updates: re-running it is harmless.
+        arns[input.PolicyName as string] = await ports.groups.putPolicy(input);
+        ctx.progress(`${Object.keys(arns).length} of ${inputs.length} policies copied`, { done: Object.keys(arns).length, total: inputs.length });
+      }
+      await ctx.record({ policyArns: arns });
+    },
+    async undo(_ctx, p) {
+      for (const input of p.policies as unknown as PutScalingPolicyCommandInput[]) {
+        await ports.groups.deletePolicy(p.group, input.PolicyName as string);
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------- copy-alarms
+
+export function copyAlarms(ports: AwsPorts, policiesStep: string): Handler<CopyAlarmsParams> {
+  return {
+    async apply(ctx, p) {
+      const inputs = p.alarms as unknown as PutMetricAlarmCommandInput[];
+      if (inputs.length === 0) return;
+      const greenArns: Record<string, string> = {
+        ...((ctx.outputsOf(policiesStep).policyArns as Record<string, string> | undefined) ?? {}),
+      };
+      const wanted = Object.values(p.policyNameByBlueArn);
+      if (wanted.some((name) => !greenArns[name])) {
+        for (const policy of await ports.groups.describePolicies(p.group)) {
+          if (policy.PolicyName && policy.PolicyARN) greenArns[policy.PolicyName] ??= policy.PolicyARN;
+        }
+      }
+      const arnMap: Record<string, string> = {};
+      for (const [blueArn, name] of Object.entries(p.policyNameByBlueArn)) {
+        const greenArn = greenArns[name];
+        if (greenArn) arnMap[blueArn] = greenArn;
+      }
+      for (const input of inputs) {
+        for (const action of [...(input.AlarmActions ?? []), ...(input.OKActions ?? []), ...(input.InsufficientDataActions ?? [])]) {
+          if (p.policyNameByBlueArn[action] && !arnMap[action]) {
+            throw new DeploymentError(
+              `alarm ${input.AlarmName} acts on blue's policy ${p.policyNameByBlueArn[action]}, which has no copy on ${p.group}; run the ${policiesStep} step first`,
+            );
+          }
+        }
+      }
+      await ctx.record({ alarms: inputs.map((i) => i.AlarmName ?? '') });
+      for (const input of inputs) {
+        await ports.alarms.putAlarm({
+          ...input,
+          ...defined({
+            AlarmActions: remapActions(input.AlarmActions, arnMap),
+            OKActions: remapActions(input.OKActions, arnMap),
+            InsufficientDataActions: remapActions(input.InsufficientDataActions, arnMap),
+          }),
+        });
+      }
+    },
+    async undo(_ctx, p) {
+      const names = (p.alarms as unknown as PutMetricAlarmCommandInput[]).map((a) => a.AlarmName as string);
+      if (names.length > 0) await ports.alarms.deleteAlarms(names);
+    },
+  };
+}
+
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
