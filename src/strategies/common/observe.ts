@@ -16,12 +16,19 @@ export type BlueLaunch =
     };
 
 /**
- * Reads the group's launch configuration, or its launch template version resolved to a number.
- * InputError (nothing changed) when it is missing, or when the group uses a mixed instances policy.
+ * Reads the group's launch configuration, or its launch template version resolved to a number (with a
+ * mixed instances policy: the policy's launch template). InputError (nothing changed) when it is missing,
+ * or when overrides of a mixed instances policy name launch templates of their own.
  */
 export async function observeLaunch(group: AutoScalingGroup, name: string, ports: AwsPorts, strategy: string): Promise<BlueLaunch> {
+  const mixed = group.MixedInstancesPolicy?.LaunchTemplate;
   if (group.MixedInstancesPolicy) {
-    throw new InputError(`group ${name} uses a mixed instances policy, which ${strategy} does not support yet`);
+    const own = (mixed?.Overrides ?? []).filter((o) => o.LaunchTemplateSpecification).length;
+    if (own > 0) {
+      throw new InputError(
+        `group ${name}'s mixed instances policy gives ${own === 1 ? 'an override' : `${own} overrides`} a launch template of its own; ${strategy} copies the policy's one launch template with the new image, so it cannot deploy such a group: remove the overrides' LaunchTemplateSpecification (or give them the same template)`,
+      );
+    }
   }
   if (group.LaunchConfigurationName) {
     const configuration = await ports.launch.describeLaunchConfiguration(group.LaunchConfigurationName);
@@ -32,7 +39,7 @@ export async function observeLaunch(group: AutoScalingGroup, name: string, ports
     }
     return { kind: 'configuration', configuration: { ...configuration, LaunchConfigurationName: group.LaunchConfigurationName } };
   }
-  const spec = group.LaunchTemplate;
+  const spec = mixed?.LaunchTemplateSpecification ?? group.LaunchTemplate;
   if (spec && (spec.LaunchTemplateId || spec.LaunchTemplateName)) {
     const requested = spec.Version ?? '$Default';
     const template = {

@@ -207,9 +207,7 @@ export function groupCopy(
     .map((t) => defined({ Key: t.Key, Value: t.Value, PropagateAtLaunch: t.PropagateAtLaunch }));
   return defined({
     AutoScalingGroupName: name,
-    ...('launchConfigurationName' in launch
-      ? { LaunchConfigurationName: launch.launchConfigurationName }
-      : { LaunchTemplate: { LaunchTemplateName: launch.launchTemplateName, Version: launch.version } }),
+    ...groupLaunchOf(blue, launch),
     MinSize: blue.MinSize,
     MaxSize: blue.MaxSize,
     DesiredCapacity: blue.DesiredCapacity,
@@ -234,6 +232,18 @@ export function groupCopy(
       ...ownTags(tags).map((t) => ({ ...t, PropagateAtLaunch: true })),
     ],
   });
+}
+
+/**
+ * Green's launch in the group request. A mixed instances policy is kept as blue has it (overrides,
+ * instances distribution) with green's template in place of blue's.
+ */
+function groupLaunchOf(blue: AutoScalingGroup, launch: GroupLaunch): Partial<CreateAutoScalingGroupCommandInput> {
+  if ('launchConfigurationName' in launch) return { LaunchConfigurationName: launch.launchConfigurationName };
+  const template = { LaunchTemplateName: launch.launchTemplateName, Version: launch.version };
+  const mixed = blue.MixedInstancesPolicy;
+  if (!mixed) return { LaunchTemplate: template };
+  return { MixedInstancesPolicy: { ...mixed, LaunchTemplate: { ...mixed.LaunchTemplate, LaunchTemplateSpecification: template } } };
 }
 
 function lifecycleHookSpecification(h: LifecycleHook): LifecycleHookSpecification {

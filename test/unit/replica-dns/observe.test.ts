@@ -84,7 +84,7 @@ describe('replica-dns observe', () => {
     );
   });
 
-  it('refuses blue with target groups, two load balancers or a mixed instances policy', async () => {
+  it('refuses blue with target groups, two load balancers or a mixed instances policy whose overrides name their own templates', async () => {
     const tg = blueWorld();
     (tg.aws.state.groups.get('shop-web') as { group: { TargetGroupARNs?: string[] } }).group.TargetGroupARNs = ['arn:aws:elasticloadbalancing:tg/x'];
     await inputError(replicaDns.observe(configFor(), tg.aws), /uses target groups .* exactly one classic load balancer/);
@@ -95,8 +95,13 @@ describe('replica-dns observe', () => {
     await inputError(replicaDns.observe(configFor(), two.aws), /has 2 classic load balancers \(shop-web-elb, shop-web-2\); replica-dns needs exactly one/);
 
     const mixed = blueWorld();
-    (mixed.aws.state.groups.get('shop-web') as { group: Record<string, unknown> }).group.MixedInstancesPolicy = { LaunchTemplate: {} };
-    await inputError(replicaDns.observe(configFor(), mixed.aws), /mixed instances policy, which replica-dns does not support yet/);
+    (mixed.aws.state.groups.get('shop-web') as { group: Record<string, unknown> }).group.MixedInstancesPolicy = {
+      LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateName: 'x' }, Overrides: [{ InstanceType: 'm5.large', LaunchTemplateSpecification: { LaunchTemplateName: 'y' } }] },
+    };
+    await inputError(
+      replicaDns.observe(configFor(), mixed.aws),
+      /group shop-web's mixed instances policy gives an override a launch template of its own; replica-dns copies the policy's one launch template/,
+    );
   });
 
   it('on the next deployment finds the previous green as blue (tags, dualstack name) and colors alternate', async () => {
