@@ -1,0 +1,96 @@
+/**
+ * The janitor's decision, apart from its doing: what `bluegreen gc` deletes of what carries the service's
+ * `bluegreen:*` tags (or names), and what it keeps and why. Pure; the inventory and the protections come
+ * from the caller (AWS reads, the live stack, the journal).
+ *
+ * A deployment's resources live and die together: one protected resource (the live group, the group a
+ * rollback would return to, anything of a deployment in progress) protects everything of its deployment.
+ * What cannot be tied to a deployment is kept: the janitor deletes only what it can account for.
+ */
+
+/** What gc can find and delete, in the order it deletes a deployment's remains (users before what they use). */
+export const LEFTOVER_TYPES = [
+  'instance',
+  'alarm',
+  'auto-scaling-group',
+  'load-balancer',
+  'target-group',
+  'launch-configuration',
+  'launch-template',
+  'image',
+] as const;
+export type LeftoverType = (typeof LEFTOVER_TYPES)[number];
+
+export interface Leftover {
+  type: LeftoverType;
+  /** What people read and the delete call takes: a name, or an id for instances and images. */
+  name: string;
+  /** The ARN of a target group (its delete call takes it); absent otherwise. */
+  arn?: string;
+  /** The deployment that made it (bluegreen:deployment tag, or its name); absent: unknown. */
+  deploymentId?: string;
+  /** When AWS says it was made (ISO 8601); absent: unknown. */
+  createdAt?: string;
+}
+
+export interface Protection {
+  /** A resource that must stay (and with it everything of its deployment). */
+  resource?: { type: LeftoverType; name: string };
+  /** Or a whole deployment that must stay. */
+  deploymentId?: string;
+  /** For people: "the live stack", "rollback of 0a1b2 returns to it", "deployment 0a1b2 is paused". */
+  why: string;
+}
+
+export interface GcPlan {
+  /** Oldest deployment first; within a deployment, in LEFTOVER_TYPES order. */
+  remove: Leftover[];
+  keep: Array<Leftover & { why: string }>;
+}
+
+const rank = (t: LeftoverType) => LEFTOVER_TYPES.indexOf(t);
+
+export function planGc(found: readonly Leftover[], protections: readonly Protection[]): GcPlan {
+  // Whole deployments kept, with the first reason given for each.
+  const kept = new Map<string, string>();
+  const keepDeployment = (id: string, why: string) => {
+    if (!kept.has(id)) kept.set(id, why);
+  };
+  const byName = new Map<string, string>(); // "type name" -> why
+  for (const p of protections) {
+    if (p.deploymentId) keepDeployment(p.deploymentId, p.why);
+    if (p.resource) byName.set(`${p.resource.type} ${p.resource.name}`, p.why);
+  }
+  for (const r of found) {
+    const why = byName.get(`${r.type} ${r.name}`);
+    if (why && r.deploymentId) keepDeployment(r.deploymentId, why);
+  }
+
+  const keep: GcPlan['keep'] = [];
+  const remove: Leftover[] = [];
+  for (const r of found) {
+    const own = byName.get(`${r.type} ${r.name}`);
+    if (own) keep.push({ ...r, why: own });
+    else if (!r.deploymentId) keep.push({ ...r, why: 'no bluegreen:deployment tag or name: which deployment made it is unknown' });
+    else if (kept.has(r.deploymentId)) keep.push({ ...r, why: `${kept.get(r.deploymentId)} (deployment ${r.deploymentId})` });
+    else remove.push(r);
+  }
+
+  // A deployment's age is that of its oldest dated resource; undated deployments go last.
+  const age = new Map<string, string>();
+  for (const r of remove) {
+    const id = r.deploymentId as string;
+    const before = age.get(id);
+    if (r.createdAt && (!before || r.createdAt < before)) age.set(id, r.createdAt);
+  }
+  const ageOf = (r: Leftover) => age.get(r.deploymentId as string) ?? '\uffff';
+  remove.sort(
+    (a, b) =>
+      ageOf(a).localeCompare(ageOf(b)) ||
+      (a.deploymentId as string).localeCompare(b.deploymentId as string) ||
+      rank(a.type) - rank(b.type) ||
+      a.name.localeCompare(b.name),
+  );
+  keep.sort((a, b) => rank(a.type) - rank(b.type) || a.name.localeCompare(b.name));
+  return { remove, keep };
+}
