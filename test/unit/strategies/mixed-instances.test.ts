@@ -24,7 +24,7 @@ function mixedWorld() {
 describe('mixed instances policy', () => {
   it("groupCopy keeps blue's overrides and distribution and puts green's template in the policy, with no LaunchTemplate beside it", () => {
     const input = groupCopy(
-      { AutoScalingGroupName: 'shop-web', MinSize: 2, MaxSize: 4, DesiredCapacity: 2, MixedInstancesPolicy: structuredClone(POLICY), CreatedTime: new Date(0), HealthCheckType: 'ELB', AvailabilityZones: [] },
+      { AutoScalingGroupName: 'shop-web', MinSize: 2, MaxSize: 4, DesiredCapacity: 2, MixedInstancesPolicy: structuredClone(POLICY), CreatedTime: new Date(0), HealthCheckType: 'ELB', AvailabilityZones: [], DefaultCooldown: 300 },
       [],
       'shop-green-k3x9a',
       { launchTemplateName: 'shop-green-k3x9a', version: '1' },
