@@ -60,6 +60,10 @@ export interface LockHolder {
   since: string; // ISO time
   command: string;
   deploymentId?: string;
+  /** Shared state (state.s3): who ran it, the CI job when there is one, and until when the lease holds. */
+  user?: string;
+  ciJob?: string;
+  expiresAt?: string; // ISO time
 }
 
 /** An AWS call failed after the SDK's own retries. Names the call and the resource. */

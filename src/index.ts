@@ -8,6 +8,7 @@ export {
   plan,
   deploy,
   resume,
+  promote,
   rollback,
   status,
   unlock,
@@ -16,9 +17,12 @@ export {
   historyEntry,
   iamPolicy,
   rollbackPlan,
+  remainingPlan,
+  pausePointOf,
+  nextCommands,
   liveColor,
 } from './operations.js';
-export type { OperationOptions, DeployOptions, PlanResult, StatusReport, HistoryEntry } from './operations.js';
+export type { OperationOptions, DeployOptions, PlanOptions, ResumeOptions, PlanResult, StatusReport, HistoryEntry } from './operations.js';
 export { policyFor, needsOf, portMethodsFor } from './iam/policy.js';
 export type { IamPolicy, PolicyNeeds, PolicyStatement } from './iam/policy.js';
 export { PORT_ACTIONS } from './iam/actions.js';
@@ -37,7 +41,7 @@ export type {
   TrafficSettings,
 } from './config/schema.js';
 export { EVENT } from './engine/events.js';
-export type { EngineEvent, EventSink } from './engine/events.js';
+export type { EngineEvent, EventSink, RunMode } from './engine/events.js';
 export type { Journal, StepRecord, StepDescriptor, StepState, DeploymentStatus } from './engine/types.js';
 export type { Plan } from './strategies/types.js';
 export type { AwsPorts } from './aws/ports.js';

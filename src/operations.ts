@@ -15,7 +15,7 @@ import type { JournalStore, ServiceLock } from './engine/store.js';
 import type { Journal, Json, StepRecord, StepRegistry } from './engine/types.js';
 import { needsOf, policyFor, policyNotes, type IamPolicy, type PolicyNeeds } from './iam/policy.js';
 import { InputError, type LockHolder } from './errors.js';
-import { FileJournalStore, FileLock } from './state/file-store.js';
+import { openState, runSignal, stateLocation } from './state/index.js';
 import { refuseUnbuilt, strategies, strategyFor, strategyNotBuilt } from './strategies/index.js';
 import type { Plan, StrategyServices } from './strategies/types.js';
 import { SshRunner } from './remote/ssh.js';
@@ -42,11 +42,36 @@ export interface OperationOptions {
 export interface DeployOptions extends OperationOptions {
   /** Asked after the plan is made and before any change; resolve false to cancel. Absent: go ahead. */
   confirm?: (plan: Plan, config: Config) => Promise<boolean>;
+  /**
+   * Stop before the plan's first traffic step (its pausePoint), leaving the deployment `paused` until
+   * `promote` or `rollback`. A strategy without such a step is refused (InputError) before any change.
+   */
+  pauseBeforeSwitch?: boolean;
+}
+
+export interface PlanOptions extends OperationOptions {
+  /** Check that the plan has a step to pause before (as deploy --pause-before-switch would); InputError if not. */
+  pauseBeforeSwitch?: boolean;
+}
+
+export interface ResumeOptions extends OperationOptions {
+  /**
+   * resume (default): go on with a deployment that stopped; refuses a paused one.
+   * promote: go on with a paused deployment past its pause point; refuses any other.
+   */
+  mode?: 'resume' | 'promote';
+  /**
+   * Asked (promote only) under the lock, before any change, with the steps still to run; resolve false to
+   * cancel (the journal is returned unchanged). Absent: go ahead.
+   */
+  confirm?: (plan: Plan, config: Config) => Promise<boolean>;
 }
 
 export interface PlanResult {
   config: Config;
   plan: Plan;
+  /** With pauseBeforeSwitch: the id of the step deploy --pause-before-switch would stop before. */
+  pauseBefore?: string;
 }
 
 export interface StatusReport {
@@ -55,6 +80,8 @@ export interface StatusReport {
   liveColor?: string;
   journal?: Journal;
   lock?: LockHolder;
+  /** The commands that fit the current deployment's state, e.g. promote and rollback for a paused one. */
+  next?: string[];
 }
 
 /** The journal of a new deployment: the plan's steps, all pending. */
@@ -73,6 +100,21 @@ export function newJournal(plan: Plan, config: Config, now: number, actor?: Jour
     steps: plan.steps.map((step): StepRecord => ({ ...step, state: 'pending', outputs: {} })),
     ...(actor ? { actor } : {}),
   };
+}
+
+/** The step `deploy --pause-before-switch` stops before: the plan's pausePoint, the first that moves traffic. */
+export function pausePointOf(plan: Pick<Plan, 'steps'>): Plan['steps'][number] | undefined {
+  return plan.steps.find((s) => s.pausePoint === true);
+}
+
+function requirePausePoint(plan: Plan, config: Config): string {
+  const step = pausePointOf(plan);
+  if (!step) {
+    throw new InputError(
+      `strategy ${config.strategy} has no step to pause before (no step of its plan moves traffic to green): --pause-before-switch cannot be used with it; nothing was changed`,
+    );
+  }
+  return step.id;
 }
 
 /** A deployment id: 5 characters of [a-z0-9], short enough for ELB names (32 characters). */
@@ -95,8 +137,7 @@ async function open(options: OperationOptions): Promise<Session> {
   const command = (verb: string) => `${prefix} ${verb} -c ${options.configFile}`;
   return {
     config,
-    store: new FileJournalStore(config.state.dir, config.service),
-    lock: new FileLock(config.state.dir, config.service, command('unlock')),
+    ...openState(config, { unlockCommand: command('unlock'), statusCommand: command('status') }),
     clock: options.clock ?? systemClock,
     command,
   };
@@ -195,7 +236,7 @@ function engine(session: Session, options: OperationOptions, registry: StepRegis
     store: session.store,
     clock: session.clock,
     emit: options.onEvent ?? (() => undefined),
-    signal: options.signal ?? new AbortController().signal,
+    signal: runSignal(options.signal, session.lock),
     next: (verb) => session.command(verb),
   };
 }
@@ -211,10 +252,11 @@ async function makePlan(session: Session, options: OperationOptions): Promise<{ 
 }
 
 /** Reads AWS (read-only calls) and returns the steps `deploy` would take. Changes nothing. */
-export async function plan(options: OperationOptions): Promise<PlanResult> {
+export async function plan(options: PlanOptions): Promise<PlanResult> {
   const session = await open(options);
   const { plan } = await makePlan(session, options);
-  return { config: session.config, plan };
+  const pauseBefore = options.pauseBeforeSwitch ? requirePausePoint(plan, session.config) : undefined;
+  return { config: session.config, plan, ...(pauseBefore ? { pauseBefore } : {}) };
 }
 
 /** Plans, asks `confirm`, then runs the deployment. Undefined when the user said no. */
@@ -222,6 +264,12 @@ export async function deploy(options: DeployOptions): Promise<Journal | undefine
   const session = await open(options);
   return locked(session, options, 'deploy', false, async () => {
     const current = await session.store.current();
+    if (current?.status === 'paused') {
+      throw new InputError(
+        `deployment ${current.deploymentId} of ${current.service} is paused${pausedWhere(current)}; run \`${session.command('promote')}\` to finish it or \`${session.command('rollback')}\` to return to blue before deploying again`,
+        { next: session.command('status') },
+      );
+    }
     if (current && UNFINISHED.has(current.status)) {
       throw new InputError(
         `deployment ${current.deploymentId} of ${current.service} is unfinished (${current.status}${current.error ? `: ${current.error}` : ''}); run \`${session.command('resume')}\` to finish it or \`${session.command('rollback')}\` to return to blue before deploying again`,
@@ -229,8 +277,10 @@ export async function deploy(options: DeployOptions): Promise<Journal | undefine
       );
     }
     const { plan, ports } = await makePlan(session, options);
+    const pauseBefore = options.pauseBeforeSwitch ? requirePausePoint(plan, session.config) : undefined;
     if (options.confirm && !(await options.confirm(plan, session.config))) return undefined;
     const journal = newJournal(plan, session.config, session.clock.now(), { host: hostname(), pid: process.pid, user: safeUser() });
+    if (pauseBefore) journal.pauseBefore = pauseBefore;
     await session.store.archive();
     await session.store.save(journal);
     return withEngine(session, options, ports, journal.strategy, (e) => runForward(journal, e, 'deploy'));
@@ -245,22 +295,86 @@ function safeUser(): string {
   }
 }
 
-/** Continues an interrupted or stopped deployment from its first unfinished step. */
-export async function resume(options: OperationOptions): Promise<Journal> {
-  const session = await open(options);
-  return locked(session, options, 'resume', true, async () => {
-    const journal = await session.store.current();
-    if (!journal) throw new InputError(`service ${session.config.service} has no deployment to resume (no journal in ${session.config.state.dir})`);
-    if (journal.status === 'succeeded') throw new InputError(`deployment ${journal.deploymentId} already succeeded; nothing to resume`);
-    if (journal.status === 'rolled-back') throw new InputError(`deployment ${journal.deploymentId} was rolled back; nothing to resume`);
-    if (journal.status === 'rolling-back' || journal.status === 'rollback-failed') {
-      throw new InputError(`deployment ${journal.deploymentId} is being rolled back; finish that with \`${session.command('rollback')}\``, {
+/** " before step switch-dns (Point shop.example.com at ...)": where a paused deployment stopped. */
+function pausedWhere(journal: Journal): string {
+  const step = journal.steps.find((s) => s.id === journal.pauseBefore) ?? journal.steps.find((s) => s.state !== 'done');
+  return step ? ` before step ${step.id} (${step.title})` : '';
+}
+
+/** Why `promote` cannot run on this deployment, with the command that fits its status. */
+function promoteRefusal(journal: Journal, session: Session): InputError {
+  const id = journal.deploymentId;
+  switch (journal.status) {
+    case 'succeeded':
+      return new InputError(`deployment ${id} is not paused: it succeeded; nothing to promote (\`${session.command('deploy')}\` starts a new one)`);
+    case 'rolled-back':
+      return new InputError(`deployment ${id} is not paused: it was rolled back; nothing to promote (\`${session.command('deploy')}\` starts a new one)`);
+    case 'rolling-back':
+    case 'rollback-failed':
+      return new InputError(`deployment ${id} is not paused: it is being rolled back (${journal.status}); finish that with \`${session.command('rollback')}\``, {
         next: session.command('rollback'),
       });
+    default:
+      return new InputError(
+        `deployment ${id} is not paused: it is ${journal.status}; run \`${session.command('resume')}\` to go on or \`${session.command('rollback')}\` to return to blue`,
+        { next: session.command('resume') },
+      );
+  }
+}
+
+/** The steps a promote (or resume) would run, from the first one not done, as a plan to show and confirm. */
+export function remainingPlan(journal: Journal): Plan {
+  const steps = journal.steps.filter((s) => s.state !== 'done').map(({ id, kind, title, params, creates, changes, waits }) => ({
+    id,
+    kind,
+    title,
+    params,
+    ...(creates ? { creates } : {}),
+    ...(changes ? { changes } : {}),
+    ...(waits ? { waits } : {}),
+  }));
+  return { deploymentId: journal.deploymentId, steps, summary: journal.summary, warnings: [] };
+}
+
+/**
+ * Continues an interrupted or stopped deployment from its first unfinished step. With mode `promote`,
+ * continues a paused deployment past its pause point: the same run, with the journal's pauseBefore removed
+ * (under the lock, before anything runs).
+ */
+export async function resume(options: ResumeOptions): Promise<Journal> {
+  const mode = options.mode ?? 'resume';
+  const session = await open(options);
+  return locked(session, options, mode, true, async () => {
+    const journal = await session.store.current();
+    if (!journal) throw new InputError(`service ${session.config.service} has no deployment to ${mode} (no journal in ${stateLocation(session.config)})`);
+    if (mode === 'promote') {
+      if (journal.status !== 'paused') throw promoteRefusal(journal, session);
+      if (options.confirm && !(await options.confirm(remainingPlan(journal), session.config))) return journal;
+      delete journal.pauseBefore;
+      await session.store.save(journal);
+    } else {
+      if (journal.status === 'paused') {
+        throw new InputError(
+          `deployment ${journal.deploymentId} is paused${pausedWhere(journal)}: run \`${session.command('promote')}\` to go on, or \`${session.command('rollback')}\` to return to blue`,
+          { next: session.command('promote') },
+        );
+      }
+      if (journal.status === 'succeeded') throw new InputError(`deployment ${journal.deploymentId} already succeeded; nothing to resume`);
+      if (journal.status === 'rolled-back') throw new InputError(`deployment ${journal.deploymentId} was rolled back; nothing to resume`);
+      if (journal.status === 'rolling-back' || journal.status === 'rollback-failed') {
+        throw new InputError(`deployment ${journal.deploymentId} is being rolled back; finish that with \`${session.command('rollback')}\``, {
+          next: session.command('rollback'),
+        });
+      }
     }
     const ports = await portsFor(options, session.config);
-    return withEngine(session, options, ports, journal.strategy, (e) => runForward(journal, e, 'resume'));
+    return withEngine(session, options, ports, journal.strategy, (e) => runForward(journal, e, mode));
   });
+}
+
+/** Continues a paused deployment (deploy --pause-before-switch) past its pause point: resume in promote mode. */
+export function promote(options: Omit<ResumeOptions, 'mode'>): Promise<Journal> {
+  return resume({ ...options, mode: 'promote' });
 }
 
 /** The steps a rollback of this journal would undo, newest first, as a plan to show and confirm. */
@@ -277,7 +391,7 @@ export async function rollback(options: DeployOptions): Promise<Journal> {
   const session = await open(options);
   return locked(session, options, 'rollback', true, async () => {
     const journal = await session.store.current();
-    if (!journal) throw new InputError(`service ${session.config.service} has no deployment to roll back (no journal in ${session.config.state.dir})`);
+    if (!journal) throw new InputError(`service ${session.config.service} has no deployment to roll back (no journal in ${stateLocation(session.config)})`);
     if (journal.status === 'rolled-back') throw new InputError(`deployment ${journal.deploymentId} is already rolled back`);
     if (options.confirm && !(await options.confirm(rollbackPlan(journal), session.config))) return journal;
     const ports = await portsFor(options, session.config);
@@ -299,12 +413,31 @@ export async function status(options: OperationOptions): Promise<StatusReport> {
   const journal = await session.store.current();
   const lock = await session.lock.read().catch(() => undefined);
   const color = journal ? liveColor(journal) : undefined;
+  const next = journal ? nextCommands(journal, lock !== undefined, session.command) : [];
   return {
     service: session.config.service,
     ...(color ? { liveColor: color } : {}),
     ...(journal ? { journal } : {}),
     ...(lock ? { lock } : {}),
+    ...(next.length > 0 ? { next } : {}),
   };
+}
+
+/** The commands that fit a deployment's state (none while a run holds the lock or when it ended). */
+export function nextCommands(journal: Journal, locked: boolean, command: (verb: string) => string): string[] {
+  if (locked) return [];
+  switch (journal.status) {
+    case 'paused':
+      return [command('promote'), command('rollback')];
+    case 'running':
+    case 'failed':
+      return [command('resume'), command('rollback')];
+    case 'rolling-back':
+    case 'rollback-failed':
+      return [command('rollback')];
+    default:
+      return [];
+  }
 }
 
 /** Breaks the service's lock; returns who held it. */
@@ -338,12 +471,16 @@ export interface HistoryEntry {
   failedStep?: { id: string; title: string; state: string; error?: string };
   /** The last error, as the user was shown it. */
   error?: string;
+  /** A paused deployment: the step it stopped before (promote goes on from there). */
+  pausedBefore?: { id: string; title: string };
 }
 
 /** A journal as a history entry: pure. */
 export function historyEntry(journal: Journal): HistoryEntry {
   const summary = journal.summary as { image?: Json; release?: Json };
   const seconds = Math.max(0, Math.round((Date.parse(journal.updatedAt) - Date.parse(journal.createdAt)) / 1000));
+  const paused =
+    journal.status === 'paused' ? (journal.steps.find((s) => s.id === journal.pauseBefore) ?? journal.steps.find((s) => s.state !== 'done')) : undefined;
   const stuck =
     journal.status === 'succeeded'
       ? undefined
@@ -362,6 +499,7 @@ export function historyEntry(journal: Journal): HistoryEntry {
       ? { failedStep: { id: stuck.id, title: stuck.title, state: stuck.state, ...(stuck.error ? { error: stuck.error } : {}) } }
       : {}),
     ...(journal.error ? { error: journal.error } : {}),
+    ...(paused ? { pausedBefore: { id: paused.id, title: paused.title } } : {}),
   };
 }
 
@@ -373,7 +511,7 @@ export async function deploymentHistory(options: OperationOptions & { limit?: nu
 
 /**
  * The least-privilege IAM policy for the config's strategy and release (src/iam/policy.ts). Reads only
- * the config file: no AWS call. State lives in a local directory, which needs no AWS permission.
+ * the config file: no AWS call. State in a local directory needs no AWS permission; state.s3 adds its bucket's.
  */
 export async function iamPolicy(
   options: Pick<OperationOptions, 'configFile'>,

@@ -186,6 +186,11 @@ export interface DnsPort {
   getHostedZone(id: string): Promise<HostedZone | undefined>;
   /** The record set of that name and type (no set identifier), or undefined. */
   getRecord(zoneId: string, name: string, type: string): Promise<ResourceRecordSet | undefined>;
+  /**
+   * Every record set of exactly that name and type, weighted ones (with a SetIdentifier) included, in
+   * Route 53's order; [] when there is none. Names compare as getRecord's do (case, final dot, escapes).
+   */
+  getRecordSets(zoneId: string, name: string, type: string): Promise<ResourceRecordSet[]>;
   /** Applies one change batch atomically; returns the change id. */
   change(zoneId: string, changes: Change[], comment: string): Promise<string>;
   /** Waits (SDK waiter) until the change is INSYNC; throws VerificationError after timeoutSeconds. */
@@ -232,3 +237,35 @@ export interface AwsPorts {
   alarms: AlarmsPort;
   ssm: SsmPort;
 }
+
+/**
+ * Objects of one S3 bucket, for the shared state backend (state.s3; src/state/s3-store.ts). Not part of
+ * AwsPorts: strategies never reach it. Conditional writes are how two runs on two machines agree: a write
+ * that would replace what another run wrote answers `{ written: false }` instead of overwriting it.
+ */
+export interface ObjectStorePort {
+  /** The bucket, for messages. */
+  readonly bucket: string;
+  /** The object and its ETag, or undefined when there is none. */
+  get(key: string): Promise<StoredObject | undefined>;
+  /**
+   * Writes the object if `condition` holds: `{ ifNoneMatch: '*' }` only when there is none yet,
+   * `{ ifMatch: etag }` only when it is still that version. Returns the new ETag, or why it was not written
+   * (`exists`/`changed`: the condition failed; `missing`: ifMatch and there is no object; `conflict`: a
+   * concurrent conditional write of the same key won the race).
+   */
+  put(key: string, body: string, condition?: WriteCondition): Promise<WriteResult>;
+  /** Deletes the object; with ifMatch only if it is still that version. A missing object counts as deleted. */
+  delete(key: string, ifMatch?: string): Promise<WriteResult>;
+  /** Every key under the prefix (all pages). */
+  list(prefix: string): Promise<string[]>;
+}
+
+export interface StoredObject {
+  body: string;
+  etag: string;
+}
+
+export type WriteCondition = { ifNoneMatch: '*' } | { ifMatch: string };
+
+export type WriteResult = { written: true; etag?: string } | { written: false; reason: 'exists' | 'changed' | 'missing' | 'conflict' };

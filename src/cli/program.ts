@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { registerPlan } from './commands/plan.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerResume } from './commands/resume.js';
+import { registerPromote } from './commands/promote.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerStatus } from './commands/status.js';
 import { registerUnlock } from './commands/unlock.js';
@@ -37,6 +38,7 @@ Typical use:
   $ bluegreen plan                       # what a deployment would do; changes nothing
   $ bluegreen deploy --image ami-0abc1234def567890
   $ bluegreen status
+  $ bluegreen deploy --pause-before-switch   # stop before traffic moves; then promote or rollback
   $ bluegreen rollback                   # send traffic back to blue
   $ bluegreen history                    # past deployments, newest first
   $ bluegreen iam-policy > policy.json   # the IAM policy this config needs
@@ -47,6 +49,7 @@ Every command reads ./bluegreen.yml unless -c/--config names another file.`,
   registerPlan(program);
   registerDeploy(program);
   registerResume(program);
+  registerPromote(program);
   registerRollback(program);
   registerStatus(program);
   registerUnlock(program);

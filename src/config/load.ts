@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLError } from 'yaml';
+import { type Alias, type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, type Scalar, visit, type YAMLError } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, InputError } from '../errors.js';
 import {
@@ -91,6 +91,16 @@ export function parseConfigText(text: string, file: string, overrides: ConfigOve
     ]);
   }
 
+  const unresolved = unresolvedAlias(doc);
+  if (unresolved) {
+    throw new ConfigError(file, [
+      {
+        path: formatPath(pathAtOffset(doc.contents, unresolved.range[0])),
+        ...at(unresolved.range[0]),
+        message: `invalid YAML: alias *${unresolved.source} names no anchor; an anchor (&${unresolved.source}) must be set before its alias`,
+      },
+    ]);
+  }
   let data: Record<string, unknown>;
   try {
     data = doc.toJS({ maxAliasCount: 50 }) as Record<string, unknown>;
@@ -182,6 +192,16 @@ function checkImageOverride(image: string): void {
 }
 
 function yamlIssue(doc: Document.Parsed, e: YAMLError, at: (offset: number) => { line: number; column: number }): Issue {
+  // yaml reports a quote left open where the file ends; point at the quote instead.
+  const open = e.code === 'MISSING_CHAR' && /closing .?quote/i.test(e.message) ? unclosedQuote(doc, e.pos[0]) : undefined;
+  if (open) {
+    const quote = open.type === 'QUOTE_SINGLE' ? "'" : '"';
+    return {
+      path: formatPath(pathAtOffset(doc.contents, open.range[0])),
+      ...at(open.range[0]),
+      message: `invalid YAML: the ${quote} that starts this value is never closed (the value runs on to the end of the file)`,
+    };
+  }
   // After a syntax error the tree is a guess, so only these name a key path.
   const keyPath = e.code === 'DUPLICATE_KEY' || e.code === 'TAG_RESOLVE_FAILED' ? pathAtOffset(doc.contents, e.pos[0]) : [];
   const message =
@@ -193,6 +213,34 @@ function yamlIssue(doc: Document.Parsed, e: YAMLError, at: (offset: number) => {
           ? `${e.message}; YAML tags are not supported here, expected a plain value`
           : `invalid YAML: ${e.message.replace(/\s+at line \d+, column \d+[\s\S]*$/, '')}`;
   return { path: formatPath(keyPath), ...at(e.pos[0]), message };
+}
+
+/** The quoted scalar that a "missing closing quote" error at `offset` belongs to: the last one starting before it. */
+function unclosedQuote(doc: Document.Parsed, offset: number): (Scalar & { range: [number, number, number] }) | undefined {
+  let found: (Scalar & { range: [number, number, number] }) | undefined;
+  visit(doc, {
+    Scalar(_key, node) {
+      if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && node.range && node.range[0] < offset && node.range[1] >= offset) {
+        if (!found || node.range[0] > found.range[0]) found = node as Scalar & { range: [number, number, number] };
+      }
+    },
+  });
+  return found;
+}
+
+/** The first alias whose anchor is not set before it (toJS would throw without saying where). */
+function unresolvedAlias(doc: Document.Parsed): (Alias & { range: [number, number, number] }) | undefined {
+  let found: (Alias & { range: [number, number, number] }) | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      if (node.range && node.resolve(doc) === undefined) {
+        found = node as Alias & { range: [number, number, number] };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /** What turning schema issues into located messages needs: the tree, offsets to positions, the strategy (when known). */
@@ -236,6 +284,19 @@ function schemaIssues(context: Context, issue: z.core.$ZodIssue): Issue[] {
   } else {
     const pair = findPair(doc.contents, where);
     if (pair) location = at(rangeOf(pair.value ?? pair.key));
+    else if (where.length > 0) {
+      // A value the file does not hold is a default (e.g. health.interval against a short health.timeout):
+      // point at the nearest key the file has, and say the value is the default.
+      for (let n = where.length - 1; n > 0; n--) {
+        const ancestor = findPair(doc.contents, where.slice(0, n));
+        if (ancestor) {
+          location = at(rangeOf(ancestor.key));
+          break;
+        }
+      }
+      const message = issueMessage(context, issue, where, missing);
+      return [{ path: formatPath(where), ...location, message: `${message} (the default: ${formatPath(where)} is not in the file)` }];
+    }
   }
 
   return [{ path: formatPath(where), ...location, message: issueMessage(context, issue, where, missing) }];

@@ -52,8 +52,10 @@ export const LISTENER_ARN_PATTERN =
   /^arn:aws(?:-[a-z]+)*:elasticloadbalancing:([a-z]{2}(?:-[a-z]+)+-\d{1,2}):\d{12}:listener\/(?:app|net)\/[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?\/[0-9a-f]{16}\/[0-9a-f]{16}$/;
 /** A CloudWatch alarm name: 1-255 characters, none a control character. */
 export const ALARM_NAME_PATTERN = /^[^\u0000-\u001f\u007f]{1,255}$/;
-/** The one placeholder a gate's URL may hold: the DNS name of the load balancer in front of green. */
+/** replica-dns's placeholder in a gate's URL: the DNS name of the load balancer in front of green. */
 export const GREEN_DNS_PLACEHOLDER = '{green.loadBalancerDns}';
+/** replica-listener's placeholder: <private ip>:<port> of each healthy target of green's target group. */
+export const GREEN_TARGET_PLACEHOLDER = '{green.target}';
 
 /** The AMI id form, shared with the --image flag. */
 export const imageSchema = text(IMAGE_PATTERN, 'an AMI id such as ami-0123456789abcdef0 (ami- and 8 or 17 hex digits)').describe(
@@ -74,7 +76,7 @@ const DEFAULTS = {
   retire: { after: '5m', action: 'scale-to-zero' },
   traffic: { hold: '5m' },
   gates: { expect: 200, tries: 5, interval: '10s' },
-  state: { dir: '.bluegreen' },
+  state: { dir: '.bluegreen', s3Prefix: 'bluegreen/' },
   ssh: { address: 'private', connectTimeout: '30s', connectionAttempts: 4, parallel: 10, hostKeys: 'strict' },
 } as const;
 
@@ -216,31 +218,55 @@ const traffic = z
   .optional()
   .describe('Move traffic to green in steps, holding each. Absent: all at once.');
 
-const gateUrl = text(/^https?:\/\/\S+$/, `an http:// or https:// URL such as http://${GREEN_DNS_PLACEHOLDER}/health`)
-  .max(2048, { error: 'expected at most 2048 characters' })
-  .superRefine((url, ctx) => {
-    if (!/^https?:\/\/\S+$/.test(url)) return;
-    const unknown = (url.match(/\{[^{}]*\}/g) ?? []).find((p) => p !== GREEN_DNS_PLACEHOLDER);
-    const rest = url.split(GREEN_DNS_PLACEHOLDER).join('');
-    const problem =
-      unknown !== undefined
-        ? `unknown placeholder ${unknown}; the only placeholder is ${GREEN_DNS_PLACEHOLDER}`
-        : /[{}]/.test(rest)
-          ? `expected { and } only in the placeholder ${GREEN_DNS_PLACEHOLDER}`
-          : !url.includes(GREEN_DNS_PLACEHOLDER)
-            ? `expected the URL to name green by ${GREEN_DNS_PLACEHOLDER} (without it, the check would not reach green)`
-            : !URL.canParse(url.split(GREEN_DNS_PLACEHOLDER).join('green.example'))
-              ? `expected an http:// or https:// URL such as http://${GREEN_DNS_PLACEHOLDER}/health`
-              : undefined;
-    if (problem) ctx.addIssue({ code: 'custom', path: [], input: url, message: problem });
-  })
-  .describe(
-    `The URL to GET, http or https. ${GREEN_DNS_PLACEHOLDER} (required, the only placeholder) stands for the DNS name of the load balancer in front of green.`,
-  );
+/** The placeholder each strategy's gate URLs name green by. */
+const GATE_PLACEHOLDERS = {
+  'replica-dns': { placeholder: GREEN_DNS_PLACEHOLDER, means: 'DNS name of the load balancer in front of green' },
+  'replica-listener': {
+    placeholder: GREEN_TARGET_PLACEHOLDER,
+    means: "<private ip>:<port> of each healthy target of green's target group (each is checked; green has no load balancer of its own before traffic moves)",
+  },
+} as const;
+type GateStrategy = keyof typeof GATE_PLACEHOLDERS;
 
-const httpGate = z
+/** A gate URL for `strategy`, which must name green by its placeholder; undefined (strategy unknown): either placeholder. */
+const gateUrl = (strategy: GateStrategy | undefined) => {
+  const own = strategy === undefined ? undefined : GATE_PLACEHOLDERS[strategy].placeholder;
+  const known: string[] = own === undefined ? [GREEN_DNS_PLACEHOLDER, GREEN_TARGET_PLACEHOLDER] : [own];
+  const example = own ?? GREEN_DNS_PLACEHOLDER;
+  const used = (url: string) => known.filter((p) => url.includes(p));
+  const without = (url: string) => known.reduce((u, p) => u.split(p).join(''), url);
+  const other = (p: string) => (Object.entries(GATE_PLACEHOLDERS) as [GateStrategy, (typeof GATE_PLACEHOLDERS)[GateStrategy]][]).find(([, v]) => v.placeholder === p)?.[0];
+  return text(/^https?:\/\/\S+$/, `an http:// or https:// URL such as http://${example}/health`)
+    .max(2048, { error: 'expected at most 2048 characters' })
+    .superRefine((url, ctx) => {
+      if (!/^https?:\/\/\S+$/.test(url)) return;
+      const unknown = (url.match(/\{[^{}]*\}/g) ?? []).find((p) => !known.includes(p));
+      const otherStrategy = unknown === undefined ? undefined : other(unknown);
+      const problem =
+        unknown !== undefined
+          ? otherStrategy !== undefined && strategy !== undefined
+            ? `${unknown} is the placeholder of ${otherStrategy}; with ${strategy} the placeholder is ${own}, the ${GATE_PLACEHOLDERS[strategy].means}`
+            : `unknown placeholder ${unknown}; the only placeholder is ${known.join(' or ')}`
+          : /[{}]/.test(without(url))
+            ? `expected { and } only in the placeholder ${known.join(' or ')}`
+            : used(url).length === 0
+              ? `expected the URL to name green by ${known.join(' or ')} (without it, the check would not reach green)`
+              : !URL.canParse(known.reduce((u, p) => u.split(p).join('green.example'), url))
+                ? `expected an http:// or https:// URL such as http://${example}/health`
+                : undefined;
+      if (problem) ctx.addIssue({ code: 'custom', path: [], input: url, message: problem });
+    })
+    .describe(
+      strategy === undefined
+        ? `The URL to GET, http or https, naming green by its strategy's placeholder: ${GREEN_DNS_PLACEHOLDER} (replica-dns) or ${GREEN_TARGET_PLACEHOLDER} (replica-listener).`
+        : `The URL to GET, http or https. ${own} (required, the only placeholder) stands for the ${GATE_PLACEHOLDERS[strategy].means}.`,
+    );
+};
+
+const httpGate = (strategy: GateStrategy | undefined) =>
+  z
   .strictObject({
-    url: gateUrl,
+    url: gateUrl(strategy),
     expect: count(100, 599).default(DEFAULTS.gates.expect).describe(`The HTTP status that passes: 100 to 599. Default ${DEFAULTS.gates.expect}.`),
     tries: count(1, 20)
       .default(DEFAULTS.gates.tries)
@@ -249,7 +275,8 @@ const httpGate = z
   })
   .describe('An HTTP check of green: passes when a GET of url answers expect within tries attempts.');
 
-const gates = z
+const gatesFor = (strategy: GateStrategy | undefined) =>
+  z
   .strictObject({
     alarms: z
       .array(text(ALARM_NAME_PATTERN, 'a CloudWatch alarm name (1-255 characters, no control characters)').describe('A CloudWatch alarm name.'), {
@@ -266,7 +293,7 @@ const gates = z
       .optional()
       .describe('CloudWatch alarms watched during every traffic step, its hold and retire.after: one in ALARM rolls back. 1 to 20 names.'),
     http: z
-      .array(httpGate, { error: 'expected a list of HTTP checks' })
+      .array(httpGate(strategy), { error: 'expected a list of HTTP checks' })
       .min(1, { error: 'expected 1 to 10 HTTP checks' })
       .max(10, { error: 'expected 1 to 10 HTTP checks' })
       .optional()
@@ -281,16 +308,45 @@ const gates = z
   .optional()
   .describe('Checks that must pass before and while traffic moves; a failure rolls back.');
 
+/**
+ * An S3 bucket name (general purpose buckets): 3-63 of a-z, 0-9, . and -, starting and ending with a letter
+ * or digit, no "..", not an IP address, none of the prefixes and suffixes AWS reserves.
+ */
+export const S3_BUCKET_PATTERN =
+  /^(?!\d{1,3}(?:\.\d{1,3}){3}$)(?!xn--|sthree-|amzn-s3-demo-)(?!.*\.\.)(?!.*(?:-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** A key prefix: empty, or up to 512 characters ending with /, not starting with /, no control characters. */
+export const S3_PREFIX_PATTERN = /^(?:[^/\u0000-\u001f\u007f][^\u0000-\u001f\u007f]{0,510}\/)?$/;
+
+const stateS3 = z
+  .strictObject({
+    bucket: text(S3_BUCKET_PATTERN, 'an S3 bucket name (3-63 of a-z, 0-9, . and -, starting and ending with a letter or digit)').describe(
+      'The S3 bucket holding the journal and the lock. It must exist; bluegreen does not create it.',
+    ),
+    prefix: text(S3_PREFIX_PATTERN, 'a key prefix ending with / (or empty), not starting with /, up to 512 characters')
+      .default(DEFAULTS.state.s3Prefix)
+      .describe('Key prefix: the objects are <prefix><service>/journal.json, history/<id>.json and lock.json.'),
+  })
+  .optional()
+  .describe('Keep the journal and a lease lock in S3, shared by every machine that deploys the service (docs/state.md).');
+
 const state = z
   .strictObject({
     dir: z
       .string({ error: 'expected a directory path' })
       .min(1)
-      .default(DEFAULTS.state.dir)
-      .describe('Directory of the journal and the lock, relative to the config file.'),
+      .optional()
+      .meta({ default: DEFAULTS.state.dir })
+      .describe('Directory of the journal and the lock, relative to the config file. Not with s3.'),
+    s3: stateS3,
   })
-  .default(DEFAULTS.state)
-  .describe('Where the journal and lock live.');
+  .superRefine((s, ctx) => {
+    if (s.dir !== undefined && s.s3 !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['s3'], input: s, message: 'give state.dir or state.s3, not both' });
+    }
+  })
+  .transform(({ dir, s3 }) => ({ dir: dir ?? DEFAULTS.state.dir, ...(s3 ? { s3 } : {}) }))
+  .default({ dir: DEFAULTS.state.dir })
+  .describe('Where the journal and lock live: a local directory (dir, the default) or an S3 bucket (s3).');
 
 const ssh = z
   .strictObject({
@@ -339,7 +395,7 @@ const replicaDnsSchema = z.strictObject({
   dns,
   health,
   traffic,
-  gates,
+  gates: gatesFor('replica-dns'),
   retire: z
     .strictObject({
       after: retireAfter('Wait after the DNS change is INSYNC before touching blue (TTL plus draining).'),
@@ -372,7 +428,7 @@ const replicaListenerSchema = z.strictObject({
   listener,
   health,
   traffic,
-  gates,
+  gates: gatesFor('replica-listener'),
   retire: z
     .strictObject({
       after: retireAfter("Wait after the listener change before touching blue; at least blue's target group deregistration delay is waited."),
@@ -474,7 +530,7 @@ export const anyStrategySchema = z
     listener: listener.optional(),
     health,
     traffic,
-    gates,
+    gates: gatesFor(undefined),
     retire: replicaDnsSchema.shape.retire,
     state,
     ssh,
@@ -517,7 +573,8 @@ interface CommonConfig {
   retire: { afterSeconds: number; action: 'scale-to-zero' | 'delete' | 'keep' };
   /** 'template': where blue uses a launch configuration, green uses a launch template. Absent: as blue. */
   launch?: 'template';
-  state: { dir: string };
+  /** dir: absolute. s3: the journal and lock live in this bucket instead (dir is then unused). */
+  state: { dir: string; s3?: { bucket: string; prefix: string } };
   ssh: SshSettings;
   /** The file it came from (absolute) and a digest of its meaning, kept in the journal. */
   source: { file: string; digest: string };
@@ -581,7 +638,7 @@ export function toConfig(parsed: ParsedConfig, source: Config['source'], paths: 
     health: { timeoutSeconds: seconds(parsed.health.timeout), intervalSeconds: seconds(parsed.health.interval) },
     retire: { afterSeconds: seconds(parsed.retire.after), action: 'action' in parsed.retire ? parsed.retire.action : 'keep' },
     ...(parsed.launch !== undefined ? { launch: parsed.launch } : {}),
-    state: { dir: paths.stateDir },
+    state: { dir: paths.stateDir, ...(parsed.state.s3 ? { s3: parsed.state.s3 } : {}) },
     ssh: {
       ...(parsed.ssh.user !== undefined ? { user: parsed.ssh.user } : {}),
       ...(paths.sshConfigFile !== undefined ? { configFile: paths.sshConfigFile } : {}),

@@ -16,7 +16,7 @@ export interface EngineOptions {
   emit: EventSink;
   signal: AbortSignal;
   /** The command a user runs next, e.g. next('resume') = "bluegreen resume -c shop.yml". */
-  next: (verb: 'resume' | 'rollback' | 'status') => string;
+  next: (verb: 'resume' | 'rollback' | 'status' | 'promote') => string;
 }
 
 /** Steps a rollback must undo: everything that started and was not undone yet. */
@@ -99,7 +99,7 @@ class Run {
     });
   }
 
-  async forward(mode: 'deploy' | 'resume'): Promise<Journal> {
+  async forward(mode: 'deploy' | 'resume' | 'promote'): Promise<Journal> {
     const { journal, options } = this;
     journal.status = 'running';
     delete journal.error;
@@ -108,6 +108,7 @@ class Run {
     const total = journal.steps.length;
     for (const [index, step] of journal.steps.entries()) {
       if (step.state === 'done') continue;
+      if (step.id === journal.pauseBefore) return this.pause(step);
       const handler = this.handler(step);
       const began = options.clock.now();
       step.state = 'running';
@@ -138,6 +139,21 @@ class Run {
     await this.save();
     this.finished();
     return journal;
+  }
+
+  /** Stops before `step` as the journal asks (deploy --pause-before-switch): paused until promote or rollback. */
+  private async pause(step: StepRecord): Promise<Journal> {
+    this.journal.status = 'paused';
+    await this.save();
+    this.emit({
+      event: EVENT.deploymentPaused,
+      stepId: step.id,
+      title: step.title,
+      next: this.options.next('promote'),
+      rollback: this.options.next('rollback'),
+    });
+    this.finished();
+    return this.journal;
   }
 
   private async stepFailed(step: StepRecord, began: number, error: unknown): Promise<void> {
@@ -234,8 +250,11 @@ class Run {
   }
 }
 
-/** Runs the journal's steps forward from the first one not done. Green failing verification rolls back. */
-export function runForward(journal: Journal, options: EngineOptions, mode: 'deploy' | 'resume'): Promise<Journal> {
+/**
+ * Runs the journal's steps forward from the first one not done. Green failing verification rolls back.
+ * Reaching the step named by journal.pauseBefore, it stops there with the deployment `paused`.
+ */
+export function runForward(journal: Journal, options: EngineOptions, mode: 'deploy' | 'resume' | 'promote'): Promise<Journal> {
   return new Run(journal, options).forward(mode);
 }
 

@@ -24,4 +24,9 @@ export interface ServiceLock {
   read(): Promise<LockHolder | undefined>;
   /** Removes the lock whoever holds it; returns who held it. */
   breakLock(): Promise<LockHolder | undefined>;
+  /**
+   * A lease lock (shared state) that can be lost while held: aborted, with the reason, when it could not be
+   * renewed or was removed or taken by another run; the run then stops at its next safe point.
+   */
+  readonly lost?: AbortSignal;
 }

@@ -83,6 +83,11 @@ export interface Journal {
   error?: string;
   /** Who ran it. */
   actor?: { host: string; pid: number; user?: string };
+  /**
+   * The id of the step the run stops before, leaving the deployment `paused` (set by `deploy
+   * --pause-before-switch`, removed by `promote`). A resume after a crash still stops there.
+   */
+  pauseBefore?: string;
 }
 
 export interface StepContext {

@@ -3,7 +3,7 @@
  * IAM. Each entry lists what the SDK adapter of that method calls (src/aws/sdk/*.ts), paginators and
  * waiters included. The generated policies (policy.ts) and the tests that check them read this table.
  */
-import type { AwsPorts } from '../aws/ports.js';
+import type { AwsPorts, ObjectStorePort } from '../aws/ports.js';
 
 /** "groups.describeGroup", "dns.waitInSync", ...: every method of every port. */
 export type PortMethod = {
@@ -78,6 +78,7 @@ export const PORT_ACTIONS: Readonly<Record<PortMethod, readonly string[]>> = {
 
   'dns.getHostedZone': ['route53:GetHostedZone'],
   'dns.getRecord': ['route53:ListResourceRecordSets'],
+  'dns.getRecordSets': ['route53:ListResourceRecordSets'],
   'dns.change': ['route53:ChangeResourceRecordSets'],
   'dns.waitInSync': ['route53:GetChange'],
 
@@ -97,3 +98,24 @@ export const PORT_ACTIONS: Readonly<Record<PortMethod, readonly string[]>> = {
 export function actionsOf(methods: Iterable<PortMethod>): string[] {
   return [...new Set([...methods].flatMap((m) => PORT_ACTIONS[m]))].sort();
 }
+
+/** "objects.get", ...: every method of the state bucket's port (state.s3; src/aws/sdk/s3.ts). */
+export type StateMethod = {
+  [K in keyof ObjectStorePort]: ObjectStorePort[K] extends (...args: never[]) => unknown ? `objects.${K & string}` : never;
+}[keyof ObjectStorePort];
+
+/**
+ * The IAM actions of the state bucket's port. ListObjectsV2 is authorized as s3:ListBucket; a conditional
+ * DeleteObject (If-Match) needs s3:GetObject besides s3:DeleteObject.
+ */
+export const STATE_ACTIONS: Readonly<Record<StateMethod, readonly string[]>> = {
+  'objects.get': ['s3:GetObject'],
+  'objects.put': ['s3:PutObject'],
+  'objects.delete': ['s3:DeleteObject', 's3:GetObject'],
+  'objects.list': ['s3:ListBucket'],
+};
+
+/** The S3 actions on the state's objects (every method but list), sorted. */
+export const STATE_OBJECT_ACTIONS: readonly string[] = [
+  ...new Set(Object.values(STATE_ACTIONS).flat().filter((a) => a !== 's3:ListBucket')),
+].sort();

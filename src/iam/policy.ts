@@ -5,7 +5,7 @@
  * The first statement of docs/iam-policy.json is the union of every policy this makes (a test says so).
  */
 import type { Config, StrategyName } from '../config/schema.js';
-import { actionsOf, type PortMethod } from './actions.js';
+import { actionsOf, STATE_OBJECT_ACTIONS, type PortMethod } from './actions.js';
 
 export interface PolicyStatement {
   Sid: string;
@@ -30,6 +30,8 @@ export interface PolicyNeeds {
   alarmGates: boolean;
   /** retire.untilRequestsBelow is set. */
   requestCount: boolean;
+  /** state.s3 is set: the bucket and key prefix of the journal and lock. Absent: a local directory (no AWS). */
+  state?: { bucket: string; prefix: string };
 }
 
 export function needsOf(config: Config): PolicyNeeds {
@@ -40,6 +42,7 @@ export function needsOf(config: Config): PolicyNeeds {
     ...(config.release.kind === 'commands' ? { via: config.release.via } : {}),
     alarmGates: (replica?.gates?.alarms.length ?? 0) > 0,
     requestCount: replica?.retire.untilRequestsBelow !== undefined,
+    ...(config.state.s3 ? { state: { bucket: config.state.s3.bucket, prefix: config.state.s3.prefix } } : {}),
   };
 }
 
@@ -107,6 +110,7 @@ const STRATEGY_PARTS: Record<StrategyName, PortMethod[]> = {
     'classicLoadBalancers.instanceHealth',
     'dns.getHostedZone',
     'dns.getRecord',
+    'dns.getRecordSets',
     'dns.change',
     'dns.waitInSync',
   ],
@@ -147,6 +151,7 @@ const STRATEGY_PARTS: Record<StrategyName, PortMethod[]> = {
     'listeners.modify',
     'listeners.modifyRule',
     'listeners.loadBalancer',
+    'instances.describe', // the private address of each target an HTTP gate checks
   ],
 };
 
@@ -191,8 +196,24 @@ export function policyFor(needs: PolicyNeeds): IamPolicy {
         Resource: `arn:aws:iam::${ACCOUNT_PLACEHOLDER}:role/${ROLE_PLACEHOLDER}`,
         Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
       },
+      ...(needs.state ? stateStatements(needs.state) : []),
     ],
   };
+}
+
+/** The placeholder bucket of docs/iam-policy.json's state statements. */
+export const DOCUMENTED_STATE = { bucket: 'STATE_BUCKET', prefix: 'bluegreen/' } as const;
+
+/**
+ * The journal and lease lock in S3 (src/aws/sdk/s3.ts): read, write and delete the objects under the prefix
+ * only, and list the bucket (without s3:ListBucket, S3 answers 403 instead of 404 for a missing key, so the
+ * list permission cannot be narrowed by an s3:prefix condition).
+ */
+export function stateStatements(state: { bucket: string; prefix: string }): PolicyStatement[] {
+  return [
+    { Sid: 'BluegreenStateObjects', Effect: 'Allow', Action: [...STATE_OBJECT_ACTIONS], Resource: `arn:aws:s3:::${state.bucket}/${state.prefix}*` },
+    { Sid: 'BluegreenStateBucket', Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${state.bucket}` },
+  ];
 }
 
 /** Every combination of needs the config schema admits, for the tests and docs. */

@@ -3,12 +3,14 @@ import { type Config, STRATEGIES, type StrategyName } from '../config/schema.js'
 import { InputError } from '../errors.js';
 import type { Strategy } from './types.js';
 import { replicaDns } from './replica-dns/index.js';
+import { replicaListener } from './replica-listener/index.js';
 import { swapInstances } from './swap-instances/index.js';
 
 /** The strategies that can deploy. A name the config accepts but that is absent here is not built yet. */
 export const strategies: Readonly<Partial<Record<StrategyName, Strategy<any>>>> = {
   'replica-dns': replicaDns,
   'swap-instances': swapInstances,
+  'replica-listener': replicaListener,
 };
 
 const built = (): StrategyName[] => STRATEGIES.filter((s) => strategies[s] !== undefined);
@@ -30,26 +32,7 @@ export function strategyFor(name: string): Strategy<any> {
  * refuse them by name (refuseUnbuilt) rather than silently ignore them; a key leaves this list when the
  * engine acts on it.
  */
-export const UNBUILT: ReadonlyArray<{ key: string; isSet: (config: Config) => boolean; without: string }> = [
-  { key: 'traffic.steps', isSet: (c) => c.strategy !== 'swap-instances' && c.traffic !== undefined, without: 'traffic moves all at once' },
-  // Built for replica-dns; replica-listener (itself not built) has no gates yet.
-  {
-    key: 'gates.alarms',
-    isSet: (c) => c.strategy === 'replica-listener' && (c.gates?.alarms.length ?? 0) > 0,
-    without: 'no alarm is watched',
-  },
-  {
-    key: 'gates.http',
-    isSet: (c) => c.strategy === 'replica-listener' && (c.gates?.http.length ?? 0) > 0,
-    without: "green is checked by its instances' health alone",
-  },
-  {
-    key: 'retire.untilRequestsBelow',
-    // Built for replica-dns; replica-listener (itself not built) does not watch RequestCount yet.
-    isSet: (c) => c.strategy === 'replica-listener' && c.retire.untilRequestsBelow !== undefined,
-    without: 'blue is retired after retire.after',
-  },
-];
+export const UNBUILT: ReadonlyArray<{ key: string; isSet: (config: Config) => boolean; without: string }> = [];
 
 /**
  * The one check, before anything is read from AWS, that the config asks only for what this version can

@@ -5,7 +5,8 @@
  *  - a group launches instances to its DesiredCapacity; they become InService (in the group and in its
  *    load balancers) `inServiceAfterSeconds` after launch, or never when that is null;
  *  - deleting a group deletes its policies (and the alarms target tracking made), not other alarms;
- *  - Route 53 change batches are all or nothing; INSYNC at once unless `dnsInSync` is false.
+ *  - Route 53 keeps several sets per name and type (by SetIdentifier); change batches apply in order and
+ *    are all or nothing, validated as AWS does; INSYNC at once unless `dnsInSync` is false.
  * And for strategies that handle instances themselves:
  *  - RunInstances makes instances (10.0.x.y private IPs, tags from the tag specifications) that are
  *    `pending` until `runningAfterSeconds` have passed; the same ClientToken gives the same instances;
@@ -414,7 +415,7 @@ export class FakeAws implements AwsPorts {
   putRecord(zoneId: string, record: ResourceRecordSet): void {
     const zone = this.zone(zoneId);
     const name = fqdn(record.Name ?? '');
-    zone.records = zone.records.filter((r) => !(r.Name === name && r.Type === record.Type));
+    zone.records = zone.records.filter((r) => !(r.Name === name && r.Type === record.Type && r.SetIdentifier === record.SetIdentifier));
     zone.records.push({ ...clone(record), Name: name });
   }
 
@@ -746,6 +747,9 @@ export class FakeAws implements AwsPorts {
     }
     for (const lb of input.LoadBalancerNames ?? []) {
       if (!this.state.loadBalancers.has(lb)) throw awsError('groups', name, 'ValidationError', `load balancer ${lb} not found`);
+    }
+    for (const tg of input.TargetGroupARNs ?? []) {
+      if (!this.state.targetGroups.has(tg)) throw awsError('groups', name, 'ValidationError', `target group ${tg} not found`);
     }
     const { LifecycleHookSpecificationList, Tags, ...rest } = clone(input);
     const g: GroupState = {
@@ -1559,20 +1563,36 @@ export class FakeAws implements AwsPorts {
       getHostedZone: async (id) => clone(this.state.zones.get(id.replace(/^\/hostedzone\//, ''))?.zone),
       getRecord: async (zoneId, name, type) => {
         const zone = this.state.zones.get(zoneId.replace(/^\/hostedzone\//, ''));
-        return clone(zone?.records.find((r) => r.Name === fqdn(name) && r.Type === type && !r.SetIdentifier));
+        return clone(zone?.records.find((r) => r.Name === fqdn(name) && r.Type === type.toUpperCase() && !r.SetIdentifier));
       },
+      getRecordSets: async (zoneId, name, type) => {
+        const zone = this.state.zones.get(zoneId.replace(/^\/hostedzone\//, ''));
+        return clone((zone?.records ?? []).filter((r) => r.Name === fqdn(name) && r.Type === type.toUpperCase()));
+      },
+      // As Route 53: the changes apply in order, and the batch is all or nothing. CREATE of a set that
+      // exists, DELETE of one that does not or whose values differ, a set identifier without a weight, and a
+      // simple set beside weighted ones of the same name and type are each an InvalidChangeBatch.
       change: async (zoneId, changes: Change[], _comment) => {
         const zone = this.zone(zoneId);
         const records = clone(zone.records);
         for (const change of changes) {
           const set = change.ResourceRecordSet as ResourceRecordSet;
           const name = fqdn(set.Name ?? '');
+          const which = `${name} ${set.Type}${set.SetIdentifier ? ` (${set.SetIdentifier})` : ''}`;
+          const invalid = (detail: string) => awsError('dns', name, 'InvalidChangeBatch', `${change.Action} ${which}: ${detail}`);
           const index = records.findIndex((r) => r.Name === name && r.Type === set.Type && r.SetIdentifier === set.SetIdentifier);
-          if (change.Action === 'CREATE' && index >= 0) throw awsError('dns', name, 'InvalidChangeBatch', `it already exists`);
+          if (change.Action === 'CREATE' && index >= 0) throw invalid('it already exists');
           if (change.Action === 'DELETE') {
-            if (index < 0) throw awsError('dns', name, 'InvalidChangeBatch', `it was not found`);
+            if (index < 0) throw invalid('it was not found');
+            if (!sameRecordSet(records[index] as ResourceRecordSet, { ...set, Name: name })) throw invalid('the values provided do not match the current values');
             records.splice(index, 1);
             continue;
+          }
+          if (set.SetIdentifier !== undefined && set.Weight === undefined) throw invalid('a set identifier needs a routing policy (Weight)');
+          if (set.SetIdentifier === undefined && set.Weight !== undefined) throw invalid('a weight needs a set identifier');
+          const others = records.filter((r, i) => i !== index && r.Name === name && r.Type === set.Type);
+          if (others.some((r) => (r.SetIdentifier === undefined) !== (set.SetIdentifier === undefined))) {
+            throw invalid('a simple record set and weighted ones of the same name and type cannot coexist');
           }
           if (index >= 0) records.splice(index, 1);
           records.push({ ...clone(set), Name: name });
@@ -1657,6 +1677,21 @@ const MUTATING = {
   alarms: ['putAlarm', 'deleteAlarms'],
   ssm: ['sendShellCommand'],
 } as const satisfies Record<string, readonly string[]>;
+
+/** Route 53's DELETE test: the set as given equals the stored one (alias names compared without case or final dot). */
+function sameRecordSet(a: ResourceRecordSet, b: ResourceRecordSet): boolean {
+  const norm = (r: ResourceRecordSet) =>
+    JSON.stringify([
+      fqdn(r.Name ?? ''),
+      r.Type,
+      r.SetIdentifier ?? null,
+      r.Weight ?? null,
+      r.TTL ?? null,
+      (r.ResourceRecords ?? []).map((v) => v.Value),
+      r.AliasTarget ? [r.AliasTarget.HostedZoneId, fqdn(r.AliasTarget.DNSName ?? ''), r.AliasTarget.EvaluateTargetHealth ?? false] : null,
+    ]);
+  return norm(a) === norm(b);
+}
 
 /** True when one of the actions forwards to the target group (TargetGroupArn or a ForwardConfig entry). */
 function forwardsTo(actions: Action[] | undefined, targetGroupArn: string): boolean {

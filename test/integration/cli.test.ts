@@ -12,7 +12,7 @@ import { ROOT, jsonLines, runCli } from '../support/cli.js';
 import { awsEnv, startMoto, type Moto } from '../support/moto.js';
 
 const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
-const COMMANDS = ['plan', 'deploy', 'resume', 'rollback', 'status', 'unlock', 'history', 'iam-policy'] as const;
+const COMMANDS = ['plan', 'deploy', 'resume', 'promote', 'rollback', 'status', 'unlock', 'history', 'iam-policy'] as const;
 
 describe('without AWS', () => {
   let dir: string;
@@ -66,7 +66,7 @@ describe('without AWS', () => {
     expect(r.stdout).toContain('./bluegreen.yml');
     expect(r.stdout).toContain('Examples:');
     expect(r.stdout).toContain(`$ bluegreen ${command}`);
-    if (['deploy', 'resume', 'rollback', 'unlock'].includes(command)) expect(r.stdout).toContain('--yes');
+    if (['deploy', 'resume', 'promote', 'rollback', 'unlock'].includes(command)) expect(r.stdout).toContain('--yes');
     if (command !== 'unlock') expect(r.stdout).toContain('--output <format>');
   });
 

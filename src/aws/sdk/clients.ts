@@ -21,6 +21,7 @@ import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { S3Client } from '@aws-sdk/client-s3';
 
 export type AutoScalingSdk = typeof import('@aws-sdk/client-auto-scaling');
 export type Ec2Sdk = typeof import('@aws-sdk/client-ec2');
@@ -29,6 +30,7 @@ export type Route53Sdk = typeof import('@aws-sdk/client-route-53');
 export type CloudWatchSdk = typeof import('@aws-sdk/client-cloudwatch');
 export type ElbV2Sdk = typeof import('@aws-sdk/client-elastic-load-balancing-v2');
 export type SsmSdk = typeof import('@aws-sdk/client-ssm');
+export type S3Sdk = typeof import('@aws-sdk/client-s3');
 
 /** Told of every command sent. `service` is the IAM prefix (autoscaling, ec2, ...); `operation` e.g. CreateLoadBalancer. */
 export type CallObserver = (service: string, operation: string) => void;
@@ -59,6 +61,8 @@ export const SERVICE = {
   /** ALB/NLB target groups: the same IAM prefix as classic load balancers. */
   elbV2: 'elasticloadbalancing',
   ssm: 'ssm',
+  /** The state backend state.s3 (src/state/s3-store.ts). */
+  s3: 's3',
 } as const;
 
 interface MiddlewareClient {
@@ -78,6 +82,7 @@ export class AwsClients {
   readonly cloudWatch: () => Promise<Service<CloudWatchClient, CloudWatchSdk>>;
   readonly elbV2: () => Promise<Service<ElasticLoadBalancingV2Client, ElbV2Sdk>>;
   readonly ssm: () => Promise<Service<SSMClient, SsmSdk>>;
+  readonly s3: () => Promise<Service<S3Client, S3Sdk>>;
 
   constructor(private readonly options: ClientOptions = {}) {
     this.autoScaling = this.lazy(SERVICE.autoScaling, async () => {
@@ -107,6 +112,11 @@ export class AwsClients {
     this.ssm = this.lazy(SERVICE.ssm, async () => {
       const sdk = await import('@aws-sdk/client-ssm');
       return { sdk, client: new sdk.SSMClient(this.config()) };
+    });
+    this.s3 = this.lazy(SERVICE.s3, async () => {
+      const sdk = await import('@aws-sdk/client-s3');
+      // The state bucket may live in another region than the deployment: follow S3's redirect.
+      return { sdk, client: new sdk.S3Client({ ...this.config(), followRegionRedirects: true }) };
     });
   }
 

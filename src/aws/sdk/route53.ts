@@ -7,7 +7,7 @@ import { awsCall, type AwsErrorInfo } from './call.js';
 
 export const HOSTED_ZONE_MISSING = ['NoSuchHostedZone'] as const;
 
-/** Records asked per ListResourceRecordSets page; the wanted one is first when it exists. */
+/** Records asked per ListResourceRecordSets page; the wanted ones come first when they exist. */
 export const RECORDS_PER_PAGE = 10;
 
 /** Poll delays (seconds) of the INSYNC waiter; the SDK's defaults (30 s to 120 s) are too slow for a deploy. */
@@ -37,13 +37,36 @@ export class SdkDns implements DnsPort {
   }
 
   async getRecord(zoneId: string, name: string, type: string): Promise<ResourceRecordSet | undefined> {
+    // Weighted or latency records of that name and type (with a SetIdentifier) may come first; page past them.
+    let found: ResourceRecordSet | undefined;
+    await this.listSets(zoneId, name, type, (record) => {
+      if (record.SetIdentifier) return true;
+      found = record;
+      return false;
+    });
+    return found;
+  }
+
+  async getRecordSets(zoneId: string, name: string, type: string): Promise<ResourceRecordSet[]> {
+    const sets: ResourceRecordSet[] = [];
+    await this.listSets(zoneId, name, type, (record) => {
+      sets.push(record);
+      return true;
+    });
+    return sets;
+  }
+
+  /**
+   * Lists the record sets of that name and type, in Route 53's order, giving each to `take` until it
+   * answers false or the next set has another name or type (ListResourceRecordSets sorts from the start
+   * name and type: the wanted ones first, then the rest of the zone), paging as needed.
+   */
+  private async listSets(zoneId: string, name: string, type: string, take: (record: ResourceRecordSet) => boolean): Promise<void> {
     const { client, sdk: r53 } = await this.clients.route53();
     const wantedName = normalizeRecordName(name);
     const wantedType = type.toUpperCase();
     // Start from the normalised name: moto compares the start name case-sensitively.
     let start: { name: string; type: string; identifier?: string } = { name: wantedName, type: wantedType };
-    // Records come sorted from the start name and type: the wanted ones first, then others. Weighted or
-    // latency records of that name and type (with a SetIdentifier) may come before; page past them.
     for (;;) {
       const out = await awsCall(`ListResourceRecordSets`, `${wantedType} record ${name} in ${zone(zoneId)}`, () =>
         client.send(
@@ -58,10 +81,11 @@ export class SdkDns implements DnsPort {
       );
       for (const record of out.ResourceRecordSets ?? []) {
         const same = normalizeRecordName(record.Name ?? '') === wantedName && record.Type?.toUpperCase() === wantedType;
-        if (!same) return undefined;
-        if (!record.SetIdentifier) return record;
+        if (!same || !take(record)) return;
       }
-      if (!out.IsTruncated || !out.NextRecordName) return undefined;
+      if (!out.IsTruncated || !out.NextRecordName) return;
+      // The next page starts at another name or type: nothing more of the wanted ones.
+      if (normalizeRecordName(out.NextRecordName) !== wantedName || (out.NextRecordType ?? wantedType).toUpperCase() !== wantedType) return;
       start = {
         name: out.NextRecordName,
         type: out.NextRecordType ?? wantedType,

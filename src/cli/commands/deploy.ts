@@ -6,6 +6,7 @@ import { finishRun } from './finish.js';
 
 interface Flags extends CommonFlags {
   image?: string;
+  pauseBeforeSwitch?: boolean;
 }
 
 export function registerDeploy(program: Command): void {
@@ -17,6 +18,10 @@ export function registerDeploy(program: Command): void {
     );
   withConfig(cmd);
   cmd.option('--image <ami>', 'deploy this AMI instead of release.image');
+  cmd.option(
+    '--pause-before-switch',
+    'stop before the first step that moves traffic to green, leaving the deployment paused: then `bluegreen promote` goes on, `bluegreen rollback` goes back',
+  );
   withYes(cmd, 'deploy');
   withOutput(cmd);
   cmd.addHelpText(
@@ -26,6 +31,8 @@ Examples:
   $ bluegreen deploy                                   # shows the plan, asks, deploys release.image
   $ bluegreen deploy --image ami-0abc1234def567890 --yes
   $ bluegreen deploy --yes --output json > events.jsonl  # one JSON event per line, then the journal
+  $ bluegreen deploy --pause-before-switch             # green up and healthy, traffic still on blue; then:
+  $ bluegreen promote                                  #   move traffic and finish (or: bluegreen rollback)
 
 If it stops half-way (a failure, Ctrl-C, a crash), run \`bluegreen resume\` to go on or
 \`bluegreen rollback\` to undo; \`bluegreen status\` shows where it stands.`,
@@ -43,8 +50,12 @@ If it stops half-way (a failure, Ctrl-C, a crash), run \`bluegreen resume\` to g
       const journal = await ops.deploy({
         ...(await session.operationOptions()),
         ...(image ? { image } : {}),
+        ...(flags.pauseBeforeSwitch ? { pauseBeforeSwitch: true } : {}),
         confirm: async (plan: Plan, config: Config) => {
-          session.human.write(renderPlan(plan, colorsFor(session.human), `Plan: deploy ${describeRelease(config.release)} to ${config.service} (deployment ${plan.deploymentId})`));
+          const pauseBefore = flags.pauseBeforeSwitch ? ops.pausePointOf(plan)?.id : undefined;
+          session.human.write(
+            renderPlan(plan, colorsFor(session.human), `Plan: deploy ${describeRelease(config.release)} to ${config.service} (deployment ${plan.deploymentId})`, pauseBefore),
+          );
           session.human.write('\n');
           if (session.mustRefuse) {
             refused = true;

@@ -3,6 +3,7 @@ import { Session, withConfig, withOutput, type CommonFlags } from '../session.js
 
 interface Flags extends CommonFlags {
   image?: string;
+  pauseBeforeSwitch?: boolean;
 }
 
 export function registerPlan(program: Command): void {
@@ -14,6 +15,7 @@ export function registerPlan(program: Command): void {
     );
   withConfig(cmd);
   cmd.option('--image <ami>', 'plan for this AMI instead of release.image');
+  cmd.option('--pause-before-switch', 'mark the step `deploy --pause-before-switch` would stop before (exit 2 when the strategy has none)');
   withOutput(cmd);
   cmd.addHelpText(
     'after',
@@ -31,6 +33,7 @@ Examples:
       configFile: flags.config,
       commandPrefix: session.commandPrefix,
       ...(image ? { image } : {}),
+      ...(flags.pauseBeforeSwitch ? { pauseBeforeSwitch: true } : {}),
     });
     if (session.json) {
       session.emitJson(result.plan);
@@ -40,7 +43,16 @@ Examples:
     const { colorsFor } = await import('../render/style.js');
     const { describeRelease } = await import('../../config/schema.js');
     const c = colorsFor(session.stdout);
-    session.stdout.write(renderPlan(result.plan, c, `Plan: deploy ${image ?? describeRelease(result.config.release)} to ${result.config.service} (deployment ${result.plan.deploymentId})`));
-    session.stderr.write(`\nThis is a plan only: nothing was changed. To apply it: ${session.commandPrefix} deploy -c ${flags.config}${image ? ` --image ${image}` : ''}\n`);
+    session.stdout.write(
+      renderPlan(
+        result.plan,
+        c,
+        `Plan: deploy ${image ?? describeRelease(result.config.release)} to ${result.config.service} (deployment ${result.plan.deploymentId})`,
+        result.pauseBefore,
+      ),
+    );
+    session.stderr.write(
+      `\nThis is a plan only: nothing was changed. To apply it: ${session.commandPrefix} deploy -c ${flags.config}${image ? ` --image ${image}` : ''}${flags.pauseBeforeSwitch ? ' --pause-before-switch' : ''}\n`,
+    );
   });
 }

@@ -25,13 +25,16 @@ Examples:
     try {
       const ops = await import('../../operations.js');
       if (!flags.yes) {
-        // Show where it stands, then ask (or refuse when nobody can answer).
+        // Show where it stands, then ask (or refuse when nobody can answer). A paused deployment is refused
+        // by the operation itself, naming promote and rollback: nothing to ask first.
         const report = await ops.status({ configFile: flags.config, commandPrefix: session.commandPrefix });
-        const { renderStatus } = await import('../render/status.js');
-        const { colorsFor } = await import('../render/style.js');
-        session.human.write(`${renderStatus(report, colorsFor(session.human))}\n`);
-        const journal = report.journal;
-        if (!(await session.confirm(`Resume deployment ${journal?.deploymentId ?? ''} of ${report.service}?`))) return declined(session);
+        if (report.journal?.status !== 'paused') {
+          const { renderStatus } = await import('../render/status.js');
+          const { colorsFor } = await import('../render/style.js');
+          session.human.write(`${renderStatus(report, colorsFor(session.human))}\n`);
+          const journal = report.journal;
+          if (!(await session.confirm(`Resume deployment ${journal?.deploymentId ?? ''} of ${report.service}?`))) return declined(session);
+        }
       }
       const journal = await ops.resume(await session.operationOptions());
       await finishRun(session, journal);

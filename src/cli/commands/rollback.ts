@@ -9,7 +9,7 @@ export function registerRollback(program: Command): void {
     .command('rollback')
     .summary('undo the current deployment and send traffic back to blue')
     .description(
-      'Undo the current deployment: send traffic back to blue (restoring its capacity first when it was scaled to zero) and remove what the deployment created, undoing its finished steps in reverse order. Works on a finished, failed or interrupted deployment. The plan of the undo is shown first.',
+      'Undo the current deployment: send traffic back to blue (restoring its capacity first when it was scaled to zero) and remove what the deployment created, undoing its finished steps in reverse order. Works on a finished, failed, interrupted or paused deployment. The plan of the undo is shown first.',
     );
   withConfig(cmd);
   withYes(cmd, 'roll back');

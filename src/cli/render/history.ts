@@ -25,6 +25,7 @@ export function renderHistory(entries: HistoryEntry[], c: Colors): string {
     lines.push(`  Started:  ${e.startedAt}, took ${duration(e.durationSeconds)}`);
     lines.push(`  Release:  ${e.image ?? '(not recorded)'}${e.releaseKind === 'commands' ? ' from release commands' : ''}`);
     if (e.actor) lines.push(`  By:       ${e.actor.user ?? 'unknown'}@${e.actor.host}, pid ${e.actor.pid}`);
+    if (e.pausedBefore) lines.push(`  Paused:   before ${e.pausedBefore.id}: ${e.pausedBefore.title}`);
     if (e.failedStep) {
       lines.push(`  Stopped:  ${e.failedStep.id} (${e.failedStep.state}): ${e.failedStep.title}`);
       if (e.failedStep.error) lines.push(`            ${c.red(e.failedStep.error)}`);

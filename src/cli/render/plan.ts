@@ -12,6 +12,9 @@ function flatten(value: Json, prefix: string, into: Array<[string, string]>): vo
   into.push([prefix, typeof value === 'string' ? value : JSON.stringify(value)]);
 }
 
+/** The line shown above the step a deploy with --pause-before-switch stops before. */
+export const PAUSE_MARK = '⏸ pauses here (--pause-before-switch): green is up, no traffic on it until `bluegreen promote`';
+
 export function renderSummary(summary: JsonObject, indent = '  '): string[] {
   const rows: Array<[string, string]> = [];
   flatten(summary, '', rows);
@@ -19,7 +22,11 @@ export function renderSummary(summary: JsonObject, indent = '  '): string[] {
   return rows.map(([k, v]) => `${indent}${`${k}:`.padEnd(width + 1)} ${v}`);
 }
 
-export function renderPlan(plan: Plan, c: Colors, heading?: string): string {
+/**
+ * `pauseBefore`: the id of the step `deploy --pause-before-switch` stops before; a marker line is shown
+ * above it.
+ */
+export function renderPlan(plan: Plan, c: Colors, heading?: string, pauseBefore?: string): string {
   const lines: string[] = [];
   lines.push(c.bold(heading ?? `Plan for deployment ${plan.deploymentId}`));
   if (Object.keys(plan.summary).length > 0) lines.push(...renderSummary(plan.summary));
@@ -27,6 +34,7 @@ export function renderPlan(plan: Plan, c: Colors, heading?: string): string {
   const width = String(plan.steps.length).length;
   plan.steps.forEach((step, i) => {
     const pad = ' '.repeat(width + 4);
+    if (step.id === pauseBefore) lines.push(`${' '.repeat(width + 2)}${c.yellow(PAUSE_MARK)}`);
     lines.push(`${String(i + 1).padStart(width + 2)}. ${c.bold(step.title)}  ${c.dim(step.id)}`);
     for (const r of step.creates ?? []) lines.push(`${pad}${c.green('+')} creates ${r.type} ${r.name}`);
     for (const ch of step.changes ?? []) lines.push(`${pad}${c.yellow('~')} changes ${ch.what}: ${ch.from} -> ${ch.to}`);

@@ -27,6 +27,11 @@ interface StepView {
   message?: string;
 }
 
+/** A run that ended as asked: finished, rolled back, or paused before its traffic step. */
+function endedWell(status: string): boolean {
+  return status === 'succeeded' || status === 'rolled-back' || status === 'paused';
+}
+
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 export function createProgress(stream: Stream, options: { live?: boolean; now?: () => number } = {}): Progress {
@@ -80,8 +85,11 @@ class PlainProgress implements Progress {
         this.line('✗', `${e.stepId}  ${this.titles.get(e.stepId) ?? ''} failed (${seconds(e.durationMs)}): ${e.error}`);
         break;
       }
+      case EVENT.deploymentPaused:
+        this.line('⏸', `paused before ${e.stepId}  ${e.title}`);
+        break;
       case EVENT.deploymentFinished:
-        this.line(e.status === 'succeeded' || e.status === 'rolled-back' ? '•' : '✗', `deployment ${e.deploymentId} ${e.status} in ${seconds(e.durationMs)}${e.error ? `: ${e.error}` : ''}`);
+        this.line(endedWell(e.status) ? '•' : '✗', `deployment ${e.deploymentId} ${e.status} in ${seconds(e.durationMs)}${e.error ? `: ${e.error}` : ''}`);
         break;
     }
   }
@@ -198,11 +206,15 @@ class LiveProgress implements Progress {
         this.commit(done(c.red('✗'), `${this.titles.get(e.stepId) ?? e.stepId} ${c.dim(`(${seconds(e.durationMs)})`)}`), `      ${c.red(e.error)}`);
         break;
       }
+      case EVENT.deploymentPaused:
+        this.commit(done(c.yellow('⏸'), `paused before ${e.title} ${c.dim(e.stepId)}`));
+        break;
       case EVENT.deploymentFinished: {
-        const ok = e.status === 'succeeded' || e.status === 'rolled-back';
+        const ok = endedWell(e.status);
+        const paint = e.status === 'paused' ? c.yellow : ok ? c.green : c.red;
         this.header = '';
         this.running.clear();
-        this.commit(`${ok ? c.green('●') : c.red('●')} deployment ${e.deploymentId} ${ok ? c.green(e.status) : c.red(e.status)} in ${seconds(e.durationMs)}`);
+        this.commit(`${paint('●')} deployment ${e.deploymentId} ${paint(e.status)} in ${seconds(e.durationMs)}`);
         this.stop();
         break;
       }

@@ -33,6 +33,8 @@ export function renderJournal(journal: Journal, c: Colors): string[] {
   lines.push(`Started:    ${journal.createdAt}${journal.actor ? ` by pid ${journal.actor.pid} on ${journal.actor.host}` : ''}`);
   lines.push(`Updated:    ${journal.updatedAt}`);
   if (journal.error) lines.push(`Error:      ${c.red(journal.error)}`);
+  const paused = pausedStep(journal);
+  if (paused) lines.push(`Paused:     ${c.yellow(`before step ${paused.id} (${paused.title})`)}: green is up, no traffic on it yet`);
   if (Object.keys(journal.summary).length > 0) {
     lines.push('Summary:');
     lines.push(...renderSummary(journal.summary));
@@ -57,13 +59,35 @@ export function renderStatus(report: StatusReport, c: Colors): string {
   lines.push(`Lock:       ${report.lock ? renderLock(report.lock) : 'not held'}`);
   if (report.journal) lines.push(...renderJournal(report.journal, c));
   else lines.push('Deployment: (none: this service was never deployed with bluegreen)');
+  if (report.next && report.next.length > 0) {
+    lines.push('Next:');
+    for (const command of report.next) lines.push(`  ${command}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
-/** What deploy, resume and rollback print when they end. */
-export function renderOutcome(journal: Journal, c: Colors): string {
+/** The step a paused deployment stopped before, or undefined when it is not paused. */
+export function pausedStep(journal: Journal): { id: string; title: string } | undefined {
+  if (journal.status !== 'paused') return undefined;
+  return journal.steps.find((s) => s.id === journal.pauseBefore) ?? journal.steps.find((s) => s.state !== 'done');
+}
+
+/**
+ * What deploy, resume, promote and rollback print when they end. For a paused deployment, `next` gives the
+ * commands of the final block (promote, rollback).
+ */
+export function renderOutcome(journal: Journal, c: Colors, next?: { promote: string; rollback: string }): string {
+  const paused = pausedStep(journal);
   const ok = journal.status === 'succeeded' || journal.status === 'rolled-back';
-  const head = `${ok ? c.green('✓') : c.red('✗')} ${journal.service}: deployment ${journal.deploymentId} ${journal.status}`;
+  const mark = paused ? c.yellow('⏸') : ok ? c.green('✓') : c.red('✗');
+  const head = `${mark} ${journal.service}: deployment ${journal.deploymentId} ${journal.status}`;
   const lines = [head, ...renderSummary(journal.summary)];
+  if (paused) {
+    lines.push('');
+    // "healthy" only once a health wait is done (swap-instances pauses before its new instances are attached).
+    const healthy = journal.steps.some((s) => s.state === 'done' && s.id.startsWith('wait-healthy'));
+    lines.push(c.bold(`Paused before step ${paused.id} (${paused.title}): green is up${healthy ? ' and healthy' : ''}, no traffic on it yet.`));
+    if (next) lines.push(`Next: ${next.promote}, or ${next.rollback}.`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -4,8 +4,11 @@
  * roll back by itself; a gate that cannot be read (an alarm deleted meanwhile) stops the deployment.
  */
 import type { AwsPorts } from '../../aws/ports.js';
-import { GREEN_DNS_PLACEHOLDER } from '../../config/schema.js';
+import { GREEN_DNS_PLACEHOLDER, GREEN_TARGET_PLACEHOLDER } from '../../config/schema.js';
+
+export { GREEN_DNS_PLACEHOLDER, GREEN_TARGET_PLACEHOLDER };
 import type { StepContext } from '../../engine/types.js';
+import { waitUntil, WaitTimeoutError, type Observation } from '../../engine/wait.js';
 import { DeploymentError, InputError, VerificationError } from '../../errors.js';
 import { describeHttpError, type HttpGet } from './http.js';
 
@@ -70,7 +73,8 @@ export interface HttpCheckResult {
  * Runs one HTTP check against green: up to `tries` GETs spaced `intervalSeconds` on the engine clock,
  * passing on the first status equal to `expect`. Never throws for a failing check: `failure` is then the
  * VerificationError (naming the URL, the last status or error, and the tries) for the caller to throw
- * once it has journaled `result`.
+ * once it has journaled `result`. `greenDns` is what the URL's placeholder stands for: green's load balancer
+ * DNS name ({green.loadBalancerDns}), or one target's <private ip>:<port> ({green.target}).
  */
 export async function runHttpCheck(
   ctx: Pick<StepContext, 'clock' | 'signal' | 'progress'>,
@@ -79,7 +83,8 @@ export async function runHttpCheck(
   greenDns: string,
   index: number,
 ): Promise<{ result: HttpCheckResult; failure?: VerificationError }> {
-  const url = check.url.split(GREEN_DNS_PLACEHOLDER).join(greenDns);
+  // Each strategy's config holds only its own placeholder: green's load balancer DNS name, or one target.
+  const url = check.url.split(GREEN_DNS_PLACEHOLDER).join(greenDns).split(GREEN_TARGET_PLACEHOLDER).join(greenDns);
   const timeoutMs = HTTP_GATE_TIMEOUT_SECONDS * 1000;
   let last = '';
   let status: number | null = null;
@@ -122,11 +127,35 @@ export const DRAIN_CEILING_SECONDS = 3600;
  */
 export const METRIC_DELAY_SECONDS = 60;
 
-/** What the drain watch measures: blue's classic load balancer and the threshold in requests per minute. */
+/**
+ * What the drain watch measures and the threshold per minute. Either `loadBalancer` alone (a classic load
+ * balancer: AWS/ELB RequestCount by LoadBalancerName, as replica-dns journals hold it), or the metric
+ * itself: `namespace`, `metricName`, `dimensions` and a `label` for messages (an ALB target group:
+ * AWS/ApplicationELB RequestCount by LoadBalancer and TargetGroup; an NLB: AWS/NetworkELB NewFlowCount).
+ */
 export interface DrainWatch {
-  loadBalancer: string;
+  loadBalancer?: string;
+  namespace?: string;
+  metricName?: string;
+  dimensions?: { name: string; value: string }[];
+  /** "shop-web-tg" (blue's target group); absent: loadBalancer. */
+  label?: string;
   below: number;
   windowMinutes: number;
+}
+
+/** The metric a drain watch reads, from either form of DrainWatch. */
+export function drainMetric(watch: DrainWatch): { namespace: string; metricName: string; dimensions: { name: string; value: string }[]; label: string } {
+  if (watch.namespace && watch.metricName && watch.dimensions) {
+    return {
+      namespace: watch.namespace,
+      metricName: watch.metricName,
+      dimensions: watch.dimensions.map((d) => ({ name: d.name, value: d.value })),
+      label: watch.label ?? watch.loadBalancer ?? watch.dimensions.map((d) => d.value).join(' '),
+    };
+  }
+  const name = watch.loadBalancer ?? '';
+  return { namespace: 'AWS/ELB', metricName: 'RequestCount', dimensions: [{ name: 'LoadBalancerName', value: name }], label: watch.label ?? name };
 }
 
 export interface DrainReading {
@@ -142,12 +171,14 @@ const MINUTE_MS = 60_000;
 const requestsText = (n: number) => String(Math.round(n * 100) / 100);
 
 /**
- * Reads blue's RequestCount (AWS/ELB, LoadBalancerName, Sum per 60 s) for the window: the last
+ * Reads blue's metric (RequestCount of AWS/ELB by LoadBalancerName unless the watch names another; Sum per
+ * 60 s) for the window: the last
  * `windowMinutes` whole minutes that ended at least METRIC_DELAY_SECONDS ago. ELB publishes no datapoint
  * for a minute without requests, so a minute without one counts as 0. The returned reader asks CloudWatch
  * again only when the window has moved on (one GetMetricStatistics per minute of the window per minute).
  */
 export function drainReader(ports: AwsPorts, watch: DrainWatch): (now: number) => Promise<DrainReading> {
+  const metric = drainMetric(watch);
   let cached: { newest: number; sums: number[] } | undefined;
   return async (now) => {
     const newest = Math.floor((now - METRIC_DELAY_SECONDS * 1000) / MINUTE_MS) * MINUTE_MS - MINUTE_MS;
@@ -156,9 +187,9 @@ export function drainReader(ports: AwsPorts, watch: DrainWatch): (now: number) =
       const sums = await Promise.all(
         starts.map(async (start) => {
           const points = await ports.alarms.metricSum({
-            namespace: 'AWS/ELB',
-            metricName: 'RequestCount',
-            dimensions: [{ name: 'LoadBalancerName', value: watch.loadBalancer }],
+            namespace: metric.namespace,
+            metricName: metric.metricName,
+            dimensions: metric.dimensions,
             periodSeconds: 60,
             startTime: new Date(start),
             endTime: new Date(start + MINUTE_MS),
@@ -175,7 +206,48 @@ export function drainReader(ports: AwsPorts, watch: DrainWatch): (now: number) =
     return {
       quiet: minutesBelow === watch.windowMinutes,
       minutesBelow,
-      message: `blue ${watch.loadBalancer}: ${requestsText(sums[0] ?? 0)} requests/min (below ${requestsText(watch.below)} for ${minutesBelow} of ${watch.windowMinutes} ${minutes})`,
+      message: `blue ${metric.label}: ${requestsText(sums[0] ?? 0)} ${metric.metricName === 'NewFlowCount' ? 'new flows' : 'requests'}/min (below ${requestsText(watch.below)} for ${minutesBelow} of ${watch.windowMinutes} ${minutes})`,
     };
   };
+}
+
+/**
+ * Waits until the floor (`end`, epoch ms) has passed and blue's metric stayed below the threshold for the
+ * whole window, reading the gate alarms on every poll (one in ALARM: the VerificationError of checkAlarms).
+ * The ceiling counts from the floor's end, or from now when a resumed wait begins later. Reaching it
+ * throws a DeploymentError (blue still serving says nothing against green: no rollback) whose message
+ * ends with `stopped` (what is left as it is and what resume and rollback do).
+ */
+export async function waitDrainedWatching(
+  ports: AwsPorts,
+  ctx: StepContext,
+  options: { end: number; intervalSeconds: number; alarms: string[]; drain: DrainWatch & { ceilingSeconds: number }; stopped: string },
+): Promise<void> {
+  const { end, drain } = options;
+  const ceiling = Math.max(end, ctx.clock.now()) + drain.ceilingSeconds * 1000;
+  const read = drainReader(ports, drain);
+  let last = '';
+  const observe = async (): Promise<Observation> => {
+    const watched = await checkAlarms(ports, options.alarms, 'while waiting to retire blue');
+    const reading = await read(ctx.clock.now());
+    const left = Math.max(0, Math.ceil((end - ctx.clock.now()) / 1000));
+    const floor = left <= 0 ? 'retire.after floor passed' : `${left}s left of retire.after`;
+    last = reading.message;
+    return {
+      done: left <= 0 && reading.quiet,
+      message: `${reading.message}; ${floor}${watched ? `; ${watched}` : ''}`,
+      counts: { done: reading.minutesBelow, total: drain.windowMinutes },
+    };
+  };
+  try {
+    await waitUntil(
+      ctx,
+      { what: `blue ${drainMetric(drain).label} to drain`, timeoutSeconds: Math.max(0, ceiling - ctx.clock.now()) / 1000, intervalSeconds: options.intervalSeconds },
+      observe,
+    );
+  } catch (error) {
+    if (!(error instanceof WaitTimeoutError) || ctx.clock.now() < ceiling) throw error;
+    const minutes = Math.round(drain.ceilingSeconds / 60);
+    throw new DeploymentError(`blue still gets requests after ${minutes} minutes of watching past retire.after: ${last}; ${options.stopped}`);
+  }
 }

@@ -65,7 +65,15 @@ export async function observe(anyConfig: Config, ports: AwsPorts): Promise<Obser
   // The alarms the gates watch must exist: a name that does not would never fire.
   const alarmsFiring = await requireAlarms(ports, config.gates?.alarms ?? []);
 
-  const record = await ports.dns.getRecord(hostedZoneId, recordName, 'A');
+  const sets = await ports.dns.getRecordSets(hostedZoneId, recordName, 'A');
+  const weighted = sets.filter((r) => r.SetIdentifier);
+  if (weighted.length > 0) {
+    // Left by a deployment in traffic steps that did not finish, or made by hand: which set is live is unclear.
+    throw new InputError(
+      `record ${recordName} (type A) in hosted zone ${hostedZoneId} is weighted (set identifiers ${weighted.map((r) => r.SetIdentifier).join(', ')}): replica-dns starts from one simple alias record. If a bluegreen deployment left it so, finish it with resume or undo it with rollback; else make it one alias A record pointing at the live load balancer`,
+    );
+  }
+  const record = sets.find((r) => !r.SetIdentifier);
   if (!record) {
     throw new InputError(
       `record ${recordName} (type A) does not exist in hosted zone ${hostedZoneId}; create an alias A record pointing at the load balancer of ${config.blue.autoScalingGroup}`,
@@ -163,7 +171,7 @@ export async function observe(anyConfig: Config, ports: AwsPorts): Promise<Obser
  * The alarms that act on blue's policies: those the policies name (Alarms) and those whose actions
  * name a policy's ARN (moto's DescribePolicies leaves Alarms out). One list, by name, in policy order.
  */
-async function alarmsOf(policies: ScalingPolicy[], ports: AwsPorts): Promise<MetricAlarm[]> {
+export async function alarmsOf(policies: ScalingPolicy[], ports: AwsPorts): Promise<MetricAlarm[]> {
   const named = [...new Set(policies.flatMap((p) => (p.Alarms ?? []).flatMap((a) => (a.AlarmName ? [a.AlarmName] : []))))];
   const arns = policies.flatMap((p) => (p.PolicyARN ? [p.PolicyARN] : []));
   const found = await Promise.all([
@@ -180,7 +188,7 @@ async function alarmsOf(policies: ScalingPolicy[], ports: AwsPorts): Promise<Met
 }
 
 /** The image of blue's launch configuration or template: what the builder of a release by commands starts from. */
-async function builderImage(launch: BlueLaunch, group: string, ports: AwsPorts): Promise<Image> {
+export async function builderImage(launch: BlueLaunch, group: string, ports: AwsPorts): Promise<Image> {
   const what =
     launch.kind === 'configuration'
       ? `launch configuration ${launch.configuration.LaunchConfigurationName}`

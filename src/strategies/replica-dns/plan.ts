@@ -12,7 +12,8 @@ import type { HealthCheck } from '@aws-sdk/client-elastic-load-balancing';
 import type { Config } from '../../config/schema.js';
 import type { JsonObject, StepDescriptor } from '../../engine/types.js';
 import type { Plan } from '../types.js';
-import { commandEnv } from '../common/builders.js';
+import { formatDuration } from '../../config/duration.js';
+import { BAKE_STEP, planBake } from './bake-plan.js';
 import {
   ALARM_POLL_SECONDS,
   DRAIN_CEILING_SECONDS,
@@ -23,22 +24,7 @@ import {
   type HttpCheck,
 } from '../common/gates.js';
 import {
-  IMAGE_INTERVAL_SECONDS,
-  IMAGE_TIMEOUT_SECONDS,
-  RUNNING_TIMEOUT_SECONDS,
-  TERMINATED_TIMEOUT_SECONDS,
-  type BakeImageParams,
-  type LaunchInstancesParams,
-  type LaunchRef,
-  type RunCommandsParams,
-  type TerminateInstancesParams,
-  type WaitReachableParams,
-  type WaitRunningParams,
-} from '../common/instance-steps.js';
-import {
   alarmCopy,
-  builderPlacement,
-  builderTags,
   groupCopy,
   isManagedAlarm,
   lifecycleHookCopy,
@@ -47,19 +33,14 @@ import {
   scalingPolicyCopy,
 } from './builders.js';
 import { replicaDnsConfig, type Observed } from './observe.js';
-import { alarmCopyName, bakeNames, isOwnStackName, otherColor, ownTags, stackNames, type OwnTags } from './names.js';
+import { alarmCopyName, bakeNames, isOwnStackName, otherColor, stackNames, type OwnTags } from './names.js';
 
 export const STRATEGY = 'replica-dns';
 
 /** Step ids: the stable keys of the journal and the events. */
 export const STEP = {
   // Only with release.commands: green's image, made before green.
-  launchBuilder: 'launch-builder',
-  waitRunning: 'wait-running',
-  waitReachable: 'wait-reachable',
-  runCommands: 'run-commands',
-  bakeImage: 'bake-image',
-  terminateBuilder: 'terminate-builder',
+  ...BAKE_STEP,
   // Always.
   createLaunch: 'create-launch',
   createLoadBalancer: 'create-load-balancer',
@@ -76,6 +57,15 @@ export const STEP = {
 export type StepId = (typeof STEP)[keyof typeof STEP];
 
 export const kindOf = (id: StepId) => `${STRATEGY}/${id}`;
+
+/** With traffic.steps, switch-dns is replaced by one step per percent, all of this kind. */
+export const SHIFT_TRAFFIC_KIND = `${STRATEGY}/shift-traffic`;
+/** The id of the traffic step that leaves `percent` of requests on green: "traffic-10". */
+export const trafficStepId = (percent: number) => `traffic-${percent}`;
+/** How often a traffic hold says how long is left when no alarm is watched. */
+export const HOLD_PROGRESS_SECONDS = 30;
+/** How long clients may cache an alias record to a load balancer (its TTL); a shorter hold may not move them. */
+export const ALIAS_CACHE_SECONDS = 60;
 
 /** How long a Route 53 change may take to be INSYNC (usually under a minute). */
 export const DNS_SYNC_TIMEOUT_SECONDS = 300;
@@ -125,6 +115,35 @@ export interface SwitchDnsParams {
   recordName: string;
   loadBalancer: string;
   /** Where the record points now (blue's load balancer), for messages. */
+  from: string;
+  region: string | null;
+  evaluateTargetHealth: boolean;
+  syncTimeoutSeconds: number;
+}
+
+/**
+ * One traffic step: `percent` of requests on green, then a hold of `holdSeconds` (0 for the 100 step)
+ * while the gate alarms are watched. The first traffic step (`firstStep`) records the original simple
+ * alias record; the others copy it from there, and the undo of any of them puts it back in one batch.
+ */
+export interface ShiftTrafficParams {
+  percent: number;
+  /** The percent on green before this step (0 for the first), for messages. */
+  fromPercent: number;
+  holdSeconds: number;
+  /** How often the alarms are read and progress said during the hold. */
+  intervalSeconds: number;
+  /** gates.alarms: read before the change and during the hold; one in ALARM rolls back. */
+  alarms: string[];
+  /** The id of the first traffic step of the deployment. */
+  firstStep: string;
+  /** The set identifiers of the weighted records: the live stack's color, and the new stack's. */
+  sets: { blue: string; green: string };
+  zoneId: string;
+  recordName: string;
+  /** Green's load balancer. */
+  loadBalancer: string;
+  /** Where the record points before the first step (blue's load balancer), for messages. */
   from: string;
   region: string | null;
   evaluateTargetHealth: boolean;
@@ -288,6 +307,34 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
     syncTimeoutSeconds: DNS_SYNC_TIMEOUT_SECONDS,
   };
 
+  // traffic-<percent> (traffic.steps), instead of switch-dns
+  const traffic = config.traffic;
+  const holdInterval = (hold: number) =>
+    Math.max(1, Math.min(gateAlarms.length > 0 ? ALARM_POLL_SECONDS : HOLD_PROGRESS_SECONDS, hold));
+  const trafficParams: ShiftTrafficParams[] = (traffic?.steps ?? []).map((percent, i, all) => ({
+    percent,
+    fromPercent: i === 0 ? 0 : (all[i - 1] as number),
+    holdSeconds: percent < 100 ? traffic?.holdSeconds ?? 0 : 0,
+    intervalSeconds: holdInterval(percent < 100 ? traffic?.holdSeconds ?? 0 : 0),
+    alarms: gateAlarms,
+    firstStep: trafficStepId(all[0] as number),
+    sets: { blue: blue.color, green: green.color },
+    zoneId: dnsParams.zoneId,
+    recordName: dnsParams.recordName,
+    loadBalancer: green.loadBalancer,
+    from: dnsParams.from,
+    region: dnsParams.region,
+    evaluateTargetHealth: dnsParams.evaluateTargetHealth,
+    syncTimeoutSeconds: DNS_SYNC_TIMEOUT_SECONDS,
+  }));
+  const firstTrafficStep = traffic ? trafficStepId(traffic.steps[0] as number) : STEP.switchDns;
+  const blueTarget = blueLb.DNSName ?? dnsParams.from;
+  if (traffic && traffic.steps.some((p) => p < 100) && traffic.holdSeconds < ALIAS_CACHE_SECONDS) {
+    warnings.push(
+      `traffic.hold is ${traffic.holdSeconds}s: clients cache alias records to load balancers for ${ALIAS_CACHE_SECONDS}s and many resolvers longer, so green may get less than each step's share of requests before the hold ends`,
+    );
+  }
+
   // wait-retire, retire-blue
   const below = config.retire.untilRequestsBelow;
   const retireWait: WaitRetireParams = {
@@ -309,7 +356,7 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
   if (observed.alarmsFiring && observed.alarmsFiring.length > 0) {
     const n = observed.alarmsFiring.length;
     warnings.push(
-      `gates.alarms: ${n === 1 ? 'alarm' : 'alarms'} ${observed.alarmsFiring.join(', ')} ${n === 1 ? 'is' : 'are'} in ALARM now; unless ${n === 1 ? 'it returns' : 'they return'} to OK before the ${STEP.switchDns} step, green will be built and then rolled back without the switch`,
+      `gates.alarms: ${n === 1 ? 'alarm' : 'alarms'} ${observed.alarmsFiring.join(', ')} ${n === 1 ? 'is' : 'are'} in ALARM now; unless ${n === 1 ? 'it returns' : 'they return'} to OK before the ${firstTrafficStep} step, green will be built and then rolled back without the switch`,
     );
   }
   const watching = gateAlarms.length > 0 ? `, watching ${gateAlarms.length === 1 ? 'alarm' : 'alarms'} ${gateAlarms.join(', ')}` : '';
@@ -392,12 +439,47 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
           }),
         ]
       : []),
-    step(STEP.switchDns, {
-      title: `Point ${config.dns.name} at ${green.loadBalancer}${gateAlarms.length > 0 ? ` unless ${gateAlarms.length === 1 ? 'alarm' : 'an alarm of'} ${gateAlarms.join(', ')} is in ALARM` : ''}`,
-      params: json(dnsParams),
-      changes: [{ what: `DNS record ${config.dns.name}`, from: blueLb.DNSName ?? dnsParams.from, to: green.loadBalancer }],
-      waits: `until the change is INSYNC (timeout ${DNS_SYNC_TIMEOUT_SECONDS}s)`,
-    }),
+    ...(trafficParams.length > 0
+      ? trafficParams.map((t, i): StepDescriptor => {
+          const hold = t.holdSeconds > 0 ? ` and hold ${formatDuration(t.holdSeconds)}` : '';
+          const first = i === 0;
+          const last = t.percent >= 100;
+          return {
+            id: trafficStepId(t.percent),
+            kind: SHIFT_TRAFFIC_KIND,
+            title: last
+              ? `Send all requests to ${green.color} (${green.loadBalancer}): ${config.dns.name} points at it alone${gateAlarms.length > 0 ? ` unless ${gateAlarms.length === 1 ? 'alarm' : 'an alarm of'} ${gateAlarms.join(', ')} is in ALARM` : ''}`
+              : `Send ${t.percent}% of requests to ${green.color} (${green.loadBalancer})${hold}${watching}`,
+            params: json(t),
+            changes:
+              first && last
+                ? [{ what: `DNS record ${config.dns.name}`, from: blueTarget, to: green.loadBalancer }]
+                : [
+                    ...(first
+                      ? [{ what: `DNS record ${config.dns.name}`, from: `alias to ${blueTarget}`, to: `weighted alias records ${blue.color} (${blueTarget}) and ${green.color} (${green.loadBalancer})` }]
+                      : []),
+                    {
+                      what: `weights of ${config.dns.name}`,
+                      from: `${blue.color} ${100 - t.fromPercent} / ${green.color} ${t.fromPercent}`,
+                      to: `${blue.color} ${100 - t.percent} / ${green.color} ${t.percent}`,
+                    },
+                    ...(last
+                      ? [{ what: `DNS record ${config.dns.name}`, from: `weighted alias records ${blue.color} and ${green.color}`, to: `alias to ${green.loadBalancer}` }]
+                      : []),
+                  ],
+            waits: `until the change is INSYNC (timeout ${DNS_SYNC_TIMEOUT_SECONDS}s)${t.holdSeconds > 0 ? `, then ${formatDuration(t.holdSeconds)}${watching}` : ''}`,
+            ...(first ? { pausePoint: true } : {}),
+          };
+        })
+      : [
+          step(STEP.switchDns, {
+            title: `Point ${config.dns.name} at ${green.loadBalancer}${gateAlarms.length > 0 ? ` unless ${gateAlarms.length === 1 ? 'alarm' : 'an alarm of'} ${gateAlarms.join(', ')} is in ALARM` : ''}`,
+            params: json(dnsParams),
+            changes: [{ what: `DNS record ${config.dns.name}`, from: blueTarget, to: green.loadBalancer }],
+            waits: `until the change is INSYNC (timeout ${DNS_SYNC_TIMEOUT_SECONDS}s)`,
+            pausePoint: true,
+          }),
+        ]),
     step(STEP.waitRetire, {
       title: `Wait ${config.retire.afterSeconds}s${below === undefined ? '' : ` and until ${blue.color} gets fewer than ${below} requests a minute`} for clients to move to ${green.color} before retiring ${blue.color}`,
       params: json(retireWait),
@@ -434,75 +516,17 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
   ];
 
   if (bake && release.kind === 'commands') {
-    const launchRef: LaunchRef =
-      blue.launch.kind === 'configuration'
-        ? { kind: 'configuration', name: blue.launch.configuration.LaunchConfigurationName ?? '' }
-        : { kind: 'template', id: blue.launch.version.LaunchTemplateId, version: blue.launch.version.VersionNumber };
-    const builder: LaunchInstancesParams = {
-      group: blueGroupName,
-      count: 1,
-      image: observed.image.ImageId,
-      launch: launchRef,
-      placements: [builderPlacement(blue.group, config.service, deploymentId)],
-      tags: builderTags(blue.group.Tags, bake.builder, tags),
-    };
-    const running: WaitRunningParams = { timeoutSeconds: RUNNING_TIMEOUT_SECONDS, intervalSeconds: config.health.intervalSeconds };
-    const reach: WaitReachableParams = {
-      via: release.via,
-      address: config.ssh.address,
-      connectTimeoutSeconds: config.ssh.connectTimeoutSeconds,
-      attempts: config.ssh.connectionAttempts,
-      parallel: config.ssh.parallel,
-    };
-    const run: RunCommandsParams = {
-      via: release.via,
-      address: config.ssh.address,
-      commands: release.commands,
-      env: commandEnv(config.service, deploymentId),
-      parallel: config.ssh.parallel,
-    };
-    const bakeParams: BakeImageParams = {
-      name: bake.image,
-      description: `bluegreen ${deploymentId}: ${config.service} baked from builder ${bake.builder}, launched like ${blueGroupName}`,
-      tags: [{ Key: 'Name', Value: bake.image }, ...ownTags(tags)],
-      timeoutSeconds: IMAGE_TIMEOUT_SECONDS,
-      intervalSeconds: IMAGE_INTERVAL_SECONDS,
-    };
-    const terminate: TerminateInstancesParams = { timeoutSeconds: TERMINATED_TIMEOUT_SECONDS, intervalSeconds: config.health.intervalSeconds };
     steps.unshift(
-      step(STEP.launchBuilder, {
-        title: `Launch builder ${bake.builder} like ${blueGroupName}'s ${launchType.replace('-', ' ')} ${blueLaunchName} with image ${observed.image.ImageId}`,
-        params: json(builder),
-        creates: [{ type: 'instance', name: bake.builder }],
-      }),
-      step(STEP.waitRunning, {
-        title: `Wait until builder ${bake.builder} is running`,
-        params: json(running),
-        waits: `until it is running (timeout ${RUNNING_TIMEOUT_SECONDS}s, every ${config.health.intervalSeconds}s)`,
-      }),
-      step(STEP.waitReachable, {
-        title: `Wait until builder ${bake.builder} answers over ${release.via}`,
-        params: json(reach),
-        waits:
-          release.via === 'ssh'
-            ? `until it answers over SSH (${config.ssh.connectionAttempts} attempts of ${config.ssh.connectTimeoutSeconds}s)`
-            : 'until it is Online in SSM',
-      }),
-      step(STEP.runCommands, {
-        title: `Run ${plural(release.commands.length, 'release command', 'release commands')} on builder ${bake.builder} over ${release.via}`,
-        params: json(run),
-      }),
-      step(STEP.bakeImage, {
-        title: `Bake image ${bake.image} from builder ${bake.builder} (no reboot)`,
-        params: json(bakeParams),
-        creates: [{ type: 'image', name: bake.image }],
-        waits: `until the image is available (timeout ${IMAGE_TIMEOUT_SECONDS}s)`,
-      }),
-      step(STEP.terminateBuilder, {
-        title: `Terminate builder ${bake.builder}`,
-        params: json(terminate),
-        changes: [{ what: `builder ${bake.builder}`, from: 'running', to: 'terminated' }],
-        waits: `until it is terminated (timeout ${TERMINATED_TIMEOUT_SECONDS}s)`,
+      ...planBake({
+        strategy: STRATEGY,
+        config,
+        release,
+        deploymentId,
+        blueGroup: blue.group,
+        blueLaunch: blue.launch,
+        sourceImage: observed.image.ImageId,
+        bake,
+        tags,
       }),
     );
   }
@@ -515,6 +539,9 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
       green: { color: green.color, group: green.group, loadBalancer: green.loadBalancer, launch: green.launch },
       ...(bake ? { release: 'commands', image: `${bake.image} (image baked from builder ${bake.builder})` } : { image }),
       record: { zone: config.dns.hostedZoneId, name: config.dns.name },
+      ...(traffic
+        ? { traffic: { steps: [...traffic.steps], holdSeconds: traffic.holdSeconds }, trafficStep: trafficStepId(traffic.steps.at(-1) as number) }
+        : {}),
     },
     warnings,
   };

@@ -10,9 +10,9 @@
 import type { CreateLoadBalancerCommandInput, HealthCheck, LoadBalancerAttributes } from '@aws-sdk/client-elastic-load-balancing';
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { AwsPorts } from '../../aws/ports.js';
-import type { JsonObject, StepContext, StepHandler, StepRegistry } from '../../engine/types.js';
-import { waitUntil, WaitTimeoutError, type Observation } from '../../engine/wait.js';
-import { DeploymentError, VerificationError } from '../../errors.js';
+import type { JsonObject, StepHandler, StepRegistry } from '../../engine/types.js';
+import { waitUntil, type Observation } from '../../engine/wait.js';
+import { DeploymentError } from '../../errors.js';
 import {
   bakeImage,
   launchInstances,
@@ -21,14 +21,16 @@ import {
   waitReachable,
   waitRunning,
 } from '../common/instance-steps.js';
-import { checkAlarms, drainReader, runHttpCheck, type HttpCheckResult } from '../common/gates.js';
+import { checkAlarms, runHttpCheck, waitDrainedWatching, type HttpCheckResult } from '../common/gates.js';
 import { holdEnd, holdWatching } from '../common/hold.js';
 import { httpGet, type HttpGet } from '../common/http.js';
 import type { StrategyServices } from '../types.js';
 import { copyAlarms, copyScalingPolicies, createGroup, createLaunch, sizesOf, waitGroupGone, type Sizes } from './replica-steps.js';
-import { classicElbHostedZoneId, normaliseDnsName } from './elb-zones.js';
+import { aliasTargetOf, pointsAt, requireInService, type AliasTarget } from './records.js';
+import { shiftTraffic } from './traffic.js';
 import {
   kindOf,
+  SHIFT_TRAFFIC_KIND,
   STEP,
   toJson,
   type CheckHttpParams,
@@ -60,6 +62,7 @@ export function handlers(ports: AwsPorts, services: StrategyServices, http: Http
     [kindOf(STEP.waitHealthy)]: waitHealthy(ports),
     [kindOf(STEP.checkHttp)]: checkHttp(ports, http),
     [kindOf(STEP.switchDns)]: switchDns(ports),
+    [SHIFT_TRAFFIC_KIND]: shiftTraffic(ports),
     [kindOf(STEP.waitRetire)]: waitRetire(ports),
     [kindOf(STEP.retireBlue)]: retireBlue(ports),
   };
@@ -145,30 +148,14 @@ function checkHttp(ports: AwsPorts, http: HttpGet): Handler<CheckHttpParams> {
 
 // ---------------------------------------------------------------- switch-dns
 
-interface AliasTarget {
-  DNSName: string;
-  HostedZoneId: string;
-}
-
 function switchDns(ports: AwsPorts): Handler<SwitchDnsParams> {
   return {
     async apply(ctx, p) {
       // Never switch while a gate alarm is in ALARM (a VerificationError: the engine rolls back).
       await checkAlarms(ports, p.alarms ?? [], `before pointing ${p.recordName} at ${p.loadBalancer}`);
       // Never point traffic at nothing.
-      const inService = (await ports.classicLoadBalancers.instanceHealth(p.loadBalancer)).filter((h) => h.State === 'InService').length;
-      if (inService < 1) {
-        throw new VerificationError(`refusing to point ${p.recordName} at ${p.loadBalancer}: it has no InService instance`);
-      }
-      const [lb] = await ports.classicLoadBalancers.describe([p.loadBalancer]);
-      if (!lb?.DNSName) throw new DeploymentError(`load balancer ${p.loadBalancer} no longer exists`);
-      const hostedZoneId = classicElbHostedZoneId(lb, p.region ?? undefined);
-      if (!hostedZoneId) {
-        throw new DeploymentError(
-          `cannot tell the hosted zone of load balancer ${p.loadBalancer} (${lb.DNSName}); set region in the config`,
-        );
-      }
-      const target: AliasTarget = { DNSName: lb.DNSName, HostedZoneId: hostedZoneId };
+      await requireInService(ports, p.loadBalancer, `point ${p.recordName} at ${p.loadBalancer}`);
+      const target = await aliasTargetOf(ports, p.loadBalancer, p.region);
       const current = await ports.dns.getRecord(p.zoneId, p.recordName, 'A');
       const changeId = ctx.outputs.changeId as string | undefined;
       if (changeId && current && pointsAt(current, target.DNSName)) {
@@ -220,65 +207,28 @@ function switchDns(ports: AwsPorts): Handler<SwitchDnsParams> {
   };
 }
 
-function pointsAt(record: ResourceRecordSet, dnsName: string): boolean {
-  return normaliseDnsName(record.AliasTarget?.DNSName) === normaliseDnsName(dnsName);
-}
-
 // ---------------------------------------------------------------- wait-retire
 
 function waitRetire(ports: AwsPorts): Handler<WaitRetireParams> {
   return {
     async apply(ctx, p) {
       const alarms = p.alarms ?? [];
-      if (p.drain) return waitDrained(ports, ctx, p, p.drain, await holdEnd(ctx, { seconds: p.seconds, key: 'until' }), alarms);
+      if (p.drain) {
+        // Done once the floor has passed and blue stayed quiet for the whole window. Reaching the ceiling
+        // (counted from the floor's end, or from now when a resumed wait begins later; not journaled) stops
+        // the deployment with a DeploymentError, not a rollback: blue still serving says nothing against green.
+        return waitDrainedWatching(ports, ctx, {
+          end: await holdEnd(ctx, { seconds: p.seconds, key: 'until' }),
+          intervalSeconds: p.intervalSeconds,
+          alarms,
+          drain: p.drain,
+          stopped: `blue is untouched and the record stays on green. A resume watches for up to ${Math.round(p.drain.ceilingSeconds / 60)} minutes more; a rollback points the record back at blue`,
+        });
+      }
       await holdWatching(ports, ctx, { seconds: p.seconds, intervalSeconds: p.intervalSeconds, alarms, key: 'until', doing: 'while waiting to retire blue', label: 'before retiring blue' });
     },
     async undo() {},
   };
-}
-
-/**
- * wait-retire with retire.untilRequestsBelow: done once the floor (`end`) has passed and blue's requests
- * stayed below the threshold for the whole window. The ceiling counts from the floor's end, or from now
- * when a resumed wait begins later, and is not journaled: a resume waits a full ceiling again. Reaching it
- * stops the deployment with a DeploymentError (not a VerificationError: blue still serving clients says
- * nothing against green, so no rollback), blue untouched, for the user to resume or roll back.
- */
-async function waitDrained(
-  ports: AwsPorts,
-  ctx: StepContext,
-  p: WaitRetireParams,
-  drain: NonNullable<WaitRetireParams['drain']>,
-  end: number,
-  alarms: string[],
-): Promise<void> {
-  const ceiling = Math.max(end, ctx.clock.now()) + drain.ceilingSeconds * 1000;
-  const read = drainReader(ports, drain);
-  let last = '';
-  const observe = async (): Promise<Observation> => {
-    const watched = await checkAlarms(ports, alarms, 'while waiting to retire blue');
-    const reading = await read(ctx.clock.now());
-    const left = Math.max(0, Math.ceil((end - ctx.clock.now()) / 1000));
-    const floor = left <= 0 ? 'retire.after floor passed' : `${left}s left of retire.after`;
-    last = reading.message;
-    return {
-      done: left <= 0 && reading.quiet,
-      message: `${reading.message}; ${floor}${watched ? `; ${watched}` : ''}`,
-      counts: { done: reading.minutesBelow, total: drain.windowMinutes },
-    };
-  };
-  try {
-    await waitUntil(
-      ctx,
-      { what: `blue ${drain.loadBalancer} to drain`, timeoutSeconds: Math.max(0, ceiling - ctx.clock.now()) / 1000, intervalSeconds: p.intervalSeconds },
-      observe,
-    );
-  } catch (error) {
-    if (!(error instanceof WaitTimeoutError) || ctx.clock.now() < ceiling) throw error;
-    throw new DeploymentError(
-      `blue still gets requests after ${Math.round(drain.ceilingSeconds / 60)} minutes of watching past retire.after: ${last}; blue is untouched and the record stays on green. A resume watches for up to ${Math.round(drain.ceilingSeconds / 60)} minutes more; a rollback points the record back at blue`,
-    );
-  }
 }
 
 // ---------------------------------------------------------------- retire-blue

@@ -339,6 +339,7 @@ export function plan(config: Config, observed: Observed, deploymentId: string): 
       title: `Attach the new instances to ${groupName} and register them with ${targetsText}`,
       params: json(attach),
       changes: [{ what: `capacity of ${groupName}`, from: sizesText(sizes), to: sizesText({ ...sizes, MaxSize: maxSize, DesiredCapacity: sizes.DesiredCapacity + count }) }],
+      pausePoint: true,
     }),
     step(STEP.waitHealthy, {
       title: `Wait until the new instances are InService in ${groupName}${targets.length > 0 ? ` and ${targetsText}` : ''}`,

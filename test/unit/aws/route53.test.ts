@@ -107,6 +107,77 @@ describe('getRecord', () => {
   });
 });
 
+describe('getRecordSets', () => {
+  const weighted = (id: string, weight: number) => ({ ...alias, SetIdentifier: id, Weight: weight });
+
+  it('gives every set of the name and type, weighted ones included, and stops at the next name or type', async () => {
+    r53.on(ListResourceRecordSetsCommand).resolves({
+      ResourceRecordSets: [weighted('blue', 90), { ...weighted('green', 10), Name: 'SHOP.example.com' }, { ...alias, Type: 'AAAA' }, { ...alias, Name: 'www.example.com.' }],
+      IsTruncated: true,
+      NextRecordName: 'x.example.com.',
+      NextRecordType: 'A',
+      MaxItems: 10,
+    });
+    expect(await dns.getRecordSets('Z1', 'Shop.Example.com', 'a')).toEqual([weighted('blue', 90), { ...weighted('green', 10), Name: 'SHOP.example.com' }]);
+    expect(r53.commandCalls(ListResourceRecordSetsCommand)).toHaveLength(1);
+    expect(r53.commandCalls(ListResourceRecordSetsCommand)[0]!.args[0].input).toEqual({
+      HostedZoneId: 'Z1',
+      StartRecordName: 'shop.example.com.',
+      StartRecordType: 'A',
+      MaxItems: 10,
+    });
+  });
+
+  it('gives the simple set alone, and [] when there is none', async () => {
+    r53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [alias], IsTruncated: false, MaxItems: 10 });
+    expect(await dns.getRecordSets('Z1', 'shop.example.com', 'A')).toEqual([alias]);
+    r53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [{ ...alias, Name: 'shop2.example.com.' }], IsTruncated: false, MaxItems: 10 });
+    expect(await dns.getRecordSets('Z1', 'shop.example.com', 'A')).toEqual([]);
+    r53.on(ListResourceRecordSetsCommand).resolves({ IsTruncated: false, MaxItems: 10 });
+    expect(await dns.getRecordSets('Z1', 'shop.example.com', 'A')).toEqual([]);
+  });
+
+  it('pages from the next identifier while the next page is of the same name and type', async () => {
+    r53
+      .on(ListResourceRecordSetsCommand)
+      .resolvesOnce({
+        ResourceRecordSets: [weighted('a', 1), weighted('b', 1)],
+        IsTruncated: true,
+        NextRecordName: 'shop.example.com.',
+        NextRecordType: 'A',
+        NextRecordIdentifier: 'c',
+        MaxItems: 2,
+      })
+      .resolvesOnce({ ResourceRecordSets: [weighted('c', 1), { ...alias, Name: 'www.example.com.' }], IsTruncated: false, MaxItems: 2 });
+    expect((await dns.getRecordSets('Z1', 'shop.example.com', 'A')).map((r) => r.SetIdentifier)).toEqual(['a', 'b', 'c']);
+    const calls = r53.commandCalls(ListResourceRecordSetsCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.args[0].input).toEqual({ HostedZoneId: 'Z1', StartRecordName: 'shop.example.com.', StartRecordType: 'A', StartRecordIdentifier: 'c', MaxItems: 10 });
+  });
+
+  it('does not ask for a next page of another name', async () => {
+    r53.on(ListResourceRecordSetsCommand).resolves({
+      ResourceRecordSets: [weighted('blue', 1)],
+      IsTruncated: true,
+      NextRecordName: 'shop2.example.com.',
+      NextRecordType: 'A',
+      MaxItems: 1,
+    });
+    expect(await dns.getRecordSets('Z1', 'shop.example.com', 'A')).toEqual([weighted('blue', 1)]);
+    expect(r53.commandCalls(ListResourceRecordSetsCommand)).toHaveLength(1);
+  });
+
+  it('names the record and zone when listing fails', async () => {
+    r53.on(ListResourceRecordSetsCommand).rejects(new NoSuchHostedZone({ message: 'No hosted zone found with ID: Z9', $metadata: {} }));
+    await expect(dns.getRecordSets('Z9', 'shop.example.com', 'A')).rejects.toMatchObject({
+      name: 'AwsCallError',
+      operation: 'ListResourceRecordSets',
+      resource: 'A record shop.example.com in hosted zone Z9',
+      code: 'NoSuchHostedZone',
+    });
+  });
+});
+
 describe('change and waitInSync', () => {
   it('applies one batch and returns the change id', async () => {
     r53.on(ChangeResourceRecordSetsCommand).resolves({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date() } });

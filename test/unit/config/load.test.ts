@@ -42,9 +42,11 @@ const INVALID: Record<string, { at: `${number}:${number}`; path: string; message
   'invalid-gates-alarm-duplicate.yml': { at: '14:7', path: 'gates.alarms[2]', message: 'expected each alarm once (also gates.alarms[0]), got "shop-5xx"' },
   'invalid-gates-alarms-too-many.yml': { at: '11:11', path: 'gates.alarms', message: 'expected 1 to 20 alarm names, got a list of 21 items' },
   'invalid-gates-alarm-name-too-long.yml': { at: '12:7', path: 'gates.alarms[0]', message: 'expected a CloudWatch alarm name (1-255 characters, no control characters), got "aaaa' },
-  'invalid-gates-http-placeholder.yml': { at: '12:12', path: 'gates.http[0].url', message: 'unknown placeholder {green.dns}; the only placeholder is {green.loadBalancerDns}, got "http://{green.dns}/health"' },
+  'invalid-gates-http-placeholder.yml': { at: '12:12', path: 'gates.http[0].url', message: 'unknown placeholder {green.dns}; the only placeholder is {green.target}, got "http://{green.dns}/health"' },
+  'invalid-gates-http-listener-dns-placeholder.yml': { at: '12:12', path: 'gates.http[0].url', message: "{green.loadBalancerDns} is the placeholder of replica-dns; with replica-listener the placeholder is {green.target}, the <private ip>:<port> of each healthy target of green's target group" },
+  'invalid-gates-http-dns-target-placeholder.yml': { at: '13:12', path: 'gates.http[0].url', message: '{green.target} is the placeholder of replica-listener; with replica-dns the placeholder is {green.loadBalancerDns}, the DNS name of the load balancer in front of green' },
   'invalid-gates-http-no-placeholder.yml': { at: '13:12', path: 'gates.http[0].url', message: 'expected the URL to name green by {green.loadBalancerDns} (without it, the check would not reach green), got "https://shop.example.com/health"' },
-  'invalid-gates-http-scheme.yml': { at: '12:12', path: 'gates.http[0].url', message: 'expected an http:// or https:// URL such as http://{green.loadBalancerDns}/health, got "ftp://{green.loadBalancerDns}/health"' },
+  'invalid-gates-http-scheme.yml': { at: '12:12', path: 'gates.http[0].url', message: 'expected an http:// or https:// URL such as http://{green.target}/health, got "ftp://{green.target}/health"' },
   'invalid-gates-http-expect.yml': { at: '13:15', path: 'gates.http[0].expect', message: 'expected a whole number from 100 to 599, got the number 600' },
   'invalid-gates-http-tries.yml': { at: '13:14', path: 'gates.http[0].tries', message: 'expected a whole number from 1 to 20, got the number 0' },
   'invalid-gates-http-interval-zero.yml': { at: '14:17', path: 'gates.http[0].interval', message: 'expected more than 0s, got "0s"' },
@@ -303,8 +305,8 @@ describe('loadConfig: replica-listener', () => {
       gates: {
         alarms: ['shop-5xx', 'shop p99 latency > 1s'],
         http: [
-          { url: 'https://{green.loadBalancerDns}:8443/health?from={green.loadBalancerDns}', expect: 204, tries: 20, intervalSeconds: 3 },
-          { url: 'http://{green.loadBalancerDns}/ready', expect: 200, tries: 5, intervalSeconds: 10 },
+          { url: 'https://{green.target}:8443/health?from={green.target}', expect: 204, tries: 20, intervalSeconds: 3 },
+          { url: 'http://{green.target}/ready', expect: 200, tries: 5, intervalSeconds: 10 },
         ],
       },
       retire: { afterSeconds: 900, action: 'keep', untilRequestsBelow: 0.5 },
@@ -333,14 +335,14 @@ describe('loadConfig: replica-listener', () => {
     const parse = (extra: string) => toConfig(parseConfigText(base + extra, 'x.yml'), { file: 'x.yml', digest: '' }, { stateDir: '/s' });
     expect(parse('traffic: {steps: [100]}\n')).toMatchObject({ traffic: { steps: [100], holdSeconds: 300 } });
     expect(parse('gates: {alarms: [a]}\n')).toMatchObject({ gates: { alarms: ['a'], http: [] } });
-    expect(parse('gates: {http: [{url: "http://{green.loadBalancerDns}/"}]}\n')).toMatchObject({
-      gates: { alarms: [], http: [{ url: 'http://{green.loadBalancerDns}/', expect: 200, tries: 5, intervalSeconds: 10 }] },
+    expect(parse('gates: {http: [{url: "http://{green.target}/"}]}\n')).toMatchObject({
+      gates: { alarms: [], http: [{ url: 'http://{green.target}/', expect: 200, tries: 5, intervalSeconds: 10 }] },
     });
   });
 
   it('digests the meaning: the defaults of traffic and gates written out or left out are the same; a step is not', () => {
     const digest = (extra: string) => configDigest(parseConfigText(base + extra, 'x.yml'));
-    const url = '"http://{green.loadBalancerDns}/health"';
+    const url = '"http://{green.target}/health"';
     expect(digest(`traffic: {steps: [10, 100]}\ngates: {http: [{url: ${url}}]}\n`)).toBe(
       digest(`traffic: {steps: [10, 100], hold: 300s}\ngates: {http: [{url: ${url}, expect: 200, tries: 5, interval: 10s}]}\n`),
     );
@@ -365,15 +367,15 @@ describe('loadConfig: replica-listener', () => {
   });
 
   it.each([
-    ['https://{green.loadBalancerDns}', true],
-    ['http://{green.loadBalancerDns}:8080/health?deep=1', true],
-    ['http://{green.loadBalancerDns}/{green.loadBalancerDns}', true],
-    ['http://checker.internal/probe?target={green.loadBalancerDns}', true],
-    ['HTTP://{green.loadBalancerDns}/', false],
-    ['http://{green.loadBalancerDns}/a b', false],
-    ['http://{green.loadBalancerDns}/{', false],
+    ['https://{green.target}', true],
+    ['http://{green.target}:8080/health?deep=1', true],
+    ['http://{green.target}/{green.target}', true],
+    ['http://checker.internal/probe?target={green.target}', true],
+    ['HTTP://{green.target}/', false],
+    ['http://{green.target}/a b', false],
+    ['http://{green.target}/{', false],
     ['http://{Green.LoadBalancerDns}/', false],
-    ['//{green.loadBalancerDns}/', false],
+    ['//{green.target}/', false],
     ['http://', false],
   ])('gates.http[].url %j: %s', (url, ok) => {
     const parse = () => parseConfigText(`${base}gates: {http: [{url: ${JSON.stringify(url)}}]}\n`, 'x.yml');

@@ -1,0 +1,97 @@
+/**
+ * The record sets of replica-dns: where green's alias points (its load balancer and hosted zone), the
+ * refusal to send traffic to a load balancer with nothing InService, and the pure arithmetic of the
+ * traffic steps (the sets a step wants, the one change batch that gets there from what exists).
+ * Shared by switch-dns, the traffic steps and their undo.
+ */
+import type { Change, ResourceRecordSet } from '@aws-sdk/client-route-53';
+import type { AwsPorts } from '../../aws/ports.js';
+import { DeploymentError, VerificationError } from '../../errors.js';
+import { classicElbHostedZoneId, normaliseDnsName } from './elb-zones.js';
+
+export interface AliasTarget {
+  DNSName: string;
+  HostedZoneId: string;
+}
+
+/**
+ * Refuses (VerificationError: the engine rolls back) to send requests to a load balancer that has no
+ * InService instance. `sending` says what was about to happen: "point shop.example.com at shop-green-k3x9a".
+ */
+export async function requireInService(ports: AwsPorts, loadBalancer: string, sending: string): Promise<void> {
+  const inService = (await ports.classicLoadBalancers.instanceHealth(loadBalancer)).filter((h) => h.State === 'InService').length;
+  if (inService < 1) throw new VerificationError(`refusing to ${sending}: it has no InService instance`);
+}
+
+/** The alias target of a classic load balancer: its DNS name and the hosted zone of classic ELBs in its region. */
+export async function aliasTargetOf(ports: AwsPorts, loadBalancer: string, region: string | null): Promise<AliasTarget> {
+  const [lb] = await ports.classicLoadBalancers.describe([loadBalancer]);
+  if (!lb?.DNSName) throw new DeploymentError(`load balancer ${loadBalancer} no longer exists`);
+  const hostedZoneId = classicElbHostedZoneId(lb, region ?? undefined);
+  if (!hostedZoneId) {
+    throw new DeploymentError(`cannot tell the hosted zone of load balancer ${loadBalancer} (${lb.DNSName}); set region in the config`);
+  }
+  return { DNSName: lb.DNSName, HostedZoneId: hostedZoneId };
+}
+
+/** Whether an alias record set points at this DNS name (case, final dot and "dualstack." aside). */
+export function pointsAt(record: ResourceRecordSet, dnsName: string): boolean {
+  return normaliseDnsName(record.AliasTarget?.DNSName) === normaliseDnsName(dnsName);
+}
+
+/** The set identifiers of the two weighted records: the colors of the live stack and of the new one. */
+export interface SetIds {
+  blue: string;
+  green: string;
+}
+
+/**
+ * The sets that give green `percent` of the requests, from the original simple alias record: below 100,
+ * two weighted alias records (blue's where the record pointed, green's at green's load balancer); at 100,
+ * one simple alias record at green. EvaluateTargetHealth stays as the original had it.
+ */
+export function trafficSets(original: ResourceRecordSet, green: AliasTarget, percent: number, ids: SetIds): ResourceRecordSet[] {
+  const base = { Name: original.Name, Type: original.Type };
+  const evaluate = original.AliasTarget?.EvaluateTargetHealth ?? false;
+  const toGreen = { ...green, EvaluateTargetHealth: evaluate };
+  if (percent >= 100) return [{ ...base, AliasTarget: toGreen }];
+  return [
+    { ...base, SetIdentifier: ids.blue, Weight: 100 - percent, ...(original.AliasTarget ? { AliasTarget: { ...original.AliasTarget } } : {}) },
+    { ...base, SetIdentifier: ids.green, Weight: percent, AliasTarget: toGreen },
+  ];
+}
+
+const keyOf = (r: ResourceRecordSet) => r.SetIdentifier ?? '';
+
+/** Whether two lists of sets route the same: the same identifiers, weights and alias targets. */
+export function sameSets(a: ResourceRecordSet[], b: ResourceRecordSet[]): boolean {
+  const norm = (sets: ResourceRecordSet[]) =>
+    JSON.stringify(
+      sets
+        .map((r) => [keyOf(r), r.Weight ?? null, normaliseDnsName(r.AliasTarget?.DNSName), r.AliasTarget?.EvaluateTargetHealth ?? false])
+        .sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
+    );
+  return norm(a) === norm(b);
+}
+
+/**
+ * The one change batch from the sets that exist to the wanted ones: first DELETE those the wanted ones do
+ * not replace (Route 53 applies a batch in order, and a simple set cannot coexist with weighted ones of
+ * the same name and type), then UPSERT those that stay and CREATE the new ones.
+ */
+export function changeBatch(current: ResourceRecordSet[], wanted: ResourceRecordSet[]): Change[] {
+  const wantedKeys = new Set(wanted.map(keyOf));
+  const existing = new Set(current.map(keyOf));
+  return [
+    ...current.filter((r) => !wantedKeys.has(keyOf(r))).map((r): Change => ({ Action: 'DELETE', ResourceRecordSet: r })),
+    ...wanted.map((r): Change => ({ Action: existing.has(keyOf(r)) ? 'UPSERT' : 'CREATE', ResourceRecordSet: r })),
+  ];
+}
+
+/** "blue 90 / green 10" from the sets (a simple set: all of it to wherever it points). */
+export function describeSets(sets: ResourceRecordSet[]): string {
+  if (sets.length === 0) return 'no record';
+  return sets
+    .map((r) => (r.SetIdentifier ? `${r.SetIdentifier} ${r.Weight ?? 0} (${r.AliasTarget?.DNSName ?? 'not an alias'})` : `alias to ${r.AliasTarget?.DNSName ?? 'no alias target'}`))
+    .join(' / ');
+}

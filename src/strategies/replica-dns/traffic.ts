@@ -1,0 +1,131 @@
+/**
+ * replica-dns/shift-traffic: one step of traffic.steps. Requests move by weighted alias records: the first
+ * step replaces the simple alias record by two weighted ones (blue's where the record pointed, green's at
+ * green's load balancer), the middle steps change both weights, the 100 step makes one simple record at
+ * green again; each in one Route 53 change batch, then INSYNC, then the hold while the alarms are watched.
+ *
+ * Journal: `original` (the simple record before the first step, copied by every later step), `target`
+ * (the sets this step makes), recorded before the change; `changeId` after it; `holdUntil` (the hold's end).
+ * Undo of any traffic step puts the original record back in one batch, and does nothing when it is back
+ * already: a rollback through several traffic steps changes the record once.
+ */
+import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
+import type { AwsPorts } from '../../aws/ports.js';
+import type { JsonObject, StepContext, StepHandler } from '../../engine/types.js';
+import { DeploymentError } from '../../errors.js';
+import { checkAlarms } from '../common/gates.js';
+import { holdWatching } from '../common/hold.js';
+import { toJson, type ShiftTrafficParams } from './plan.js';
+import { aliasTargetOf, changeBatch, describeSets, pointsAt, requireInService, sameSets, trafficSets } from './records.js';
+
+type Handler<P> = StepHandler<P & JsonObject>;
+
+const share = (p: ShiftTrafficParams) => (p.percent >= 100 ? 'all requests' : `${p.percent}% of requests`);
+
+export function shiftTraffic(ports: AwsPorts): Handler<ShiftTrafficParams> {
+  return {
+    async apply(ctx, p) {
+      const sending = `send ${share(p)} of ${p.recordName} to ${p.loadBalancer}`;
+      // Gates first, before anything changes: an alarm in ALARM or an empty green rolls back.
+      await checkAlarms(ports, p.alarms, `before sending ${share(p)} to ${p.loadBalancer}`);
+      await requireInService(ports, p.loadBalancer, sending);
+      const green = await aliasTargetOf(ports, p.loadBalancer, p.region);
+      const current = await ports.dns.getRecordSets(p.zoneId, p.recordName, 'A');
+      const original = originalRecord(ctx, p, current);
+      const target = trafficSets(original, green, p.percent, p.sets);
+
+      if (sameSets(current, target)) {
+        // An earlier attempt made the change: wait for it if its id was journaled, and do not change again.
+        const changeId = ctx.outputs.changeId as string | undefined;
+        if (changeId) await ports.dns.waitInSync(changeId, p.syncTimeoutSeconds);
+        else ctx.progress(`${p.recordName} already sends ${share(p)} to ${p.loadBalancer}`);
+      } else {
+        const foreign = current.filter((r) => !isOurs(r, p, original, green.DNSName));
+        if (foreign.length > 0) {
+          throw new DeploymentError(
+            `record ${p.recordName} in hosted zone ${p.zoneId} has sets this deployment did not make: ${describeSets(foreign)}; fix the record, then resume or roll back`,
+          );
+        }
+        await ctx.record({ original: toJson(original), target: target.map((r) => toJson(r)) });
+        const id = await ports.dns.change(
+          p.zoneId,
+          changeBatch(current, target),
+          `bluegreen ${ctx.deploymentId}: ${share(p)} to ${p.loadBalancer}`,
+        );
+        await ctx.record({ changeId: id });
+        ctx.progress(`waiting for the change of ${p.recordName} to be INSYNC`);
+        await ports.dns.waitInSync(id, p.syncTimeoutSeconds);
+      }
+
+      if (p.percent < 100 && p.holdSeconds > 0) {
+        await holdWatching(ports, ctx, {
+          seconds: p.holdSeconds,
+          intervalSeconds: p.intervalSeconds,
+          alarms: p.alarms,
+          key: 'holdUntil',
+          doing: `while holding ${p.percent}% of requests on ${p.loadBalancer}`,
+          label: `of the ${p.percent}% hold`,
+        });
+      }
+    },
+
+    async undo(ctx, p) {
+      const original = (ctx.outputs.original ?? ctx.outputsOf(p.firstStep).original) as ResourceRecordSet | undefined;
+      if (!original) return; // no traffic step changed the record
+      const current = await ports.dns.getRecordSets(p.zoneId, p.recordName, 'A');
+      if (sameSets(current, [original])) {
+        // Back already (by this undo before a crash, or by the undo of a later traffic step).
+        const restored = ctx.outputs.restoreChangeId as string | undefined;
+        if (restored) await ports.dns.waitInSync(restored, p.syncTimeoutSeconds);
+        return;
+      }
+      const [green] = await ports.classicLoadBalancers.describe([p.loadBalancer]);
+      const greenDns = green?.DNSName ?? ((ctx.outputs.target ?? ctx.outputsOf(p.firstStep).target) as ResourceRecordSet[] | undefined)
+        ?.find((r) => r.SetIdentifier === p.sets.green || !r.SetIdentifier)?.AliasTarget?.DNSName;
+      if (!greenDns || !current.some((r) => pointsAt(r, greenDns))) {
+        ctx.progress(`${p.recordName} no longer sends requests to ${p.loadBalancer} (${describeSets(current)}); left as it is`);
+        return;
+      }
+      const foreign = current.filter((r) => !isOurs(r, p, original, greenDns));
+      if (foreign.length > 0) {
+        throw new DeploymentError(
+          `record ${p.recordName} in hosted zone ${p.zoneId} has sets this deployment did not make: ${describeSets(foreign)}; remove them (or point the record at ${original.AliasTarget?.DNSName} by hand), then roll back again`,
+        );
+      }
+      // One batch: every set there now out, the original in.
+      const changes = [
+        ...current.map((r) => ({ Action: 'DELETE' as const, ResourceRecordSet: r })),
+        { Action: 'CREATE' as const, ResourceRecordSet: original },
+      ];
+      const id = await ports.dns.change(p.zoneId, changes, `bluegreen ${ctx.deploymentId}: rollback to ${original.AliasTarget?.DNSName ?? 'the original record'}`);
+      await ctx.record({ restoreChangeId: id });
+      ctx.progress(`waiting for ${p.recordName} to send all requests back to ${original.AliasTarget?.DNSName} (INSYNC)`);
+      await ports.dns.waitInSync(id, p.syncTimeoutSeconds);
+    },
+  };
+}
+
+/**
+ * The simple alias record as it was before the first traffic step: journaled by this step or by the
+ * first one; else (the first step, first attempt) the record now, which must be that one simple record.
+ */
+function originalRecord(ctx: StepContext, p: ShiftTrafficParams, current: ResourceRecordSet[]): ResourceRecordSet {
+  const recorded = (ctx.outputs.original ?? ctx.outputsOf(p.firstStep).original) as ResourceRecordSet | undefined;
+  if (recorded) return recorded;
+  const [only] = current;
+  if (current.length !== 1 || !only || only.SetIdentifier || !only.AliasTarget?.DNSName) {
+    throw new DeploymentError(
+      current.length === 0
+        ? `record ${p.recordName} no longer exists in hosted zone ${p.zoneId}; create it again (an alias to ${p.from}), then resume or roll back`
+        : `record ${p.recordName} in hosted zone ${p.zoneId} is no longer one simple alias record (${describeSets(current)}); fix it, then resume or roll back`,
+    );
+  }
+  return only;
+}
+
+/** A set this deployment's traffic steps may have made, or the original record. */
+function isOurs(r: ResourceRecordSet, p: ShiftTrafficParams, original: ResourceRecordSet, greenDns: string): boolean {
+  if (r.SetIdentifier === p.sets.blue || r.SetIdentifier === p.sets.green) return true;
+  if (r.SetIdentifier) return false;
+  return pointsAt(r, greenDns) || sameSets([r], [original]);
+}
