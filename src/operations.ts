@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import type { AwsPorts } from './aws/ports.js';
 import { loadConfig } from './config/load.js';
-import type { Config } from './config/schema.js';
+import { configRegion, type Config } from './config/schema.js';
 import { systemClock, type Clock } from './engine/clock.js';
 import type { EventSink } from './engine/events.js';
 import { runForward, runRollback, type EngineOptions } from './engine/runner.js';
@@ -146,7 +146,8 @@ async function open(options: OperationOptions): Promise<Session> {
 async function portsFor(options: OperationOptions, config: Config): Promise<AwsPorts> {
   if (options.ports) return options.ports;
   const { createAwsPorts } = await import('./aws/sdk/index.js');
-  return createAwsPorts(config.region ? { region: config.region } : {});
+  const region = configRegion(config);
+  return createAwsPorts(region ? { region } : {});
 }
 
 function holder(command: string, deploymentId?: string): LockHolder {

@@ -88,7 +88,7 @@ const service = text(SERVICE_PATTERN, '1-20 characters of a-z, 0-9 and -, starti
 
 const region = text(REGION_PATTERN, 'an AWS region such as us-east-1')
   .optional()
-  .describe("AWS region. Absent: the SDK's standard resolution (AWS_REGION, the profile).");
+  .describe("AWS region. Absent: the region of listener.arn (replica-listener), else the SDK's standard resolution (AWS_REGION, the profile).");
 
 /** The strategy names, for the loader's message when `strategy` is missing or unknown. */
 export const strategySchema = oneOf(STRATEGIES).describe(
@@ -488,6 +488,14 @@ function checkHealth(c: HealthInput, ctx: z.RefinementCtx): void {
       message: `expected at most health.timeout (${c.health.timeout})`,
     });
   }
+}
+
+/**
+ * The region bluegreen works in: the region key, else the region listener.arn names (replica-listener),
+ * else undefined (the SDK's own resolution: AWS_REGION, the profile).
+ */
+export function configRegion(config: { region?: string | undefined; listener?: { arn: string } | undefined }): string | undefined {
+  return config.region ?? (config.listener ? LISTENER_ARN_PATTERN.exec(config.listener.arn)?.[1] : undefined);
 }
 
 /** listener.arn names its region; a region given as well must be the same. */

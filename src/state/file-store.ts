@@ -4,9 +4,9 @@
  *   <dir>/<service>/history/<id>.json   earlier deployments
  *   <dir>/<service>/lock.json           the lock, created exclusively
  */
-import { mkdir, readFile, readdir, rename, open, unlink, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, open, rmdir, unlink, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { InputError, LockedError, type LockHolder } from '../errors.js';
 import type { JournalStore, ServiceLock } from '../engine/store.js';
@@ -86,6 +86,8 @@ export function processAlive(pid: number): boolean {
 export class FileLock implements ServiceLock {
   private readonly file: string;
   private held?: LockHolder;
+  /** The first directory this lock created for its file, if any: removed again on release when empty. */
+  private createdDir?: string;
 
   constructor(
     stateDir: string,
@@ -100,7 +102,7 @@ export class FileLock implements ServiceLock {
   }
 
   private async create(holder: LockHolder): Promise<boolean> {
-    await mkdir(join(this.file, '..'), { recursive: true });
+    this.createdDir ??= await mkdir(dirname(this.file), { recursive: true });
     try {
       const handle = await open(this.file, 'wx');
       try {
@@ -175,6 +177,24 @@ export class FileLock implements ServiceLock {
       });
     }
     this.held = undefined;
+    await this.removeCreatedDirs();
+  }
+
+  /**
+   * A run that ends without a journal (refused, nothing to do) leaves no trace: the directories the lock
+   * made are removed again, innermost first, as long as they are empty.
+   */
+  private async removeCreatedDirs(): Promise<void> {
+    const top = this.createdDir;
+    if (!top) return;
+    this.createdDir = undefined;
+    for (let dir = dirname(this.file); ; dir = dirname(dir)) {
+      const removed = await rmdir(dir).then(
+        () => true,
+        () => false, // not empty (a journal lives there), or gone
+      );
+      if (!removed || dir === top || dirname(dir) === dir) return;
+    }
   }
 
   async breakLock(): Promise<LockHolder | undefined> {

@@ -157,3 +157,54 @@ export function runCliUntil(
     });
   });
 }
+
+/**
+ * Runs the CLI (give it `--output json`) and calls `on` for every JSON event on its stdout as it comes,
+ * without stopping it (e.g. to set an alarm to ALARM when a step starts). Resolves when the process ends,
+ * with every event seen.
+ */
+export function runCliWatching(
+  args: string[],
+  on: (event: Record<string, unknown>) => void,
+  options: CliOptions = {},
+): Promise<CliResult & { events: Array<Record<string, unknown>> }> {
+  const child = spawnCli(args, options);
+  let stdout = '';
+  let stderr = '';
+  let pending = '';
+  const events: Array<Record<string, unknown>> = [];
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+    pending += d;
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      if (!line.trim()) continue;
+      let event: Record<string, unknown>;
+      try {
+        event = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        continue;
+      }
+      events.push(event);
+      on(event);
+    }
+  });
+  const timeoutMs = options.timeoutMs ?? 50_000;
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`bluegreen ${args.join(' ')} did not end within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code, signal, stdout, stderr, events });
+    });
+  });
+}

@@ -7,7 +7,7 @@ export function registerResume(program: Command): void {
     .command('resume')
     .summary('go on with a deployment that stopped half-way')
     .description(
-      'Go on with a deployment that stopped (failed, interrupted, or its process died): re-runs the step that was under way (steps find what they already made, so nothing is made twice) and the ones after it. An interrupted rollback is resumed as a rollback. A lock left by a dead process on this host is taken over.',
+      'Go on with a deployment that stopped (failed, interrupted, or its process died): re-runs the step that was under way (steps find what they already made, so nothing is made twice) and the ones after it. An interrupted rollback is finished with `bluegreen rollback`, not resume; a paused deployment goes on with `bluegreen promote`. A lock left by a dead process on this host is taken over.',
     );
   withConfig(cmd);
   withYes(cmd, 'resume');
@@ -25,15 +25,16 @@ Examples:
     try {
       const ops = await import('../../operations.js');
       if (!flags.yes) {
-        // Show where it stands, then ask (or refuse when nobody can answer). A paused deployment is refused
-        // by the operation itself, naming promote and rollback: nothing to ask first.
+        // Show where it stands, then ask (or refuse when nobody can answer). Nothing to resume (no journal,
+        // paused, finished) is refused by the operation itself with the command that fits: nothing to ask first.
         const report = await ops.status({ configFile: flags.config, commandPrefix: session.commandPrefix });
-        if (report.journal?.status !== 'paused') {
+        const resumable = ['running', 'failed'];
+        if (report.journal && resumable.includes(report.journal.status)) {
           const { renderStatus } = await import('../render/status.js');
           const { colorsFor } = await import('../render/style.js');
           session.human.write(`${renderStatus(report, colorsFor(session.human))}\n`);
           const journal = report.journal;
-          if (!(await session.confirm(`Resume deployment ${journal?.deploymentId ?? ''} of ${report.service}?`))) return declined(session);
+          if (!(await session.confirm(`Resume deployment ${journal.deploymentId} of ${report.service}?`))) return declined(session);
         }
       }
       const journal = await ops.resume(await session.operationOptions());

@@ -54,3 +54,8 @@ export async function observeLaunch(group: AutoScalingGroup, name: string, ports
   }
   throw new InputError(`group ${name} has neither a launch configuration nor a launch template`);
 }
+
+/** The release image does not exist: it came from release.image or from the --image flag, which overrides it. */
+export function imageNotFound(image: string): InputError {
+  return new InputError(`image ${image} (release.image, or the --image flag when given) does not exist or is not visible to this account in this region`);
+}

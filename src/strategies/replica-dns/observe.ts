@@ -12,7 +12,7 @@ import type { AwsPorts } from '../../aws/ports.js';
 import type { Config, ReplicaDnsConfig } from '../../config/schema.js';
 import { InputError } from '../../errors.js';
 import { requireAlarms } from '../common/gates.js';
-import { observeLaunch, type BlueLaunch } from '../common/observe.js';
+import { imageNotFound, observeLaunch, type BlueLaunch } from '../common/observe.js';
 import { normaliseDnsName } from './elb-zones.js';
 import { colorOf, TAG, type Color } from './names.js';
 
@@ -60,7 +60,7 @@ export async function observe(anyConfig: Config, ports: AwsPorts): Promise<Obser
   ]);
   if (!zone) throw new InputError(`hosted zone ${hostedZoneId} (dns.hostedZoneId) does not exist`);
   if (release.kind === 'image' && !releaseImage) {
-    throw new InputError(`image ${release.image} (release.image) does not exist or is not visible to this account`);
+    throw imageNotFound(release.image);
   }
   // The alarms the gates watch must exist: a name that does not would never fire.
   const alarmsFiring = await requireAlarms(ports, config.gates?.alarms ?? []);

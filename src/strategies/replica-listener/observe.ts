@@ -11,7 +11,7 @@ import type { AwsPorts } from '../../aws/ports.js';
 import type { Config, ReplicaListenerConfig } from '../../config/schema.js';
 import { InputError } from '../../errors.js';
 import { requireAlarms } from '../common/gates.js';
-import { observeLaunch, type BlueLaunch } from '../common/observe.js';
+import { imageNotFound, observeLaunch, type BlueLaunch } from '../common/observe.js';
 import { alarmsOf, builderImage } from '../replica-dns/observe.js';
 import { forwardGroups, forwardsTo, liveTargetGroups } from './builders.js';
 import { colorOf, TAG, type Color } from './names.js';
@@ -67,7 +67,7 @@ export async function observe(anyConfig: Config, ports: AwsPorts): Promise<Obser
   ]);
   if (!listener) throw new InputError(`listener ${arn} (listener.arn) does not exist`);
   if (release.kind === 'image' && !releaseImage) {
-    throw new InputError(`image ${release.image} (release.image) does not exist or is not visible to this account`);
+    throw imageNotFound(release.image);
   }
   const alarmsFiring = await requireAlarms(ports, config.gates?.alarms ?? []);
 

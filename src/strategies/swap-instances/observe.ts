@@ -8,7 +8,7 @@ import type { Image } from '@aws-sdk/client-ec2';
 import type { AwsPorts } from '../../aws/ports.js';
 import type { Config } from '../../config/schema.js';
 import { InputError } from '../../errors.js';
-import { observeLaunch, type BlueLaunch } from '../common/observe.js';
+import { imageNotFound, observeLaunch, type BlueLaunch } from '../common/observe.js';
 import { classicDrainingSeconds, targetGroupDelaySeconds } from './builders.js';
 import { asSwapConfig } from './config.js';
 
@@ -42,7 +42,7 @@ export async function observe(config: Config, ports: AwsPorts): Promise<Observed
   let image: Image | undefined;
   if (c.release.kind === 'image') {
     image = await ports.images.describeImage(c.release.image);
-    if (!image) throw new InputError(`image ${c.release.image} (release.image) does not exist or is not visible to this account`);
+    if (!image) throw imageNotFound(c.release.image);
   } else {
     const id = launch.kind === 'configuration' ? launch.configuration.ImageId : launch.version.LaunchTemplateData?.ImageId;
     if (!id) throw new InputError(`the launch ${launch.kind} of group ${name} names no image id; swap-instances needs one to start new instances from`);

@@ -50,7 +50,7 @@ describe('replica-dns observe', () => {
     const world = blueWorld();
     await inputError(replicaDns.observe(configFor({ dns: { hostedZoneId: 'ZNOPE', name: RECORD } }), world.aws), /hosted zone ZNOPE \(dns.hostedZoneId\) does not exist/);
     await inputError(replicaDns.observe(configFor({ dns: { hostedZoneId: ZONE, name: 'nope.example.com' } }), world.aws), /record nope.example.com \(type A\) does not exist in hosted zone Z0123456789ABC/);
-    await inputError(replicaDns.observe(configFor({ release: { kind: 'image', image: 'ami-0ccccccccccccccc3' } }), world.aws), /image ami-0ccccccccccccccc3 \(release.image\) does not exist/);
+    await inputError(replicaDns.observe(configFor({ release: { kind: 'image', image: 'ami-0ccccccccccccccc3' } }), world.aws), /image ami-0ccccccccccccccc3 \(release.image, or the --image flag when given\) does not exist/);
   });
 
   it("takes a release by commands: the image is blue's, which the builder starts from (bake.test.ts has the rest)", async () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +56,22 @@ describe('FileLock', () => {
     expect((error as Error).message).toContain('bluegreen unlock -c x.yml');
     await first.release();
     await expect(second.acquire(me(), { takeOverDead: false })).resolves.toEqual({});
+  });
+
+  it('removes on release the directories it made when nothing else was written there, and keeps them otherwise', async () => {
+    const root = await dir();
+    const state = join(root, '.bluegreen');
+    const lock = new FileLock(state, 'shop', 'u');
+    await lock.acquire(me(), { takeOverDead: false });
+    expect(await readdir(join(state, 'shop'))).toEqual(['lock.json']);
+    await lock.release();
+    expect(await readdir(root)).toEqual([]);
+
+    const kept = new FileLock(state, 'shop', 'u');
+    await kept.acquire(me(), { takeOverDead: false });
+    await new FileJournalStore(state, 'shop').save(journal('aaaaa', '2026-01-01T00:00:00.000Z'));
+    await kept.release();
+    expect(await readdir(join(state, 'shop'))).toEqual(['journal.json']);
   });
 
   it('does not block other services', async () => {
