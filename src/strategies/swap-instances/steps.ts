@@ -277,12 +277,14 @@ function waitHealthy(ports: AwsPorts): Handler<WaitHealthyParams> {
 
 // ---------------------------------------------------------------- update-launch
 
-type LaunchSpec = { kind: 'configuration'; name: string } | { kind: 'template'; id: string; version: string };
+/** The group's launch before update-launch, as journaled: a template by id (AWS gives it) or, failing that, by name. */
+type LaunchSpec = { kind: 'configuration'; name: string } | { kind: 'template'; id?: string; name?: string; version: string };
 
 function launchSpecOf(g: AutoScalingGroup): LaunchSpec | null {
   if (g.LaunchConfigurationName) return { kind: 'configuration', name: g.LaunchConfigurationName };
   const t = g.LaunchTemplate;
   if (t?.LaunchTemplateId) return { kind: 'template', id: t.LaunchTemplateId, version: t.Version ?? '$Default' };
+  if (t?.LaunchTemplateName) return { kind: 'template', name: t.LaunchTemplateName, version: t.Version ?? '$Default' };
   return null;
 }
 
@@ -332,7 +334,12 @@ function updateLaunch(ports: AwsPorts): Handler<UpdateLaunchParams> {
         await ports.groups.updateGroup(
           previous.kind === 'configuration'
             ? { AutoScalingGroupName: p.group, LaunchConfigurationName: previous.name }
-            : { AutoScalingGroupName: p.group, LaunchTemplate: { LaunchTemplateId: previous.id, Version: previous.version } },
+            : {
+                AutoScalingGroupName: p.group,
+                LaunchTemplate: previous.id
+                  ? { LaunchTemplateId: previous.id, Version: previous.version }
+                  : { LaunchTemplateName: previous.name, Version: previous.version },
+              },
         );
       }
       if (p.kind === 'configuration') await ports.launch.deleteLaunchConfiguration(p.name);

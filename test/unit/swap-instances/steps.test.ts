@@ -198,6 +198,18 @@ describe('swap-instances handlers against the in-memory AWS', () => {
     expect(v?.LaunchTemplateData).toMatchObject({ ImageId: NEW_IMAGE, InstanceType: 't3.small', UserData: USER_DATA });
   });
 
+  it('undo of update-launch points a group that names its template by name (no id) back at it, version as it was', async () => {
+    const world = swapWorld({ launch: 'template' });
+    expect((await groupNow(world)).LaunchTemplate).toEqual({ LaunchTemplateName: 'shop-web-lt', Version: '$Latest' });
+    const { steps, registry } = await planned(world, swapConfig());
+    const applied = upTo(steps, STEP.updateLaunch);
+    await world.journal.applyAll(registry, applied);
+    expect((await groupNow(world)).LaunchTemplate).toEqual({ LaunchTemplateName: 'shop-swap-k3x9a', Version: '1' });
+    await world.journal.undoAll(registry, applied);
+    expect((await groupNow(world)).LaunchTemplate).toEqual({ LaunchTemplateName: 'shop-web-lt', Version: '$Latest' });
+    expect(await world.aws.launch.findLaunchTemplate('shop-swap-k3x9a')).toBeUndefined();
+  });
+
   it('a template group with an ssm commands release: the runner for ssm, the baked image in the template copy', async () => {
     const world = swapWorld({ launch: 'template' });
     const config = commandsConfig('ssm');
