@@ -15,7 +15,9 @@ const MARK: Record<StepState, string> = {
 };
 
 export function renderLock(lock: LockHolder): string {
-  return `held by pid ${lock.pid} on ${lock.host} since ${lock.since}: ${lock.command}${lock.deploymentId ? ` (deployment ${lock.deploymentId})` : ''}`;
+  const who = [lock.user ? `user ${lock.user}` : '', lock.ciJob ? `CI job ${lock.ciJob}` : ''].filter(Boolean).join(', ');
+  const lease = lock.expiresAt ? `; lease until ${lock.expiresAt}${Date.parse(lock.expiresAt) < Date.now() ? ' (expired: its holder stopped renewing; `unlock` breaks it)' : ''}` : '';
+  return `held by pid ${lock.pid} on ${lock.host}${who ? ` (${who})` : ''} since ${lock.since}: ${lock.command}${lock.deploymentId ? ` (deployment ${lock.deploymentId})` : ''}${lease}`;
 }
 
 function colorState(state: StepState, c: Colors, width: number): string {
