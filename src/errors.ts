@@ -76,7 +76,9 @@ export class AwsCallError extends BluegreenError {
     detail: string,
     cause?: unknown,
   ) {
-    super(`${operation} on ${resource} failed: ${code}: ${detail}`, { cause });
+    const denied = /^(AccessDenied|AccessDeniedException|UnauthorizedOperation|UnauthorizedAccess)$/.test(code);
+    const hint = denied ? ' (`bluegreen iam-policy -c FILE` prints the permissions bluegreen needs for a config)' : '';
+    super(`${operation} on ${resource} failed: ${code}: ${detail.replace(/\.+$/, '')}${hint}`, { cause });
   }
 }
 

@@ -21,6 +21,11 @@ import type { Plan, StrategyServices } from './strategies/types.js';
 import { SshRunner } from './remote/ssh.js';
 import { SsmRunner } from './remote/ssm.js';
 import type { RemoteRunner } from './remote/types.js';
+import { deleteLeftovers, type DeleteOptions } from './janitor/gc.js';
+import { takeInventory } from './janitor/inventory.js';
+import { planGc, type GcPlan, type Leftover } from './janitor/plan.js';
+import { journalProtections, liveProtections, rollbackBlocked, type LiveStack } from './janitor/protect.js';
+import type { BlueLaunch } from './strategies/common/observe.js';
 
 export interface OperationOptions {
   /** Path of the config file. */
@@ -525,4 +530,96 @@ export async function iamPolicy(
     ...policyNotes(),
   ];
   return { config, needs, policy: policyFor(needs), notes };
+}
+
+export interface GcOptions extends OperationOptions {
+  /** Delete what the plan removes; without it gc only lists (changes nothing). */
+  yes?: boolean;
+  /** Told the plan once it is made, before anything is deleted. */
+  onPlan?: (plan: GcPlan, config: Config) => void;
+  /** Told before and after each deletion, and what a wait sees. */
+  onDeleting?: DeleteOptions['onDeleting'];
+  onDeleted?: DeleteOptions['onDeleted'];
+  onProgress?: DeleteOptions['onProgress'];
+}
+
+export interface GcResult {
+  config: Config;
+  plan: GcPlan;
+  /** How many resources were deleted (0 without yes). */
+  deleted: number;
+  /** The command that deletes what the plan removes ("bluegreen gc -c shop.yml --yes"). */
+  deleteCommand: string;
+}
+
+/** The live stack as the strategy's observe finds it: the group, its launch, that launch's image. */
+function liveStackOf(observed: unknown): LiveStack | undefined {
+  const o = observed as { blue?: { group?: { AutoScalingGroupName?: string }; launch?: BlueLaunch }; group?: { AutoScalingGroupName?: string }; launch?: BlueLaunch };
+  const group = o.blue?.group?.AutoScalingGroupName ?? o.group?.AutoScalingGroupName;
+  if (!group) return undefined;
+  const launch = o.blue?.launch ?? o.launch;
+  if (!launch) return { group };
+  if (launch.kind === 'configuration') {
+    const c = launch.configuration;
+    return { group, launch: { kind: 'configuration', name: c.LaunchConfigurationName }, ...(c.ImageId ? { imageId: c.ImageId } : {}) };
+  }
+  const v = launch.version;
+  const imageId = v.LaunchTemplateData?.ImageId;
+  return { group, ...(v.LaunchTemplateName ? { launch: { kind: 'template' as const, name: v.LaunchTemplateName } } : {}), ...(imageId ? { imageId } : {}) };
+}
+
+/**
+ * The janitor (src/janitor): lists what carries the service's tags or names but belongs to no live stack,
+ * to no stack a rollback would return to and to no deployment in progress; with `yes`, deletes it, oldest
+ * deployment first. Under the service's lock (a held lock: LockedError, nothing read or deleted).
+ */
+export async function gc(options: GcOptions): Promise<GcResult> {
+  const session = await open(options);
+  refuseUnbuilt(session.config);
+  const { config } = session;
+  const deleteCommand = `${session.command('gc')} --yes`;
+  return locked(session, options, 'gc', false, async () => {
+    const ports = await portsFor(options, config);
+    const signal = runSignal(options.signal, session.lock);
+    const journal = await session.store.current();
+    const unfinished = journal !== undefined && UNFINISHED.has(journal.status);
+
+    let live: LiveStack | undefined;
+    try {
+      live = liveStackOf(await strategyFor(config.strategy).observe(config, ports));
+    } catch (error) {
+      // Mid-deployment the live stack may not be observable (e.g. weighted records); both stacks of that
+      // deployment are kept by the journal then. Otherwise nothing is deleted without knowing what is live.
+      if (!unfinished) {
+        if (error instanceof InputError) {
+          throw new InputError(`gc cannot tell which stack of ${config.service} is live: ${error.message}; nothing was deleted`, { cause: error });
+        }
+        throw error;
+      }
+    }
+
+    let blocked: string | undefined;
+    if (journal?.status === 'succeeded') {
+      const services = new Services(config, ports, session.clock);
+      try {
+        blocked = await rollbackBlocked(journal, strategyFor(journal.strategy).handlers(ports, services), session.clock, signal);
+      } finally {
+        await services.close();
+      }
+    }
+
+    const found: Leftover[] = await takeInventory(config.service, config.strategy, ports);
+    const plan = planGc(found, [...(live ? liveProtections(live) : []), ...journalProtections(journal, blocked)]);
+    options.onPlan?.(plan, config);
+    if (!options.yes || plan.remove.length === 0) return { config, plan, deleted: 0, deleteCommand };
+    const deleted = await deleteLeftovers(plan.remove, ports, {
+      clock: session.clock,
+      signal,
+      again: deleteCommand,
+      ...(options.onDeleting ? { onDeleting: options.onDeleting } : {}),
+      ...(options.onDeleted ? { onDeleted: options.onDeleted } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    return { config, plan, deleted, deleteCommand };
+  });
 }

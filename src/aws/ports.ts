@@ -35,6 +35,7 @@ import type { MetricAlarm, PutMetricAlarmCommandInput } from '@aws-sdk/client-cl
 import type {
   Image,
   Instance,
+  LaunchTemplate,
   LaunchTemplateVersion,
   CreateLaunchTemplateCommandInput,
   CreateImageCommandInput,
@@ -224,6 +225,25 @@ export interface MetricSumInput {
   endTime: Date;
 }
 
+/**
+ * Read-only listings for the janitor (`bluegreen gc`, src/janitor): what carries a tag or a name prefix,
+ * across the region, every page. Each answers [] when there is nothing; none changes anything.
+ */
+export interface InventoryPort {
+  /** Classic load balancers carrying tag key=value (DescribeLoadBalancers, all pages; DescribeTags, 20 names a call). */
+  loadBalancersByTag(key: string, value: string): Promise<{ description: LoadBalancerDescription; tags: ElbTag[] }[]>;
+  /** ALB/NLB target groups carrying tag key=value (DescribeTargetGroups, all pages; DescribeTags, 20 ARNs a call). */
+  targetGroupsByTag(key: string, value: string): Promise<{ targetGroup: TargetGroup; tags: ElbV2Tag[] }[]>;
+  /** Launch configurations whose name starts with the prefix (DescribeLaunchConfigurations, all pages: AWS has no name filter). */
+  launchConfigurationsByPrefix(prefix: string): Promise<LaunchConfiguration[]>;
+  /** Launch templates carrying tag key=value (DescribeLaunchTemplates with a tag filter, all pages). */
+  launchTemplatesByTag(key: string, value: string): Promise<LaunchTemplate[]>;
+  /** Alarms whose name starts with the prefix (DescribeAlarms AlarmNamePrefix, all pages). */
+  alarmsByPrefix(prefix: string): Promise<MetricAlarm[]>;
+  /** Images of this account (Owners self) carrying tag key=value, not deregistered. */
+  imagesByTag(key: string, value: string): Promise<Image[]>;
+}
+
 /** Everything a strategy may reach, one port per concern. */
 export interface AwsPorts {
   groups: GroupsPort;
@@ -236,6 +256,8 @@ export interface AwsPorts {
   dns: DnsPort;
   alarms: AlarmsPort;
   ssm: SsmPort;
+  /** Read-only listings for `bluegreen gc` (strategies do not use it). */
+  inventory: InventoryPort;
 }
 
 /**

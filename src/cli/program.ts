@@ -13,6 +13,7 @@ import { registerStatus } from './commands/status.js';
 import { registerUnlock } from './commands/unlock.js';
 import { registerHistory } from './commands/history.js';
 import { registerIamPolicy } from './commands/iam-policy.js';
+import { registerGc } from './commands/gc.js';
 
 export function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -42,6 +43,7 @@ Typical use:
   $ bluegreen rollback                   # send traffic back to blue
   $ bluegreen history                    # past deployments, newest first
   $ bluegreen iam-policy > policy.json   # the IAM policy this config needs
+  $ bluegreen gc                         # what old and failed deployments left; --yes deletes it
 
 Exit codes: 0 ok, 1 failed, 2 bad input (nothing changed), 3 locked by another run.
 Every command reads ./bluegreen.yml unless -c/--config names another file.`,
@@ -55,6 +57,7 @@ Every command reads ./bluegreen.yml unless -c/--config names another file.`,
   registerUnlock(program);
   registerHistory(program);
   registerIamPolicy(program);
+  registerGc(program);
   return program;
 }
 

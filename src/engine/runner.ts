@@ -190,7 +190,7 @@ class Run {
     this.finished();
     const why = options.signal.aborted ? `interrupted at step ${step.id} (${step.title}): ${describeError(options.signal.reason)}` : `stopped at step ${step.id} (${step.title}): ${message}`;
     return new DeploymentError(
-      `${why}. The journal records what was done; fix the cause and run \`${options.next('resume')}\` to go on, or \`${options.next('rollback')}\` to return to blue.`,
+      `${why.replace(/\.+$/, '')}. The journal records what was done; fix the cause and run \`${options.next('resume')}\` to go on, or \`${options.next('rollback')}\` to return to blue.`,
       { cause: error, next: options.next('resume') },
     );
   }

@@ -92,6 +92,13 @@ export const PORT_ACTIONS: Readonly<Record<PortMethod, readonly string[]>> = {
   'ssm.pingStatus': ['ssm:DescribeInstanceInformation'],
   'ssm.sendShellCommand': ['ssm:SendCommand'],
   'ssm.invocation': ['ssm:GetCommandInvocation'],
+
+  'inventory.loadBalancersByTag': ['elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeTags'],
+  'inventory.targetGroupsByTag': ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTags'],
+  'inventory.launchConfigurationsByPrefix': ['autoscaling:DescribeLaunchConfigurations'],
+  'inventory.launchTemplatesByTag': ['ec2:DescribeLaunchTemplates'],
+  'inventory.alarmsByPrefix': ['cloudwatch:DescribeAlarms'],
+  'inventory.imagesByTag': ['ec2:DescribeImages'],
 };
 
 /** The IAM actions of these port methods, sorted, each once. */

@@ -5,6 +5,8 @@
  * The first statement of docs/iam-policy.json is the union of every policy this makes (a test says so).
  */
 import type { Config, StrategyName } from '../config/schema.js';
+import { SCOPE } from '../janitor/inventory.js';
+import type { LeftoverType } from '../janitor/plan.js';
 import { actionsOf, STATE_OBJECT_ACTIONS, type PortMethod } from './actions.js';
 
 export interface PolicyStatement {
@@ -155,9 +157,40 @@ const STRATEGY_PARTS: Record<StrategyName, PortMethod[]> = {
   ],
 };
 
-/** The port methods a deployment (plan, deploy, resume, rollback) with these needs can call. */
+/**
+ * `bluegreen gc` (src/janitor): per kind of leftover, how it is listed and how it is deleted (a group is
+ * described until it is gone). gc looks only for the kinds its strategy makes (SCOPE), and finds the live
+ * stack with the strategy's observe, whose calls the strategy's part holds already.
+ */
+const GC_LIST: Record<LeftoverType, PortMethod[]> = {
+  instance: ['instances.listByTag'],
+  alarm: ['inventory.alarmsByPrefix'],
+  'auto-scaling-group': ['groups.listGroupsByTag'],
+  'load-balancer': ['inventory.loadBalancersByTag'],
+  'target-group': ['inventory.targetGroupsByTag'],
+  'launch-configuration': ['inventory.launchConfigurationsByPrefix'],
+  'launch-template': ['inventory.launchTemplatesByTag'],
+  image: ['inventory.imagesByTag'],
+};
+const GC_DELETE: Record<LeftoverType, PortMethod[]> = {
+  instance: ['instances.terminate'],
+  alarm: ['alarms.deleteAlarms'],
+  'auto-scaling-group': ['groups.deleteGroup', 'groups.describeGroup'],
+  'load-balancer': ['classicLoadBalancers.delete'],
+  'target-group': ['targetGroups.delete'],
+  'launch-configuration': ['launch.deleteLaunchConfiguration'],
+  'launch-template': ['launch.deleteLaunchTemplate'],
+  image: ['images.deleteImage'],
+};
+
+/** The port methods `bluegreen gc` can call for a strategy, besides its observe. */
+export function gcMethodsFor(strategy: StrategyName): PortMethod[] {
+  return [...new Set(SCOPE[strategy].flatMap((type) => [...GC_LIST[type], ...GC_DELETE[type]]))].sort();
+}
+
+/** The port methods a deployment (plan, deploy, resume, rollback) and `gc` with these needs can call. */
 export function portMethodsFor(needs: PolicyNeeds): PortMethod[] {
-  const methods = new Set<PortMethod>([...READ_LAUNCH, ...COPY_LAUNCH, ...STRATEGY_PARTS[needs.strategy]]);
+  const methods = new Set<PortMethod>([...READ_LAUNCH, ...COPY_LAUNCH, ...STRATEGY_PARTS[needs.strategy], ...gcMethodsFor(needs.strategy)]);
   const add = (list: PortMethod[]) => list.forEach((m) => methods.add(m));
   if (needs.release === 'commands') {
     add(LAUNCH_INSTANCES); // swap-instances prepares its new instances; the replicas launch one builder

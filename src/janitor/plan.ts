@@ -59,7 +59,8 @@ export function planGc(found: readonly Leftover[], protections: readonly Protect
   const byName = new Map<string, string>(); // "type name" -> why
   for (const p of protections) {
     if (p.deploymentId) keepDeployment(p.deploymentId, p.why);
-    if (p.resource) byName.set(`${p.resource.type} ${p.resource.name}`, p.why);
+    const key = p.resource ? `${p.resource.type} ${p.resource.name}` : undefined;
+    if (key && !byName.has(key)) byName.set(key, p.why); // the first reason given wins, as for deployments
   }
   for (const r of found) {
     const why = byName.get(`${r.type} ${r.name}`);

@@ -89,6 +89,7 @@ import type {
   GroupsPort,
   ImagesPort,
   InstancesPort,
+  InventoryPort,
   LaunchPort,
   ListenersPort,
   MetricSumInput,
@@ -285,6 +286,10 @@ export class FakeAws implements AwsPorts {
   readonly alarms: AlarmsPort;
   readonly ssm: SsmPort;
   readonly listeners: ListenersPort;
+  readonly inventory: InventoryPort;
+
+  /** When each resource made through the ports was made (virtual ms), by "type name" as the janitor names types. */
+  private readonly born = new Map<string, number>();
 
   constructor(options: FakeAwsOptions) {
     this.clock = options.clock;
@@ -306,6 +311,7 @@ export class FakeAws implements AwsPorts {
     this.alarms = this.wrap('alarms', this.alarmsPort(), MUTATING.alarms);
     this.ssm = this.wrap('ssm', this.ssmPort(), MUTATING.ssm);
     this.listeners = this.wrap('listeners', this.listenersPort(), MUTATING.listeners);
+    this.inventory = this.wrap('inventory', this.inventoryPort(), MUTATING.inventory);
   }
 
   // ------------------------------------------------------------ knobs
@@ -586,7 +592,9 @@ export class FakeAws implements AwsPorts {
         }
         if (mutating.includes(name)) this.beforeMutation?.(operation, args);
         await Promise.resolve();
-        return clone(await fn(...clone(args)));
+        const result = await fn(...clone(args));
+        this.noteBirth(operation, args, result);
+        return clone(result);
       };
     }
     return wrapped as T;
@@ -1649,6 +1657,92 @@ export class FakeAws implements AwsPorts {
       },
     };
   }
+
+  // ------------------------------------------------------------ inventory (bluegreen gc)
+
+  /** When a resource was made ("auto-scaling-group", "launch-configuration", "image", ...), or undefined when seeded. */
+  bornAt(type: string, name: string): number | undefined {
+    return this.born.get(`${type} ${name}`);
+  }
+
+  /** Sets when a resource was made (e.g. a seeded one), as its CreatedTime/CreationDate in inventory answers. */
+  setBornAt(type: string, name: string, ms: number): void {
+    this.born.set(`${type} ${name}`, ms);
+  }
+
+  private noteBirth(operation: string, args: unknown[], result: unknown): void {
+    const input = (args[0] ?? {}) as Record<string, unknown>;
+    const at = this.clock.now();
+    const note = (type: string, name: unknown) => {
+      if (typeof name === 'string' && !this.born.has(`${type} ${name}`)) this.born.set(`${type} ${name}`, at);
+    };
+    switch (operation) {
+      case 'groups.createGroup':
+        return note('auto-scaling-group', input.AutoScalingGroupName);
+      case 'launch.createLaunchConfiguration':
+        return note('launch-configuration', input.LaunchConfigurationName);
+      case 'launch.createLaunchTemplate':
+        return note('launch-template', input.LaunchTemplateName);
+      case 'images.createImage':
+        return note('image', result);
+      case 'classicLoadBalancers.create':
+        return note('load-balancer', input.LoadBalancerName);
+      case 'targetGroups.create':
+        return note('target-group', input.Name);
+      case 'alarms.putAlarm':
+        return note('alarm', input.AlarmName);
+      default:
+    }
+  }
+
+  private dated(type: string, name: string | undefined): Date | undefined {
+    const at = name === undefined ? undefined : this.born.get(`${type} ${name}`);
+    return at === undefined ? undefined : new Date(at);
+  }
+
+  private inventoryPort(): InventoryPort {
+    const tagged = (tags: ReadonlyArray<{ Key?: string; Value?: string }> | undefined, key: string, value: string) =>
+      !!tags?.some((t) => t.Key === key && t.Value === value);
+    return {
+      loadBalancersByTag: async (key, value) =>
+        [...this.state.loadBalancers.values()]
+          .filter((lb) => tagged(lb.tags, key, value))
+          .map((lb) => ({
+            description: { ...clone(lb.description), CreatedTime: this.dated('load-balancer', lb.description.LoadBalancerName) },
+            tags: clone(lb.tags),
+          })),
+      targetGroupsByTag: async (key, value) =>
+        [...this.state.targetGroups.values()]
+          .filter((tg) => tagged(tg.tags, key, value))
+          .map((tg) => ({ targetGroup: clone(tg.group), tags: clone(tg.tags ?? []) })),
+      launchConfigurationsByPrefix: async (prefix) =>
+        [...this.state.launchConfigurations.values()]
+          .filter((lc) => lc.LaunchConfigurationName?.startsWith(prefix))
+          .map((lc) => ({ ...clone(lc), CreatedTime: this.dated('launch-configuration', lc.LaunchConfigurationName) })),
+      launchTemplatesByTag: async (key, value) =>
+        [...this.state.templates.values()]
+          .filter((t) => tagged(t.tags, key, value))
+          .map((t) => ({
+            LaunchTemplateId: t.id,
+            LaunchTemplateName: t.name,
+            CreateTime: this.dated('launch-template', t.name),
+            DefaultVersionNumber: t.defaultVersion,
+            LatestVersionNumber: Math.max(...t.versions.keys()),
+            Tags: clone(t.tags),
+          })),
+      alarmsByPrefix: async (prefix) =>
+        [...this.state.alarms.values()]
+          .filter((a) => a.AlarmName?.startsWith(prefix))
+          .map((a) => ({ ...clone(a), AlarmConfigurationUpdatedTimestamp: this.dated('alarm', a.AlarmName) })),
+      imagesByTag: async (key, value) =>
+        [...this.state.images.values()]
+          .filter((i) => i.State !== 'deregistered' && (i.OwnerId === undefined || i.OwnerId === ACCOUNT) && tagged(i.Tags, key, value))
+          .map((i) => {
+            const at = this.dated('image', i.ImageId);
+            return { ...clone(i), ...(at ? { CreationDate: at.toISOString() } : {}) };
+          }),
+    };
+  }
 }
 
 /** Which operations of each port change something (the others only read). */
@@ -1676,6 +1770,7 @@ const MUTATING = {
   dns: ['change'],
   alarms: ['putAlarm', 'deleteAlarms'],
   ssm: ['sendShellCommand'],
+  inventory: [],
 } as const satisfies Record<string, readonly string[]>;
 
 /** Route 53's DELETE test: the set as given equals the stored one (alias names compared without case or final dot). */

@@ -68,9 +68,11 @@ export class SdkGroups implements GroupsPort {
 
   async createGroup(input: CreateAutoScalingGroupCommandInput): Promise<void> {
     const { client, sdk: asg } = await this.clients.autoScaling();
-    await awsCall('CreateAutoScalingGroup', group(input.AutoScalingGroupName ?? '?'), () =>
-      client.send(new asg.CreateAutoScalingGroupCommand(input)),
-    );
+    // AlreadyExists: the group is there. The steps look a group up before creating it, so this answer
+    // means the SDK retried a create whose first answer was lost after AWS made the group.
+    await awsCall('CreateAutoScalingGroup', group(input.AutoScalingGroupName ?? '?'), () => client.send(new asg.CreateAutoScalingGroupCommand(input)), {
+      missing: ['AlreadyExists'],
+    });
   }
 
   async updateGroup(input: UpdateAutoScalingGroupCommandInput): Promise<void> {

@@ -14,6 +14,7 @@ import { SdkInstances } from './instances.js';
 import { SdkTargetGroups } from './target-groups.js';
 import { SdkListeners } from './listeners.js';
 import { SdkSsm } from './ssm.js';
+import { SdkInventory } from './inventory.js';
 
 export interface AwsPortsOptions {
   /** The region; else the SDK's standard resolution (AWS_REGION, the profile, IMDS). */
@@ -35,6 +36,7 @@ export function createAwsPorts(options: AwsPortsOptions = {}): AwsPorts {
     dns: new SdkDns(clients),
     alarms: new SdkAlarms(clients),
     ssm: new SdkSsm(clients),
+    inventory: new SdkInventory(clients),
   };
 }
 

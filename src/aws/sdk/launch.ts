@@ -35,6 +35,8 @@ export class SdkLaunch implements LaunchPort {
       `launch configuration ${name}`,
       () => client.send(new asg.CreateLaunchConfigurationCommand(input)),
       {
+        // AlreadyExists: as for groups, a retried create whose first answer was lost (the steps look first).
+        missing: ['AlreadyExists'],
         refine: (info, error) =>
           refusesLaunchConfigurations(info) ? launchConfigurationsRefused(name, info, error) : undefined,
       },
@@ -88,7 +90,15 @@ export class SdkLaunch implements LaunchPort {
     const { client, sdk: ec2 } = await this.clients.ec2();
     const operation = 'CreateLaunchTemplate';
     const resource = `launch template ${input.LaunchTemplateName ?? '?'}`;
-    const out = await awsCall(operation, resource, () => client.send(new ec2.CreateLaunchTemplateCommand(input)));
+    const out = await awsCall(operation, resource, () => client.send(new ec2.CreateLaunchTemplateCommand(input)), {
+      missing: ['InvalidLaunchTemplateName.AlreadyExistsException'],
+    });
+    if (!out) {
+      // A retried create whose first answer was lost (the steps look first): the template AWS made.
+      const made = await this.findLaunchTemplate(input.LaunchTemplateName ?? '');
+      if (made) return made;
+      throw new AwsCallError(operation, resource, 'InvalidLaunchTemplateName.AlreadyExistsException', 'AWS says the name is in use, but no template of that name is found');
+    }
     const id = out.LaunchTemplate?.LaunchTemplateId;
     if (!id) throw new AwsCallError(operation, resource, 'NoLaunchTemplateId', 'the response carries no launch template id');
     return { id, version: out.LaunchTemplate?.LatestVersionNumber ?? 1 };

@@ -66,7 +66,7 @@ describe('groups: attach, detach, terminate in group', () => {
     expect(await desired(aws)).toBe(2);
     await expect(aws.groups.attachInstances('g', [ids[1]!])).rejects.toMatchObject({
       code: 'ValidationError',
-      message: expect.stringContaining('has min-size=1, max-size=2, and desired-size=2. To attach 1 instance, please update the AutoScalingGroup sizes appropriately.'),
+      message: expect.stringContaining('has min-size=1, max-size=2, and desired-size=2. To attach 1 instance, please update the AutoScalingGroup sizes appropriately'),
     });
   });
 

@@ -92,8 +92,13 @@ describe('describeGroups', () => {
 });
 
 describe('create and delete', () => {
-  it('wraps a create failure in AwsCallError naming the group', async () => {
+  it('takes AlreadyExists for success: a create retried by the SDK after AWS made the group', async () => {
     asg.on(CreateAutoScalingGroupCommand).rejects(awsError('AlreadyExists', 'AutoScalingGroup by this name already exists'));
+    await expect(groups.createGroup({ AutoScalingGroupName: 'shop-green-k3x9a', MinSize: 0, MaxSize: 1 })).resolves.toBeUndefined();
+  });
+
+  it('wraps a create failure in AwsCallError naming the group', async () => {
+    asg.on(CreateAutoScalingGroupCommand).rejects(awsError('LimitExceeded', 'You have reached your quota'));
     const error = await groups.createGroup({ AutoScalingGroupName: 'shop-green-k3x9a', MinSize: 0, MaxSize: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AwsCallError);
     expect(error).toMatchObject({ operation: 'CreateAutoScalingGroup', resource: 'auto scaling group shop-green-k3x9a' });

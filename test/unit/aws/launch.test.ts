@@ -118,11 +118,15 @@ describe('launch templates', () => {
       id: 'lt-9',
       version: 1,
     });
+    // A create retried by the SDK after AWS made the template: the one AWS made.
     ec2.on(CreateLaunchTemplateCommand).rejects(awsError('InvalidLaunchTemplateName.AlreadyExistsException', 'Launch template name already in use.'));
+    ec2.on(DescribeLaunchTemplatesCommand).resolves({ LaunchTemplates: [{ LaunchTemplateName: 'shop-green', LaunchTemplateId: 'lt-9' }] });
+    expect(await launch.createLaunchTemplate({ LaunchTemplateName: 'shop-green', LaunchTemplateData: {} })).toEqual({ id: 'lt-9', version: 1 });
+    ec2.on(CreateLaunchTemplateCommand).rejects(awsError('InvalidLaunchTemplateVersion.Malformed', 'bad data'));
     await expect(launch.createLaunchTemplate({ LaunchTemplateName: 'shop-green', LaunchTemplateData: {} })).rejects.toMatchObject({
       operation: 'CreateLaunchTemplate',
       resource: 'launch template shop-green',
-      code: 'InvalidLaunchTemplateName.AlreadyExistsException',
+      code: 'InvalidLaunchTemplateVersion.Malformed',
     });
   });
 

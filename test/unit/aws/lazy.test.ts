@@ -53,6 +53,7 @@ describe('createAwsPorts', () => {
       'groups',
       'images',
       'instances',
+      'inventory',
       'launch',
       'listeners',
       'ssm',

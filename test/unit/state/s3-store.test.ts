@@ -95,7 +95,7 @@ describe('SdkObjectStore (S3 adapter)', () => {
     s3.on(PutObjectCommand).rejects(awsError('AccessDenied', 'Access Denied', 403));
     const denied = await objects.put('p/shop/lock.json', 'x', { ifNoneMatch: '*' }).catch((e: unknown) => e);
     expect(denied).toBeInstanceOf(AwsCallError);
-    expect((denied as Error).message).toBe('PutObject on s3://shop-state/p/shop/lock.json failed: AccessDenied: Access Denied');
+    expect((denied as Error).message).toBe('PutObject on s3://shop-state/p/shop/lock.json failed: AccessDenied: Access Denied (`bluegreen iam-policy -c FILE` prints the permissions bluegreen needs for a config)');
   });
 });
 

@@ -1,0 +1,102 @@
+/**
+ * What the janitor must never delete, as Protections for planGc: the live stack (found by the strategy's
+ * observe), the stack a rollback of the current deployment would return to, and everything of a deployment
+ * that has not ended. Pure, but for `rollbackBlocked`, which asks the steps' own blocksUndo (read-only).
+ */
+import type { Clock } from '../engine/clock.js';
+import type { Journal, JsonObject, StepContext, StepRegistry } from '../engine/types.js';
+import type { LeftoverType, Protection } from './plan.js';
+
+/** The stack serving traffic now: its group, the launch configuration or template it uses, and that launch's image. */
+export interface LiveStack {
+  group: string;
+  launch?: { kind: 'configuration' | 'template'; name: string };
+  imageId?: string;
+}
+
+export function liveProtections(live: LiveStack): Protection[] {
+  const why = `the live stack (${live.group})`;
+  const out: Protection[] = [{ resource: { type: 'auto-scaling-group', name: live.group }, why }];
+  if (live.launch) out.push({ resource: { type: live.launch.kind === 'configuration' ? 'launch-configuration' : 'launch-template', name: live.launch.name }, why: `used by ${why}` });
+  if (live.imageId) out.push({ resource: { type: 'image', name: live.imageId }, why: `the image of ${why}` });
+  return out;
+}
+
+/** A journal status after which the deployment needs nothing more. */
+const ENDED = new Set<Journal['status']>(['succeeded', 'rolled-back']);
+
+interface Side {
+  group?: string;
+  launch?: string;
+}
+
+function sideOf(summary: JsonObject, key: 'blue' | 'green'): Side {
+  const side = summary[key];
+  if (!side || typeof side !== 'object' || Array.isArray(side)) return {};
+  const { group, launch } = side as { group?: unknown; launch?: unknown };
+  return { ...(typeof group === 'string' ? { group } : {}), ...(typeof launch === 'string' ? { launch } : {}) };
+}
+
+/** A group and its launch (of either kind: the summary does not say which) as protections. */
+function sideProtections(side: Side, why: string): Protection[] {
+  const out: Protection[] = [];
+  if (side.group) out.push({ resource: { type: 'auto-scaling-group', name: side.group }, why });
+  if (side.launch) {
+    for (const type of ['launch-configuration', 'launch-template'] as const satisfies readonly LeftoverType[]) {
+      out.push({ resource: { type, name: side.launch }, why });
+    }
+  }
+  return out;
+}
+
+/**
+ * From the current journal: a deployment that has not ended keeps everything of it and both its stacks; a
+ * succeeded one keeps the stack its rollback returns to (summary.blue), unless `rollbackBlocked` says a
+ * rollback is no longer possible (e.g. retire.action delete removed blue). A rolled-back one keeps nothing:
+ * its blue is live (the live stack protects it) and what it made is its leftovers.
+ */
+export function journalProtections(journal: Journal | undefined, rollbackBlocked?: string): Protection[] {
+  if (!journal) return [];
+  const id = journal.deploymentId;
+  if (!ENDED.has(journal.status)) {
+    const why = `deployment ${id} is ${journal.status}: finish it with resume or rollback first`;
+    return [
+      { deploymentId: id, why },
+      ...sideProtections(sideOf(journal.summary, 'blue'), why),
+      ...sideProtections(sideOf(journal.summary, 'green'), why),
+    ];
+  }
+  if (journal.status === 'succeeded' && !rollbackBlocked) {
+    return sideProtections(sideOf(journal.summary, 'blue'), `rollback of deployment ${id} returns to it`);
+  }
+  return [];
+}
+
+/**
+ * Why a rollback of the journal is not possible any more, as its steps' blocksUndo say (the engine asks the
+ * same before a rollback), or undefined when it is possible. Read-only: a step may describe AWS to know.
+ */
+export async function rollbackBlocked(journal: Journal, registry: StepRegistry, clock: Clock, signal: AbortSignal): Promise<string | undefined> {
+  const started = new Set(['running', 'done', 'failed', 'undoing']);
+  for (const step of [...journal.steps].reverse()) {
+    if (!started.has(step.state)) continue;
+    const handler = registry[step.kind];
+    if (!handler?.blocksUndo) continue;
+    const ctx: StepContext = {
+      service: journal.service,
+      deploymentId: journal.deploymentId,
+      clock,
+      signal,
+      outputs: step.outputs,
+      outputsOf: (id) => journal.steps.find((s) => s.id === id)?.outputs ?? {},
+      record: async () => {
+        throw new Error('the janitor only reads a journal');
+      },
+      progress: () => undefined,
+      output: () => undefined,
+    };
+    const reason = await handler.blocksUndo(ctx, step.params);
+    if (reason) return reason;
+  }
+  return undefined;
+}

@@ -1,0 +1,226 @@
+/**
+ * `bluegreen gc` through the built CLI against moto. Three deployments in a row leave the first one's stack
+ * old (scaled to zero two deployments ago); a release by commands that died half-way leaves a builder
+ * instance, a baked image (with its snapshot), a launch configuration, a launch template and an alarm, made
+ * here by hand with our tags and names. gc lists exactly those, keeps the live stack and the stack a rollback
+ * returns to, changes nothing without --yes, deletes with it, and a second gc finds nothing.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CreateLaunchConfigurationCommand, DescribeAutoScalingGroupsCommand, DescribeLaunchConfigurationsCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CreateImageCommand,
+  CreateLaunchTemplateCommand,
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  DescribeLaunchTemplatesCommand,
+  DescribeSnapshotsCommand,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { DescribeLoadBalancersCommand } from '@aws-sdk/client-elastic-load-balancing';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FileLock } from '../../src/state/file-store.js';
+import { buildBlueStack, clients, lbDns, recordTarget, snapshotAws, writeConfig, type AwsClients, type BlueStack } from '../support/blue-stack.js';
+import { jsonLines, runCli } from '../support/cli.js';
+import { awsEnv, startMoto, type Moto } from '../support/moto.js';
+
+let moto: Moto;
+let env: Record<string, string>;
+let aws: AwsClients;
+let stack: BlueStack;
+let dir: string;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  env = awsEnv(moto.endpoint);
+  aws = clients(moto.endpoint);
+});
+afterAll(async () => {
+  await moto?.stop();
+});
+
+beforeEach(async () => {
+  await moto.reset();
+  stack = await buildBlueStack(moto.endpoint);
+  dir = (await writeConfig(stack)).dir;
+  return () => rm(dir, { recursive: true, force: true });
+});
+
+const bg = (...args: string[]) => runCli([...args, '-c', 'bluegreen.yml'], { cwd: dir, env });
+
+interface Deployed {
+  id: string;
+  blue: string;
+  green: string;
+}
+
+async function deploy(): Promise<Deployed> {
+  const r = await bg('deploy', '--yes', '--output', 'json');
+  expect(r.code, r.stderr).toBe(0);
+  const journal = jsonLines(r.stdout).at(-1) as { deploymentId: string; status: string; summary: { blue: { group: string }; green: { group: string } } };
+  expect(journal.status).toBe('succeeded');
+  return { id: journal.deploymentId, blue: journal.summary.blue.group, green: journal.summary.green.group };
+}
+
+const ID = 'zzzz9';
+const OWN_TAGS = [
+  { Key: 'bluegreen:service', Value: 'shop' },
+  { Key: 'bluegreen:deployment', Value: ID },
+];
+
+/** What a release by commands that died half-way leaves (made by hand with our tags and names). */
+async function crashedRelease(): Promise<{ builder: string; image: string; snapshot: string; name: string }> {
+  const name = `shop-green-${ID}`;
+  const run = await aws.ec2.send(
+    new RunInstancesCommand({
+      ImageId: stack.blueImageId,
+      InstanceType: 't3.micro',
+      MinCount: 1,
+      MaxCount: 1,
+      SubnetId: stack.subnetIds[0],
+      TagSpecifications: [{ ResourceType: 'instance', Tags: [...OWN_TAGS, { Key: 'bluegreen:role', Value: 'builder' }, { Key: 'Name', Value: `${name}-builder` }] }],
+    }),
+  );
+  const builder = run.Instances![0]!.InstanceId!;
+  const made = await aws.ec2.send(new CreateImageCommand({ InstanceId: builder, Name: name, TagSpecifications: [{ ResourceType: 'image', Tags: OWN_TAGS }] }));
+  const image = made.ImageId!;
+  const described = await aws.ec2.send(new DescribeImagesCommand({ ImageIds: [image] }));
+  const snapshot = described.Images![0]!.BlockDeviceMappings!.find((m) => m.Ebs?.SnapshotId)!.Ebs!.SnapshotId!;
+  await aws.autoscaling.send(new CreateLaunchConfigurationCommand({ LaunchConfigurationName: name, ImageId: image, InstanceType: 't3.micro' }));
+  await aws.ec2.send(
+    new CreateLaunchTemplateCommand({
+      LaunchTemplateName: `shop-blue-${ID}`,
+      LaunchTemplateData: { ImageId: image, InstanceType: 't3.micro' },
+      TagSpecifications: [{ ResourceType: 'launch-template', Tags: OWN_TAGS }],
+    }),
+  );
+  await aws.cloudwatch.send(
+    new PutMetricAlarmCommand({
+      AlarmName: `${name}-cpu-high`,
+      MetricName: 'CPUUtilization',
+      Namespace: 'AWS/EC2',
+      Statistic: 'Average',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 90,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Dimensions: [{ Name: 'AutoScalingGroupName', Value: name }],
+    }),
+  );
+  // Another service's leftovers are none of ours.
+  await aws.autoscaling.send(new CreateLaunchConfigurationCommand({ LaunchConfigurationName: `cart-green-${ID}`, ImageId: image, InstanceType: 't3.micro' }));
+  return { builder, image, snapshot, name };
+}
+
+async function groupNames(): Promise<string[]> {
+  return ((await aws.autoscaling.send(new DescribeAutoScalingGroupsCommand({}))).AutoScalingGroups ?? []).map((g) => g.AutoScalingGroupName!).sort();
+}
+
+describe('bluegreen gc --help', () => {
+  it('teaches: a description, -c/--config, --yes, --output, examples', async () => {
+    const r = await runCli(['gc', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: bluegreen gc');
+    expect(r.stdout).toContain('-c, --config <file>');
+    expect(r.stdout).toContain('./bluegreen.yml');
+    expect(r.stdout).toContain('--yes');
+    expect(r.stdout).toContain('--output <format>');
+    expect(r.stdout).toContain('$ bluegreen gc --yes');
+    expect((await runCli(['--help'])).stdout).toMatch(/^  gc /m);
+  });
+});
+
+describe('bluegreen gc', () => {
+  it('lists the old stack and the remains of a crashed release, keeps the live stack and the rollback target; --yes deletes them; a second gc finds nothing', async () => {
+    const first = await deploy();
+    const second = await deploy();
+    const third = await deploy();
+    expect([second.blue, third.blue]).toEqual([first.green, second.green]);
+    const crashed = await crashedRelease();
+
+    // Without --yes: the listing, nothing changed.
+    const before = await snapshotAws(moto.endpoint);
+    const json = await bg('gc', '--output', 'json');
+    expect(json.code, json.stderr).toBe(0);
+    const lines = jsonLines(json.stdout) as Array<Record<string, unknown>>;
+    const removed = lines.filter((l) => l.event === 'gc.remove').map((l) => `${String(l.type)} ${String(l.name)}`);
+    const old = first.green;
+    expect(removed).toEqual([
+      // The oldest deployment first, users before what they use; then the crashed release (made last).
+      `alarm ${old}-${stack.alarmName}`,
+      `auto-scaling-group ${old}`,
+      `load-balancer ${old}`,
+      `launch-configuration ${old}`,
+      `instance ${crashed.builder}`,
+      `alarm ${crashed.name}-cpu-high`,
+      `launch-configuration ${crashed.name}`,
+      `launch-template shop-blue-${ID}`,
+      `image ${crashed.image}`,
+    ]);
+    const kept = Object.fromEntries(lines.filter((l) => l.event === 'gc.keep').map((l) => [`${String(l.type)} ${String(l.name)}`, String(l.why)]));
+    expect(kept[`auto-scaling-group ${third.green}`]).toBe(`the live stack (${third.green})`);
+    expect(kept[`auto-scaling-group ${second.green}`]).toBe(`rollback of deployment ${third.id} returns to it`);
+    expect(kept[`load-balancer ${second.green}`]).toMatch(/^rollback of deployment/);
+    expect(lines.at(-1)).toEqual({ service: 'shop', remove: 9, keep: Object.keys(kept).length, deleted: 0, dryRun: true });
+
+    const text = await bg('gc');
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain(`deployment ${first.id}`);
+    expect(text.stdout).toContain(`    - auto scaling group ${old}`);
+    expect(text.stderr).toBe('');
+    expect(text.stdout.trim().split('\n').at(-1)).toBe('nothing was changed; run `bluegreen gc -c bluegreen.yml --yes` to delete these 9 resources');
+    expect(await snapshotAws(moto.endpoint)).toEqual(before);
+
+    // --yes: deleted in that order, each reported.
+    const yes = await bg('gc', '--yes', '--output', 'json');
+    expect(yes.code, yes.stderr).toBe(0);
+    const deleted = jsonLines(yes.stdout).filter((l) => (l as { event?: string }).event === 'gc.deleted').map((l) => {
+      const e = l as { type: string; name: string };
+      return `${e.type} ${e.name}`;
+    });
+    expect(deleted).toEqual(removed);
+
+    expect(await groupNames()).toEqual([stack.groupName, second.green, third.green].sort());
+    const lbs = ((await aws.elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancerDescriptions ?? []).map((l) => l.LoadBalancerName).sort();
+    expect(lbs).toEqual([stack.loadBalancerName, second.green, third.green].sort());
+    const lcs = ((await aws.autoscaling.send(new DescribeLaunchConfigurationsCommand({}))).LaunchConfigurations ?? []).map((l) => l.LaunchConfigurationName).sort();
+    expect(lcs).toEqual([stack.launchConfigurationName, `cart-green-${ID}`, second.green, third.green].sort());
+    const templates = ((await aws.ec2.send(new DescribeLaunchTemplatesCommand({}))).LaunchTemplates ?? []).map((t) => t.LaunchTemplateName);
+    expect(templates).not.toContain(`shop-blue-${ID}`);
+    const alarms = ((await aws.cloudwatch.send(new DescribeAlarmsCommand({}))).MetricAlarms ?? []).map((a) => a.AlarmName);
+    expect(alarms).toContain(stack.alarmName);
+    expect(alarms).toContain(`${third.green}-${stack.alarmName}`);
+    expect(alarms).not.toContain(`${old}-${stack.alarmName}`);
+    expect(alarms).not.toContain(`${crashed.name}-cpu-high`);
+    const images = (await aws.ec2.send(new DescribeImagesCommand({ Owners: ['self'] }))).Images ?? [];
+    expect(images.map((i) => i.ImageId)).not.toContain(crashed.image);
+    const snapshots = (await aws.ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'] }))).Snapshots ?? [];
+    expect(snapshots.map((s) => s.SnapshotId)).not.toContain(crashed.snapshot);
+    const builder = (await aws.ec2.send(new DescribeInstancesCommand({ InstanceIds: [crashed.builder] }))).Reservations?.[0]?.Instances?.[0];
+    expect(builder?.State?.Name).toMatch(/shutting-down|terminated/);
+    // Traffic never moved.
+    expect(await recordTarget(aws, stack)).toBe(await lbDns(aws, third.green));
+
+    // A second gc finds nothing; the kept rollback target still works.
+    const again = await bg('gc', '--yes');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/^gc shop: nothing to delete$/m);
+    const rolledBack = await bg('rollback', '--yes');
+    expect(rolledBack.code, rolledBack.stderr).toBe(0);
+    expect(await recordTarget(aws, stack)).toBe(await lbDns(aws, second.green));
+  });
+
+  it('refuses while another run holds the lock: exit 3, nothing deleted', async () => {
+    await deploy();
+    await deploy();
+    const lock = new FileLock(join(dir, '.bluegreen'), 'shop', 'bluegreen unlock -c bluegreen.yml');
+    await lock.acquire({ host: 'ci-7', pid: process.pid, since: new Date().toISOString(), command: 'bluegreen deploy' }, { takeOverDead: false });
+    const before = await snapshotAws(moto.endpoint);
+    const r = await bg('gc', '--yes');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('bluegreen deploy');
+    expect(await snapshotAws(moto.endpoint)).toEqual(before);
+    await lock.release();
+  });
+});
