@@ -172,7 +172,9 @@ describe('state.s3: the journal and a lease lock in a bucket', () => {
 
     const unlock = await runCli(['unlock', '--yes', '-c', 'bluegreen.yml'], { cwd: dir, env });
     expect(unlock.code, unlock.stderr).toBe(0);
-    expect(unlock.stdout).toContain('removed the lock held by pid 4242 on ci-runner-9 since 2026-01-05T08:00:00.000Z: bluegreen deploy (deployment zz9zz)');
+    expect(unlock.stdout).toContain(
+      'removed the lock held by pid 4242 on ci-runner-9 (user ci, CI job GitHub Actions run 77 of acme/shop) since 2026-01-05T08:00:00.000Z: bluegreen deploy (deployment zz9zz); lease until 2026-01-05T08:01:00.000Z (expired',
+    );
     expect(await object('teams/web/shop/lock.json')).toBeUndefined();
   });
 

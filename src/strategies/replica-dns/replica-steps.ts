@@ -232,3 +232,24 @@ function defined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+
+// ---------------------------------------------------------------- retire.action delete
+
+/**
+ * What of blue a `retire.action: delete` has already removed (empty: nothing yet). Deletion goes alarms,
+ * policies, group, then the load balancer or target group and the launch; so while the alarms, the policies
+ * and the group (not being deleted) are all there, nothing is lost and a rollback can still return to blue.
+ */
+export async function blueRemoved(ports: AwsPorts, blue: { group: string; alarms: string[]; policies: string[] }): Promise<string[]> {
+  const [group, states, policies] = await Promise.all([
+    ports.groups.describeGroup(blue.group),
+    blue.alarms.length > 0 ? ports.alarms.states(blue.alarms) : Promise.resolve({} as Record<string, unknown>),
+    blue.policies.length > 0 ? ports.groups.describePolicies(blue.group) : Promise.resolve([]),
+  ]);
+  const present = new Set(policies.map((p) => p.PolicyName));
+  return [
+    ...blue.alarms.filter((a) => states[a] === undefined).map((a) => `alarm ${a}`),
+    ...blue.policies.filter((p) => !present.has(p)).map((p) => `scaling policy ${p}`),
+    ...(!group ? [`group ${blue.group}`] : group.Status ? [`group ${blue.group} (${group.Status})`] : []),
+  ];
+}

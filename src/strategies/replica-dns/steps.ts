@@ -25,7 +25,7 @@ import { checkAlarms, runHttpCheck, waitDrainedWatching, type HttpCheckResult } 
 import { holdEnd, holdWatching } from '../common/hold.js';
 import { httpGet, type HttpGet } from '../common/http.js';
 import type { StrategyServices } from '../types.js';
-import { copyAlarms, copyScalingPolicies, createGroup, createLaunch, sizesOf, waitGroupGone, type Sizes } from './replica-steps.js';
+import { blueRemoved, copyAlarms, copyScalingPolicies, createGroup, createLaunch, sizesOf, waitGroupGone, type Sizes } from './replica-steps.js';
 import { aliasTargetOf, pointsAt, requireInService, type AliasTarget } from './records.js';
 import { shiftTraffic } from './traffic.js';
 import {
@@ -258,8 +258,11 @@ function retireBlue(ports: AwsPorts): Handler<RetireBlueParams> {
       await ctx.record({ deleted: true });
     },
     async blocksUndo(ctx, p) {
-      return p.action === 'delete' && ctx.outputs.deleting
-        ? `blue (${p.group}, ${p.loadBalancer}) was deleted by retire.action delete; rollback cannot bring it back. Traffic stays on green; deploy again to replace it`
+      if (p.action !== 'delete' || !ctx.outputs.deleting) return undefined;
+      // Journaled before the first delete call: a crash may have come before AWS removed anything.
+      const removed = ctx.outputs.deleted ? ['all of it'] : await blueRemoved(ports, p);
+      return removed.length > 0
+        ? `blue (${p.group}, ${p.loadBalancer}) was deleted by retire.action delete (gone: ${removed.join(', ')}); rollback cannot bring it back. Traffic stays on green; deploy again to replace it`
         : undefined;
     },
     async undo(ctx, p) {

@@ -9,7 +9,7 @@
  * Undo of any traffic step puts the original record back in one batch, and does nothing when it is back
  * already: a rollback through several traffic steps changes the record once.
  */
-import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
+import type { Change, ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { AwsPorts } from '../../aws/ports.js';
 import type { JsonObject, StepContext, StepHandler } from '../../engine/types.js';
 import { DeploymentError } from '../../errors.js';
@@ -36,9 +36,17 @@ export function shiftTraffic(ports: AwsPorts): Handler<ShiftTrafficParams> {
 
       if (sameSets(current, target)) {
         // An earlier attempt made the change: wait for it if its id was journaled, and do not change again.
-        const changeId = ctx.outputs.changeId as string | undefined;
+        // Without its id (the process died between the change and the journal), nothing says the change is
+        // INSYNC: the same sets are UPSERTed again (no change of value) and that change is waited for.
+        let changeId = ctx.outputs.changeId as string | undefined;
+        if (!changeId && ctx.outputs.target === undefined) {
+          ctx.progress(`${p.recordName} already sends ${share(p)} to ${p.loadBalancer}`);
+        } else if (!changeId) {
+          ctx.progress(`${p.recordName} already sends ${share(p)} to ${p.loadBalancer}; confirming it is INSYNC`);
+          changeId = await ports.dns.change(p.zoneId, upsertAll(target), `bluegreen ${ctx.deploymentId}: ${share(p)} to ${p.loadBalancer} (confirm)`);
+          await ctx.record({ changeId });
+        }
         if (changeId) await ports.dns.waitInSync(changeId, p.syncTimeoutSeconds);
-        else ctx.progress(`${p.recordName} already sends ${share(p)} to ${p.loadBalancer}`);
       } else {
         const foreign = current.filter((r) => !isOurs(r, p, original, green.DNSName));
         if (foreign.length > 0) {
@@ -75,7 +83,13 @@ export function shiftTraffic(ports: AwsPorts): Handler<ShiftTrafficParams> {
       const current = await ports.dns.getRecordSets(p.zoneId, p.recordName, 'A');
       if (sameSets(current, [original])) {
         // Back already (by this undo before a crash, or by the undo of a later traffic step).
-        const restored = ctx.outputs.restoreChangeId as string | undefined;
+        // Green is deleted after this undo: the restore must be INSYNC first, so without its id (a crash
+        // between the change and the journal) the original is UPSERTed again and that change waited for.
+        let restored = ctx.outputs.restoreChangeId as string | undefined;
+        if (!restored && ctx.outputs.restoring === true) {
+          restored = await ports.dns.change(p.zoneId, upsertAll([original]), `bluegreen ${ctx.deploymentId}: rollback (confirm)`);
+          await ctx.record({ restoreChangeId: restored });
+        }
         if (restored) await ports.dns.waitInSync(restored, p.syncTimeoutSeconds);
         return;
       }
@@ -97,6 +111,7 @@ export function shiftTraffic(ports: AwsPorts): Handler<ShiftTrafficParams> {
         ...current.map((r) => ({ Action: 'DELETE' as const, ResourceRecordSet: r })),
         { Action: 'CREATE' as const, ResourceRecordSet: original },
       ];
+      await ctx.record({ restoring: true });
       const id = await ports.dns.change(p.zoneId, changes, `bluegreen ${ctx.deploymentId}: rollback to ${original.AliasTarget?.DNSName ?? 'the original record'}`);
       await ctx.record({ restoreChangeId: id });
       ctx.progress(`waiting for ${p.recordName} to send all requests back to ${original.AliasTarget?.DNSName} (INSYNC)`);
@@ -128,4 +143,9 @@ function isOurs(r: ResourceRecordSet, p: ShiftTrafficParams, original: ResourceR
   if (r.SetIdentifier === p.sets.blue || r.SetIdentifier === p.sets.green) return true;
   if (r.SetIdentifier) return false;
   return pointsAt(r, greenDns) || sameSets([r], [original]);
+}
+
+/** UPSERTs of these sets as they are: a change of no value, whose id says when Route 53 is INSYNC. */
+function upsertAll(sets: ResourceRecordSet[]): Change[] {
+  return sets.map((r) => ({ Action: 'UPSERT', ResourceRecordSet: r }));
 }

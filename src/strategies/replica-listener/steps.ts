@@ -16,7 +16,7 @@ import { checkAlarms, runHttpCheck, waitDrainedWatching } from '../common/gates.
 import { holdEnd, holdWatching } from '../common/hold.js';
 import { httpGet, type HttpGet } from '../common/http.js';
 import { bakeImage, launchInstances, runCommands, terminateInstances, waitReachable, waitRunning } from '../common/instance-steps.js';
-import { copyAlarms, copyScalingPolicies, createGroup, createLaunch, sizesOf, waitGroupGone, type Sizes } from '../replica-dns/replica-steps.js';
+import { blueRemoved, copyAlarms, copyScalingPolicies, createGroup, createLaunch, sizesOf, waitGroupGone, type Sizes } from '../replica-dns/replica-steps.js';
 import type { StrategyServices } from '../types.js';
 import { forwardsTo, sameTraffic, sendable, swapTargetGroupDimension, targetGroupDimension, trafficActions } from './builders.js';
 import {
@@ -344,8 +344,11 @@ function retireBlue(ports: AwsPorts): Handler<RetireBlueParams> {
       await ctx.record({ deleted: true });
     },
     async blocksUndo(ctx, p) {
-      return p.action === 'delete' && ctx.outputs.deleting
-        ? `blue (${p.group}, target group ${p.targetGroup.name}) was deleted by retire.action delete; rollback cannot bring it back. Traffic stays on green; deploy again to replace it`
+      if (p.action !== 'delete' || !ctx.outputs.deleting) return undefined;
+      // Journaled before the first delete call: a crash may have come before AWS removed anything.
+      const removed = ctx.outputs.deleted ? ['all of it'] : await blueRemoved(ports, p);
+      return removed.length > 0
+        ? `blue (${p.group}, target group ${p.targetGroup.name}) was deleted by retire.action delete (gone: ${removed.join(', ')}); rollback cannot bring it back. Traffic stays on green; deploy again to replace it`
         : undefined;
     },
     async undo(ctx, p) {

@@ -267,7 +267,7 @@ describe('replica-listener retire.action delete', () => {
     expect(await world.aws.targetGroups.describe([world.blueTg])).toHaveLength(1);
     const error = await runRollback(done, options).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeploymentError);
-    expect((error as Error).message).toMatch(/blue \(shop-web, target group shop-web\) was deleted by retire.action delete; rollback cannot bring it back/);
+    expect((error as Error).message).toMatch(/blue \(shop-web, target group shop-web\) was deleted by retire.action delete \(gone: all of it\); rollback cannot bring it back/);
     expect(await forwarding(world)).toEqual({ '10': ['shop-green-k3x9a'], '20': ['fixed-response'], '30': ['shop-admin'], default: ['shop-green-k3x9a'] });
   });
 
