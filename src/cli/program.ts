@@ -23,9 +23,10 @@ export function version(): string {
 export function buildProgram(): Command {
   const program = new Command('bluegreen')
     .description(
-      'Blue-green deployments for EC2 Auto Scaling groups: builds a green copy of the live (blue) stack with a ' +
-        'new image, waits until it is healthy, moves the Route 53 alias record to it, then retires blue. ' +
-        'Every change is planned first, journaled as it happens, and can be resumed or rolled back.',
+      'Blue-green deployments for EC2 Auto Scaling groups: builds green beside the live (blue) stack with a ' +
+        'new image, waits until it is healthy, moves traffic to it (a Route 53 alias record, an ALB/NLB listener, ' +
+        'at once or in weighted steps watched by alarms; or new instances swapped into the live group), then ' +
+        'retires blue. Every change is planned first, journaled as it happens, and can be resumed or rolled back.',
     )
     .version(version(), '-V, --version', 'print the version and exit')
     .option('--debug', 'print stack traces of errors (also BLUEGREEN_DEBUG=1)')
