@@ -16,7 +16,7 @@ import { checkAlarms, runHttpCheck, waitDrainedWatching } from '../common/gates.
 import { holdEnd, holdWatching } from '../common/hold.js';
 import { httpGet, type HttpGet } from '../common/http.js';
 import { bakeImage, launchInstances, runCommands, terminateInstances, waitReachable, waitRunning } from '../common/instance-steps.js';
-import { blueRemoved, copyAlarms, copyScalingPolicies, createGroup, createLaunch, sizesOf, waitGroupGone, type Sizes } from '../replica-dns/replica-steps.js';
+import { copyAlarms, copyScalingPolicies, createGroup, createLaunch, retireBlue } from '../replica-dns/replica-steps.js';
 import type { StrategyServices } from '../types.js';
 import { forwardsTo, sameTraffic, sendable, swapTargetGroupDimension, targetGroupDimension, trafficActions } from './builders.js';
 import {
@@ -58,7 +58,7 @@ export function handlers(ports: AwsPorts, services: StrategyServices, http: Http
     [kindOf(STEP.switchListener)]: shiftTraffic(ports),
     [kindOf(SHIFT_TRAFFIC)]: shiftTraffic(ports),
     [kindOf(STEP.waitRetire)]: waitRetire(ports),
-    [kindOf(STEP.retireBlue)]: retireBlue(ports),
+    [kindOf(STEP.retireBlue)]: retireBlueStack(ports),
   };
   return registry;
 }
@@ -319,55 +319,14 @@ function waitRetire(ports: AwsPorts): Handler<WaitRetireParams> {
 
 // ---------------------------------------------------------------- retire-blue
 
-function retireBlue(ports: AwsPorts): Handler<RetireBlueParams> {
-  return {
-    async apply(ctx, p) {
-      if (p.action === 'keep') return;
-      const blue = await ports.groups.describeGroup(p.group);
-      if (!ctx.outputs.blueSizes && blue) await ctx.record({ blueSizes: { ...sizesOf(blue) } });
-      if (p.action === 'scale-to-zero') {
-        if (!blue) throw new DeploymentError(`blue's group ${p.group} no longer exists`);
-        await ports.groups.updateGroup({ AutoScalingGroupName: p.group, MinSize: 0, DesiredCapacity: 0 });
-        return;
-      }
-      // delete: from the things that depend on others to the things they depend on.
-      await ctx.record({ deleting: true });
-      if (p.alarms.length > 0) await ports.alarms.deleteAlarms(p.alarms);
-      for (const policy of p.policies) await ports.groups.deletePolicy(p.group, policy);
-      await ports.groups.deleteGroup(p.group);
-      await waitGroupGone(ports, ctx, p.group, p.deleteTimeoutSeconds, p.intervalSeconds);
+function retireBlueStack(ports: AwsPorts): Handler<RetireBlueParams> {
+  return retireBlue<RetireBlueParams>(ports, {
+    name: (p) => `target group ${p.targetGroup.name}`,
+    delete: async (ctx, p) => {
       if (p.targetGroup.own) await deleteUnusedTargetGroup(ports, ctx, p);
-      if (p.launch.own) {
-        if (p.launch.kind === 'configuration') await ports.launch.deleteLaunchConfiguration(p.launch.name);
-        else await ports.launch.deleteLaunchTemplate(p.launch.name);
-      }
-      await ctx.record({ deleted: true });
     },
-    async blocksUndo(ctx, p) {
-      if (p.action !== 'delete' || !ctx.outputs.deleting) return undefined;
-      // Journaled before the first delete call: a crash may have come before AWS removed anything.
-      const removed = ctx.outputs.deleted ? ['all of it'] : await blueRemoved(ports, p);
-      return removed.length > 0
-        ? `blue (${p.group}, target group ${p.targetGroup.name}) was deleted by retire.action delete (gone: ${removed.join(', ')}); rollback cannot bring it back. Traffic stays on green; deploy again to replace it`
-        : undefined;
-    },
-    async undo(ctx, p) {
-      if (p.action === 'keep') return;
-      if (p.action === 'delete') {
-        const blocked = await this.blocksUndo?.(ctx, p);
-        if (blocked) throw new DeploymentError(blocked);
-        return; // nothing was touched
-      }
-      const sizes = ctx.outputs.blueSizes as Sizes | undefined;
-      if (!sizes) return; // never scaled
-      await ports.groups.updateGroup({ AutoScalingGroupName: p.group, ...sizes });
-      await waitUntil(
-        ctx,
-        { what: `${p.group} to have all its instances InService and healthy in ${p.targetGroup.name}`, timeoutSeconds: p.timeoutSeconds, intervalSeconds: p.intervalSeconds },
-        () => healthOf(ports, p.group, p.targetGroup.arn, p.targetGroup.name),
-      );
-    },
-  };
+    health: (p) => healthOf(ports, p.group, p.targetGroup.arn, p.targetGroup.name),
+  });
 }
 
 /** Deletes blue's target group unless the listener (or another, as AWS says with ResourceInUse) still forwards to it. */
