@@ -27,6 +27,25 @@
  *   { "pid", "service", "operation", "fault": kind or null }
  * so a test can count attempts (moto never sees an injected fault, so a proxy in front of it cannot).
  *
+ * BLUEGREEN_TEST_KILL (JSON, read only here): makes the process SIGKILL itself (`process.kill(process.pid,
+ * 'SIGKILL')`: no handler, no flush, no journal save) at one point, for the crash tests
+ * (test/integration/sigkill.test.ts). One object, one of:
+ *
+ *   { "step": "create-group", "at": "start" }  right after the step.started event of that step is written (the
+ *                                             engine has saved the step as running; no AWS call of it made yet);
+ *   { "step": "create-group", "at": "write" }  right after the first mutating call (an operation not named
+ *                                             Describe*, List*, Get*) made while that step runs got a successful
+ *                                             answer from AWS: the write took effect, the product never saw it;
+ *   { "step": "create-group", "at": "end" }    right after the step.succeeded event of that step is written;
+ *   { "operation": "CreateAutoScalingGroup", "nth": 1 }  right after the nth successful attempt of that operation;
+ *   { "writes": 3 }                            right after the 3rd successful mutating call of the process.
+ *
+ * The step that runs is read from the process's own `--output json` event lines (process.stdout.write is
+ * wrapped; the lines are passed on unchanged), so "step" needs --output json. Before it dies the process
+ * appends one line to BLUEGREEN_TEST_FAULTS_LOG (when set): { "pid", "killed": <the spec>, "step", "operation" }
+ * (step: the step it died in, or at the end of; operation: the call it died after, null at start and end).
+ * Each attempt logged there also carries "step": the step running when it was made (null outside steps).
+ *
  * BLUEGREEN_TEST_FAULTS_DELAY_SCALE (default 1): makes time run faster for the SDK's retry machinery only:
  * the waits it sleeps (timers set from @smithy/core's retry module, and only those) are multiplied by it, and
  * the adaptive rate limiter's clock is divided by it (its token bucket refills by elapsed time). So a
@@ -38,6 +57,22 @@ import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 
 const KINDS = ['Throttling', 'AccessDenied', 'InternalFailure', 'Timeout'];
+
+const KILL_POINTS = ['start', 'write', 'end'];
+
+function parseKill(text) {
+  if (!text) return undefined;
+  const k = JSON.parse(text);
+  if (!k || typeof k !== 'object' || Array.isArray(k)) throw new Error('BLUEGREEN_TEST_KILL must be a JSON object');
+  if (typeof k.step === 'string') {
+    if (!KILL_POINTS.includes(k.at)) throw new Error(`BLUEGREEN_TEST_KILL: at must be one of ${KILL_POINTS.join(', ')}`);
+  } else if (typeof k.operation === 'string') {
+    if (k.nth !== undefined && !(Number.isInteger(k.nth) && k.nth >= 1)) throw new Error('BLUEGREEN_TEST_KILL: nth must be an integer >= 1');
+  } else if (!(Number.isInteger(k.writes) && k.writes >= 1)) {
+    throw new Error('BLUEGREEN_TEST_KILL needs step (with at), operation (with nth) or writes');
+  }
+  return k;
+}
 
 function parseFaults(text) {
   if (!text) return [];
@@ -51,6 +86,7 @@ function parseFaults(text) {
 }
 
 const faults = parseFaults(process.env.BLUEGREEN_TEST_FAULTS);
+const killSpec = parseKill(process.env.BLUEGREEN_TEST_KILL);
 const logFile = process.env.BLUEGREEN_TEST_FAULTS_LOG;
 const delayScale = Number(process.env.BLUEGREEN_TEST_FAULTS_DELAY_SCALE ?? '1');
 
@@ -65,6 +101,71 @@ const succeeded = new Map();
 
 function log(entry) {
   if (logFile) appendFileSync(logFile, `${JSON.stringify({ pid: process.pid, ...entry })}\n`);
+}
+
+// ---------------------------------------------------------------- BLUEGREEN_TEST_KILL
+
+/** The step that runs now, from the process's own JSON event lines (null outside steps). */
+let currentStep = null;
+/** Successful mutating calls of the process, and of the current step. */
+let writes = 0;
+let stepWrites = 0;
+
+const isWrite = (operation) => !/^(Describe|List|Get)/.test(operation);
+
+function die(operation, step = currentStep) {
+  if (logFile) appendFileSync(logFile, `${JSON.stringify({ pid: process.pid, killed: killSpec, step, operation: operation ?? null })}\n`);
+  process.kill(process.pid, 'SIGKILL');
+}
+
+/** After a successful attempt of `operation` (the answer is in hand, the product has not seen it). */
+function afterSuccess(operation) {
+  if (!isWrite(operation)) {
+    if (killSpec?.operation === operation && (succeeded.get(operation) ?? 0) >= (killSpec.nth ?? 1)) die(operation);
+    return;
+  }
+  writes++;
+  if (currentStep !== null) stepWrites++;
+  if (!killSpec) return;
+  if (killSpec.step !== undefined && killSpec.at === 'write' && killSpec.step === currentStep && stepWrites === 1) die(operation);
+  if (killSpec.operation === operation && (succeeded.get(operation) ?? 0) >= (killSpec.nth ?? 1)) die(operation);
+  if (killSpec.writes !== undefined && writes >= killSpec.writes) die(operation);
+}
+
+/** Follows the event lines the process writes to stdout (`--output json`): the current step, and kills at start/end. */
+function onEventLine(line) {
+  let event;
+  try {
+    event = JSON.parse(line);
+  } catch {
+    return;
+  }
+  if (!event || typeof event !== 'object') return;
+  if (event.event === 'step.started') {
+    currentStep = event.stepId ?? null;
+    stepWrites = 0;
+    if (killSpec?.at === 'start' && killSpec.step === currentStep) die();
+  } else if (event.event === 'step.succeeded' || event.event === 'step.failed') {
+    const step = event.stepId ?? null;
+    currentStep = null;
+    if (event.event === 'step.succeeded' && killSpec?.at === 'end' && killSpec.step === step) die(undefined, step);
+  }
+}
+
+{
+  let pending = '';
+  const write = process.stdout.write;
+  process.stdout.write = function writeWatched(chunk, ...rest) {
+    const result = write.call(this, chunk, ...rest);
+    pending += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    let nl;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      if (line.trim().startsWith('{')) onEventLine(line);
+    }
+    return result;
+  };
 }
 
 function matchesInput(want, input) {
@@ -157,12 +258,14 @@ function addFaultMiddleware(client) {
       if (!fault) {
         const result = await next(args);
         const status = result?.response?.statusCode;
-        if (status === undefined || status < 300) succeeded.set(operation, (succeeded.get(operation) ?? 0) + 1);
-        log({ service, operation, fault: null, status });
+        const ok = status === undefined || status < 300;
+        if (ok) succeeded.set(operation, (succeeded.get(operation) ?? 0) + 1);
+        log({ service, operation, fault: null, status, step: currentStep });
+        if (ok) afterSuccess(operation);
         return result;
       }
       fault.failed++;
-      log({ service, operation, fault: fault.error, ...(fault.sent ? { sent: true } : {}) });
+      log({ service, operation, fault: fault.error, ...(fault.sent ? { sent: true } : {}), step: currentStep });
       if (fault.error === 'Timeout') {
         if (fault.sent) await next(args); // AWS gets it and acts on it; the answer never arrives
         throw timeoutError();
