@@ -7,7 +7,7 @@
 import type { AwsPorts } from '../aws/ports.js';
 import type { Clock } from '../engine/clock.js';
 import { describeError } from '../engine/runner.js';
-import { waitUntil } from '../engine/wait.js';
+import { waitGroupGone } from '../strategies/common/group-gone.js';
 import { DeploymentError } from '../errors.js';
 import type { Leftover } from './plan.js';
 
@@ -46,15 +46,14 @@ export async function deleteLeftover(r: Leftover, ports: DeletePorts, options: D
       return ports.alarms.deleteAlarms([r.name]);
     case 'auto-scaling-group': {
       await ports.groups.deleteGroup(r.name);
-      const timeoutSeconds = options.groupTimeoutSeconds ?? GROUP_DELETE_TIMEOUT_SECONDS;
-      const intervalSeconds = options.intervalSeconds ?? GROUP_DELETE_INTERVAL_SECONDS;
       const ctx = { clock: options.clock, signal: options.signal, progress: (message: string) => options.onProgress?.(r, message) };
-      return waitUntil(ctx, { what: `group ${r.name} to be deleted`, timeoutSeconds, intervalSeconds }, async () => {
-        const g = await ports.groups.describeGroup(r.name);
-        return g
-          ? { done: false, message: `group ${r.name} is being deleted (${g.Instances?.length ?? 0} instances left)` }
-          : { done: true, message: `group ${r.name} is deleted` };
-      });
+      return waitGroupGone(
+        ports,
+        ctx,
+        r.name,
+        options.groupTimeoutSeconds ?? GROUP_DELETE_TIMEOUT_SECONDS,
+        options.intervalSeconds ?? GROUP_DELETE_INTERVAL_SECONDS,
+      );
     }
     case 'load-balancer':
       return ports.classicLoadBalancers.delete(r.name);

@@ -5,7 +5,7 @@
  */
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import type { Config } from '../../config/schema.js';
-import type { JsonObject, StepDescriptor } from '../../engine/types.js';
+import type { StepDescriptor } from '../../engine/types.js';
 import { commandEnv } from '../common/builders.js';
 import type { BlueLaunch } from '../common/observe.js';
 import {
@@ -23,6 +23,7 @@ import {
 } from '../common/instance-steps.js';
 import { builderPlacement, builderTags } from './builders.js';
 import { ownTags, type BakeNames, type OwnTags } from './names.js';
+import { asJson, plural } from '../common/plan-helpers.js';
 
 /** The ids of the bake steps, the same in every replica strategy. */
 export const BAKE_STEP = {
@@ -48,8 +49,6 @@ export interface BakePlanInput {
   tags: OwnTags;
 }
 
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-const json = <T>(p: T) => p as unknown as JsonObject;
 
 export function planBake(input: BakePlanInput): StepDescriptor[] {
   const { config, release, deploymentId, blueGroup, blueLaunch, sourceImage, bake, tags } = input;
@@ -98,17 +97,17 @@ export function planBake(input: BakePlanInput): StepDescriptor[] {
   return [
     step(BAKE_STEP.launchBuilder, {
       title: `Launch builder ${bake.builder} like ${blueGroupName}'s ${launchText} with image ${sourceImage}`,
-      params: json(builder),
+      params: asJson(builder),
       creates: [{ type: 'instance', name: bake.builder }],
     }),
     step(BAKE_STEP.waitRunning, {
       title: `Wait until builder ${bake.builder} is running`,
-      params: json(running),
+      params: asJson(running),
       waits: `until it is running (timeout ${RUNNING_TIMEOUT_SECONDS}s, every ${interval}s)`,
     }),
     step(BAKE_STEP.waitReachable, {
       title: `Wait until builder ${bake.builder} answers over ${release.via}`,
-      params: json(reach),
+      params: asJson(reach),
       waits:
         release.via === 'ssh'
           ? `until it answers over SSH (${config.ssh.connectionAttempts} attempts of ${config.ssh.connectTimeoutSeconds}s)`
@@ -116,17 +115,17 @@ export function planBake(input: BakePlanInput): StepDescriptor[] {
     }),
     step(BAKE_STEP.runCommands, {
       title: `Run ${plural(release.commands.length, 'release command', 'release commands')} on builder ${bake.builder} over ${release.via}`,
-      params: json(run),
+      params: asJson(run),
     }),
     step(BAKE_STEP.bakeImage, {
       title: `Bake image ${bake.image} from builder ${bake.builder} (no reboot)`,
-      params: json(bakeParams),
+      params: asJson(bakeParams),
       creates: [{ type: 'image', name: bake.image }],
       waits: `until the image is available (timeout ${IMAGE_TIMEOUT_SECONDS}s)`,
     }),
     step(BAKE_STEP.terminateBuilder, {
       title: `Terminate builder ${bake.builder}`,
-      params: json(terminate),
+      params: asJson(terminate),
       changes: [{ what: `builder ${bake.builder}`, from: 'running', to: 'terminated' }],
       waits: `until it is terminated (timeout ${TERMINATED_TIMEOUT_SECONDS}s)`,
     }),

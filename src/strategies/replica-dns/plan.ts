@@ -77,7 +77,7 @@ export const RETIRE_PROGRESS_SECONDS = 30;
 // ---------------------------------------------------------------- params (JSON, stored in the journal)
 
 export type { CopyAlarmsParams, CopyScalingPoliciesParams, CreateGroupParams, CreateLaunchParams } from './replica-steps.js';
-import type { CopyAlarmsParams, CopyScalingPoliciesParams, CreateGroupParams, CreateLaunchParams } from './replica-steps.js';
+import type { CopyAlarmsParams, CopyScalingPoliciesParams, CreateGroupParams, CreateLaunchParams, RetireBlueCommon } from './replica-steps.js';
 
 export type {
   BakeImageParams,
@@ -87,6 +87,7 @@ export type {
   WaitReachableParams,
   WaitRunningParams,
 } from '../common/instance-steps.js';
+import { asJson, plural, sizesText, toJson } from '../common/plan-helpers.js';
 
 export interface CreateLoadBalancerParams {
   name: string;
@@ -163,26 +164,12 @@ export interface WaitRetireParams {
   drain?: DrainWatch & { ceilingSeconds: number };
 }
 
-export interface RetireBlueParams {
-  action: Config['retire']['action'];
-  group: string;
+export interface RetireBlueParams extends RetireBlueCommon {
   loadBalancer: string;
-  /** Blue's launch configuration or template, deleted by `delete` only when an earlier deployment made it. */
-  launch: { kind: 'configuration' | 'template'; name: string; own: boolean };
-  policies: string[];
-  alarms: string[];
-  timeoutSeconds: number;
-  intervalSeconds: number;
-  deleteTimeoutSeconds: number;
 }
 
-/** SDK values to journal JSON (drops undefined; no Dates occur in request shapes). */
-export function toJson<T>(value: T): JsonObject {
-  return JSON.parse(JSON.stringify(value)) as JsonObject;
-}
+export { toJson } from '../common/plan-helpers.js';
 
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-const sizes = (min?: number, max?: number, desired?: number) => `min ${min ?? 0}, max ${max ?? 0}, desired ${desired ?? 0}`;
 
 export function plan(anyConfig: Config, observed: Observed, deploymentId: string): Plan {
   const config = replicaDnsConfig(anyConfig);
@@ -377,7 +364,7 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
     intervalSeconds: config.health.intervalSeconds,
     deleteTimeoutSeconds: GROUP_DELETE_TIMEOUT_SECONDS,
   };
-  const blueSizes = sizes(blue.group.MinSize, blue.group.MaxSize, blue.group.DesiredCapacity);
+  const blueSizes = sizesText(blue.group.MinSize, blue.group.MaxSize, blue.group.DesiredCapacity);
   if (action === 'delete') {
     warnings.push(
       `retire.action delete: after the ${STEP.retireBlue} step, rollback cannot bring blue (${blueGroupName}) back; use scale-to-zero to keep that possibility`,
@@ -392,7 +379,6 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
     );
   }
 
-  const json = <T>(p: T) => p as unknown as JsonObject;
   const step = (id: StepId, rest: Omit<StepDescriptor, 'id' | 'kind'>): StepDescriptor => ({ id, kind: kindOf(id), ...rest });
 
   const steps: StepDescriptor[] = [
@@ -400,39 +386,39 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
       title: toTemplate
         ? `Create launch template ${green.launch} from launch configuration ${blueLaunchName} with ${imageText}`
         : `Create ${launchType.replace('-', ' ')} ${green.launch} from ${blueLaunchName} with ${imageText}`,
-      params: json(launchParams),
+      params: asJson(launchParams),
       creates: [{ type: greenLaunchType, name: green.launch }],
     }),
     step(STEP.createLoadBalancer, {
       title: `Create classic load balancer ${green.loadBalancer} like ${blueLb.LoadBalancerName}`,
-      params: json(lbParams),
+      params: asJson(lbParams),
       creates: [{ type: 'load-balancer', name: green.loadBalancer }],
     }),
     step(STEP.createGroup, {
       title: `Create Auto Scaling group ${green.group} like ${blueGroupName}`,
-      params: json(groupParams),
+      params: asJson(groupParams),
       creates: [{ type: 'auto-scaling-group', name: green.group }],
     }),
     step(STEP.copyScalingPolicies, {
       title: `Copy ${plural(policies.length, 'scaling policy', 'scaling policies')} of ${blueGroupName} to ${green.group}`,
-      params: json(policyParams),
+      params: asJson(policyParams),
       creates: policies.map((p) => ({ type: 'scaling-policy', name: `${green.group}/${p.PolicyName}` })),
     }),
     step(STEP.copyAlarms, {
       title: `Copy ${plural(copied.length, 'alarm', 'alarms')} of ${blueGroupName}'s policies to ${green.group}`,
-      params: json(alarmParams),
+      params: asJson(alarmParams),
       creates: alarmParams.alarms.map((a) => ({ type: 'alarm', name: String(a.AlarmName) })),
     }),
     step(STEP.waitHealthy, {
       title: `Wait until ${green.group} has all its instances InService in ${green.loadBalancer}`,
-      params: json(waitParams),
+      params: asJson(waitParams),
       waits: `until ${blue.group.DesiredCapacity} of ${blue.group.DesiredCapacity} instances are InService in ${green.loadBalancer} (timeout ${config.health.timeoutSeconds}s, every ${config.health.intervalSeconds}s)`,
     }),
     ...(httpChecks.length > 0
       ? [
           step(STEP.checkHttp, {
             title: `Check ${green.loadBalancer} over HTTP: ${plural(httpChecks.length, 'check', 'checks')}`,
-            params: json(httpParams),
+            params: asJson(httpParams),
             waits: httpChecks
               .map((h) => `GET ${h.url} answers ${h.expect} (${plural(h.tries, 'try', 'tries')}, every ${h.intervalSeconds}s, ${HTTP_GATE_TIMEOUT_SECONDS}s each)`)
               .join('; '),
@@ -450,7 +436,7 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
             title: last
               ? `Send all requests to ${green.color} (${green.loadBalancer}): ${config.dns.name} points at it alone${gateAlarms.length > 0 ? ` unless ${gateAlarms.length === 1 ? 'alarm' : 'an alarm of'} ${gateAlarms.join(', ')} is in ALARM` : ''}`
               : `Send ${t.percent}% of requests to ${green.color} (${green.loadBalancer})${hold}${watching}`,
-            params: json(t),
+            params: asJson(t),
             changes:
               first && last
                 ? [{ what: `DNS record ${config.dns.name}`, from: blueTarget, to: green.loadBalancer }]
@@ -474,7 +460,7 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
       : [
           step(STEP.switchDns, {
             title: `Point ${config.dns.name} at ${green.loadBalancer}${gateAlarms.length > 0 ? ` unless ${gateAlarms.length === 1 ? 'alarm' : 'an alarm of'} ${gateAlarms.join(', ')} is in ALARM` : ''}`,
-            params: json(dnsParams),
+            params: asJson(dnsParams),
             changes: [{ what: `DNS record ${config.dns.name}`, from: blueTarget, to: green.loadBalancer }],
             waits: `until the change is INSYNC (timeout ${DNS_SYNC_TIMEOUT_SECONDS}s)`,
             pausePoint: true,
@@ -482,7 +468,7 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
         ]),
     step(STEP.waitRetire, {
       title: `Wait ${config.retire.afterSeconds}s${below === undefined ? '' : ` and until ${blue.color} gets fewer than ${below} requests a minute`} for clients to move to ${green.color} before retiring ${blue.color}`,
-      params: json(retireWait),
+      params: asJson(retireWait),
       waits: `${config.retire.afterSeconds}s${draining}${watching}`,
     }),
     step(STEP.retireBlue, {
@@ -492,13 +478,13 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
           : action === 'delete'
             ? `Delete ${blue.color} stack ${blueGroupName}`
             : `Keep ${blueGroupName} as it is`,
-      params: json(retireParams),
+      params: asJson(retireParams),
       ...(action === 'keep'
         ? {}
         : {
             changes: [
               action === 'scale-to-zero'
-                ? { what: `capacity of ${blueGroupName}`, from: blueSizes, to: sizes(0, blue.group.MaxSize, 0) }
+                ? { what: `capacity of ${blueGroupName}`, from: blueSizes, to: sizesText(0, blue.group.MaxSize, 0) }
                 : {
                     what: `${blue.color} stack`,
                     from: [

@@ -15,6 +15,7 @@ import type { JsonObject, StepContext, StepHandler } from '../../engine/types.js
 import { waitUntil, type Observation } from '../../engine/wait.js';
 import { DeploymentError } from '../../errors.js';
 import { launchTemplateFromConfiguration } from '../common/builders.js';
+import { waitGroupGone } from '../common/group-gone.js';
 import { launchConfigurationCopy, launchTemplateCopy, remapActions } from './builders.js';
 import { ownTags, type OwnTags } from './names.js';
 
@@ -61,14 +62,7 @@ export interface CopyAlarmsParams {
 
 // ---------------------------------------------------------------- shared observations
 
-export async function waitGroupGone(ports: AwsPorts, ctx: StepContext, group: string, timeoutSeconds: number, intervalSeconds: number) {
-  await waitUntil(ctx, { what: `group ${group} to be deleted`, timeoutSeconds, intervalSeconds }, async () => {
-    const g = await ports.groups.describeGroup(group);
-    return g
-      ? { done: false, message: `group ${group} is being deleted (${g.Instances?.length ?? 0} instances left)` }
-      : { done: true, message: `group ${group} is deleted` };
-  });
-}
+export { waitGroupGone } from '../common/group-gone.js';
 
 export function sizesOf(g: { MinSize?: number; MaxSize?: number; DesiredCapacity?: number }): Sizes {
   return { MinSize: g.MinSize ?? 0, MaxSize: g.MaxSize ?? 0, DesiredCapacity: g.DesiredCapacity ?? 0 };

@@ -22,7 +22,7 @@ import {
   type HttpCheck,
 } from '../common/gates.js';
 import { alarmCopy, groupCopy, isManagedAlarm, lifecycleHookCopy, scalingPolicyCopy } from '../replica-dns/builders.js';
-import type { CopyAlarmsParams, CopyScalingPoliciesParams, CreateGroupParams, CreateLaunchParams } from '../replica-dns/replica-steps.js';
+import type { CopyAlarmsParams, CopyScalingPoliciesParams, CreateGroupParams, CreateLaunchParams, RetireBlueCommon } from '../replica-dns/replica-steps.js';
 import { deregistrationDelaySeconds, loadBalancerDimension, targetGroupAttributesCopy, targetGroupCopy, targetGroupDimension } from './builders.js';
 import { replicaListenerConfig, STRATEGY, type Observed } from './observe.js';
 import { alarmCopyName, bakeNames, isOwnStackName, isOwnTargetGroup, listenerStackNames, otherColor, type OwnTags } from './names.js';
@@ -70,6 +70,7 @@ export type {
   WaitReachableParams,
   WaitRunningParams,
 } from '../common/instance-steps.js';
+import { asJson, plural, sizesText, toJson } from '../common/plan-helpers.js';
 export type { CopyAlarmsParams, CopyScalingPoliciesParams, CreateGroupParams, CreateLaunchParams } from '../replica-dns/replica-steps.js';
 
 export interface CreateTargetGroupParams {
@@ -129,28 +130,14 @@ export interface WaitRetireParams {
   drain?: DrainWatch & { ceilingSeconds: number };
 }
 
-export interface RetireBlueParams {
-  action: Config['retire']['action'];
-  group: string;
+export interface RetireBlueParams extends RetireBlueCommon {
   listener: string;
   /** Blue's target group, deleted by `delete` only when an earlier deployment made it and nothing forwards to it. */
   targetGroup: { arn: string; name: string; own: boolean };
-  /** Blue's launch configuration or template, deleted by `delete` only when an earlier deployment made it. */
-  launch: { kind: 'configuration' | 'template'; name: string; own: boolean };
-  policies: string[];
-  alarms: string[];
-  timeoutSeconds: number;
-  intervalSeconds: number;
-  deleteTimeoutSeconds: number;
 }
 
-/** SDK values to journal JSON (drops undefined; no Dates occur in request shapes). */
-export function toJson<T>(value: T): JsonObject {
-  return JSON.parse(JSON.stringify(value)) as JsonObject;
-}
+export { toJson } from '../common/plan-helpers.js';
 
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-const sizes = (min?: number, max?: number, desired?: number) => `min ${min ?? 0}, max ${max ?? 0}, desired ${desired ?? 0}`;
 
 export function plan(anyConfig: Config, observed: Observed, deploymentId: string): Plan {
   const config = replicaListenerConfig(anyConfig);
@@ -284,7 +271,7 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
       title: config.traffic
         ? `Send ${percent}% of requests to green (${green.targetGroup})${hold > 0 ? ` and hold ${formatDuration(hold)}` : ''}${watching}`
         : `Forward ${where} to ${green.targetGroup}${gateAlarms.length > 0 ? ` unless ${gateAlarms.length === 1 ? 'alarm' : 'an alarm of'} ${gateAlarms.join(', ')} is in ALARM` : ''}`,
-      params: json(params),
+      params: asJson(params),
       changes: [{ what: `forward of ${where}`, from: before, to: after }],
       ...(hold > 0 ? { waits: `${hold}s${watching}` } : {}),
       ...(i === 0 ? { pausePoint: true } : {}),
@@ -356,7 +343,7 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
     intervalSeconds: config.health.intervalSeconds,
     deleteTimeoutSeconds: GROUP_DELETE_TIMEOUT_SECONDS,
   };
-  const blueSizes = sizes(blue.group.MinSize, blue.group.MaxSize, blue.group.DesiredCapacity);
+  const blueSizes = sizesText(blue.group.MinSize, blue.group.MaxSize, blue.group.DesiredCapacity);
   if (action === 'delete') {
     warnings.push(
       `retire.action delete: after the ${STEP.retireBlue} step, rollback cannot bring blue (${blueGroupName}) back; use scale-to-zero to keep that possibility`,
@@ -371,39 +358,39 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
       title: toTemplate
         ? `Create launch template ${green.launch} from launch configuration ${blueLaunchName} with ${imageText}`
         : `Create ${launchType.replace('-', ' ')} ${green.launch} from ${blueLaunchName} with ${imageText}`,
-      params: json(launchParams),
+      params: asJson(launchParams),
       creates: [{ type: greenLaunchType, name: green.launch }],
     }),
     step(STEP.createTargetGroup, {
       title: `Create target group ${green.targetGroup} like ${blueTg.TargetGroupName}`,
-      params: json(tgParams),
+      params: asJson(tgParams),
       creates: [{ type: 'target-group', name: green.targetGroup }],
     }),
     step(STEP.createGroup, {
       title: `Create Auto Scaling group ${green.group} like ${blueGroupName}, in target group ${green.targetGroup}`,
-      params: json(groupParams),
+      params: asJson(groupParams),
       creates: [{ type: 'auto-scaling-group', name: green.group }],
     }),
     step(STEP.copyScalingPolicies, {
       title: `Copy ${plural(policies.length, 'scaling policy', 'scaling policies')} of ${blueGroupName} to ${green.group}`,
-      params: json(policyParams),
+      params: asJson(policyParams),
       creates: policies.map((p) => ({ type: 'scaling-policy', name: `${green.group}/${p.PolicyName}` })),
     }),
     step(STEP.copyAlarms, {
       title: `Copy ${plural(copied.length, 'alarm', 'alarms')} of ${blueGroupName}'s policies to ${green.group}`,
-      params: json(alarmParams),
+      params: asJson(alarmParams),
       creates: alarmParams.alarms.map((a) => ({ type: 'alarm', name: String(a.AlarmName) })),
     }),
     step(STEP.waitHealthy, {
       title: `Wait until ${green.group} has all its instances InService and healthy in ${green.targetGroup}`,
-      params: json(waitParams),
+      params: asJson(waitParams),
       waits: `until ${blue.group.DesiredCapacity} of ${blue.group.DesiredCapacity} instances are InService and healthy in ${green.targetGroup} (timeout ${config.health.timeoutSeconds}s, every ${config.health.intervalSeconds}s)`,
     }),
     ...(httpChecks.length > 0
       ? [
           step(STEP.checkHttp, {
             title: `Check each healthy target of ${green.targetGroup} over HTTP: ${plural(httpChecks.length, 'check', 'checks')}`,
-            params: json(httpParams),
+            params: asJson(httpParams),
             waits: httpChecks
               .map((h) => `GET ${h.url} answers ${h.expect} on each target as ${GREEN_TARGET_PLACEHOLDER} (${plural(h.tries, 'try', 'tries')}, every ${h.intervalSeconds}s, ${HTTP_GATE_TIMEOUT_SECONDS}s each)`)
               .join('; '),
@@ -413,19 +400,19 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
     ...trafficSteps,
     step(STEP.waitRetire, {
       title: `Wait ${retireSeconds}s${below === undefined ? '' : ` and until ${blue.color} gets fewer than ${below} ${unit} a minute`} for clients to move to ${green.color} before retiring ${blue.color}`,
-      params: json(retireWait),
+      params: asJson(retireWait),
       waits: `${retireSeconds}s${draining}${watching}`,
     }),
     step(STEP.retireBlue, {
       title:
         action === 'scale-to-zero' ? `Scale ${blueGroupName} to zero` : action === 'delete' ? `Delete ${blue.color} stack ${blueGroupName}` : `Keep ${blueGroupName} as it is`,
-      params: json(retireParams),
+      params: asJson(retireParams),
       ...(action === 'keep'
         ? {}
         : {
             changes: [
               action === 'scale-to-zero'
-                ? { what: `capacity of ${blueGroupName}`, from: blueSizes, to: sizes(0, blue.group.MaxSize, 0) }
+                ? { what: `capacity of ${blueGroupName}`, from: blueSizes, to: sizesText(0, blue.group.MaxSize, 0) }
                 : {
                     what: `${blue.color} stack`,
                     from: [
@@ -474,6 +461,3 @@ export function plan(anyConfig: Config, observed: Observed, deploymentId: string
   };
 }
 
-function json<T>(p: T): JsonObject {
-  return p as unknown as JsonObject;
-}

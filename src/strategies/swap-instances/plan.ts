@@ -7,7 +7,7 @@
  * params: the launch step reads the group's launch configuration or template again when it runs.
  */
 import type { Config } from '../../config/schema.js';
-import type { JsonObject, StepDescriptor } from '../../engine/types.js';
+import type { StepDescriptor } from '../../engine/types.js';
 import type { Plan } from '../types.js';
 import {
   IMAGE_INTERVAL_SECONDS,
@@ -59,6 +59,7 @@ export type {
   WaitReachableParams,
   WaitRunningParams,
 } from '../common/instance-steps.js';
+import { asJson, plural, toJson } from '../common/plan-helpers.js';
 
 /** How long terminated instances may take to leave the group (termination lifecycle hooks included). */
 export const TERMINATE_TIMEOUT_SECONDS = 900;
@@ -152,12 +153,8 @@ export interface RestoreGroupParams {
   sizes: Sizes;
 }
 
-/** SDK values to journal JSON (drops undefined). */
-export function toJson<T>(value: T): JsonObject {
-  return JSON.parse(JSON.stringify(value)) as JsonObject;
-}
+export { toJson } from '../common/plan-helpers.js';
 
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 const sizesText = (s: Sizes) => `min ${s.MinSize}, max ${s.MaxSize}, desired ${s.DesiredCapacity}`;
 
 export function plan(config: Config, observed: Observed, deploymentId: string): Plan {
@@ -264,24 +261,23 @@ export function plan(config: Config, observed: Observed, deploymentId: string): 
   const terminate: TerminateOldParams = { group: groupName, timeoutSeconds: TERMINATE_TIMEOUT_SECONDS, intervalSeconds };
   const restore: RestoreGroupParams = { group: groupName, sizes };
 
-  const json = <T>(p: T) => p as unknown as JsonObject;
   const step = (id: StepId, rest: Omit<StepDescriptor, 'id' | 'kind'>): StepDescriptor => ({ id, kind: kindOf(id), ...rest });
   const instances = plural(count, 'instance', 'instances');
 
   const steps: StepDescriptor[] = [
     step(STEP.suspendProcesses, {
       title: `Suspend ${SWAP_PROCESSES.join(', ')} of ${groupName}`,
-      params: json(suspend),
+      params: asJson(suspend),
       changes: [{ what: `processes of ${groupName}`, from: 'as they are', to: `${SWAP_PROCESSES.join(', ')} suspended` }],
     }),
     step(STEP.launchInstances, {
       title: `Launch ${instances} like ${groupName}'s ${launchType} ${launchName} with image ${launchImage}`,
-      params: json(launchParams),
+      params: asJson(launchParams),
       creates: [{ type: 'instances', name: `${instances} tagged bluegreen:deployment=${deploymentId}` }],
     }),
     step(STEP.waitRunning, {
       title: `Wait until the ${instances} are running`,
-      params: json(running),
+      params: asJson(running),
       waits: `until ${count} of ${count} instances are running (timeout ${RUNNING_TIMEOUT_SECONDS}s, every ${intervalSeconds}s)`,
     }),
   ];
@@ -310,7 +306,7 @@ export function plan(config: Config, observed: Observed, deploymentId: string): 
     steps.push(
       step(STEP.waitReachable, {
         title: `Wait until the new instances answer over ${release.via}`,
-        params: json(reach),
+        params: asJson(reach),
         waits:
           release.via === 'ssh'
             ? `until each answers over SSH (${c.ssh.connectionAttempts} attempts of ${c.ssh.connectTimeoutSeconds}s)`
@@ -318,11 +314,11 @@ export function plan(config: Config, observed: Observed, deploymentId: string): 
       }),
       step(STEP.runCommands, {
         title: `Run ${plural(release.commands.length, 'release command', 'release commands')} on the new instances over ${release.via}`,
-        params: json(run),
+        params: asJson(run),
       }),
       step(STEP.bakeImage, {
         title: `Bake image ${names.image} from a new instance (no reboot)`,
-        params: json(bake),
+        params: asJson(bake),
         creates: [{ type: 'image', name: names.image }],
         waits: `until the image is available (timeout ${IMAGE_TIMEOUT_SECONDS}s)`,
       }),
@@ -332,52 +328,52 @@ export function plan(config: Config, observed: Observed, deploymentId: string): 
   steps.push(
     step(STEP.raiseMaxSize, {
       title: maxSize > sizes.MaxSize ? `Raise MaxSize of ${groupName} to ${maxSize}` : `Check MaxSize of ${groupName} (${sizes.MaxSize}) leaves room for ${instances}`,
-      params: json(raise),
+      params: asJson(raise),
       ...(maxSize > sizes.MaxSize ? { changes: [{ what: `MaxSize of ${groupName}`, from: String(sizes.MaxSize), to: String(maxSize) }] } : {}),
     }),
     step(STEP.attachInstances, {
       title: `Attach the new instances to ${groupName} and register them with ${targetsText}`,
-      params: json(attach),
+      params: asJson(attach),
       changes: [{ what: `capacity of ${groupName}`, from: sizesText(sizes), to: sizesText({ ...sizes, MaxSize: maxSize, DesiredCapacity: sizes.DesiredCapacity + count }) }],
       pausePoint: true,
     }),
     step(STEP.waitHealthy, {
       title: `Wait until the new instances are InService in ${groupName}${targets.length > 0 ? ` and ${targetsText}` : ''}`,
-      params: json(healthy),
+      params: asJson(healthy),
       waits: `until ${count} of ${count} new instances are InService (timeout ${timeoutSeconds}s, every ${intervalSeconds}s)`,
     }),
     step(STEP.updateLaunch, {
       title: toTemplate
         ? `Point ${groupName} at launch template ${names.launch} (from launch configuration ${launchName} with image ${newImage})`
         : `Point ${groupName} at ${launchType} ${names.launch} (a copy of ${launchName} with image ${newImage})`,
-      params: json(update),
+      params: asJson(update),
       creates: [{ type: launch.kind === 'configuration' && !toTemplate ? 'launch-configuration' : 'launch-template', name: names.launch }],
       changes: [{ what: `launch of ${groupName}`, from: launchName, to: names.launch }],
     }),
     step(STEP.waitRetire, {
       title: `Wait ${c.retire.afterSeconds}s with old and new instances serving together`,
-      params: json(retire),
+      params: asJson(retire),
       waits: `${c.retire.afterSeconds}s`,
     }),
     step(STEP.deregisterOld, {
       title: `Deregister the old instances from ${targetsText}`,
-      params: json(deregister),
+      params: asJson(deregister),
       changes: targets.map((t) => ({ what: `instances of ${t}`, from: 'old and new', to: 'new only' })),
     }),
     step(STEP.waitDraining, {
       title: drainingSeconds > 0 ? `Wait ${drainingSeconds}s for the old instances' connections to drain` : 'No draining to wait for',
-      params: json(draining),
+      params: asJson(draining),
       waits: `${drainingSeconds}s (${draining.reasons.join('; ') || 'no load balancer'})`,
     }),
     step(STEP.terminateOld, {
       title: `Terminate the old instances in ${groupName}, decrementing its desired capacity`,
-      params: json(terminate),
+      params: asJson(terminate),
       changes: [{ what: `instances of ${groupName}`, from: observed.inService.join(', '), to: 'terminated' }],
       waits: `until they have left ${groupName} (timeout ${TERMINATE_TIMEOUT_SECONDS}s)`,
     }),
     step(STEP.restoreGroup, {
       title: `Restore ${groupName} to ${sizesText(sizes)} and resume the processes this deployment suspended`,
-      params: json(restore),
+      params: asJson(restore),
       changes: [{ what: `capacity of ${groupName}`, from: sizesText({ ...sizes, MaxSize: maxSize }), to: sizesText(sizes) }],
     }),
   );
