@@ -3,6 +3,7 @@ import type { AutoScalingGroup, LaunchConfiguration } from '@aws-sdk/client-auto
 import type { LaunchTemplateVersion } from '@aws-sdk/client-ec2';
 import type { AwsPorts } from '../../aws/ports.js';
 import { InputError } from '../../errors.js';
+import type { LiveStack } from '../types.js';
 
 /** How the live group launches its instances. */
 export type BlueLaunch =
@@ -58,4 +59,15 @@ export async function observeLaunch(group: AutoScalingGroup, name: string, ports
 /** The release image does not exist: it came from release.image or from the --image flag, which overrides it. */
 export function imageNotFound(image: string): InputError {
   return new InputError(`image ${image} (release.image, or the --image flag when given) does not exist or is not visible to this account in this region`);
+}
+
+/** The live stack as observe found it: the group, its launch, that launch's image. Pure. */
+export function liveStackOf(group: string, launch: BlueLaunch): LiveStack {
+  if (launch.kind === 'configuration') {
+    const c = launch.configuration;
+    return { group, launch: { kind: 'configuration', name: c.LaunchConfigurationName }, ...(c.ImageId ? { imageId: c.ImageId } : {}) };
+  }
+  const v = launch.version;
+  const imageId = v.LaunchTemplateData?.ImageId;
+  return { group, ...(v.LaunchTemplateName ? { launch: { kind: 'template' as const, name: v.LaunchTemplateName } } : {}), ...(imageId ? { imageId } : {}) };
 }

@@ -11,7 +11,7 @@
 import type { HealthCheck } from '@aws-sdk/client-elastic-load-balancing';
 import type { Config } from '../../config/schema.js';
 import type { JsonObject, StepDescriptor } from '../../engine/types.js';
-import type { Plan } from '../types.js';
+import type { Plan, PlanSummary } from '../types.js';
 import { formatDuration } from '../../config/duration.js';
 import { BAKE_STEP, planBake } from './bake-plan.js';
 import {
@@ -171,7 +171,7 @@ export interface RetireBlueParams extends RetireBlueCommon {
 export { toJson } from '../common/plan-helpers.js';
 
 
-export function plan(anyConfig: Config, observed: Observed, deploymentId: string): Plan {
+export function plan(anyConfig: Config, observed: Observed, deploymentId: string): Plan<PlanSummary> {
   const config = replicaDnsConfig(anyConfig);
   const { blue } = observed;
   const blueGroupName = blue.group.AutoScalingGroupName;

@@ -9,7 +9,7 @@
 import type { Config } from '../../config/schema.js';
 import { formatDuration } from '../../config/duration.js';
 import type { JsonObject, StepDescriptor } from '../../engine/types.js';
-import type { Plan } from '../types.js';
+import type { Plan, PlanSummary } from '../types.js';
 import { BAKE_STEP, planBake } from '../replica-dns/bake-plan.js';
 import {
   ALARM_POLL_SECONDS,
@@ -139,7 +139,7 @@ export interface RetireBlueParams extends RetireBlueCommon {
 export { toJson } from '../common/plan-helpers.js';
 
 
-export function plan(anyConfig: Config, observed: Observed, deploymentId: string): Plan {
+export function plan(anyConfig: Config, observed: Observed, deploymentId: string): Plan<PlanSummary> {
   const config = replicaListenerConfig(anyConfig);
   const { blue } = observed;
   const blueGroupName = blue.group.AutoScalingGroupName;

@@ -7,8 +7,15 @@ import type { Strategy } from '../types.js';
 import { observe, type Observed } from './observe.js';
 import { plan, STRATEGY } from './plan.js';
 import { handlers } from './steps.js';
+import { liveStackOf } from '../common/observe.js';
 
-export const swapInstances: Strategy<Observed> = { name: STRATEGY, observe, plan, handlers };
+export const swapInstances: Strategy<Observed> = {
+  name: STRATEGY,
+  observe,
+  plan,
+  liveStack: (o) => liveStackOf(o.group.AutoScalingGroupName, o.launch),
+  handlers,
+};
 
 export type { Observed } from './observe.js';
 export { STEP } from './plan.js';

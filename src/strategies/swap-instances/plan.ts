@@ -8,7 +8,7 @@
  */
 import type { Config } from '../../config/schema.js';
 import type { StepDescriptor } from '../../engine/types.js';
-import type { Plan } from '../types.js';
+import type { Plan, PlanSummary } from '../types.js';
 import {
   IMAGE_INTERVAL_SECONDS,
   IMAGE_TIMEOUT_SECONDS,
@@ -157,7 +157,7 @@ export { toJson } from '../common/plan-helpers.js';
 
 const sizesText = (s: Sizes) => `min ${s.MinSize}, max ${s.MaxSize}, desired ${s.DesiredCapacity}`;
 
-export function plan(config: Config, observed: Observed, deploymentId: string): Plan {
+export function plan(config: Config, observed: Observed, deploymentId: string): Plan<PlanSummary> {
   const c = asSwapConfig(config);
   const { group, launch } = observed;
   const groupName = group.AutoScalingGroupName;
