@@ -7,7 +7,7 @@
 import type { AwsPorts } from '../aws/ports.js';
 import type { Clock } from '../engine/clock.js';
 import { describeError } from '../engine/runner.js';
-import { waitGroupGone } from '../strategies/common/group-gone.js';
+import { GROUP_DELETE_TIMEOUT_SECONDS, waitGroupGone } from '../strategies/common/group-gone.js';
 import { DeploymentError } from '../errors.js';
 import type { Leftover } from './plan.js';
 
@@ -22,12 +22,12 @@ export interface DeleteOptions {
   onProgress?: (resource: Leftover, message: string) => void;
   /** The command that continues after a failure, for the message: "bluegreen gc -c shop.yml --yes". */
   again: string;
-  /** How long a group may take to go (its instances terminate first). Default 600 s, polled every 5 s. */
+  /** How long a group may take to go (its instances terminate first). Default GROUP_DELETE_TIMEOUT_SECONDS, polled every 5 s. */
   groupTimeoutSeconds?: number;
   intervalSeconds?: number;
 }
 
-export const GROUP_DELETE_TIMEOUT_SECONDS = 600;
+export { GROUP_DELETE_TIMEOUT_SECONDS };
 export const GROUP_DELETE_INTERVAL_SECONDS = 5;
 
 /** "auto scaling group shop-blue-k3x9a", "image ami-0123...": a leftover as people read it. */

@@ -6,11 +6,10 @@
  */
 import type { AwsPorts } from '../aws/ports.js';
 import type { StrategyName } from '../config/schema.js';
-import { TAG } from '../strategies/common/names.js';
+import { BUILDER_ROLE, colorIdSource, stackNameSource, TAG } from '../strategies/common/names.js';
 import type { Leftover, LeftoverType } from './plan.js';
 
-/** The role tag value of the instances a release by commands bakes its image from. */
-export const BUILDER_ROLE = 'builder';
+export { BUILDER_ROLE } from '../strategies/common/names.js';
 
 /** The kinds of leftover each strategy can make, in LEFTOVER_TYPES order. */
 export const SCOPE: Readonly<Record<StrategyName, readonly LeftoverType[]>> = {
@@ -23,22 +22,17 @@ type Tags = ReadonlyArray<{ Key?: string; Value?: string }> | undefined;
 
 const tagValue = (tags: Tags, key: string) => tags?.find((t) => t.Key === key)?.Value || undefined;
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /**
  * The names bluegreen gives what it makes for a service: `<service>-(blue|green)-<id>` (replica stacks,
  * their launch configurations and templates, baked images), `<service>-swap-<id>` (swap-instances' launch
  * and image), and alarm copies `<service>-(blue|green)-<id>-<original name>`.
  */
 export function ownNames(service: string): { stack: RegExp; alarm: RegExp; targetGroup: RegExp } {
-  const s = escapeRegExp(service);
   return {
-    stack: new RegExp(`^${s}-(?:blue|green|swap)-([a-z0-9]{5})$`),
-    alarm: new RegExp(`^(${s}-(?:blue|green)-([a-z0-9]{5}))-.+$`),
+    stack: new RegExp(`^${stackNameSource(service, { colors: ['blue', 'green', 'swap'], captureId: true })}$`),
+    alarm: new RegExp(`^(${stackNameSource(service, { captureId: true })})-.+$`),
     // Target group names are cut to 32 characters from the service's end: the color and id stay.
-    targetGroup: /-(?:blue|green)-([a-z0-9]{5})$/,
+    targetGroup: new RegExp(`${colorIdSource({ captureId: true })}$`),
   };
 }
 

@@ -2,7 +2,7 @@
  * Pure builders both strategies use to launch instances like a group's and to run commands on them:
  * descriptions in, request inputs out. No I/O; tested with exact inputs and outputs. Shapes are the SDK's own.
  */
-import type { LaunchConfiguration } from '@aws-sdk/client-auto-scaling';
+import type { CreateLaunchConfigurationCommandInput, LaunchConfiguration } from '@aws-sdk/client-auto-scaling';
 import type {
   BlockDeviceMapping,
   CreateLaunchTemplateCommandInput,
@@ -12,10 +12,12 @@ import type {
   RequestLaunchTemplateData,
   InstanceNetworkInterfaceSpecification,
   LaunchTemplateVersion,
+  ResponseLaunchTemplateData,
   RunInstancesCommandInput,
   TagSpecification,
 } from '@aws-sdk/client-ec2';
 import type { RemoteHost } from '../../remote/types.js';
+import { isOwnTagKey, ownTags, type OwnTags } from './names.js';
 
 /** Drops keys whose value is undefined, so outputs compare exactly and serialise cleanly. */
 export function defined<T extends object>(o: T): T {
@@ -241,4 +243,80 @@ export function hostOf(instance: Instance, address: AddressKind): RemoteHost | {
 /** The environment every release command gets (the runner adds BLUEGREEN_INSTANCE_ID per host). */
 export function commandEnv(service: string, deploymentId: string): Record<string, string> {
   return { BLUEGREEN_SERVICE: service, BLUEGREEN_DEPLOYMENT: deploymentId };
+}
+
+// ---------------------------------------------------------------- launch
+
+/** A copy of blue's launch configuration with the new image; every other setting kept (UserData stays base64). */
+export function launchConfigurationCopy(
+  blue: LaunchConfiguration,
+  name: string,
+  imageId: string,
+): CreateLaunchConfigurationCommandInput {
+  return defined({
+    LaunchConfigurationName: name,
+    ImageId: imageId,
+    InstanceType: blue.InstanceType,
+    KeyName: nonEmpty(blue.KeyName),
+    SecurityGroups: nonEmptyList(blue.SecurityGroups),
+    IamInstanceProfile: nonEmpty(blue.IamInstanceProfile),
+    UserData: nonEmpty(blue.UserData),
+    BlockDeviceMappings: nonEmptyList(blue.BlockDeviceMappings),
+    InstanceMonitoring: blue.InstanceMonitoring,
+    MetadataOptions: blue.MetadataOptions,
+    SpotPrice: nonEmpty(blue.SpotPrice),
+    EbsOptimized: blue.EbsOptimized,
+    AssociatePublicIpAddress: blue.AssociatePublicIpAddress,
+    PlacementTenancy: nonEmpty(blue.PlacementTenancy),
+    KernelId: nonEmpty(blue.KernelId),
+    RamdiskId: nonEmpty(blue.RamdiskId),
+  });
+}
+
+/**
+ * The request shape of a template version's data. The response shape differs in a few places:
+ * fields only AWS sets (Operator, MetadataOptions.State, IsPrimaryIpv6 of an address) are dropped, and
+ * entries whose required field is missing are left out.
+ */
+export function toRequestLaunchTemplateData(data: ResponseLaunchTemplateData): RequestLaunchTemplateData {
+  const { Operator: _operator, MetadataOptions, NetworkInterfaces, ElasticGpuSpecifications, ElasticInferenceAccelerators, CreditSpecification, TagSpecifications, ...rest } = data;
+  const out: RequestLaunchTemplateData = { ...(rest as RequestLaunchTemplateData) };
+  if (MetadataOptions) {
+    const { State: _state, ...options } = MetadataOptions;
+    out.MetadataOptions = options;
+  }
+  if (NetworkInterfaces) {
+    out.NetworkInterfaces = NetworkInterfaces.map((ni) =>
+      defined({
+        ...ni,
+        Ipv6Addresses: ni.Ipv6Addresses?.map((a) => defined({ Ipv6Address: a.Ipv6Address })),
+      }),
+    );
+  }
+  const gpus = ElasticGpuSpecifications?.flatMap((g) => (g.Type ? [{ Type: g.Type }] : []));
+  if (gpus?.length) out.ElasticGpuSpecifications = gpus;
+  const accelerators = ElasticInferenceAccelerators?.flatMap((a) => (a.Type ? [defined({ Type: a.Type, Count: a.Count })] : []));
+  if (accelerators?.length) out.ElasticInferenceAccelerators = accelerators;
+  if (CreditSpecification?.CpuCredits) out.CreditSpecification = { CpuCredits: CreditSpecification.CpuCredits };
+  // Instance and volume tags: our own keys come from the group's propagated tags, not from blue's template.
+  const tagSpecs = TagSpecifications?.map((s) => ({ ...s, Tags: s.Tags?.filter((t) => !isOwnTagKey(t.Key)) })).filter(
+    (s) => (s.Tags?.length ?? 0) > 0,
+  );
+  if (tagSpecs?.length) out.TagSpecifications = tagSpecs;
+  return defined(out);
+}
+
+/** A new launch template whose version 1 is blue's resolved version with the new image. */
+export function launchTemplateCopy(
+  blue: LaunchTemplateVersion,
+  name: string,
+  imageId: string,
+  tags: OwnTags,
+): CreateLaunchTemplateCommandInput {
+  return {
+    LaunchTemplateName: name,
+    VersionDescription: `bluegreen ${tags.deploymentId}: ${blue.LaunchTemplateName ?? blue.LaunchTemplateId} version ${blue.VersionNumber} with ${imageId}`,
+    LaunchTemplateData: { ...toRequestLaunchTemplateData(blue.LaunchTemplateData ?? {}), ImageId: imageId },
+    TagSpecifications: [{ ResourceType: 'launch-template', Tags: ownTags(tags) }],
+  };
 }

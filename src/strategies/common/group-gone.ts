@@ -3,6 +3,9 @@ import type { AwsPorts } from '../../aws/ports.js';
 import type { StepContext } from '../../engine/types.js';
 import { waitUntil } from '../../engine/wait.js';
 
+/** How long a deleted group may take to disappear (draining, then termination). */
+export const GROUP_DELETE_TIMEOUT_SECONDS = 900;
+
 export async function waitGroupGone(
   ports: Pick<AwsPorts, 'groups'>,
   ctx: Pick<StepContext, 'clock' | 'signal' | 'progress'>,

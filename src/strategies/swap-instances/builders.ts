@@ -7,9 +7,9 @@ import type { LoadBalancerAttributes } from '@aws-sdk/client-elastic-load-balanc
 import type { TargetGroupAttribute } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Placement, Tag } from '../common/builders.js';
 import { clientToken } from '../common/names.js';
-import { toRequestLaunchTemplateData } from '../replica-dns/builders.js';
+import { toRequestLaunchTemplateData } from '../common/builders.js';
 
-export { launchConfigurationCopy } from '../replica-dns/builders.js';
+export { launchConfigurationCopy } from '../common/builders.js';
 export { commandEnv, hostOf, placementOf, runInstancesInput } from '../common/builders.js';
 export type { AddressKind, LaunchSource, Placement } from '../common/builders.js';
 
