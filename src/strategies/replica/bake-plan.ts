@@ -21,9 +21,10 @@ import {
   type WaitReachableParams,
   type WaitRunningParams,
 } from '../common/instance-steps.js';
+import { asJson, plural } from '../common/plan-helpers.js';
 import { builderPlacement, builderTags } from './builders.js';
 import { ownTags, type BakeNames, type OwnTags } from './names.js';
-import { asJson, plural } from '../common/plan-helpers.js';
+import type { PlanContext, Planned } from './plan/context.js';
 
 /** The ids of the bake steps, the same in every replica strategy. */
 export const BAKE_STEP = {
@@ -49,21 +50,16 @@ export interface BakePlanInput {
   tags: OwnTags;
 }
 
-
-export function planBake(input: BakePlanInput): StepDescriptor[] {
+/** The params of the six bake steps, in their order. */
+export function bakeParams(input: BakePlanInput) {
   const { config, release, deploymentId, blueGroup, blueLaunch, sourceImage, bake, tags } = input;
-  const blueGroupName = blueGroup.AutoScalingGroupName;
   const launchRef: LaunchRef =
     blueLaunch.kind === 'configuration'
       ? { kind: 'configuration', name: blueLaunch.configuration.LaunchConfigurationName }
       : { kind: 'template', id: blueLaunch.version.LaunchTemplateId, version: blueLaunch.version.VersionNumber };
-  const launchText =
-    blueLaunch.kind === 'configuration'
-      ? `launch configuration ${blueLaunch.configuration.LaunchConfigurationName}`
-      : `launch template ${blueLaunch.version.LaunchTemplateName ?? blueLaunch.version.LaunchTemplateId}`;
   const interval = config.health.intervalSeconds;
   const builder: LaunchInstancesParams = {
-    group: blueGroupName,
+    group: blueGroup.AutoScalingGroupName,
     count: 1,
     image: sourceImage,
     launch: launchRef,
@@ -71,28 +67,30 @@ export function planBake(input: BakePlanInput): StepDescriptor[] {
     tags: builderTags(blueGroup.Tags, bake.builder, tags),
   };
   const running: WaitRunningParams = { timeoutSeconds: RUNNING_TIMEOUT_SECONDS, intervalSeconds: interval };
-  const reach: WaitReachableParams = {
-    via: release.via,
-    address: config.ssh.address,
-    connectTimeoutSeconds: config.ssh.connectTimeoutSeconds,
-    attempts: config.ssh.connectionAttempts,
-    parallel: config.ssh.parallel,
-  };
-  const run: RunCommandsParams = {
-    via: release.via,
-    address: config.ssh.address,
-    commands: release.commands,
-    env: commandEnv(config.service, deploymentId),
-    parallel: config.ssh.parallel,
-  };
-  const bakeParams: BakeImageParams = {
+  const { address, connectTimeoutSeconds, connectionAttempts, parallel } = config.ssh;
+  const reach: WaitReachableParams = { via: release.via, address, connectTimeoutSeconds, attempts: connectionAttempts, parallel };
+  const run: RunCommandsParams = { via: release.via, address, commands: release.commands, env: commandEnv(config.service, deploymentId), parallel };
+  const image: BakeImageParams = {
     name: bake.image,
-    description: `bluegreen ${deploymentId}: ${config.service} baked from builder ${bake.builder}, launched like ${blueGroupName}`,
+    description: `bluegreen ${deploymentId}: ${config.service} baked from builder ${bake.builder}, launched like ${blueGroup.AutoScalingGroupName}`,
     tags: [{ Key: 'Name', Value: bake.image }, ...ownTags(tags)],
     timeoutSeconds: IMAGE_TIMEOUT_SECONDS,
     intervalSeconds: IMAGE_INTERVAL_SECONDS,
   };
   const terminate: TerminateInstancesParams = { timeoutSeconds: TERMINATED_TIMEOUT_SECONDS, intervalSeconds: interval };
+  return { builder, running, reach, run, image, terminate };
+}
+
+/** launch-builder ... terminate-builder: green's image, made before green. */
+export function planBake(input: BakePlanInput): StepDescriptor[] {
+  const { config, release, blueGroup, blueLaunch, sourceImage, bake } = input;
+  const blueGroupName = blueGroup.AutoScalingGroupName;
+  const launchText =
+    blueLaunch.kind === 'configuration'
+      ? `launch configuration ${blueLaunch.configuration.LaunchConfigurationName}`
+      : `launch template ${blueLaunch.version.LaunchTemplateName ?? blueLaunch.version.LaunchTemplateId}`;
+  const interval = config.health.intervalSeconds;
+  const { builder, running, reach, run, image: imageParams, terminate } = bakeParams(input);
   const step = (id: string, rest: Omit<StepDescriptor, 'id' | 'kind'>): StepDescriptor => ({ id, kind: `${input.strategy}/${id}`, ...rest });
   return [
     step(BAKE_STEP.launchBuilder, {
@@ -119,7 +117,7 @@ export function planBake(input: BakePlanInput): StepDescriptor[] {
     }),
     step(BAKE_STEP.bakeImage, {
       title: `Bake image ${bake.image} from builder ${bake.builder} (no reboot)`,
-      params: asJson(bakeParams),
+      params: asJson(imageParams),
       creates: [{ type: 'image', name: bake.image }],
       waits: `until the image is available (timeout ${IMAGE_TIMEOUT_SECONDS}s)`,
     }),
@@ -130,4 +128,24 @@ export function planBake(input: BakePlanInput): StepDescriptor[] {
       waits: `until it is terminated (timeout ${TERMINATED_TIMEOUT_SECONDS}s)`,
     }),
   ];
+}
+
+/** With release.commands: the bake steps, first of all. Otherwise none. */
+export function planBakeSteps(ctx: PlanContext): Planned {
+  const { config, bake } = ctx;
+  const { release } = config;
+  if (!bake || release.kind !== 'commands') return { steps: [], warnings: [] };
+  const { blue } = ctx.observed;
+  const steps = planBake({
+    strategy: ctx.strategy,
+    config,
+    release,
+    deploymentId: ctx.deploymentId,
+    blueGroup: blue.group,
+    blueLaunch: blue.launch,
+    sourceImage: ctx.observed.image.ImageId,
+    bake,
+    tags: ctx.tags,
+  });
+  return { steps, warnings: [] };
 }

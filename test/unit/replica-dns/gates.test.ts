@@ -10,8 +10,7 @@ import { runForward } from '../../../src/engine/runner.js';
 import type { Journal } from '../../../src/engine/types.js';
 import { DeploymentError, EXIT, exitCodeOf, InputError, VerificationError } from '../../../src/errors.js';
 import type { HttpGet } from '../../../src/strategies/common/http.js';
-import { replicaDns } from '../../../src/strategies/replica-dns/index.js';
-import { handlers } from '../../../src/strategies/replica-dns/steps.js';
+import { handlers, replicaDns } from '../../../src/strategies/replica-dns/index.js';
 import { blueWorld, configFor, engineRun, noRemote, RECORD, ZONE, type World } from './world.js';
 
 const URL = 'http://{green.loadBalancerDns}/health';

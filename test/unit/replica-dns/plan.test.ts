@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { replicaDns } from '../../../src/strategies/replica-dns/index.js';
-import type { Observed } from '../../../src/strategies/replica-dns/observe.js';
+import type { Observed } from '../../../src/strategies/replica-dns/index.js';
 import { blueWorld, configFor, NEW_IMAGE, RECORD, SNS, ZONE } from './world.js';
 
 async function observed(launch: 'configuration' | 'template' = 'configuration'): Promise<Observed> {

@@ -12,8 +12,7 @@ import { PORT_ACTIONS } from '../../../src/iam/actions.js';
 import { needsOf, policyFor } from '../../../src/iam/policy.js';
 import { DRAIN_CEILING_SECONDS } from '../../../src/strategies/common/gates.js';
 import type { HttpGet } from '../../../src/strategies/common/http.js';
-import { replicaListener } from '../../../src/strategies/replica-listener/index.js';
-import { handlers } from '../../../src/strategies/replica-listener/steps.js';
+import { handlers, replicaListener } from '../../../src/strategies/replica-listener/index.js';
 import { configFor, engineRun, GATE_ALARM, listenerWorld, noRemote, type ListenerWorld } from './world.js';
 
 const MIN = 60_000;

@@ -1,20 +1,11 @@
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { describe, expect, it } from 'vitest';
-import {
-  alarmCopy,
-  builderPlacement,
-  builderTags,
-  groupCopy,
-  launchConfigurationCopy,
-  launchTemplateCopy,
-  lifecycleHookCopy,
-  loadBalancerAttributesCopy,
-  loadBalancerCopy,
-  remapActions,
-  scalingPolicyCopy,
-} from '../../../src/strategies/replica-dns/builders.js';
-import { alarmCopyName, bakeNames, colorOf, stackNames } from '../../../src/strategies/replica-dns/names.js';
-import { classicElbHostedZoneId, normaliseDnsName, regionOfElbDnsName } from '../../../src/strategies/replica-dns/elb-zones.js';
+import { alarmCopy, builderPlacement, builderTags, groupCopy, lifecycleHookCopy, remapActions, scalingPolicyCopy } from '../../../src/strategies/replica/builders.js';
+import { launchConfigurationCopy, launchTemplateCopy } from '../../../src/strategies/common/builders.js';
+import { loadBalancerAttributesCopy, loadBalancerCopy } from '../../../src/strategies/replica/fronts/dns-classic-elb/builders.js';
+import { alarmCopyName, bakeNames, colorOf } from '../../../src/strategies/replica/names.js';
+import { stackNames } from '../../../src/strategies/replica/fronts/dns-classic-elb/names.js';
+import { classicElbHostedZoneId, normaliseDnsName, regionOfElbDnsName } from '../../../src/strategies/replica/fronts/dns-classic-elb/elb-zones.js';
 
 const TAGS = { service: 'shop', deploymentId: 'k3x9a', color: 'green' as const };
 const OURS = [

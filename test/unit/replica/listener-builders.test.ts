@@ -12,8 +12,8 @@ import {
   targetGroupCopy,
   targetGroupDimension,
   trafficActions,
-} from '../../../src/strategies/replica-listener/builders.js';
-import { isOwnTargetGroup, targetGroupName } from '../../../src/strategies/replica-listener/names.js';
+} from '../../../src/strategies/replica/fronts/listener-target-group/builders.js';
+import { isOwnTargetGroup, targetGroupName } from '../../../src/strategies/replica/fronts/listener-target-group/names.js';
 
 const BLUE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop-web/0123456789abcdef';
 const GREEN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop-green-k3x9a/fedcba9876543210';

@@ -1,8 +1,9 @@
 /** A blue group with a mixed instances policy: green keeps the policy as blue has it, with green's launch template. */
 import { describe, expect, it } from 'vitest';
 import { replicaDns } from '../../../src/strategies/replica-dns/index.js';
-import { groupCopy } from '../../../src/strategies/replica-dns/builders.js';
-import { STEP, type CreateGroupParams, type CreateLaunchParams } from '../../../src/strategies/replica-dns/plan.js';
+import { groupCopy } from '../../../src/strategies/replica/builders.js';
+import type { CreateGroupParams, CreateLaunchParams } from '../../../src/strategies/replica/steps/build.js';
+import { STEP } from '../../../src/strategies/replica-dns/index.js';
 import { blueWorld, configFor } from '../replica-dns/world.js';
 
 const POLICY = {

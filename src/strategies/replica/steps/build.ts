@@ -10,14 +10,13 @@ import type {
   PutScalingPolicyCommandInput,
 } from '@aws-sdk/client-auto-scaling';
 import type { PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
-import type { AwsPorts } from '../../aws/ports.js';
-import type { JsonObject, StepContext, StepHandler } from '../../engine/types.js';
-import { waitUntil, type Observation } from '../../engine/wait.js';
-import { DeploymentError } from '../../errors.js';
-import { launchTemplateFromConfiguration } from '../common/builders.js';
-import { waitGroupGone } from '../common/group-gone.js';
-import { launchConfigurationCopy, launchTemplateCopy, remapActions } from './builders.js';
-import { ownTags, type OwnTags } from './names.js';
+import type { AwsPorts } from '../../../aws/ports.js';
+import type { JsonObject, StepHandler } from '../../../engine/types.js';
+import { DeploymentError } from '../../../errors.js';
+import { launchConfigurationCopy, launchTemplateCopy, launchTemplateFromConfiguration } from '../../common/builders.js';
+import { waitGroupGone } from '../../common/group-gone.js';
+import { remapActions } from '../builders.js';
+import { ownTags, type OwnTags } from '../names.js';
 
 export interface Sizes {
   MinSize: number;
@@ -59,10 +58,6 @@ export interface CopyAlarmsParams {
   /** Blue policy ARN -> policy name (the copy has the same name on green). */
   policyNameByBlueArn: Record<string, string>;
 }
-
-// ---------------------------------------------------------------- shared observations
-
-export { waitGroupGone } from '../common/group-gone.js';
 
 export function sizesOf(g: { MinSize?: number; MaxSize?: number; DesiredCapacity?: number }): Sizes {
   return { MinSize: g.MinSize ?? 0, MaxSize: g.MaxSize ?? 0, DesiredCapacity: g.DesiredCapacity ?? 0 };
@@ -224,106 +219,4 @@ export function copyAlarms(ports: AwsPorts, policiesStep: string): Handler<CopyA
 
 function defined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-
-// ---------------------------------------------------------------- retire.action delete
-
-/**
- * What of blue a `retire.action: delete` has already removed (empty: nothing yet). Deletion goes alarms,
- * policies, group, then the load balancer or target group and the launch; so while the alarms, the policies
- * and the group (not being deleted) are all there, nothing is lost and a rollback can still return to blue.
- */
-export async function blueRemoved(ports: AwsPorts, blue: { group: string; alarms: string[]; policies: string[] }): Promise<string[]> {
-  const [group, states, policies] = await Promise.all([
-    ports.groups.describeGroup(blue.group),
-    blue.alarms.length > 0 ? ports.alarms.states(blue.alarms) : Promise.resolve({} as Record<string, unknown>),
-    blue.policies.length > 0 ? ports.groups.describePolicies(blue.group) : Promise.resolve([]),
-  ]);
-  const present = new Set(policies.map((p) => p.PolicyName));
-  return [
-    ...blue.alarms.filter((a) => states[a] === undefined).map((a) => `alarm ${a}`),
-    ...blue.policies.filter((p) => !present.has(p)).map((p) => `scaling policy ${p}`),
-    ...(!group ? [`group ${blue.group}`] : group.Status ? [`group ${blue.group} (${group.Status})`] : []),
-  ];
-}
-
-// ---------------------------------------------------------------- retire-blue
-
-/** What both replica strategies journal for retire-blue; each adds where blue receives traffic. */
-export interface RetireBlueCommon {
-  action: 'scale-to-zero' | 'delete' | 'keep';
-  group: string;
-  /** Blue's launch configuration or template, deleted by `delete` only when an earlier deployment made it. */
-  launch: { kind: 'configuration' | 'template'; name: string; own: boolean };
-  policies: string[];
-  alarms: string[];
-  timeoutSeconds: number;
-  intervalSeconds: number;
-  deleteTimeoutSeconds: number;
-}
-
-/** What differs between the strategies: blue's front (classic ELB or target group). */
-export interface BlueFront<P> {
-  /** "shop-web-elb", "target group shop-web": for messages. */
-  name(p: P): string;
-  /** Deletes the front once the group is gone (only what bluegreen may delete). */
-  delete(ctx: StepContext, p: P): Promise<void>;
-  /** How many of the group's instances the front reports healthy (rollback waits for all). */
-  health(p: P): Promise<Observation>;
-}
-
-/**
- * retire-blue: keep; scale to zero (MinSize and DesiredCapacity 0, sizes journaled for undo); or delete,
- * from what depends on others to what they depend on (alarms, policies, group, front, launch), after which
- * a rollback is refused (blocksUndo) as soon as anything of blue is gone.
- */
-export function retireBlue<P extends RetireBlueCommon>(ports: AwsPorts, front: BlueFront<P>): Handler<P> {
-  return {
-    async apply(ctx, p) {
-      if (p.action === 'keep') return;
-      const blue = await ports.groups.describeGroup(p.group);
-      if (!ctx.outputs.blueSizes && blue) await ctx.record({ blueSizes: { ...sizesOf(blue) } });
-      if (p.action === 'scale-to-zero') {
-        if (!blue) throw new DeploymentError(`blue's group ${p.group} no longer exists`);
-        await ports.groups.updateGroup({ AutoScalingGroupName: p.group, MinSize: 0, DesiredCapacity: 0 });
-        return;
-      }
-      await ctx.record({ deleting: true });
-      if (p.alarms.length > 0) await ports.alarms.deleteAlarms(p.alarms);
-      for (const policy of p.policies) await ports.groups.deletePolicy(p.group, policy);
-      await ports.groups.deleteGroup(p.group);
-      await waitGroupGone(ports, ctx, p.group, p.deleteTimeoutSeconds, p.intervalSeconds);
-      await front.delete(ctx, p);
-      if (p.launch.own) {
-        if (p.launch.kind === 'configuration') await ports.launch.deleteLaunchConfiguration(p.launch.name);
-        else await ports.launch.deleteLaunchTemplate(p.launch.name);
-      }
-      await ctx.record({ deleted: true });
-    },
-    async blocksUndo(ctx, p) {
-      if (p.action !== 'delete' || !ctx.outputs.deleting) return undefined;
-      // Journaled before the first delete call: a crash may have come before AWS removed anything.
-      const removed = ctx.outputs.deleted ? ['all of it'] : await blueRemoved(ports, p);
-      return removed.length > 0
-        ? `blue (${p.group}, ${front.name(p)}) was deleted by retire.action delete (gone: ${removed.join(', ')}); rollback cannot bring it back. Traffic stays on green; deploy again to replace it`
-        : undefined;
-    },
-    async undo(ctx, p) {
-      if (p.action === 'keep') return;
-      if (p.action === 'delete') {
-        const blocked = await this.blocksUndo?.(ctx, p);
-        if (blocked) throw new DeploymentError(blocked);
-        return; // nothing was touched
-      }
-      const sizes = ctx.outputs.blueSizes as Sizes | undefined;
-      if (!sizes) return; // never scaled
-      await ports.groups.updateGroup({ AutoScalingGroupName: p.group, ...sizes });
-      await waitUntil(
-        ctx,
-        { what: `${p.group} to have all its instances InService in ${front.name(p)}`, timeoutSeconds: p.timeoutSeconds, intervalSeconds: p.intervalSeconds },
-        () => front.health(p),
-      );
-    },
-  };
 }

@@ -5,8 +5,8 @@
  * Shared by switch-dns, the traffic steps and their undo.
  */
 import type { Change, ResourceRecordSet } from '@aws-sdk/client-route-53';
-import type { AwsPorts } from '../../aws/ports.js';
-import { DeploymentError, VerificationError } from '../../errors.js';
+import type { AwsPorts } from '../../../../aws/ports.js';
+import { DeploymentError, VerificationError } from '../../../../errors.js';
 import { classicElbHostedZoneId, normaliseDnsName } from './elb-zones.js';
 
 export interface AliasTarget {

@@ -1,5 +1,5 @@
 /**
- * replica-dns/shift-traffic: one step of traffic.steps. Requests move by weighted alias records: the first
+ * replica-dns/shift-traffic (the front of replica-dns): one step of traffic.steps. Requests move by weighted alias records: the first
  * step replaces the simple alias record by two weighted ones (blue's where the record pointed, green's at
  * green's load balancer), the middle steps change both weights, the 100 step makes one simple record at
  * green again; each in one Route 53 change batch, then INSYNC, then the hold while the alarms are watched.
@@ -10,17 +10,16 @@
  * already: a rollback through several traffic steps changes the record once.
  */
 import type { Change, ResourceRecordSet } from '@aws-sdk/client-route-53';
-import type { AwsPorts } from '../../aws/ports.js';
-import type { JsonObject, StepContext, StepHandler } from '../../engine/types.js';
-import { DeploymentError } from '../../errors.js';
-import { checkAlarms } from '../common/gates.js';
-import { holdWatching } from '../common/hold.js';
-import { toJson, type ShiftTrafficParams } from './plan.js';
+import type { AwsPorts } from '../../../../aws/ports.js';
+import type { JsonObject, StepContext, StepHandler } from '../../../../engine/types.js';
+import { DeploymentError } from '../../../../errors.js';
+import { checkAlarms } from '../../../common/gates.js';
+import { toJson } from '../../../common/plan-helpers.js';
+import { holdShare, share } from '../../steps/traffic-hold.js';
+import type { ShiftTrafficParams } from './plan.js';
 import { aliasTargetOf, changeBatch, describeSets, pointsAt, requireInService, sameSets, trafficSets } from './records.js';
 
 type Handler<P> = StepHandler<P & JsonObject>;
-
-const share = (p: ShiftTrafficParams) => (p.percent >= 100 ? 'all requests' : `${p.percent}% of requests`);
 
 export function shiftTraffic(ports: AwsPorts): Handler<ShiftTrafficParams> {
   return {
@@ -65,16 +64,7 @@ export function shiftTraffic(ports: AwsPorts): Handler<ShiftTrafficParams> {
         await ports.dns.waitInSync(id, p.syncTimeoutSeconds);
       }
 
-      if (p.percent < 100 && p.holdSeconds > 0) {
-        await holdWatching(ports, ctx, {
-          seconds: p.holdSeconds,
-          intervalSeconds: p.intervalSeconds,
-          alarms: p.alarms,
-          key: 'holdUntil',
-          doing: `while holding ${p.percent}% of requests on ${p.loadBalancer}`,
-          label: `of the ${p.percent}% hold`,
-        });
-      }
+      await holdShare(ports, ctx, p, p.loadBalancer);
     },
 
     async undo(ctx, p) {

@@ -1,7 +1,7 @@
 /**
  * Pure builders of replica-listener: blue's target group in, green's create input out; the listener's and
  * rules' actions in, the actions of each traffic step out. No I/O; tested with exact inputs and outputs.
- * The group, launch, policy and alarm copies are replica-dns's (src/strategies/replica-dns/builders.ts).
+ * The group, launch, policy and alarm copies are the core's (src/strategies/replica/builders.ts).
  */
 import type {
   Action,
@@ -10,9 +10,9 @@ import type {
   TargetGroup,
   TargetGroupAttribute,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { defined, nonEmpty } from '../common/builders.js';
-import { isOwnTagKey } from '../common/names.js';
-import { ownTags, type OwnTags } from './names.js';
+import { defined, nonEmpty } from '../../../common/builders.js';
+import { isOwnTagKey, ownTags, type OwnTags } from '../../../common/names.js';
+
 
 // ---------------------------------------------------------------- target group
 

@@ -1,0 +1,221 @@
+/**
+ * Pure request builders of the replica strategies: blue's descriptions in, green's create inputs out (the
+ * group, its lifecycle hooks, policies and alarms, the builder of a release by commands). No I/O; tested
+ * with exact inputs and outputs. Shapes are the SDK's own (response shapes in, request shapes out). The
+ * launch copies are in common/builders.ts; each front builds its own front.
+ */
+import type {
+  AutoScalingGroup,
+  CreateAutoScalingGroupCommandInput,
+  LifecycleHook,
+  LifecycleHookSpecification,
+  PutLifecycleHookCommandInput,
+  PutScalingPolicyCommandInput,
+  ScalingPolicy,
+  Tag as GroupTag,
+} from '@aws-sdk/client-auto-scaling';
+import type { MetricAlarm, PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
+import { defined, nonEmpty, nonEmptyList, type Placement, type Tag } from '../common/builders.js';
+import { BUILDER_ROLE, clientToken, isOwnTagKey, ownTags, propagatedTags, TAG, type OwnTags } from '../common/names.js';
+
+const GROUP_DIMENSION = 'AutoScalingGroupName';
+
+/**
+ * Replaces every { Name: "AutoScalingGroupName", Value: from } dimension anywhere in a structure
+ * (alarm dimensions, metric math, customised target tracking metrics) with `to`.
+ */
+export function swapGroupDimension<T>(value: T, from: string, to: string): T {
+  if (Array.isArray(value)) return value.map((v) => swapGroupDimension(v, from, to)) as T;
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    const o = value as Record<string, unknown>;
+    if (o.Name === GROUP_DIMENSION && o.Value === from && Object.keys(o).length === 2) {
+      return { Name: GROUP_DIMENSION, Value: to } as T;
+    }
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, swapGroupDimension(v, from, to)])) as T;
+  }
+  return value;
+}
+
+// ---------------------------------------------------------------- builder (release by commands)
+
+/**
+ * Where the builder runs: the first of blue's subnets (VPCZoneIdentifier), else the first of its zones.
+ * One instance, with a ClientToken stable for the deployment, so a retry returns the same builder.
+ */
+export function builderPlacement(
+  blue: { VPCZoneIdentifier?: string; AvailabilityZones?: string[] },
+  service: string,
+  deploymentId: string,
+): Placement {
+  const subnet = (blue.VPCZoneIdentifier ?? '').split(',').map((s) => s.trim()).find(Boolean);
+  const zone = subnet ? undefined : blue.AvailabilityZones?.[0];
+  return defined({ subnetId: subnet, availabilityZone: zone, count: 1, clientToken: clientToken(service, deploymentId, BUILDER_ROLE) });
+}
+
+/**
+ * The builder's tags: blue's tags that reach its instances (but Name), its own Name, our three tags and
+ * the role tag that tells it from green's instances (same deployment, same color).
+ */
+export function builderTags(blueTags: Parameters<typeof propagatedTags>[0], name: string, tags: OwnTags): Tag[] {
+  return [
+    ...propagatedTags(blueTags).filter((t) => t.Key !== 'Name'),
+    { Key: 'Name', Value: name },
+    ...ownTags(tags),
+    { Key: TAG.role, Value: BUILDER_ROLE },
+  ];
+}
+
+// ---------------------------------------------------------------- group
+
+export type GroupLaunch = { launchConfigurationName: string } | { launchTemplateName: string; version: string };
+
+/**
+ * Green's group: blue's settings with green's launch and classic load balancer (none: `loadBalancer`
+ * undefined; replica-listener adds green's target group when the step runs). Sizes are blue's (the handler
+ * replaces them with blue's sizes at the moment of creation). Lifecycle hooks are part of the request so
+ * the first instances pass through launch hooks too; suspended processes and enabled metrics follow after.
+ */
+export function groupCopy(
+  blue: AutoScalingGroup,
+  hooks: LifecycleHook[],
+  name: string,
+  launch: GroupLaunch,
+  loadBalancer: string | undefined,
+  tags: OwnTags,
+): CreateAutoScalingGroupCommandInput {
+  const vpcZones = nonEmpty(blue.VPCZoneIdentifier);
+  const blueTags: GroupTag[] = (blue.Tags ?? [])
+    .filter((t) => !isOwnTagKey(t.Key) && !t.Key?.startsWith('aws:'))
+    .map((t) => defined({ Key: t.Key, Value: t.Value, PropagateAtLaunch: t.PropagateAtLaunch }));
+  return defined({
+    AutoScalingGroupName: name,
+    ...groupLaunchOf(blue, launch),
+    MinSize: blue.MinSize,
+    MaxSize: blue.MaxSize,
+    DesiredCapacity: blue.DesiredCapacity,
+    DefaultCooldown: blue.DefaultCooldown,
+    AvailabilityZones: vpcZones ? undefined : nonEmptyList(blue.AvailabilityZones),
+    VPCZoneIdentifier: vpcZones,
+    HealthCheckType: blue.HealthCheckType,
+    HealthCheckGracePeriod: blue.HealthCheckGracePeriod,
+    TerminationPolicies: nonEmptyList(blue.TerminationPolicies),
+    NewInstancesProtectedFromScaleIn: blue.NewInstancesProtectedFromScaleIn,
+    PlacementGroup: nonEmpty(blue.PlacementGroup),
+    CapacityRebalance: blue.CapacityRebalance,
+    MaxInstanceLifetime: blue.MaxInstanceLifetime,
+    DefaultInstanceWarmup: blue.DefaultInstanceWarmup,
+    ServiceLinkedRoleARN: blue.ServiceLinkedRoleARN,
+    InstanceMaintenancePolicy: blue.InstanceMaintenancePolicy,
+    Context: nonEmpty(blue.Context),
+    LoadBalancerNames: loadBalancer === undefined ? undefined : [loadBalancer],
+    LifecycleHookSpecificationList: nonEmptyList(hooks.map(lifecycleHookSpecification)),
+    Tags: [
+      ...blueTags,
+      ...ownTags(tags).map((t) => ({ ...t, PropagateAtLaunch: true })),
+    ],
+  });
+}
+
+/**
+ * Green's launch in the group request. A mixed instances policy is kept as blue has it (overrides,
+ * instances distribution) with green's template in place of blue's.
+ */
+function groupLaunchOf(blue: AutoScalingGroup, launch: GroupLaunch): Partial<CreateAutoScalingGroupCommandInput> {
+  if ('launchConfigurationName' in launch) return { LaunchConfigurationName: launch.launchConfigurationName };
+  const template = { LaunchTemplateName: launch.launchTemplateName, Version: launch.version };
+  const mixed = blue.MixedInstancesPolicy;
+  if (!mixed) return { LaunchTemplate: template };
+  return { MixedInstancesPolicy: { ...mixed, LaunchTemplate: { ...mixed.LaunchTemplate, LaunchTemplateSpecification: template } } };
+}
+
+function lifecycleHookSpecification(h: LifecycleHook): LifecycleHookSpecification {
+  return defined({
+    LifecycleHookName: h.LifecycleHookName,
+    LifecycleTransition: h.LifecycleTransition,
+    NotificationMetadata: h.NotificationMetadata,
+    HeartbeatTimeout: h.HeartbeatTimeout,
+    DefaultResult: h.DefaultResult,
+    NotificationTargetARN: h.NotificationTargetARN,
+    RoleARN: h.RoleARN,
+  });
+}
+
+/** PutLifecycleHook for green (used after create, so an adopted group gets them too). */
+export function lifecycleHookCopy(h: LifecycleHook, group: string): PutLifecycleHookCommandInput {
+  return { ...lifecycleHookSpecification(h), AutoScalingGroupName: group };
+}
+
+// ---------------------------------------------------------------- policies and alarms
+
+/** PutScalingPolicy for green from one of blue's policies: every type-specific field, no ARN, no alarms. */
+export function scalingPolicyCopy(blue: ScalingPolicy, blueGroup: string, greenGroup: string): PutScalingPolicyCommandInput {
+  return defined({
+    AutoScalingGroupName: greenGroup,
+    PolicyName: blue.PolicyName,
+    PolicyType: blue.PolicyType,
+    AdjustmentType: blue.AdjustmentType,
+    MinAdjustmentStep: blue.MinAdjustmentStep,
+    MinAdjustmentMagnitude: blue.MinAdjustmentMagnitude,
+    ScalingAdjustment: blue.ScalingAdjustment,
+    Cooldown: blue.Cooldown,
+    MetricAggregationType: blue.MetricAggregationType,
+    StepAdjustments: blue.StepAdjustments,
+    EstimatedInstanceWarmup: blue.EstimatedInstanceWarmup,
+    TargetTrackingConfiguration: swapGroupDimension(blue.TargetTrackingConfiguration, blueGroup, greenGroup),
+    Enabled: blue.Enabled,
+    PredictiveScalingConfiguration: swapGroupDimension(blue.PredictiveScalingConfiguration, blueGroup, greenGroup),
+  });
+}
+
+/** Alarms that target tracking policies make and delete themselves: never copied. */
+export function isManagedAlarm(name: string | undefined): boolean {
+  return !!name && name.startsWith('TargetTracking-');
+}
+
+/**
+ * PutMetricAlarm for green from one of blue's alarms: the group dimension points at green, actions that
+ * are blue's policy ARNs become green's (`policyArns`: blue ARN -> green ARN), other actions (SNS...) stay.
+ */
+export function alarmCopy(
+  blue: MetricAlarm,
+  copyName: string,
+  blueGroup: string,
+  greenGroup: string,
+  policyArns: Readonly<Record<string, string>>,
+  tags: OwnTags,
+): PutMetricAlarmCommandInput {
+  return defined({
+    AlarmName: copyName,
+    AlarmDescription: blue.AlarmDescription,
+    ActionsEnabled: blue.ActionsEnabled,
+    OKActions: remapActions(blue.OKActions, policyArns),
+    AlarmActions: remapActions(blue.AlarmActions, policyArns),
+    InsufficientDataActions: remapActions(blue.InsufficientDataActions, policyArns),
+    MetricName: blue.MetricName,
+    Namespace: blue.Namespace,
+    Statistic: blue.Statistic,
+    ExtendedStatistic: blue.ExtendedStatistic,
+    Dimensions: swapGroupDimension(blue.Dimensions, blueGroup, greenGroup),
+    Period: blue.Period,
+    Unit: blue.Unit,
+    EvaluationPeriods: blue.EvaluationPeriods,
+    DatapointsToAlarm: blue.DatapointsToAlarm,
+    Threshold: blue.Threshold,
+    ComparisonOperator: blue.ComparisonOperator,
+    TreatMissingData: blue.TreatMissingData,
+    EvaluateLowSampleCountPercentile: blue.EvaluateLowSampleCountPercentile,
+    Metrics: swapGroupDimension(blue.Metrics, blueGroup, greenGroup),
+    ThresholdMetricId: blue.ThresholdMetricId,
+    EvaluationWindow: blue.EvaluationWindow,
+    WarmUpConfiguration: blue.WarmUpConfiguration,
+    EvaluationCriteria: blue.EvaluationCriteria,
+    EvaluationInterval: blue.EvaluationInterval,
+    ActionConfiguration: blue.ActionConfiguration,
+    Tags: ownTags(tags),
+  });
+}
+
+/** Replaces the actions found in `arns` and keeps the others. */
+export function remapActions(actions: string[] | undefined, arns: Readonly<Record<string, string>>): string[] | undefined {
+  return actions?.map((a) => arns[a] ?? a);
+}

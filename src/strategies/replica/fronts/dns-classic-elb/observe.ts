@@ -1,0 +1,91 @@
+/**
+ * The read-only half of replica-dns's front: finds the live (blue) stack from where the DNS record points
+ * (its classic load balancer, then the group in it), and reads blue's load balancer. Throws InputError
+ * (nothing changed) for anything that makes a deployment impossible.
+ */
+import type { LoadBalancerAttributes, LoadBalancerDescription, Tag as ElbTag } from '@aws-sdk/client-elastic-load-balancing';
+import type { HostedZone, ResourceRecordSet } from '@aws-sdk/client-route-53';
+import type { AwsPorts } from '../../../../aws/ports.js';
+import type { Config, ReplicaDnsConfig } from '../../../../config/schema.js';
+import { InputError } from '../../../../errors.js';
+import { candidateGroups, describeCandidates, observeBlueGroup, observeStart, type ReplicaObserved } from '../../observe.js';
+import { normaliseDnsName } from './elb-zones.js';
+
+export const STRATEGY = 'replica-dns';
+
+/** Blue's front: its classic load balancer. */
+export interface BlueLoadBalancer {
+  loadBalancer: {
+    description: LoadBalancerDescription & { LoadBalancerName: string };
+    attributes: LoadBalancerAttributes;
+    tags: ElbTag[];
+  };
+}
+
+export type Observed = ReplicaObserved<BlueLoadBalancer> & {
+  zone: HostedZone;
+  /** The alias A record users resolve, as it is now. */
+  record: ResourceRecordSet & { AliasTarget: NonNullable<ResourceRecordSet['AliasTarget']> };
+};
+
+/** Narrows the config: replica-dns is only ever given its own (the strategy is picked by it). */
+export function replicaDnsConfig(config: Config): ReplicaDnsConfig {
+  if (config.strategy !== 'replica-dns') throw new Error(`replica-dns was given a config of strategy ${config.strategy}`);
+  return config;
+}
+
+export async function observe(config: ReplicaDnsConfig, ports: AwsPorts): Promise<Observed> {
+  const { hostedZoneId, name: recordName } = config.dns;
+  const start = await observeStart(config, ports, () => ports.dns.getHostedZone(hostedZoneId), `hosted zone ${hostedZoneId} (dns.hostedZoneId) does not exist`);
+  const record = await aliasRecord(config, ports);
+  const groups = await candidateGroups(config, ports);
+  const lbNames = [...new Set([...groups.values()].flatMap((g) => g.LoadBalancerNames ?? []))];
+  const lbs = lbNames.length > 0 ? await ports.classicLoadBalancers.describe(lbNames) : [];
+  const target = normaliseDnsName(record.AliasTarget.DNSName);
+  const lbMatch = lbs.find((lb) => normaliseDnsName(lb.DNSName) === target);
+  const blueGroup = lbMatch ? [...groups.values()].find((g) => g.LoadBalancerNames?.includes(lbMatch.LoadBalancerName ?? '')) : undefined;
+  if (!blueGroup || !lbMatch) {
+    const described = describeCandidates(groups, (g) => g?.LoadBalancerNames, 'no classic load balancer');
+    throw new InputError(`record ${recordName} points at ${record.AliasTarget.DNSName}, which is the load balancer of none of the candidate groups: ${described}`);
+  }
+  const blueName = blueGroup.AutoScalingGroupName as string;
+  if ((blueGroup.TargetGroupARNs?.length ?? 0) > 0) {
+    throw new InputError(
+      `group ${blueName} uses target groups (${blueGroup.TargetGroupARNs?.join(', ')}); replica-dns supports a group with exactly one classic load balancer for now`,
+    );
+  }
+  if ((blueGroup.LoadBalancerNames?.length ?? 0) !== 1) {
+    throw new InputError(
+      `group ${blueName} has ${blueGroup.LoadBalancerNames?.length} classic load balancers (${blueGroup.LoadBalancerNames?.join(', ')}); replica-dns needs exactly one, the one the record points at`,
+    );
+  }
+  const lbName = lbMatch.LoadBalancerName as string;
+  const observed = await observeBlueGroup(STRATEGY, ports, { ...start, groups }, blueGroup, async () => {
+    const [attributes, tagsByName] = await Promise.all([ports.classicLoadBalancers.describeAttributes(lbName), ports.classicLoadBalancers.describeTags([lbName])]);
+    return { loadBalancer: { description: { ...lbMatch, LoadBalancerName: lbName }, attributes, tags: tagsByName[lbName] ?? [] } };
+  });
+  return { zone: start.entry, record, ...observed };
+}
+
+/** The one simple alias A record of dns.name; InputError when it is weighted, missing or not an alias. */
+async function aliasRecord(config: ReplicaDnsConfig, ports: AwsPorts): Promise<Observed['record']> {
+  const { hostedZoneId, name: recordName } = config.dns;
+  const sets = await ports.dns.getRecordSets(hostedZoneId, recordName, 'A');
+  const weighted = sets.filter((r) => r.SetIdentifier);
+  if (weighted.length > 0) {
+    // Left by a deployment in traffic steps that did not finish, or made by hand: which set is live is unclear.
+    throw new InputError(
+      `record ${recordName} (type A) in hosted zone ${hostedZoneId} is weighted (set identifiers ${weighted.map((r) => r.SetIdentifier).join(', ')}): replica-dns starts from one simple alias record. If a bluegreen deployment left it so, finish it with resume or undo it with rollback; else make it one alias A record pointing at the live load balancer`,
+    );
+  }
+  const record = sets.find((r) => !r.SetIdentifier);
+  if (!record) {
+    throw new InputError(
+      `record ${recordName} (type A) does not exist in hosted zone ${hostedZoneId}; create an alias A record pointing at the load balancer of ${config.blue.autoScalingGroup}`,
+    );
+  }
+  if (!record.AliasTarget?.DNSName) {
+    throw new InputError(`record ${recordName} in hosted zone ${hostedZoneId} is not an alias record; replica-dns switches an alias A record to a classic load balancer`);
+  }
+  return { ...record, AliasTarget: record.AliasTarget };
+}

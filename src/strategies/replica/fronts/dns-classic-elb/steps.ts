@@ -1,0 +1,141 @@
+/**
+ * The handlers of replica-dns's front: create-load-balancer, switch-dns (and, in traffic.ts, each traffic
+ * step), and green's and blue's load balancers as the core's handlers see them. Same rules as every
+ * handler: idempotent, journal first, undo after a partial apply and twice, no secrets in outputs.
+ */
+import type { CreateLoadBalancerCommandInput, HealthCheck, LoadBalancerAttributes } from '@aws-sdk/client-elastic-load-balancing';
+import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
+import type { AwsPorts } from '../../../../aws/ports.js';
+import type { JsonObject, StepHandler } from '../../../../engine/types.js';
+import type { Observation } from '../../../../engine/wait.js';
+import { DeploymentError } from '../../../../errors.js';
+import { checkAlarms } from '../../../common/gates.js';
+import { toJson } from '../../../common/plan-helpers.js';
+import type { BlueFront, GreenFront } from '../../front.js';
+import type { CreateLoadBalancerParams, GreenLoadBalancer, RetireBlueParams, SwitchDnsParams } from './plan.js';
+import { aliasTargetOf, pointsAt, requireInService, type AliasTarget } from './records.js';
+
+type Handler<P> = StepHandler<P & JsonObject>;
+
+/** Counts a group's InService instances that its load balancer also reports InService. */
+async function healthOf(ports: AwsPorts, group: string, loadBalancer: string): Promise<Observation> {
+  const [g, health] = await Promise.all([ports.groups.describeGroup(group), ports.classicLoadBalancers.instanceHealth(loadBalancer)]);
+  if (!g) return { done: false, message: `group ${group} does not exist` };
+  const desired = g.DesiredCapacity ?? 0;
+  const inLb = new Set(health.filter((h) => h.State === 'InService').map((h) => h.InstanceId));
+  const n = (g.Instances ?? []).filter((i) => i.LifecycleState === 'InService' && inLb.has(i.InstanceId)).length;
+  return {
+    done: desired > 0 && n >= desired,
+    message: `${n} of ${desired} instances InService in ${loadBalancer}`,
+    counts: { done: n, total: desired },
+  };
+}
+
+/** Green's load balancer, as wait-healthy and check-http name it; the group's input already names it. */
+export function greenLoadBalancer(ports: AwsPorts, p: JsonObject): GreenFront {
+  const { loadBalancer } = p as unknown as GreenLoadBalancer;
+  return {
+    name: loadBalancer,
+    healthy: 'InService',
+    health: (group) => healthOf(ports, group, loadBalancer),
+    async httpTargets() {
+      const [lb] = await ports.classicLoadBalancers.describe([loadBalancer]);
+      if (!lb?.DNSName) throw new DeploymentError(`load balancer ${loadBalancer} no longer exists; its HTTP gates cannot be checked`);
+      return [{ address: lb.DNSName }];
+    },
+    groupInput: (input) => input,
+    rewrite: (value) => value,
+  };
+}
+
+/** Blue's load balancer at retire-blue: deleted with blue. */
+export function blueLoadBalancer(ports: AwsPorts): BlueFront<RetireBlueParams> {
+  return {
+    name: (p) => p.loadBalancer,
+    delete: async (_ctx, p) => ports.classicLoadBalancers.delete(p.loadBalancer),
+    health: (p) => healthOf(ports, p.group, p.loadBalancer),
+  };
+}
+
+// ---------------------------------------------------------------- create-load-balancer
+
+export function createLoadBalancer(ports: AwsPorts): Handler<CreateLoadBalancerParams> {
+  return {
+    async apply(ctx, p) {
+      const [existing] = await ports.classicLoadBalancers.describe([p.name]);
+      let dnsName = existing?.DNSName;
+      if (!existing) {
+        await ctx.record({ loadBalancer: p.name });
+        dnsName = await ports.classicLoadBalancers.create(p.input as unknown as CreateLoadBalancerCommandInput);
+      }
+      // Adopted or new: make sure it is configured like blue's.
+      if (p.healthCheck) await ports.classicLoadBalancers.configureHealthCheck(p.name, p.healthCheck as unknown as HealthCheck);
+      await ports.classicLoadBalancers.modifyAttributes(p.name, p.attributes as unknown as LoadBalancerAttributes);
+      await ctx.record({ loadBalancer: p.name, dnsName: dnsName ?? null });
+    },
+    async undo(_ctx, p) {
+      await ports.classicLoadBalancers.delete(p.name);
+    },
+  };
+}
+
+// ---------------------------------------------------------------- switch-dns
+
+export function switchDns(ports: AwsPorts): Handler<SwitchDnsParams> {
+  return {
+    async apply(ctx, p) {
+      // Never switch while a gate alarm is in ALARM (a VerificationError: the engine rolls back).
+      await checkAlarms(ports, p.alarms ?? [], `before pointing ${p.recordName} at ${p.loadBalancer}`);
+      // Never point traffic at nothing.
+      await requireInService(ports, p.loadBalancer, `point ${p.recordName} at ${p.loadBalancer}`);
+      const target = await aliasTargetOf(ports, p.loadBalancer, p.region);
+      const current = await ports.dns.getRecord(p.zoneId, p.recordName, 'A');
+      const changeId = ctx.outputs.changeId as string | undefined;
+      if (changeId && current && pointsAt(current, target.DNSName)) {
+        await ports.dns.waitInSync(changeId, p.syncTimeoutSeconds);
+        return;
+      }
+      // What the record was before this step first changed it (an earlier attempt may have changed it already).
+      await ctx.record({
+        ...('previous' in ctx.outputs ? {} : { previous: current ? toJson(current) : null }),
+        target: { ...target },
+      });
+      const record: ResourceRecordSet = {
+        Name: p.recordName,
+        Type: 'A',
+        AliasTarget: { ...target, EvaluateTargetHealth: current?.AliasTarget?.EvaluateTargetHealth ?? p.evaluateTargetHealth },
+      };
+      const id = await ports.dns.change(p.zoneId, [{ Action: 'UPSERT', ResourceRecordSet: record }], `bluegreen ${ctx.deploymentId}: ${p.from} -> ${p.loadBalancer}`);
+      await ctx.record({ changeId: id });
+      ctx.progress(`waiting for the change of ${p.recordName} to be INSYNC`);
+      await ports.dns.waitInSync(id, p.syncTimeoutSeconds);
+    },
+    async undo(ctx, p) {
+      const target = ctx.outputs.target as AliasTarget | undefined;
+      if (!target) return; // never changed
+      const previous = ctx.outputs.previous as ResourceRecordSet | null | undefined;
+      const current = await ports.dns.getRecord(p.zoneId, p.recordName, 'A');
+      if (!current || !pointsAt(current, target.DNSName)) {
+        const restored = ctx.outputs.restoreChangeId as string | undefined;
+        if (restored) await ports.dns.waitInSync(restored, p.syncTimeoutSeconds);
+        else ctx.progress(`${p.recordName} no longer points at ${p.loadBalancer}; left as it is`);
+        return;
+      }
+      if (!previous) {
+        // The record did not exist before the switch: remove ours.
+        const id = await ports.dns.change(p.zoneId, [{ Action: 'DELETE', ResourceRecordSet: current }], `bluegreen ${ctx.deploymentId}: rollback`);
+        await ctx.record({ restoreChangeId: id });
+        await ports.dns.waitInSync(id, p.syncTimeoutSeconds);
+        return;
+      }
+      const id = await ports.dns.change(
+        p.zoneId,
+        [{ Action: 'UPSERT', ResourceRecordSet: previous }],
+        `bluegreen ${ctx.deploymentId}: rollback to ${previous.AliasTarget?.DNSName ?? 'the previous record'}`,
+      );
+      await ctx.record({ restoreChangeId: id });
+      ctx.progress(`waiting for ${p.recordName} to point back at ${previous.AliasTarget?.DNSName} (INSYNC)`);
+      await ports.dns.waitInSync(id, p.syncTimeoutSeconds);
+    },
+  };
+}

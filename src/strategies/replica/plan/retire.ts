@@ -1,0 +1,100 @@
+/** wait-retire and retire-blue: blue kept, scaled to zero or deleted once clients moved to green. Pure. */
+import { ALARM_POLL_SECONDS, DRAIN_CEILING_SECONDS, DRAIN_WINDOW_MINUTES, METRIC_DELAY_SECONDS } from '../../common/gates.js';
+import { GROUP_DELETE_TIMEOUT_SECONDS } from '../../common/group-gone.js';
+import { asJson, plural, sizesText } from '../../common/plan-helpers.js';
+import { isManagedAlarm } from '../builders.js';
+import { isOwnStackName } from '../names.js';
+import type { RetireBlueCommon, WaitRetireParams } from '../steps/retire.js';
+import { REPLICA_STEP } from '../step-ids.js';
+import { step, watching, type PlanContext, type Planned } from './context.js';
+import { blueLaunchOf } from './launch.js';
+
+/** How often the retire wait says how long is left. */
+export const RETIRE_PROGRESS_SECONDS = 30;
+
+/** retire.after (the floor), and with retire.untilRequestsBelow until blue's front is quiet; gate alarms watched. */
+export function planWaitRetire(ctx: PlanContext): Planned {
+  const { alarms, front } = ctx;
+  const { seconds, unit, metricName } = front.wait;
+  const below = ctx.config.retire.untilRequestsBelow;
+  const params: WaitRetireParams = {
+    ...(alarms.length > 0 ? { alarms } : {}),
+    seconds,
+    intervalSeconds: Math.min(
+      alarms.length > 0 ? ALARM_POLL_SECONDS : RETIRE_PROGRESS_SECONDS,
+      // With a drain to watch the wait outlasts the floor, so the floor does not shorten the poll.
+      below === undefined ? Math.max(1, seconds) : RETIRE_PROGRESS_SECONDS,
+    ),
+    ...(below === undefined
+      ? {}
+      : { drain: { ...front.wait.drain, below, windowMinutes: DRAIN_WINDOW_MINUTES, ceilingSeconds: DRAIN_CEILING_SECONDS } }),
+  };
+  const draining =
+    below === undefined
+      ? ''
+      : ` and until ${front.blue} gets fewer than ${below} ${unit} a minute for ${DRAIN_WINDOW_MINUTES} whole minutes in a row (CloudWatch ${metricName}, minutes ended ${METRIC_DELAY_SECONDS}s ago or more; at most ${DRAIN_CEILING_SECONDS / 60} minutes past the floor)`;
+  const blue = ctx.observed.blue.color;
+  const wait = step(ctx, REPLICA_STEP.waitRetire, {
+    title: `Wait ${seconds}s${below === undefined ? '' : ` and until ${blue} gets fewer than ${below} ${unit} a minute`} for clients to move to ${ctx.green.color} before retiring ${blue}`,
+    params: asJson(params),
+    waits: `${seconds}s${draining}${watching(alarms)}`,
+  });
+  return { steps: [wait], warnings: front.wait.warnings };
+}
+
+/** No step: the warning that a gate alarm in ALARM now would roll green back before traffic moves. */
+export function planGateAlarms(ctx: PlanContext): Planned {
+  const firing = ctx.observed.alarmsFiring ?? [];
+  const n = firing.length;
+  if (n === 0) return { steps: [], warnings: [] };
+  const { step: first, without } = ctx.front.firstTraffic;
+  return {
+    steps: [],
+    warnings: [
+      `gates.alarms: ${n === 1 ? 'alarm' : 'alarms'} ${firing.join(', ')} ${n === 1 ? 'is' : 'are'} in ALARM now; unless ${n === 1 ? 'it returns' : 'they return'} to OK before the ${first} step, green will be built and then rolled back without ${without}`,
+    ],
+  };
+}
+
+export function planRetireBlue(ctx: PlanContext): Planned {
+  const { config, front } = ctx;
+  const blue = ctx.observed.blue;
+  const group = blue.group.AutoScalingGroupName;
+  const action = config.retire.action;
+  const launch = blueLaunchOf(blue.launch);
+  const params: RetireBlueCommon = {
+    action,
+    group,
+    ...front.retire.params,
+    launch: { kind: blue.launch.kind, name: launch.name, own: isOwnStackName(config.service, launch.name) },
+    policies: ctx.policies.map((p) => p.PolicyName as string),
+    alarms: blue.alarms.flatMap((a) => (a.AlarmName && !isManagedAlarm(a.AlarmName) ? [a.AlarmName] : [])),
+    timeoutSeconds: config.health.timeoutSeconds,
+    intervalSeconds: config.health.intervalSeconds,
+    deleteTimeoutSeconds: GROUP_DELETE_TIMEOUT_SECONDS,
+  };
+  const deleted = [
+    `group ${group}`,
+    ...front.retire.deletes,
+    ...(params.launch.own ? [`${launch.type} ${launch.name}`] : []),
+    plural(params.policies.length, 'policy', 'policies'),
+    plural(params.alarms.length, 'alarm', 'alarms'),
+  ];
+  const change =
+    action === 'scale-to-zero'
+      ? { what: `capacity of ${group}`, from: sizesText(blue.group.MinSize, blue.group.MaxSize, blue.group.DesiredCapacity), to: sizesText(0, blue.group.MaxSize, 0) }
+      : { what: `${blue.color} stack`, from: deleted.join(', '), to: 'deleted' };
+  const retire = step(ctx, REPLICA_STEP.retireBlue, {
+    title: action === 'scale-to-zero' ? `Scale ${group} to zero` : action === 'delete' ? `Delete ${blue.color} stack ${group}` : `Keep ${group} as it is`,
+    params: asJson(params),
+    ...(action === 'keep' ? {} : { changes: [change] }),
+  });
+  const warnings =
+    action !== 'delete'
+      ? []
+      : [
+          `retire.action delete: after the ${REPLICA_STEP.retireBlue} step, rollback cannot bring blue (${group}) back; use scale-to-zero to keep that possibility`,
+          ...(params.launch.own ? [] : [`retire.action delete keeps blue's ${launch.type} ${launch.name}: bluegreen did not create it`]),
+        ];
+  return { steps: [retire], warnings: [...warnings, ...front.retire.warnings] };
+}
