@@ -3,7 +3,7 @@
  * returns, and the words several of them use.
  */
 import type { ScalingPolicy } from '@aws-sdk/client-auto-scaling';
-import type { StepDescriptor } from '../../../engine/types.js';
+import type { JsonObject, StepDescriptor } from '../../../engine/types.js';
 import type { FrontFacts, ReplicaFront } from '../front.js';
 import { bakeNames, otherColor, replicaNames, type BakeNames, type OwnTags, type ReplicaNames } from '../names.js';
 import type { ReplicaConfig, ReplicaObserved } from '../observe.js';
@@ -82,3 +82,9 @@ export const trafficStepId = (percent: number) => `traffic-${percent}`;
 
 /** The kind suffix of every traffic step (traffic-10, traffic-50, traffic-100). */
 export const SHIFT_TRAFFIC = 'shift-traffic';
+
+/** The one step that makes green's front (ctx.greenFront): `what` it is in words, its resource `type`, blue's it is `like`. */
+export function planFrontCreated(ctx: PlanBase, id: string, front: { what: string; type: string; like: string }, params: object): Planned {
+  const title = `Create ${front.what} ${ctx.greenFront} like ${front.like}`;
+  return { steps: [step(ctx, id, { title, params: params as JsonObject, creates: [{ type: front.type, name: ctx.greenFront }] })], warnings: [] };
+}

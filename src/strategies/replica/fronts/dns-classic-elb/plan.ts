@@ -9,7 +9,7 @@ import type { JsonObject, StepDescriptor } from '../../../../engine/types.js';
 import { ALARM_POLL_SECONDS } from '../../../common/gates.js';
 import { asJson, toJson } from '../../../common/plan-helpers.js';
 import type { FrontFacts } from '../../front.js';
-import { SHIFT_TRAFFIC, step, trafficStepId, unlessAlarm, watching, type PlanBase, type PlanContext, type Planned } from '../../plan/context.js';
+import { planFrontCreated, SHIFT_TRAFFIC, step, trafficStepId, unlessAlarm, watching, type PlanBase, type PlanContext, type Planned } from '../../plan/context.js';
 import type { RetireBlueCommon } from '../../steps/retire.js';
 import { loadBalancerAttributesCopy, loadBalancerCopy } from './builders.js';
 import type { Observed } from './observe.js';
@@ -120,20 +120,14 @@ export function dnsFacts(ctx: PlanBase<Observed, ReplicaDnsConfig>): FrontFacts 
 
 /** create-load-balancer: a classic load balancer like blue's (listeners, subnets, health check, attributes). */
 export function planCreateLoadBalancer(ctx: DnsPlan): Planned {
-  const name = ctx.greenFront;
-  const blue = ctx.observed.blue.loadBalancer;
+  const { description: blue, tags, attributes } = ctx.observed.blue.loadBalancer;
   const params: CreateLoadBalancerParams = {
-    name,
-    input: toJson(loadBalancerCopy(blue.description, blue.tags, name, ctx.tags)),
-    healthCheck: blue.description.HealthCheck ? toJson<HealthCheck>(blue.description.HealthCheck) : null,
-    attributes: toJson(loadBalancerAttributesCopy(blue.attributes)),
+    name: ctx.greenFront,
+    input: toJson(loadBalancerCopy(blue, tags, ctx.greenFront, ctx.tags)),
+    healthCheck: blue.HealthCheck ? toJson<HealthCheck>(blue.HealthCheck) : null,
+    attributes: toJson(loadBalancerAttributesCopy(attributes)),
   };
-  const created = step(ctx, DNS_STEP.createLoadBalancer, {
-    title: `Create classic load balancer ${name} like ${blue.description.LoadBalancerName}`,
-    params: asJson(params),
-    creates: [{ type: 'load-balancer', name }],
-  });
-  return { steps: [created], warnings: [] };
+  return planFrontCreated(ctx, DNS_STEP.createLoadBalancer, { what: 'classic load balancer', type: 'load-balancer', like: blue.LoadBalancerName }, params);
 }
 
 /** The record and its alias as the traffic steps journal them. */

@@ -22,92 +22,94 @@ import { aliasTargetOf, changeBatch, describeSets, pointsAt, requireInService, s
 type Handler<P> = StepHandler<P & JsonObject>;
 
 export function shiftTraffic(ports: AwsPorts): Handler<ShiftTrafficParams> {
-  return {
-    async apply(ctx, p) {
-      const sending = `send ${share(p)} of ${p.recordName} to ${p.loadBalancer}`;
-      // Gates first, before anything changes: an alarm in ALARM or an empty green rolls back.
-      await checkAlarms(ports, p.alarms, `before sending ${share(p)} to ${p.loadBalancer}`);
-      await requireInService(ports, p.loadBalancer, sending);
-      const green = await aliasTargetOf(ports, p.loadBalancer, p.region);
-      const current = await ports.dns.getRecordSets(p.zoneId, p.recordName, 'A');
-      const original = originalRecord(ctx, p, current);
-      const target = trafficSets(original, green, p.percent, p.sets);
+  return { apply: (ctx, p) => applyShare(ports, ctx, p), undo: (ctx, p) => restoreOriginal(ports, ctx, p) };
+}
 
-      if (sameSets(current, target)) {
-        // An earlier attempt made the change: wait for it if its id was journaled, and do not change again.
-        // Without its id (the process died between the change and the journal), nothing says the change is
-        // INSYNC: the same sets are UPSERTed again (no change of value) and that change is waited for.
-        let changeId = ctx.outputs.changeId as string | undefined;
-        if (!changeId && ctx.outputs.target === undefined) {
-          ctx.progress(`${p.recordName} already sends ${share(p)} to ${p.loadBalancer}`);
-        } else if (!changeId) {
-          ctx.progress(`${p.recordName} already sends ${share(p)} to ${p.loadBalancer}; confirming it is INSYNC`);
-          changeId = await ports.dns.change(p.zoneId, upsertAll(target), `bluegreen ${ctx.deploymentId}: ${share(p)} to ${p.loadBalancer} (confirm)`);
-          await ctx.record({ changeId });
-        }
-        if (changeId) await ports.dns.waitInSync(changeId, p.syncTimeoutSeconds);
-      } else {
-        const foreign = current.filter((r) => !isOurs(r, p, original, green.DNSName));
-        if (foreign.length > 0) {
-          throw new DeploymentError(
-            `record ${p.recordName} in hosted zone ${p.zoneId} has sets this deployment did not make: ${describeSets(foreign)}; fix the record, then resume or roll back`,
-          );
-        }
-        await ctx.record({ original: toJson(original), target: target.map((r) => toJson(r)) });
-        const id = await ports.dns.change(
-          p.zoneId,
-          changeBatch(current, target),
-          `bluegreen ${ctx.deploymentId}: ${share(p)} to ${p.loadBalancer}`,
-        );
-        await ctx.record({ changeId: id });
-        ctx.progress(`waiting for the change of ${p.recordName} to be INSYNC`);
-        await ports.dns.waitInSync(id, p.syncTimeoutSeconds);
-      }
+/** Gates, then the one change batch to this step's sets (or the wait for an earlier attempt's), then the hold. */
+async function applyShare(ports: AwsPorts, ctx: StepContext, p: ShiftTrafficParams): Promise<void> {
+  const sending = `send ${share(p)} of ${p.recordName} to ${p.loadBalancer}`;
+  // Gates first, before anything changes: an alarm in ALARM or an empty green rolls back.
+  await checkAlarms(ports, p.alarms, `before sending ${share(p)} to ${p.loadBalancer}`);
+  await requireInService(ports, p.loadBalancer, sending);
+  const green = await aliasTargetOf(ports, p.loadBalancer, p.region);
+  const current = await ports.dns.getRecordSets(p.zoneId, p.recordName, 'A');
+  const original = originalRecord(ctx, p, current);
+  const target = trafficSets(original, green, p.percent, p.sets);
 
-      await holdShare(ports, ctx, p, p.loadBalancer);
-    },
+  if (sameSets(current, target)) {
+    // An earlier attempt made the change: wait for it if its id was journaled, and do not change again.
+    // Without its id (the process died between the change and the journal), nothing says the change is
+    // INSYNC: the same sets are UPSERTed again (no change of value) and that change is waited for.
+    let changeId = ctx.outputs.changeId as string | undefined;
+    if (!changeId && ctx.outputs.target === undefined) {
+      ctx.progress(`${p.recordName} already sends ${share(p)} to ${p.loadBalancer}`);
+    } else if (!changeId) {
+      ctx.progress(`${p.recordName} already sends ${share(p)} to ${p.loadBalancer}; confirming it is INSYNC`);
+      changeId = await ports.dns.change(p.zoneId, upsertAll(target), `bluegreen ${ctx.deploymentId}: ${share(p)} to ${p.loadBalancer} (confirm)`);
+      await ctx.record({ changeId });
+    }
+    if (changeId) await ports.dns.waitInSync(changeId, p.syncTimeoutSeconds);
+  } else {
+    const foreign = current.filter((r) => !isOurs(r, p, original, green.DNSName));
+    if (foreign.length > 0) {
+      throw new DeploymentError(
+        `record ${p.recordName} in hosted zone ${p.zoneId} has sets this deployment did not make: ${describeSets(foreign)}; fix the record, then resume or roll back`,
+      );
+    }
+    await ctx.record({ original: toJson(original), target: target.map((r) => toJson(r)) });
+    const id = await ports.dns.change(
+      p.zoneId,
+      changeBatch(current, target),
+      `bluegreen ${ctx.deploymentId}: ${share(p)} to ${p.loadBalancer}`,
+    );
+    await ctx.record({ changeId: id });
+    ctx.progress(`waiting for the change of ${p.recordName} to be INSYNC`);
+    await ports.dns.waitInSync(id, p.syncTimeoutSeconds);
+  }
 
-    async undo(ctx, p) {
-      const original = (ctx.outputs.original ?? ctx.outputsOf(p.firstStep).original) as ResourceRecordSet | undefined;
-      if (!original) return; // no traffic step changed the record
-      const current = await ports.dns.getRecordSets(p.zoneId, p.recordName, 'A');
-      if (sameSets(current, [original])) {
-        // Back already (by this undo before a crash, or by the undo of a later traffic step).
-        // Green is deleted after this undo: the restore must be INSYNC first, so without its id (a crash
-        // between the change and the journal) the original is UPSERTed again and that change waited for.
-        let restored = ctx.outputs.restoreChangeId as string | undefined;
-        if (!restored && ctx.outputs.restoring === true) {
-          restored = await ports.dns.change(p.zoneId, upsertAll([original]), `bluegreen ${ctx.deploymentId}: rollback (confirm)`);
-          await ctx.record({ restoreChangeId: restored });
-        }
-        if (restored) await ports.dns.waitInSync(restored, p.syncTimeoutSeconds);
-        return;
-      }
-      const [green] = await ports.classicLoadBalancers.describe([p.loadBalancer]);
-      const greenDns = green?.DNSName ?? ((ctx.outputs.target ?? ctx.outputsOf(p.firstStep).target) as ResourceRecordSet[] | undefined)
-        ?.find((r) => r.SetIdentifier === p.sets.green || !r.SetIdentifier)?.AliasTarget?.DNSName;
-      if (!greenDns || !current.some((r) => pointsAt(r, greenDns))) {
-        ctx.progress(`${p.recordName} no longer sends requests to ${p.loadBalancer} (${describeSets(current)}); left as it is`);
-        return;
-      }
-      const foreign = current.filter((r) => !isOurs(r, p, original, greenDns));
-      if (foreign.length > 0) {
-        throw new DeploymentError(
-          `record ${p.recordName} in hosted zone ${p.zoneId} has sets this deployment did not make: ${describeSets(foreign)}; remove them (or point the record at ${original.AliasTarget?.DNSName} by hand), then roll back again`,
-        );
-      }
-      // One batch: every set there now out, the original in.
-      const changes = [
-        ...current.map((r) => ({ Action: 'DELETE' as const, ResourceRecordSet: r })),
-        { Action: 'CREATE' as const, ResourceRecordSet: original },
-      ];
-      await ctx.record({ restoring: true });
-      const id = await ports.dns.change(p.zoneId, changes, `bluegreen ${ctx.deploymentId}: rollback to ${original.AliasTarget?.DNSName ?? 'the original record'}`);
-      await ctx.record({ restoreChangeId: id });
-      ctx.progress(`waiting for ${p.recordName} to send all requests back to ${original.AliasTarget?.DNSName} (INSYNC)`);
-      await ports.dns.waitInSync(id, p.syncTimeoutSeconds);
-    },
-  };
+  await holdShare(ports, ctx, p, p.loadBalancer);
+}
+
+/** The original simple record back, in one batch, unless it is back already or the record went elsewhere. */
+async function restoreOriginal(ports: AwsPorts, ctx: StepContext, p: ShiftTrafficParams): Promise<void> {
+  const original = (ctx.outputs.original ?? ctx.outputsOf(p.firstStep).original) as ResourceRecordSet | undefined;
+  if (!original) return; // no traffic step changed the record
+  const current = await ports.dns.getRecordSets(p.zoneId, p.recordName, 'A');
+  if (sameSets(current, [original])) {
+    // Back already (by this undo before a crash, or by the undo of a later traffic step).
+    // Green is deleted after this undo: the restore must be INSYNC first, so without its id (a crash
+    // between the change and the journal) the original is UPSERTed again and that change waited for.
+    let restored = ctx.outputs.restoreChangeId as string | undefined;
+    if (!restored && ctx.outputs.restoring === true) {
+      restored = await ports.dns.change(p.zoneId, upsertAll([original]), `bluegreen ${ctx.deploymentId}: rollback (confirm)`);
+      await ctx.record({ restoreChangeId: restored });
+    }
+    if (restored) await ports.dns.waitInSync(restored, p.syncTimeoutSeconds);
+    return;
+  }
+  const [green] = await ports.classicLoadBalancers.describe([p.loadBalancer]);
+  const greenDns = green?.DNSName ?? ((ctx.outputs.target ?? ctx.outputsOf(p.firstStep).target) as ResourceRecordSet[] | undefined)
+    ?.find((r) => r.SetIdentifier === p.sets.green || !r.SetIdentifier)?.AliasTarget?.DNSName;
+  if (!greenDns || !current.some((r) => pointsAt(r, greenDns))) {
+    ctx.progress(`${p.recordName} no longer sends requests to ${p.loadBalancer} (${describeSets(current)}); left as it is`);
+    return;
+  }
+  const foreign = current.filter((r) => !isOurs(r, p, original, greenDns));
+  if (foreign.length > 0) {
+    throw new DeploymentError(
+      `record ${p.recordName} in hosted zone ${p.zoneId} has sets this deployment did not make: ${describeSets(foreign)}; remove them (or point the record at ${original.AliasTarget?.DNSName} by hand), then roll back again`,
+    );
+  }
+  // One batch: every set there now out, the original in.
+  const changes = [
+    ...current.map((r) => ({ Action: 'DELETE' as const, ResourceRecordSet: r })),
+    { Action: 'CREATE' as const, ResourceRecordSet: original },
+  ];
+  await ctx.record({ restoring: true });
+  const id = await ports.dns.change(p.zoneId, changes, `bluegreen ${ctx.deploymentId}: rollback to ${original.AliasTarget?.DNSName ?? 'the original record'}`);
+  await ctx.record({ restoreChangeId: id });
+  ctx.progress(`waiting for ${p.recordName} to send all requests back to ${original.AliasTarget?.DNSName} (INSYNC)`);
+  await ports.dns.waitInSync(id, p.syncTimeoutSeconds);
 }
 
 /**

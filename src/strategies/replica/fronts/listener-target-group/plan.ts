@@ -10,7 +10,7 @@ import type { JsonObject, StepDescriptor } from '../../../../engine/types.js';
 import { ALARM_POLL_SECONDS, GREEN_TARGET_PLACEHOLDER, type DrainWatch } from '../../../common/gates.js';
 import { asJson, plural, toJson } from '../../../common/plan-helpers.js';
 import type { FrontFacts } from '../../front.js';
-import { SHIFT_TRAFFIC, step, trafficStepId, unlessAlarm, watching, type PlanBase, type PlanContext, type Planned } from '../../plan/context.js';
+import { planFrontCreated, SHIFT_TRAFFIC, step, trafficStepId, unlessAlarm, watching, type PlanBase, type PlanContext, type Planned } from '../../plan/context.js';
 import { RETIRE_PROGRESS_SECONDS } from '../../plan/retire.js';
 import type { RetireBlueCommon } from '../../steps/retire.js';
 import { deregistrationDelaySeconds, loadBalancerDimension, targetGroupAttributesCopy, targetGroupCopy, targetGroupDimension } from './builders.js';
@@ -150,12 +150,7 @@ export function planCreateTargetGroup(ctx: ListenerPlan): Planned {
     input: toJson(targetGroupCopy(blue.description, blue.tags, name, ctx.tags)),
     attributes: targetGroupAttributesCopy(blue.attributes).map((a) => toJson(a)),
   };
-  const created = step(ctx, LISTENER_STEP.createTargetGroup, {
-    title: `Create target group ${name} like ${blue.description.TargetGroupName}`,
-    params: asJson(params),
-    creates: [{ type: 'target-group', name }],
-  });
-  return { steps: [created], warnings: [] };
+  return planFrontCreated(ctx, LISTENER_STEP.createTargetGroup, { what: 'target group', type: 'target-group', like: blue.description.TargetGroupName }, params);
 }
 
 /** switch-listener, or one traffic step per percent: the listener's default action and the moved rules forward to green. */
