@@ -41,7 +41,7 @@ import {
   type WaitDrainingParams,
   type WaitHealthyParams,
   type WaitRetireParams,
-} from './plan.js';
+} from './params.js';
 
 export type { OutcomeRecord } from '../common/instance-steps.js';
 
