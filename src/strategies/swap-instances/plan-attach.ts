@@ -10,14 +10,7 @@ import { asJson } from '../common/plan-helpers.js';
 import { placements } from './builders.js';
 import { frontNames, fronts, instancesText, sizesText, targetsText, type SwapFacts } from './facts.js';
 import { propagatedTags, SWAP_PROCESSES } from './names.js';
-import {
-  STEP,
-  stepOf,
-  type AttachInstancesParams,
-  type RaiseMaxSizeParams,
-  type SuspendProcessesParams,
-  type WaitHealthyParams,
-} from './params.js';
+import { STEP, stepOf, type AttachInstancesParams, type RaiseMaxSizeParams, type SuspendProcessesParams, type WaitHealthyParams } from './params.js';
 
 export function planSuspend(f: Pick<SwapFacts, 'group'>): StepDescriptor {
   const suspend: SuspendProcessesParams = { group: f.group, processes: [...SWAP_PROCESSES] };
@@ -66,14 +59,18 @@ export function planRaiseMaxSize(f: Pick<SwapFacts, 'group' | 'count' | 'sizes' 
   const raise: RaiseMaxSizeParams = { group, count, planned: sizes, maxSize };
   const raises = maxSize > sizes.MaxSize;
   return stepOf(STEP.raiseMaxSize, {
-    title: raises ? `Raise MaxSize of ${group} to ${maxSize}` : `Check MaxSize of ${group} (${sizes.MaxSize}) leaves room for ${instancesText(count)}`,
+    title: raises
+      ? `Raise MaxSize of ${group} to ${maxSize}`
+      : `Check MaxSize of ${group} (${sizes.MaxSize}) leaves room for ${instancesText(count)}`,
     params: asJson(raise),
     ...(raises ? { changes: [{ what: `MaxSize of ${group}`, from: String(sizes.MaxSize), to: String(maxSize) }] } : {}),
   });
 }
 
 /** The first step that moves traffic: the new instances serve beside the old ones from here (the pause point). */
-export function planAttach(f: Pick<SwapFacts, 'group' | 'count' | 'sizes' | 'maxSize' | 'loadBalancers' | 'targetGroups' | 'drainingSeconds' | 'health'>): StepDescriptor {
+export function planAttach(
+  f: Pick<SwapFacts, 'group' | 'count' | 'sizes' | 'maxSize' | 'loadBalancers' | 'targetGroups' | 'drainingSeconds' | 'health'>,
+): StepDescriptor {
   const { group, sizes } = f;
   const attach: AttachInstancesParams = { group, ...fronts(f), drainingSeconds: f.drainingSeconds, intervalSeconds: f.health.intervalSeconds };
   const attached = { ...sizes, MaxSize: f.maxSize, DesiredCapacity: sizes.DesiredCapacity + f.count };

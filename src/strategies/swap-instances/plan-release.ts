@@ -3,7 +3,13 @@
  * release commands, bake the group's next image from one of them. An image release has none. Pure.
  */
 import type { StepDescriptor } from '../../engine/types.js';
-import { IMAGE_INTERVAL_SECONDS, IMAGE_TIMEOUT_SECONDS, type BakeImageParams, type RunCommandsParams, type WaitReachableParams } from '../common/instance-steps.js';
+import {
+  IMAGE_INTERVAL_SECONDS,
+  IMAGE_TIMEOUT_SECONDS,
+  type BakeImageParams,
+  type RunCommandsParams,
+  type WaitReachableParams,
+} from '../common/instance-steps.js';
 import { asJson, plural } from '../common/plan-helpers.js';
 import { commandEnv } from './builders.js';
 import type { Release, SshSettings } from './config.js';
@@ -30,7 +36,10 @@ export function planWaitReachable(release: Commands, ssh: Ssh): StepDescriptor {
   return stepOf(STEP.waitReachable, {
     title: `Wait until the new instances answer over ${release.via}`,
     params: asJson(reach),
-    waits: release.via === 'ssh' ? `until each answers over SSH (${ssh.connectionAttempts} attempts of ${ssh.connectTimeoutSeconds}s)` : 'until each is Online in SSM',
+    waits:
+      release.via === 'ssh'
+        ? `until each answers over SSH (${ssh.connectionAttempts} attempts of ${ssh.connectTimeoutSeconds}s)`
+        : 'until each is Online in SSM',
   });
 }
 

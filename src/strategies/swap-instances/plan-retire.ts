@@ -63,7 +63,13 @@ export function planWaitRetire(afterSeconds: number): StepDescriptor {
 
 /** Where `status` sees traffic move: the old instances serve until here, the new ones after. */
 export function planDeregisterOld(f: Pick<SwapFacts, 'group' | 'old' | 'loadBalancers' | 'targetGroups' | 'health'>): StepDescriptor {
-  const deregister: DeregisterOldParams = { group: f.group, ...fronts(f), planned: f.old, timeoutSeconds: f.health.timeoutSeconds, intervalSeconds: f.health.intervalSeconds };
+  const deregister: DeregisterOldParams = {
+    group: f.group,
+    ...fronts(f),
+    planned: f.old,
+    timeoutSeconds: f.health.timeoutSeconds,
+    intervalSeconds: f.health.intervalSeconds,
+  };
   return stepOf(STEP.deregisterOld, {
     title: `Deregister the old instances from ${targetsText(f)}`,
     params: asJson(deregister),

@@ -77,11 +77,14 @@ export async function waitRecordedTime(ctx: StepContext, key: string, seconds: n
   }
   const end = until;
   const total = Math.max(1, seconds);
-  const observe = async (): Promise<Observation> => {
+  // Only the clock to read: nothing to await.
+  const observe = (): Promise<Observation> => {
     const left = Math.max(0, Math.ceil((end - ctx.clock.now()) / 1000));
-    return left <= 0
-      ? { done: true, message: `done waiting for ${what}` }
-      : { done: false, message: `${left}s left waiting for ${what}`, counts: { done: total - Math.min(left, total), total } };
+    return Promise.resolve(
+      left <= 0
+        ? { done: true, message: `done waiting for ${what}` }
+        : { done: false, message: `${left}s left waiting for ${what}`, counts: { done: total - Math.min(left, total), total } },
+    );
   };
   try {
     // The deadline is `until` itself, so the last sleep ends exactly there.

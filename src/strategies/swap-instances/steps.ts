@@ -10,7 +10,7 @@
  *  - no secrets (UserData, command output) in outputs.
  */
 import type { AwsPorts } from '../../aws/ports.js';
-import type { StepContext, StepHandler, StepRegistry } from '../../engine/types.js';
+import type { StepContext, StepRegistry } from '../../engine/types.js';
 import { waitUntil } from '../../engine/wait.js';
 import { DeploymentError, VerificationError } from '../../errors.js';
 import { bakeImage, gone, launchInstances, membersOf, runCommands, waitReachable, waitRunning } from '../common/instance-steps.js';
@@ -47,7 +47,7 @@ import { updateLaunch } from './update-launch.js';
 export type { OutcomeRecord } from '../common/instance-steps.js';
 
 export function handlers(ports: AwsPorts, services: StrategyServices): StepRegistry {
-  const registry: Record<string, StepHandler<any>> = {
+  return {
     [kindOf(STEP.suspendProcesses)]: suspendProcesses(ports),
     [kindOf(STEP.launchInstances)]: launchInstances(ports),
     [kindOf(STEP.waitRunning)]: waitRunning(ports, STEP.launchInstances),
@@ -64,7 +64,6 @@ export function handlers(ports: AwsPorts, services: StrategyServices): StepRegis
     [kindOf(STEP.terminateOld)]: terminateOld(ports),
     [kindOf(STEP.restoreGroup)]: restoreGroup(ports),
   };
-  return registry;
 }
 
 // ---------------------------------------------------------------- suspend-processes

@@ -65,7 +65,9 @@ function pointAtCopy(p: UpdateLaunchParams): Omit<UpdateAutoScalingGroupCommandI
 function pointBack(previous: LaunchSpec): Omit<UpdateAutoScalingGroupCommandInput, 'AutoScalingGroupName'> {
   if (previous.kind === 'configuration') return { LaunchConfigurationName: previous.name };
   return {
-    LaunchTemplate: previous.id ? { LaunchTemplateId: previous.id, Version: previous.version } : { LaunchTemplateName: previous.name, Version: previous.version },
+    LaunchTemplate: previous.id
+      ? { LaunchTemplateId: previous.id, Version: previous.version }
+      : { LaunchTemplateName: previous.name, Version: previous.version },
   };
 }
 

@@ -24,7 +24,11 @@ describe('swap-instances facts', () => {
   });
 
   it('the longest draining time, 0 without load balancers', () => {
-    const observed = { ...observedFixture(), loadBalancers: [{ name: 'a', drainingSeconds: 0 }], targetGroups: [{ arn: TG_ARN, name: 'shop-web', drainingSeconds: 45 }] };
+    const observed = {
+      ...observedFixture(),
+      loadBalancers: [{ name: 'a', drainingSeconds: 0 }],
+      targetGroups: [{ arn: TG_ARN, name: 'shop-web', drainingSeconds: 45 }],
+    };
     expect(swapFacts(swapConfig(), observed, 'k3x9a').drainingSeconds).toBe(45);
     expect(swapFacts(swapConfig(), { ...observedFixture(), loadBalancers: [], targetGroups: [] }, 'k3x9a').drainingSeconds).toBe(0);
   });

@@ -22,7 +22,9 @@ describe('swap-instances step planners: the new instances into service', () => {
       kind: 'swap-instances/suspend-processes',
       title: `Suspend AZRebalance, AlarmNotification, ScheduledActions, ReplaceUnhealthy of ${GROUP}`,
       params: { group: GROUP, processes: ['AZRebalance', 'AlarmNotification', 'ScheduledActions', 'ReplaceUnhealthy'] },
-      changes: [{ what: `processes of ${GROUP}`, from: 'as they are', to: 'AZRebalance, AlarmNotification, ScheduledActions, ReplaceUnhealthy suspended' }],
+      changes: [
+        { what: `processes of ${GROUP}`, from: 'as they are', to: 'AZRebalance, AlarmNotification, ScheduledActions, ReplaceUnhealthy suspended' },
+      ],
     });
   });
 

@@ -75,7 +75,14 @@ describe('swap-instances step planners: retiring the old instances', () => {
       id: 'deregister-old',
       kind: 'swap-instances/deregister-old',
       title: 'Deregister the old instances from shop-web-elb, shop-web',
-      params: { group: GROUP, loadBalancers: ['shop-web-elb'], targetGroups: [TG_ARN], planned: ['i-0old1', 'i-0old2', 'i-0old3'], timeoutSeconds: 300, intervalSeconds: 10 },
+      params: {
+        group: GROUP,
+        loadBalancers: ['shop-web-elb'],
+        targetGroups: [TG_ARN],
+        planned: ['i-0old1', 'i-0old2', 'i-0old3'],
+        timeoutSeconds: 300,
+        intervalSeconds: 10,
+      },
       changes: [
         { what: 'instances of shop-web-elb', from: 'old and new', to: 'new only' },
         { what: 'instances of shop-web', from: 'old and new', to: 'new only' },
