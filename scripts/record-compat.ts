@@ -45,9 +45,15 @@ if (wants('journals')) {
   for (const shape of JOURNAL_SHAPES) {
     for (const stop of shape.stops) {
       const stopped = await runToStop(shape, stop);
-      const fixture = { recorded, ...stopped, resume: (await followUp(stopped, 'resume')).after, rollback: (await followUp(stopped, 'rollback')).after };
+      const fixture = {
+        recorded,
+        ...stopped,
+        resume: (await followUp(stopped, 'resume')).after,
+        rollback: (await followUp(stopped, 'rollback')).after,
+      };
       const problems = [...resumeProblems(fixture), ...rollbackProblems(fixture)];
-      if (problems.length > 0) throw new Error(`${shape.name}-${stop.name}: today's code does not do what the fixture must prove:\n${problems.join('\n')}`);
+      if (problems.length > 0)
+        throw new Error(`${shape.name}-${stop.name}: today's code does not do what the fixture must prove:\n${problems.join('\n')}`);
       write(journalFile(shape.name, stop.name), fixture);
     }
   }

@@ -1,6 +1,6 @@
 /** FakeAws.dump / FakeAws.load: the in-memory AWS as JSON and back, as the old-journal fixtures keep it. */
 import { describe, expect, it } from 'vitest';
-import { decodeDump, encodeDump, FakeAws } from '../../fakes/aws.js';
+import { decodeDump, encodeDump, FakeAws, type FakeAwsDump } from '../../fakes/aws.js';
 import { VirtualClock } from '../../support/virtual-clock.js';
 import { swapWorld } from '../swap-instances/world.js';
 
@@ -32,8 +32,10 @@ describe('FakeAws.dump / load', () => {
   /** A world with time-driven state under way: instances pending, an image pending, overrides set. */
   async function busyWorld() {
     const world = swapWorld();
-    const [a] = (await world.aws.instances.run({ ImageId: 'ami-0aaaaaaaaaaaaaaa1', InstanceType: 't3.small', MinCount: 1, MaxCount: 1, ClientToken: 'tok-1' })).map((i) => i.InstanceId as string);
-    await world.aws.images.createImage({ InstanceId: a as string, Name: 'baked', NoReboot: true });
+    const [a] = (
+      await world.aws.instances.run({ ImageId: 'ami-0aaaaaaaaaaaaaaa1', InstanceType: 't3.small', MinCount: 1, MaxCount: 1, ClientToken: 'tok-1' })
+    ).map((i) => i.InstanceId as string);
+    await world.aws.images.createImage({ InstanceId: a, Name: 'baked', NoReboot: true });
     world.aws.setHealthy(world.old[0] as string, false);
     world.aws.setPingStatus(a as string, 'ConnectionLost');
     world.aws.dnsInSync = false;
@@ -45,7 +47,7 @@ describe('FakeAws.dump / load', () => {
     const { aws, clock } = await busyWorld();
     const dump = aws.dump();
     expect(JSON.parse(JSON.stringify(dump))).toEqual(dump);
-    const loaded = FakeAws.load(JSON.parse(JSON.stringify(dump)), new VirtualClock(clock.now()));
+    const loaded = FakeAws.load(JSON.parse(JSON.stringify(dump)) as FakeAwsDump, new VirtualClock(clock.now()));
     expect(loaded.dump()).toEqual(dump);
     expect(loaded.snapshot()).toEqual(aws.snapshot());
     expect([loaded.dnsInSync, loaded.runningAfterSeconds, loaded.imageAvailableAfterSeconds]).toEqual([false, 20, 120]);
@@ -60,8 +62,12 @@ describe('FakeAws.dump / load', () => {
       return {
         instance: (await fake.instances.describe([a]))[0]?.State?.Name,
         image: (await fake.images.findImageByName('baked'))?.State,
-        sameToken: (await fake.instances.run({ ImageId: 'ami-0aaaaaaaaaaaaaaa1', MinCount: 1, MaxCount: 1, ClientToken: 'tok-1' })).map((i) => i.InstanceId),
-        next: (await fake.instances.run({ ImageId: 'ami-0aaaaaaaaaaaaaaa1', MinCount: 1, MaxCount: 1, ClientToken: 'tok-2' })).map((i) => i.InstanceId),
+        sameToken: (await fake.instances.run({ ImageId: 'ami-0aaaaaaaaaaaaaaa1', MinCount: 1, MaxCount: 1, ClientToken: 'tok-1' })).map(
+          (i) => i.InstanceId,
+        ),
+        next: (await fake.instances.run({ ImageId: 'ami-0aaaaaaaaaaaaaaa1', MinCount: 1, MaxCount: 1, ClientToken: 'tok-2' })).map(
+          (i) => i.InstanceId,
+        ),
         health: await fake.classicLoadBalancers.instanceHealth('shop-web-elb'),
         ping: (await fake.ssm.pingStatus([a]))[a],
       };

@@ -27,7 +27,7 @@ export interface PlanFixture {
 export async function planOf(shape: PlanShape): Promise<Omit<PlanFixture, 'recorded'>> {
   const { aws, config } = shape.build();
   const strategy = strategyFor(config.strategy);
-  const observed = await strategy.observe(config, aws);
+  const observed: unknown = await strategy.observe(config, aws);
   return asJson({ shape: shape.name, config, plan: strategy.plan(config, observed, DEPLOYMENT_ID), liveStack: strategy.liveStack(observed) });
 }
 

@@ -21,10 +21,7 @@ import { swapWorld } from '../swap-instances/world.js';
  *  - paused: deploy --pause-before-switch (the journal's pauseBefore is the plan's pause point);
  *  - succeeded: the whole deployment.
  */
-export type Stop =
-  | { name: 'failed' | 'crashed'; operation: string; skip?: number }
-  | { name: 'paused' }
-  | { name: 'succeeded' };
+export type Stop = { name: 'failed' | 'crashed'; operation: string; skip?: number } | { name: 'paused' } | { name: 'succeeded' };
 
 export interface JournalShape {
   name: string;
@@ -60,7 +57,16 @@ function dnsShape(name: string, overrides: Parameters<typeof dnsConfig>[0], stop
         aws.runningAfterSeconds = 20;
         aws.imageAvailableAfterSeconds = 120;
       }
-      aws.addAlarm({ AlarmName: 'shop-5xx', MetricName: 'HTTPCode_Backend_5XX', Namespace: 'AWS/ELB', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 10, ComparisonOperator: 'GreaterThanThreshold' });
+      aws.addAlarm({
+        AlarmName: 'shop-5xx',
+        MetricName: 'HTTPCode_Backend_5XX',
+        Namespace: 'AWS/ELB',
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 10,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
       aws.setAlarmState('shop-5xx', 'OK');
       return { aws, clock, config };
     },
@@ -96,13 +102,19 @@ export const JOURNAL_SHAPES: JournalShape[] = [
     paused,
     succeeded,
   ]),
-  dnsShape('replica-dns-retire-delete', { retire: { afterSeconds: 120, action: 'delete' } }, [{ name: 'crashed', operation: 'dns.change' }, succeeded]),
-  dnsShape('replica-dns-traffic', { traffic: { steps: [10, 50, 100], holdSeconds: 120 }, gates: { alarms: ['shop-5xx'], http: [] }, retire: { afterSeconds: 120, action: 'scale-to-zero' } }, [
-    { name: 'failed', operation: 'dns.change', skip: 1 },
-    { name: 'crashed', operation: 'dns.change', skip: 2 },
-    paused,
+  dnsShape('replica-dns-retire-delete', { retire: { afterSeconds: 120, action: 'delete' } }, [
+    { name: 'crashed', operation: 'dns.change' },
     succeeded,
   ]),
+  dnsShape(
+    'replica-dns-traffic',
+    {
+      traffic: { steps: [10, 50, 100], holdSeconds: 120 },
+      gates: { alarms: ['shop-5xx'], http: [] },
+      retire: { afterSeconds: 120, action: 'scale-to-zero' },
+    },
+    [{ name: 'failed', operation: 'dns.change', skip: 1 }, { name: 'crashed', operation: 'dns.change', skip: 2 }, paused, succeeded],
+  ),
   dnsShape(
     'replica-dns-commands',
     { release: { kind: 'commands', commands: COMMANDS, via: 'ssh' }, retire: { afterSeconds: 120, action: 'scale-to-zero' } },
@@ -114,17 +126,25 @@ export const JOURNAL_SHAPES: JournalShape[] = [
     paused,
     succeeded,
   ]),
-  listenerShape('replica-listener-traffic', { traffic: { steps: [10, 50, 100], holdSeconds: 120 }, gates: { alarms: [GATE_ALARM], http: [] }, retire: { afterSeconds: 60, action: 'scale-to-zero' } }, [
-    { name: 'failed', operation: 'listeners.modify', skip: 1 },
-    { name: 'crashed', operation: 'listeners.modifyRule', skip: 2 },
-    paused,
-    succeeded,
-  ]),
+  listenerShape(
+    'replica-listener-traffic',
+    {
+      traffic: { steps: [10, 50, 100], holdSeconds: 120 },
+      gates: { alarms: [GATE_ALARM], http: [] },
+      retire: { afterSeconds: 60, action: 'scale-to-zero' },
+    },
+    [{ name: 'failed', operation: 'listeners.modify', skip: 1 }, { name: 'crashed', operation: 'listeners.modifyRule', skip: 2 }, paused, succeeded],
+  ),
   swapShape('swap-instances-image', () => swapConfig(), [
     { name: 'failed', operation: 'groups.attachInstances' },
     { name: 'crashed', operation: 'classicLoadBalancers.deregisterInstances' },
     paused,
     succeeded,
   ]),
-  swapShape('swap-instances-commands', () => commandsConfig('ssh'), [{ name: 'failed', operation: 'images.createImage' }, { name: 'crashed', operation: 'instances.run' }, paused, succeeded]),
+  swapShape('swap-instances-commands', () => commandsConfig('ssh'), [
+    { name: 'failed', operation: 'images.createImage' },
+    { name: 'crashed', operation: 'instances.run' },
+    paused,
+    succeeded,
+  ]),
 ];

@@ -31,7 +31,9 @@ function compare(fixture: JournalFixture, then: 'resume' | 'rollback', { after: 
 
 describe('old journals (recorded from commit 53a1cbd)', () => {
   it('has one fixture per shape and stop, and a case for every fixture', () => {
-    const files = readdirSync(join(FIXTURES, 'journals')).filter((f) => f.endsWith('.json')).sort();
+    const files = readdirSync(join(FIXTURES, 'journals'))
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     expect(files).toEqual(CASES.map((c) => `${c.file}.json`).sort());
   });
 

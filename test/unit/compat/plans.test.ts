@@ -12,7 +12,9 @@ import { PLAN_SHAPES } from './shapes.js';
 
 describe('golden plans (recorded from commit 53a1cbd)', () => {
   it('has one fixture per shape, and a shape for every fixture', () => {
-    const files = readdirSync(join(FIXTURES, 'plans')).filter((f) => f.endsWith('.json')).sort();
+    const files = readdirSync(join(FIXTURES, 'plans'))
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     expect(files).toEqual(PLAN_SHAPES.map((s) => `${s.name}.json`).sort());
   });
 

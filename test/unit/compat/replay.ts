@@ -105,7 +105,10 @@ function arm(aws: FakeAws, stop: Stop): () => boolean {
   if (stop.name === 'failed') aws.failOn(stop.operation, awsError(stop.operation), { skip: stop.skip ?? 0 });
   if (stop.name === 'crashed') {
     const [port, method] = stop.operation.split('.') as [string, string];
-    const methods = (aws as unknown as Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>>)[port] as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    const methods = (aws as unknown as Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>>)[port] as Record<
+      string,
+      (...args: unknown[]) => Promise<unknown>
+    >;
     const original = methods[method] as (...args: unknown[]) => Promise<unknown>;
     let calls = 0;
     methods[method] = async (...args: unknown[]) => {
@@ -134,11 +137,11 @@ const EXPECTED: Record<Stop['name'], (o: Outcome, j: Journal) => boolean> = {
 export async function runToStop(shape: JournalShape, stop: Stop): Promise<Omit<JournalFixture, 'recorded' | 'resume' | 'rollback'>> {
   const { aws, clock, config } = shape.build();
   const strategy = strategyFor(config.strategy);
-  const observed = await strategy.observe(config, aws);
+  const observed: unknown = await strategy.observe(config, aws);
   const plan = strategy.plan(config, observed, DEPLOYMENT_ID);
   const before = { snapshot: aws.snapshot(), liveStack: strategy.liveStack(observed) };
   const journal = newJournal(plan, config, clock.now());
-  if (stop.name === 'paused') journal.pauseBefore = plan.steps.find((s) => s.pausePoint)?.id as string;
+  if (stop.name === 'paused') journal.pauseBefore = plan.steps.find((s) => s.pausePoint)?.id;
   const dead = arm(aws, stop);
   const store = new Store(dead);
   const outcome = await outcomeOf(runForward(journal, engine(strategy.handlers(aws, servicesFor(config)), store, clock), 'deploy'));
@@ -154,7 +157,10 @@ export async function runToStop(shape: JournalShape, stop: Stop): Promise<Omit<J
  * A new process over the recorded moment alone: the world loaded from its dump, the journal from the
  * disk. resume runs it forward (promote: a paused one, pauseBefore removed as `bluegreen promote` does).
  */
-export async function followUp(fixture: Pick<JournalFixture, 'at' | 'config'>, then: 'resume' | 'rollback'): Promise<{ after: FollowUp; journal: Journal }> {
+export async function followUp(
+  fixture: Pick<JournalFixture, 'at' | 'config'>,
+  then: 'resume' | 'rollback',
+): Promise<{ after: FollowUp; journal: Journal }> {
   const clock = new VirtualClock(fixture.at.clock);
   const aws = FakeAws.load(fixture.at.fake, clock);
   const journal = structuredClone(fixture.at.journal);
@@ -168,7 +174,7 @@ export async function followUp(fixture: Pick<JournalFixture, 'at' | 'config'>, t
     mode = 'promote';
   }
   const outcome = await outcomeOf(then === 'resume' ? runForward(journal, options, mode) : runRollback(journal, options));
-  const saved = store.persisted as Journal;
+  const saved = store.persisted;
   const after: FollowUp = { outcome, clock: clock.now(), journal: progressOf(saved), snapshot: aws.snapshot() };
   if (then === 'resume') after.liveStack = strategy.liveStack(await strategy.observe(fixture.config, aws));
   return { after: asJson(after), journal: saved };
@@ -184,7 +190,8 @@ interface Snapshot {
 export function resumeProblems(f: Pick<JournalFixture, 'before' | 'config' | 'resume'>): string[] {
   const { before, config, resume } = f;
   const problems: string[] = [];
-  if (!('status' in resume.outcome) || resume.outcome.status !== 'succeeded') problems.push(`resume ended ${JSON.stringify(resume.outcome)}, not succeeded`);
+  if (!('status' in resume.outcome) || resume.outcome.status !== 'succeeded')
+    problems.push(`resume ended ${JSON.stringify(resume.outcome)}, not succeeded`);
   const blue = before.liveStack.group;
   const was = (before.snapshot as Snapshot).groups[blue];
   const now = (resume.snapshot as Snapshot).groups[blue];
@@ -197,7 +204,12 @@ export function resumeProblems(f: Pick<JournalFixture, 'before' | 'config' | 're
   }
   if (resume.liveStack?.group === blue) problems.push(`${blue} (blue) is still the live group`);
   const action = config.retire.action;
-  const retired = action === 'delete' ? now === undefined : action === 'scale-to-zero' ? now?.group.MinSize === 0 && now.group.DesiredCapacity === 0 : now?.group.DesiredCapacity === was?.group.DesiredCapacity;
+  const retired =
+    action === 'delete'
+      ? now === undefined
+      : action === 'scale-to-zero'
+        ? now?.group.MinSize === 0 && now.group.DesiredCapacity === 0
+        : now?.group.DesiredCapacity === was?.group.DesiredCapacity;
   if (!retired) problems.push(`blue ${blue} is not as retire.action ${action} leaves it: ${JSON.stringify(now?.group ?? 'deleted')}`);
   return problems;
 }

@@ -44,7 +44,16 @@ function dns(name: string, overrides: Partial<ReplicaDnsConfig>, options: DnsWor
         delete g.LaunchTemplate;
         g.MixedInstancesPolicy = structuredClone(MIXED_POLICY);
       }
-      aws.addAlarm({ AlarmName: DNS_ALARM, MetricName: 'HTTPCode_Backend_5XX', Namespace: 'AWS/ELB', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 10, ComparisonOperator: 'GreaterThanThreshold' });
+      aws.addAlarm({
+        AlarmName: DNS_ALARM,
+        MetricName: 'HTTPCode_Backend_5XX',
+        Namespace: 'AWS/ELB',
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 10,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
       aws.setAlarmState(DNS_ALARM, 'OK');
       return { aws, config: dnsConfig(overrides) };
     },
