@@ -12,6 +12,7 @@ import { blueWorld, configFor as dnsConfig } from '../replica-dns/world.js';
 import { configFor as listenerConfig, GATE_ALARM, listenerWorld } from '../replica-listener/world.js';
 import { COMMANDS, commandsConfig, swapConfig } from '../swap-instances/fixtures.js';
 import { swapWorld } from '../swap-instances/world.js';
+import { addDnsGateAlarm, DNS_ALARM } from './shapes.js';
 
 /**
  * Where the recorded run stopped:
@@ -57,17 +58,7 @@ function dnsShape(name: string, overrides: Parameters<typeof dnsConfig>[0], stop
         aws.runningAfterSeconds = 20;
         aws.imageAvailableAfterSeconds = 120;
       }
-      aws.addAlarm({
-        AlarmName: 'shop-5xx',
-        MetricName: 'HTTPCode_Backend_5XX',
-        Namespace: 'AWS/ELB',
-        Statistic: 'Sum',
-        Period: 60,
-        EvaluationPeriods: 1,
-        Threshold: 10,
-        ComparisonOperator: 'GreaterThanThreshold',
-      });
-      aws.setAlarmState('shop-5xx', 'OK');
+      addDnsGateAlarm(aws);
       return { aws, clock, config };
     },
   };
@@ -110,7 +101,7 @@ export const JOURNAL_SHAPES: JournalShape[] = [
     'replica-dns-traffic',
     {
       traffic: { steps: [10, 50, 100], holdSeconds: 120 },
-      gates: { alarms: ['shop-5xx'], http: [] },
+      gates: { alarms: [DNS_ALARM], http: [] },
       retire: { afterSeconds: 120, action: 'scale-to-zero' },
     },
     [{ name: 'failed', operation: 'dns.change', skip: 1 }, { name: 'crashed', operation: 'dns.change', skip: 2 }, paused, succeeded],

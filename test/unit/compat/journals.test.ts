@@ -6,12 +6,10 @@
  * green live and blue retired as configured, rollback returns the world to before the deployment (or
  * refuses, changing nothing, where the recording refused), both exactly as the recording did.
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { differences, FIXTURES, readFixture } from './golden.js';
-import { JOURNAL_SHAPES } from './journal-shapes.js';
 import type { Journal } from '../../../src/engine/types.js';
+import { differences, fixturesIn, readFixture } from './golden.js';
+import { JOURNAL_SHAPES } from './journal-shapes.js';
 import { followUp, journalFile, planPartOf, resumeProblems, rollbackProblems, runToStop, type FollowUp, type JournalFixture } from './replay.js';
 
 const CASES = JOURNAL_SHAPES.flatMap((shape) => shape.stops.map((stop) => ({ file: `${shape.name}-${stop.name}`, shape, stop })));
@@ -31,10 +29,7 @@ function compare(fixture: JournalFixture, then: 'resume' | 'rollback', { after: 
 
 describe('old journals (recorded from commit 53a1cbd)', () => {
   it('has one fixture per shape and stop, and a case for every fixture', () => {
-    const files = readdirSync(join(FIXTURES, 'journals'))
-      .filter((f) => f.endsWith('.json'))
-      .sort();
-    expect(files).toEqual(CASES.map((c) => `${c.file}.json`).sort());
+    expect(fixturesIn('journals')).toEqual(CASES.map((c) => c.file).sort());
   });
 
   describe.each(CASES)('$file', ({ file, shape, stop }) => {
