@@ -13,7 +13,7 @@ export const swapInstances: Strategy<Observed> = {
   name: STRATEGY,
   observe,
   plan,
-  liveStack: (o) => liveStackOf(o.group.AutoScalingGroupName, o.launch),
+  liveStack: (o) => liveStackOf(o.group, o.launch),
   handlers,
 };
 
