@@ -58,6 +58,14 @@ export const PORT_ACTIONS: Readonly<Record<PortMethod, readonly string[]>> = {
   'classicLoadBalancers.instanceHealth': ['elasticloadbalancing:DescribeInstanceHealth'],
   'classicLoadBalancers.registerInstances': ['elasticloadbalancing:RegisterInstancesWithLoadBalancer'],
   'classicLoadBalancers.deregisterInstances': ['elasticloadbalancing:DeregisterInstancesFromLoadBalancer'],
+  'classicLoadBalancers.describePolicies': ['elasticloadbalancing:DescribeLoadBalancerPolicies'],
+  'classicLoadBalancers.createPolicy': [
+    'elasticloadbalancing:CreateLoadBalancerPolicy',
+    'elasticloadbalancing:CreateLBCookieStickinessPolicy',
+    'elasticloadbalancing:CreateAppCookieStickinessPolicy',
+  ],
+  'classicLoadBalancers.setListenerPolicies': ['elasticloadbalancing:SetLoadBalancerPoliciesOfListener'],
+  'classicLoadBalancers.setBackendPolicies': ['elasticloadbalancing:SetLoadBalancerPoliciesForBackendServer'],
 
   'targetGroups.describe': ['elasticloadbalancing:DescribeTargetGroups'],
   'targetGroups.attributes': ['elasticloadbalancing:DescribeTargetGroupAttributes'],

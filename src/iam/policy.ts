@@ -122,6 +122,11 @@ const STRATEGY_PARTS: Record<StrategyName, PortMethod[]> = {
     'classicLoadBalancers.modifyAttributes',
     'classicLoadBalancers.delete',
     'classicLoadBalancers.instanceHealth',
+    // blue's listener, backend and stickiness policies, copied onto green's load balancer
+    'classicLoadBalancers.describePolicies',
+    'classicLoadBalancers.createPolicy',
+    'classicLoadBalancers.setListenerPolicies',
+    'classicLoadBalancers.setBackendPolicies',
     'dns.getHostedZone',
     'dns.getRecord',
     'dns.getRecordSets',
