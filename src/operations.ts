@@ -520,14 +520,22 @@ export async function deploymentHistory(options: OperationOptions & { limit?: nu
  * the config file: no AWS call. State in a local directory needs no AWS permission; state.s3 adds its bucket's.
  */
 export async function iamPolicy(
-  options: Pick<OperationOptions, 'configFile'>,
+  options: Pick<OperationOptions, 'configFile' | 'ports'> & {
+    /** Read the live stack (read-only calls) for what makes AWS check more: roles handed to Auto Scaling, KMS keys. */
+    observe?: boolean;
+  },
 ): Promise<{ config: Config; policy: IamPolicy; needs: PolicyNeeds; notes: string[] }> {
   const config = await loadConfig(options.configFile);
-  const needs = needsOf(config);
   const unbuilt = strategies[config.strategy] === undefined;
+  let live: LiveStack | undefined;
+  if (options.observe && !unbuilt) {
+    const strategy = strategyFor(config.strategy);
+    live = strategy.liveStack(await strategy.observe(config, await portsFor(options, config)));
+  }
+  const needs = needsOf(config, live);
   const notes = [
     ...(unbuilt ? [`${strategyNotBuilt(config.strategy)}: this is the policy it is designed to need (docs/iam.md)`] : []),
-    ...policyNotes(),
+    ...policyNotes(needs),
   ];
   return { config, needs, policy: policyFor(needs), notes };
 }

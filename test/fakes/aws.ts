@@ -79,6 +79,7 @@ import type {
   LoadBalancerAttributes,
   LoadBalancerDescription,
   Tag as ElbTag,
+  PolicyDescription,
 } from '@aws-sdk/client-elastic-load-balancing';
 import type { Change, HostedZone, ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type {
@@ -128,6 +129,8 @@ interface LoadBalancerState {
   description: LoadBalancerDescription;
   attributes: LoadBalancerAttributes;
   tags: ElbTag[];
+  /** Policies created for it (DescribeLoadBalancerPolicies with its name); listeners and backends name them. */
+  policies?: PolicyDescription[];
 }
 
 interface ZoneState {
@@ -1308,6 +1311,43 @@ export class FakeAws implements AwsPorts {
         }
         return states;
       },
+      describePolicies: async (name) => clone(lb(name).policies ?? []),
+      createPolicy: async (name, policy) => {
+        const found = lb(name);
+        const policies = (found.policies ??= []);
+        // AWS answers DuplicatePolicyName; the port takes an existing policy of that name as done.
+        if (policies.some((p) => p.PolicyName === policy.PolicyName)) return;
+        policies.push(clone(policy));
+        const summary = (found.description.Policies ??= { AppCookieStickinessPolicies: [], LBCookieStickinessPolicies: [], OtherPolicies: [] });
+        const attr = (key: string) => policy.PolicyAttributeDescriptions?.find((a) => a.AttributeName === key)?.AttributeValue;
+        if (policy.PolicyTypeName === 'LBCookieStickinessPolicyType') {
+          (summary.LBCookieStickinessPolicies ??= []).push({ PolicyName: policy.PolicyName, CookieExpirationPeriod: Number(attr('CookieExpirationPeriod') ?? 0) });
+        } else if (policy.PolicyTypeName === 'AppCookieStickinessPolicyType') {
+          (summary.AppCookieStickinessPolicies ??= []).push({ PolicyName: policy.PolicyName, CookieName: attr('CookieName') });
+        } else {
+          (summary.OtherPolicies ??= []).push(policy.PolicyName as string);
+        }
+      },
+      // https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_SetLoadBalancerPoliciesOfListener.html:
+      // the policies replace the listener's; each must exist (PolicyNotFound), the listener too (ListenerNotFound).
+      setListenerPolicies: async (name, port, names) => {
+        const found = lb(name);
+        const listener = found.description.ListenerDescriptions?.find((l) => l.Listener?.LoadBalancerPort === port);
+        if (!listener) throw awsError('classicLoadBalancers', name, 'ListenerNotFound', `There is no listener on port ${port}`);
+        for (const n of names) {
+          if (!(found.policies ?? []).some((p) => p.PolicyName === n)) throw awsError('classicLoadBalancers', name, 'PolicyNotFound', `There is no policy named ${n}`);
+        }
+        listener.PolicyNames = [...names];
+      },
+      // https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_SetLoadBalancerPoliciesForBackendServer.html
+      setBackendPolicies: async (name, port, names) => {
+        const found = lb(name);
+        for (const n of names) {
+          if (!(found.policies ?? []).some((p) => p.PolicyName === n)) throw awsError('classicLoadBalancers', name, 'PolicyNotFound', `There is no policy named ${n}`);
+        }
+        const backends = (found.description.BackendServerDescriptions ?? []).filter((b) => b.InstancePort !== port);
+        found.description.BackendServerDescriptions = names.length > 0 ? [...backends, { InstancePort: port, PolicyNames: [...names] }] : backends;
+      },
     };
   }
 
@@ -1836,7 +1876,17 @@ const MUTATING = {
   launch: ['createLaunchConfiguration', 'deleteLaunchConfiguration', 'createLaunchTemplate', 'deleteLaunchTemplate'],
   images: ['createImage', 'deleteImage'],
   instances: ['run', 'terminate'],
-  classicLoadBalancers: ['create', 'configureHealthCheck', 'modifyAttributes', 'delete', 'registerInstances', 'deregisterInstances'],
+  classicLoadBalancers: [
+    'create',
+    'configureHealthCheck',
+    'modifyAttributes',
+    'delete',
+    'registerInstances',
+    'deregisterInstances',
+    'createPolicy',
+    'setListenerPolicies',
+    'setBackendPolicies',
+  ],
   targetGroups: ['register', 'deregister', 'create', 'modifyAttributes', 'delete'],
   listeners: ['modify', 'modifyRule'],
   dns: ['change'],

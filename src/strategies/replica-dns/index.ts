@@ -9,7 +9,7 @@ export const replicaDns: Strategy<Observed> = {
   name: STRATEGY,
   observe,
   plan,
-  liveStack: (o) => liveStackOf(o.blue.group.AutoScalingGroupName, o.blue.launch),
+  liveStack: (o) => liveStackOf(o.blue.group, o.blue.launch, o.blue.lifecycleHooks),
   handlers,
 };
 

@@ -14,7 +14,7 @@ export const swapInstances: Strategy<Observed> = {
   name: STRATEGY,
   observe,
   plan,
-  liveStack: (o) => liveStackOf(o.group.AutoScalingGroupName, o.launch),
+  liveStack: (o) => liveStackOf(o.group, o.launch),
   handlers,
 };
 
