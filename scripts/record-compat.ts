@@ -1,0 +1,38 @@
+/**
+ * Records the compat fixtures of test/fixtures/compat/ with the code of this checkout: the golden plans
+ * (plans/<shape>.json: each shape's plan and live stack) and, with `journals`, the old journals
+ * (journals/<shape>-<stop>.json). test/unit/compat/*.test.ts compare the code of the day against them.
+ *
+ *   node --import tsx scripts/record-compat.ts [plans] [journals]     (both when neither is named)
+ *
+ * Re-record only on purpose: the fixtures are the proof that a restructuring changed no behaviour, so they
+ * are recorded from the code before it (commit 53a1cbd) and a change to them is a change of behaviour.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { FIXTURES, planFile, planOf } from '../test/unit/compat/golden.js';
+import { PLAN_SHAPES } from '../test/unit/compat/shapes.js';
+
+const asked = process.argv.slice(2);
+const wants = (what: string) => asked.length === 0 || asked.includes(what);
+
+/** The last commit that changed the product code: the code the fixtures describe. */
+function productCommit(): string {
+  const commit = execFileSync('git', ['log', '-1', '--format=%h %s', '--', 'src'], { encoding: 'utf8' }).trim();
+  const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { encoding: 'utf8' }).trim() !== '';
+  return `${commit}${dirty ? ' (with uncommitted changes to src)' : ''}`;
+}
+
+const recorded = `recorded by scripts/record-compat.ts from the code of commit ${productCommit()}; re-record: node --import tsx scripts/record-compat.ts`;
+
+function write(file: string, value: unknown): void {
+  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`, 'utf8');
+  console.log(`wrote ${path.relative(process.cwd(), file)}`);
+}
+
+if (wants('plans')) {
+  rmSync(path.join(FIXTURES, 'plans'), { recursive: true, force: true });
+  mkdirSync(path.join(FIXTURES, 'plans'), { recursive: true });
+  for (const shape of PLAN_SHAPES) write(planFile(shape.name), { recorded, ...(await planOf(shape)) });
+}
