@@ -1,23 +1,10 @@
 /** The step-state and status sets the engine, operations and the janitor share. */
 import { describe, expect, it } from 'vitest';
 import { ENDED, isUnfinished, pausedStep, stepsToUndo, TO_UNDO } from '../../../src/engine/states.js';
-import type { Journal, StepRecord, StepState } from '../../../src/engine/types.js';
+import type { Journal, StepState } from '../../../src/engine/types.js';
+import { journalOf } from './journal.js';
 
-function journal(status: Journal['status'], states: StepState[], pauseBefore?: string): Journal {
-  return {
-    version: 1,
-    service: 'shop',
-    deploymentId: 'k3x9a',
-    strategy: 'replica-dns',
-    configDigest: 'x',
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-    status,
-    summary: {},
-    steps: states.map((state, i): StepRecord => ({ id: `s${i}`, kind: 'k', title: `step ${i}`, params: {}, state, outputs: {} })),
-    ...(pauseBefore ? { pauseBefore } : {}),
-  };
-}
+const journal = (status: Journal['status'], states: StepState[], pauseBefore?: string) => journalOf(status, states, pauseBefore ? { pauseBefore } : {});
 
 describe('TO_UNDO and stepsToUndo', () => {
   it('undo every step that started and was not undone, newest first', () => {

@@ -2,21 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Journal, JsonObject } from '../../../src/engine/types.js';
 import { gcProtections, journalProtections } from '../../../src/janitor/protect.js';
+import { journalOf } from '../engine/journal.js';
 
-function journal(status: Journal['status'], summary: JsonObject): Journal {
-  return {
-    version: 1,
-    service: 'shop',
-    deploymentId: 'ccccc',
-    strategy: 'replica-dns',
-    configDigest: 'x',
-    createdAt: '2026-01-01T00:00:00Z',
-    updatedAt: '2026-01-01T00:10:00Z',
-    status,
-    summary,
-    steps: [],
-  };
-}
+const journal = (status: Journal['status'], summary: JsonObject) => journalOf(status, [], { deploymentId: 'ccccc', summary });
 
 const SUMMARY = { blue: { color: 'blue', group: 'shop-blue-bbbbb' }, green: { color: 'green', group: 'shop-green-ccccc' } };
 

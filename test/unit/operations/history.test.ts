@@ -1,7 +1,7 @@
 /** A journal as a history entry: exact entries for each way a deployment ends, and for older summaries. */
 import { describe, expect, it } from 'vitest';
 import { historyEntry } from '../../../src/operations/history.js';
-import { journalOf } from './journal.js';
+import { journalOf } from '../engine/journal.js';
 
 describe('historyEntry', () => {
   it('a succeeded deployment of an image, with its actor', () => {

@@ -4,7 +4,7 @@ import type { Config } from '../../../src/config/schema.js';
 import { InputError } from '../../../src/errors.js';
 import { newDeploymentId, newJournal, pausePointOf, remainingPlan, requirePausePoint, rollbackPlan } from '../../../src/operations/plans.js';
 import type { Plan } from '../../../src/strategies/types.js';
-import { journalOf } from './journal.js';
+import { journalOf } from '../engine/journal.js';
 
 const config = { service: 'shop', strategy: 'replica-dns', source: { file: '/srv/shop.yml', digest: 'sha256:abc' } } as unknown as Config;
 const plan: Plan = {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Journal } from '../../../src/engine/types.js';
 import type { InputError } from '../../../src/errors.js';
 import { deployRefusal, promoteRefusal, resumeRefusal, rollbackRefusal } from '../../../src/operations/refusals.js';
-import { cmd, journalOf } from './journal.js';
+import { cmd, journalOf } from '../engine/journal.js';
 
 const said = (e: InputError | undefined) => (e ? { message: e.message, next: e.next } : undefined);
 const at = (status: Journal['status']) => journalOf(status, ['done', 'failed'], { error: 'boom' });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LockHolder } from '../../../src/errors.js';
 import { liveColor, nextCommands, statusReport } from '../../../src/operations/status.js';
-import { cmd, journalOf } from './journal.js';
+import { cmd, journalOf } from '../engine/journal.js';
 
 const SUMMARY = { blue: { color: 'blue', group: 'shop-web' }, green: { color: 'green', group: 'shop-green-k3x9a' } };
 const lock: LockHolder = { host: 'ci-7', pid: 42, since: '2026-01-01T00:00:00.000Z', command: 'bluegreen deploy' };

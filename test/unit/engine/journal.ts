@@ -1,4 +1,4 @@
-/** A small journal for the pure operations' tests: steps s0.. in the given states. */
+/** A small journal for tests of what is decided from a journal alone: steps s0.. in the given states. */
 import type { Journal, JsonObject, StepRecord, StepState } from '../../../src/engine/types.js';
 
 export function journalOf(status: Journal['status'], states: StepState[], extra: Partial<Journal> & { summary?: JsonObject } = {}): Journal {
