@@ -5,7 +5,8 @@
  */
 import type { Strategy } from '../types.js';
 import { observe, type Observed } from './observe.js';
-import { plan, STRATEGY } from './plan.js';
+import { plan } from './plan.js';
+import { STRATEGY } from './params.js';
 import { handlers } from './steps.js';
 import { liveStackOf } from '../common/observe.js';
 
@@ -18,4 +19,4 @@ export const swapInstances: Strategy<Observed> = {
 };
 
 export type { Observed } from './observe.js';
-export { STEP } from './plan.js';
+export { STEP } from './params.js';
