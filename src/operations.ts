@@ -71,7 +71,8 @@ export async function deploy(options: DeployOptions): Promise<Journal | undefine
 /** The service's current journal, or an InputError saying there is nothing to `what`. */
 async function currentOf(session: Session, what: string): Promise<Journal> {
   const journal = await session.store.current();
-  if (!journal) throw new InputError(`service ${session.config.service} has no deployment to ${what} (no journal in ${stateLocation(session.config)})`);
+  if (!journal)
+    throw new InputError(`service ${session.config.service} has no deployment to ${what} (no journal in ${stateLocation(session.config)})`);
   return journal;
 }
 
@@ -214,7 +215,14 @@ export async function gc(options: GcOptions): Promise<GcResult> {
     options.onPlan?.(plan, config);
     if (!options.yes || plan.remove.length === 0) return { config, plan, deleted: 0, deleteCommand };
     const { onDeleting, onDeleted, onProgress } = options;
-    const deleted = await deleteLeftovers(plan.remove, ports, { clock: session.clock, signal, again: deleteCommand, onDeleting, onDeleted, onProgress });
+    const deleted = await deleteLeftovers(plan.remove, ports, {
+      clock: session.clock,
+      signal,
+      again: deleteCommand,
+      onDeleting,
+      onDeleted,
+      onProgress,
+    });
     return { config, plan, deleted, deleteCommand };
   });
 }

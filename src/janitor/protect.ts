@@ -75,9 +75,7 @@ export async function rollbackBlocked(journal: Journal, registry: StepRegistry, 
       signal,
       outputs: step.outputs,
       outputsOf: (id) => journal.steps.find((s) => s.id === id)?.outputs ?? {},
-      record: async () => {
-        throw new Error('the janitor only reads a journal');
-      },
+      record: () => Promise.reject(new Error('the janitor only reads a journal')),
       progress: () => undefined,
       output: () => undefined,
     };

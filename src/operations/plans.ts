@@ -51,15 +51,17 @@ export function requirePausePoint(plan: Plan, config: Pick<Config, 'strategy'>):
 
 /** The steps a promote (or resume) would run, from the first one not done, as a plan to show and confirm. */
 export function remainingPlan(journal: Journal): Plan {
-  const steps = journal.steps.filter((s) => s.state !== 'done').map(({ id, kind, title, params, creates, changes, waits }) => ({
-    id,
-    kind,
-    title,
-    params,
-    ...(creates ? { creates } : {}),
-    ...(changes ? { changes } : {}),
-    ...(waits ? { waits } : {}),
-  }));
+  const steps = journal.steps
+    .filter((s) => s.state !== 'done')
+    .map(({ id, kind, title, params, creates, changes, waits }) => ({
+      id,
+      kind,
+      title,
+      params,
+      ...(creates ? { creates } : {}),
+      ...(changes ? { changes } : {}),
+      ...(waits ? { waits } : {}),
+    }));
   return { deploymentId: journal.deploymentId, steps, summary: journal.summary, warnings: [] };
 }
 

@@ -43,9 +43,12 @@ export function promoteRefusal(journal: Journal, command: Command): InputError |
       return new InputError(`deployment ${id} is not paused: it was rolled back; nothing to promote (\`${command('deploy')}\` starts a new one)`);
     case 'rolling-back':
     case 'rollback-failed':
-      return new InputError(`deployment ${id} is not paused: it is being rolled back (${journal.status}); finish that with \`${command('rollback')}\``, {
-        next: command('rollback'),
-      });
+      return new InputError(
+        `deployment ${id} is not paused: it is being rolled back (${journal.status}); finish that with \`${command('rollback')}\``,
+        {
+          next: command('rollback'),
+        },
+      );
     default:
       return new InputError(
         `deployment ${id} is not paused: it is ${journal.status}; run \`${command('resume')}\` to go on or \`${command('rollback')}\` to return to blue`,
@@ -59,9 +62,12 @@ export function resumeRefusal(journal: Journal, command: Command): InputError | 
   const id = journal.deploymentId;
   switch (journal.status) {
     case 'paused':
-      return new InputError(`deployment ${id} is paused${pausedWhere(journal)}: run \`${command('promote')}\` to go on, or \`${command('rollback')}\` to return to blue`, {
-        next: command('promote'),
-      });
+      return new InputError(
+        `deployment ${id} is paused${pausedWhere(journal)}: run \`${command('promote')}\` to go on, or \`${command('rollback')}\` to return to blue`,
+        {
+          next: command('promote'),
+        },
+      );
     case 'succeeded':
       return new InputError(`deployment ${id} already succeeded; nothing to resume`);
     case 'rolled-back':

@@ -66,7 +66,13 @@ export function actor(): NonNullable<Journal['actor']> {
 }
 
 /** Runs `body` holding the service's lock; with takeOverDead, a lock of a dead process on this host is taken over. */
-export async function locked<T>(session: Session, options: OperationOptions, verb: string, takeOverDead: boolean, body: () => Promise<T>): Promise<T> {
+export async function locked<T>(
+  session: Session,
+  options: OperationOptions,
+  verb: string,
+  takeOverDead: boolean,
+  body: () => Promise<T>,
+): Promise<T> {
   const current = await session.store.current();
   const { tookOverFrom } = await session.lock.acquire(holder(verb, current?.deploymentId), { takeOverDead });
   if (tookOverFrom) options.onTakeOver?.(tookOverFrom);
@@ -78,7 +84,13 @@ export async function locked<T>(session: Session, options: OperationOptions, ver
 }
 
 /** Runs the engine with the journal's strategy's handlers, closing what the handlers opened. */
-export function withEngine<T>(session: Session, options: OperationOptions, ports: AwsPorts, journal: Journal, body: (engine: EngineOptions) => Promise<T>): Promise<T> {
+export function withEngine<T>(
+  session: Session,
+  options: OperationOptions,
+  ports: AwsPorts,
+  journal: Journal,
+  body: (engine: EngineOptions) => Promise<T>,
+): Promise<T> {
   return withServices(session.config, ports, session.clock, (services) =>
     body({
       registry: strategyFor(journal.strategy).handlers(ports, services),
@@ -92,6 +104,12 @@ export function withEngine<T>(session: Session, options: OperationOptions, ports
 }
 
 /** Runs the journal forward (deploy, resume, promote) with the engine. */
-export function runJournal(session: Session, options: OperationOptions, ports: AwsPorts, journal: Journal, mode: 'deploy' | 'resume' | 'promote'): Promise<Journal> {
+export function runJournal(
+  session: Session,
+  options: OperationOptions,
+  ports: AwsPorts,
+  journal: Journal,
+  mode: 'deploy' | 'resume' | 'promote',
+): Promise<Journal> {
   return withEngine(session, options, ports, journal, (engine) => runForward(journal, engine, mode));
 }

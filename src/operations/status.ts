@@ -39,7 +39,12 @@ export function nextCommands(journal: Journal, locked: boolean, command: (verb: 
 }
 
 /** The report of a service with this current journal (if any) and lock holder (if held). */
-export function statusReport(service: string, journal: Journal | undefined, lock: LockHolder | undefined, command: (verb: string) => string): StatusReport {
+export function statusReport(
+  service: string,
+  journal: Journal | undefined,
+  lock: LockHolder | undefined,
+  command: (verb: string) => string,
+): StatusReport {
   const color = journal ? liveColor(journal) : undefined;
   const next = journal ? nextCommands(journal, lock !== undefined, command) : [];
   return {

@@ -6,7 +6,7 @@ import type { Config } from '../../../src/config/schema.js';
 import { EXIT, exitCodeOf, InputError } from '../../../src/errors.js';
 import type { Plan } from '../../../src/strategies/types.js';
 
-const answer = vi.hoisted(() => ({ value: true as boolean | symbol }));
+const answer = vi.hoisted((): { value: boolean | symbol } => ({ value: true }));
 vi.mock('@clack/prompts', () => ({ confirm: async () => answer.value, isCancel: (v: unknown) => typeof v === 'symbol' }));
 
 function sink() {
@@ -20,7 +20,12 @@ function session(flags: { yes?: boolean; output?: 'json' | 'text' } = {}) {
   return { session: new Session('rollback', { config: 'shop.yml', ...flags }, out.stream, err.stream), out, err };
 }
 
-const plan: Plan = { deploymentId: 'k3x9a', summary: {}, warnings: [], steps: [{ id: 'switch-dns', kind: 'k', title: 'Undo: Point the record at green', params: {} }] };
+const plan: Plan = {
+  deploymentId: 'k3x9a',
+  summary: {},
+  warnings: [],
+  steps: [{ id: 'switch-dns', kind: 'k', title: 'Undo: Point the record at green', params: {} }],
+};
 const config = { service: 'shop' } as Config;
 const prompt = () => ({ heading: 'Plan: roll back shop (deployment k3x9a)', question: 'Roll back shop?' });
 const SHOWN = 'Plan: roll back shop (deployment k3x9a)\n\n  1. Undo: Point the record at green  switch-dns\n\n';
@@ -59,7 +64,11 @@ describe('confirmPlan', () => {
 
   it('on a terminal: asks; a no (or Ctrl-C) is remembered as declined', async () => {
     process.stdin.isTTY = true;
-    for (const [value, go] of [[true, true], [false, false], [Symbol('cancel'), false]] as const) {
+    for (const [value, go] of [
+      [true, true],
+      [false, false],
+      [Symbol('cancel'), false],
+    ] as const) {
       answer.value = value;
       const asked = confirmPlan(session().session, prompt);
       expect(await asked.confirm(plan, config)).toBe(go);

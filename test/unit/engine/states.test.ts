@@ -4,7 +4,8 @@ import { ENDED, isUnfinished, pausedStep, stepsToUndo, TO_UNDO } from '../../../
 import type { Journal, StepState } from '../../../src/engine/types.js';
 import { journalOf } from './journal.js';
 
-const journal = (status: Journal['status'], states: StepState[], pauseBefore?: string) => journalOf(status, states, pauseBefore ? { pauseBefore } : {});
+const journal = (status: Journal['status'], states: StepState[], pauseBefore?: string) =>
+  journalOf(status, states, pauseBefore ? { pauseBefore } : {});
 
 describe('TO_UNDO and stepsToUndo', () => {
   it('undo every step that started and was not undone, newest first', () => {

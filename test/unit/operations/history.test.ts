@@ -37,7 +37,11 @@ describe('historyEntry', () => {
   });
 
   it('an interrupted rollback: the step left undoing', () => {
-    expect(historyEntry(journalOf('rolling-back', ['undone', 'undoing', 'done'])).failedStep).toStrictEqual({ id: 's1', title: 'step 1', state: 'undoing' });
+    expect(historyEntry(journalOf('rolling-back', ['undone', 'undoing', 'done'])).failedStep).toStrictEqual({
+      id: 's1',
+      title: 'step 1',
+      state: 'undoing',
+    });
   });
 
   it('a paused deployment: where it stopped', () => {

@@ -12,7 +12,13 @@ const plan: Plan = {
   summary: { blue: { color: 'blue', group: 'shop-web' } },
   warnings: [],
   steps: [
-    { id: 'create-group', kind: 'replica-dns/create-group', title: 'Create group', params: { a: 1 }, creates: [{ type: 'auto-scaling-group', name: 'g' }] },
+    {
+      id: 'create-group',
+      kind: 'replica-dns/create-group',
+      title: 'Create group',
+      params: { a: 1 },
+      creates: [{ type: 'auto-scaling-group', name: 'g' }],
+    },
     { id: 'switch-dns', kind: 'replica-dns/switch-dns', title: 'Switch', params: {}, pausePoint: true },
   ],
 };

@@ -39,11 +39,31 @@ describe('promoteRefusal', () => {
 
   it.each([
     ['succeeded', 'deployment k3x9a is not paused: it succeeded; nothing to promote (`bluegreen deploy -c shop.yml` starts a new one)', undefined],
-    ['rolled-back', 'deployment k3x9a is not paused: it was rolled back; nothing to promote (`bluegreen deploy -c shop.yml` starts a new one)', undefined],
-    ['rolling-back', 'deployment k3x9a is not paused: it is being rolled back (rolling-back); finish that with `bluegreen rollback -c shop.yml`', 'bluegreen rollback -c shop.yml'],
-    ['rollback-failed', 'deployment k3x9a is not paused: it is being rolled back (rollback-failed); finish that with `bluegreen rollback -c shop.yml`', 'bluegreen rollback -c shop.yml'],
-    ['failed', 'deployment k3x9a is not paused: it is failed; run `bluegreen resume -c shop.yml` to go on or `bluegreen rollback -c shop.yml` to return to blue', 'bluegreen resume -c shop.yml'],
-    ['running', 'deployment k3x9a is not paused: it is running; run `bluegreen resume -c shop.yml` to go on or `bluegreen rollback -c shop.yml` to return to blue', 'bluegreen resume -c shop.yml'],
+    [
+      'rolled-back',
+      'deployment k3x9a is not paused: it was rolled back; nothing to promote (`bluegreen deploy -c shop.yml` starts a new one)',
+      undefined,
+    ],
+    [
+      'rolling-back',
+      'deployment k3x9a is not paused: it is being rolled back (rolling-back); finish that with `bluegreen rollback -c shop.yml`',
+      'bluegreen rollback -c shop.yml',
+    ],
+    [
+      'rollback-failed',
+      'deployment k3x9a is not paused: it is being rolled back (rollback-failed); finish that with `bluegreen rollback -c shop.yml`',
+      'bluegreen rollback -c shop.yml',
+    ],
+    [
+      'failed',
+      'deployment k3x9a is not paused: it is failed; run `bluegreen resume -c shop.yml` to go on or `bluegreen rollback -c shop.yml` to return to blue',
+      'bluegreen resume -c shop.yml',
+    ],
+    [
+      'running',
+      'deployment k3x9a is not paused: it is running; run `bluegreen resume -c shop.yml` to go on or `bluegreen rollback -c shop.yml` to return to blue',
+      'bluegreen resume -c shop.yml',
+    ],
   ] as const)('refuses %s', (status, message, next) => {
     expect(said(promoteRefusal(at(status), cmd))).toEqual({ message, next });
   });
@@ -66,7 +86,8 @@ describe('resumeRefusal', () => {
 
   it('refuses a paused deployment: promote goes on', () => {
     expect(said(resumeRefusal(paused, cmd))).toEqual({
-      message: 'deployment k3x9a is paused before step s1 (step 1): run `bluegreen promote -c shop.yml` to go on, or `bluegreen rollback -c shop.yml` to return to blue',
+      message:
+        'deployment k3x9a is paused before step s1 (step 1): run `bluegreen promote -c shop.yml` to go on, or `bluegreen rollback -c shop.yml` to return to blue',
       next: 'bluegreen promote -c shop.yml',
     });
   });
