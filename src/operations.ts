@@ -4,7 +4,8 @@
  * service's lock when it changes anything, and drives the one engine (gc: the janitor). The CLI calls
  * these and nothing below them. What they decide is pure and lives in src/operations/: the new journal and
  * the plans shown before a yes (plans.ts), which journal status refuses which verb (refusals.ts), the status
- * report (status.ts), the history entries (history.ts).
+ * report (status.ts), the history entries (history.ts); what they open (config, state, lock, ports, engine)
+ * is session.ts, the remote runners services.ts, the "bluegreen VERB -c FILE" lines command.ts.
  */
 import type { AwsPorts } from './aws/ports.js';
 import { loadConfig } from './config/load.js';
