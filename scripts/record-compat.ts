@@ -12,6 +12,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FIXTURES, planFile, planOf } from '../test/unit/compat/golden.js';
+import { JOURNAL_SHAPES } from '../test/unit/compat/journal-shapes.js';
+import { followUp, journalFile, resumeProblems, rollbackProblems, runToStop } from '../test/unit/compat/replay.js';
 import { PLAN_SHAPES } from '../test/unit/compat/shapes.js';
 
 const asked = process.argv.slice(2);
@@ -35,4 +37,24 @@ if (wants('plans')) {
   rmSync(path.join(FIXTURES, 'plans'), { recursive: true, force: true });
   mkdirSync(path.join(FIXTURES, 'plans'), { recursive: true });
   for (const shape of PLAN_SHAPES) write(planFile(shape.name), { recorded, ...(await planOf(shape)) });
+}
+
+if (wants('journals')) {
+  rmSync(path.join(FIXTURES, 'journals'), { recursive: true, force: true });
+  mkdirSync(path.join(FIXTURES, 'journals'), { recursive: true });
+  for (const shape of JOURNAL_SHAPES) {
+    for (const stop of shape.stops) {
+      const stopped = await runToStop(shape, stop);
+      const fixture = {
+        recorded,
+        ...stopped,
+        resume: (await followUp(stopped, 'resume')).after,
+        rollback: (await followUp(stopped, 'rollback')).after,
+      };
+      const problems = [...resumeProblems(fixture), ...rollbackProblems(fixture)];
+      if (problems.length > 0)
+        throw new Error(`${shape.name}-${stop.name}: today's code does not do what the fixture must prove:\n${problems.join('\n')}`);
+      write(journalFile(shape.name, stop.name), fixture);
+    }
+  }
 }

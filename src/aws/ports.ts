@@ -28,6 +28,7 @@ import type {
   CreateLoadBalancerCommandInput,
   HealthCheck,
   InstanceState,
+  PolicyDescription,
   Tag as ElbTag,
 } from '@aws-sdk/client-elastic-load-balancing';
 import type { ResourceRecordSet, HostedZone, Change } from '@aws-sdk/client-route-53';
@@ -181,6 +182,20 @@ export interface ClassicLoadBalancersPort {
   registerInstances(name: string, instanceIds: string[]): Promise<void>;
   /** Succeeds for instances not registered. */
   deregisterInstances(name: string, instanceIds: string[]): Promise<void>;
+  /**
+   * The policies created for this load balancer (listener, backend and stickiness policies, with every
+   * attribute), not AWS's predefined ones: DescribeLoadBalancerPolicies with the load balancer's name.
+   */
+  describePolicies(name: string): Promise<PolicyDescription[]>;
+  /**
+   * Creates one policy as described (stickiness types through their own calls, every other type through
+   * CreateLoadBalancerPolicy). A policy of that name already there (an earlier attempt made it) is success.
+   */
+  createPolicy(name: string, policy: PolicyDescription): Promise<void>;
+  /** Replaces the policies of the listener on `loadBalancerPort` (SetLoadBalancerPoliciesOfListener); [] clears them. */
+  setListenerPolicies(name: string, loadBalancerPort: number, policyNames: string[]): Promise<void>;
+  /** Replaces the policies of the backend on `instancePort` (SetLoadBalancerPoliciesForBackendServer); [] clears them. */
+  setBackendPolicies(name: string, instancePort: number, policyNames: string[]): Promise<void>;
 }
 
 export interface DnsPort {

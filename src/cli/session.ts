@@ -8,6 +8,7 @@
 import { Option, type Command } from 'commander';
 import { EVENT, type EngineEvent } from '../engine/events.js';
 import { InputError, type LockHolder } from '../errors.js';
+import { commandLine, DEFAULT_PREFIX } from '../operations/command.js';
 
 export type OutputFormat = 'text' | 'json';
 
@@ -65,7 +66,12 @@ export class Session {
 
   /** "bluegreen", for messages that name the next command to run (OperationOptions.commandPrefix). */
   get commandPrefix(): string {
-    return 'bluegreen';
+    return DEFAULT_PREFIX;
+  }
+
+  /** "bluegreen status -c shop.yml": the command line of a verb with this command's config file. */
+  commandLine(verb: string): string {
+    return commandLine(this.commandPrefix, verb, this.flags.config);
   }
 
   /** The options every operation takes, with events wired to --output json or the progress display. */
@@ -113,7 +119,7 @@ export class Session {
     if (this.interrupts === 1) {
       this.progress?.stop();
       this.stderr.write(
-        `\n${signal}: stopping at the next safe point and saving the journal (press Ctrl-C again to quit at once; then run \`${this.commandPrefix} status -c ${this.flags.config}\`)\n`,
+        `\n${signal}: stopping at the next safe point and saving the journal (press Ctrl-C again to quit at once; then run \`${this.commandLine('status')}\`)\n`,
       );
       this.controller.abort(new Error(signal));
       return;
@@ -123,8 +129,9 @@ export class Session {
   }
 
   /**
-   * The confirmation rule of commands that change anything: `--yes` goes ahead; on a terminal the
-   * user is asked; otherwise nothing is asked and the command ends with exit code 2.
+   * The confirmation rule of commands that change anything, the one place it is written (src/cli/confirm.ts
+   * shows the plan first): `--yes` goes ahead; on a terminal the user is asked; otherwise nothing is asked
+   * and the command ends with exit code 2 (InputError, nothing changed).
    * Returns true to go ahead, false when the user said no.
    */
   async confirm(question: string): Promise<boolean> {
@@ -133,11 +140,6 @@ export class Session {
     const { confirm, isCancel } = await import('@clack/prompts');
     const answer = await confirm({ message: question, initialValue: false, output: this.stderr });
     return !isCancel(answer) && answer === true;
-  }
-
-  /** Whether confirm() would refuse without asking (so a command can show the plan first). */
-  get mustRefuse(): boolean {
-    return !this.flags.yes && !process.stdin.isTTY;
   }
 }
 

@@ -5,9 +5,6 @@
  * The file is a union on `strategy`: each strategy is one strict mapping of the keys it uses, so a key of
  * another strategy is an error (the loader says whose key it is) and a key a strategy needs is required.
  *
- * The schema may know keys that no strategy acts on yet (see UNBUILT in src/strategies/index.ts): they are
- * validated here, and plan and deploy refuse them by name rather than ignore them.
- *
  * Messages here say what was expected; the loader adds where (file:line:column, key path) and what it got.
  */
 import { z } from 'zod';

@@ -6,6 +6,7 @@
 import { DeploymentError, InputError, VerificationError } from '../errors.js';
 import type { Clock } from './clock.js';
 import { EVENT, type EngineEvent, type EventSink } from './events.js';
+import { stepsToUndo } from './states.js';
 import type { JournalStore } from './store.js';
 import type { Journal, JsonObject, StepContext, StepHandler, StepRecord, StepRegistry } from './types.js';
 
@@ -19,8 +20,6 @@ export interface EngineOptions {
   next: (verb: 'resume' | 'rollback' | 'status' | 'promote') => string;
 }
 
-/** Steps a rollback must undo: everything that started and was not undone yet. */
-const TO_UNDO = new Set<StepRecord['state']>(['running', 'done', 'failed', 'undoing']);
 
 export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -197,7 +196,7 @@ class Run {
 
   async undo(mode: 'rollback' | 'automatic'): Promise<Journal> {
     const { journal, options } = this;
-    const steps = journal.steps.filter((s) => TO_UNDO.has(s.state)).reverse();
+    const steps = stepsToUndo(journal);
     // A rollback that cannot finish must not start: it would leave the service half undone.
     for (const step of steps) {
       const reason = await this.handler(step).blocksUndo?.(this.context(step, options.clock.now()), step.params);

@@ -7,13 +7,14 @@
 import type { Config, StrategyName } from '../config/schema.js';
 import { SCOPE } from '../janitor/inventory.js';
 import type { LeftoverType } from '../janitor/plan.js';
-import { actionsOf, STATE_OBJECT_ACTIONS, type PortMethod } from './actions.js';
+import type { LiveStack } from '../strategies/types.js';
+import { actionsOf, PARAMETER_ACTIONS, STATE_OBJECT_ACTIONS, VOLUME_KEY_ACTIONS, type PortMethod } from './actions.js';
 
 export interface PolicyStatement {
   Sid: string;
   Effect: 'Allow';
   Action: string | string[];
-  Resource: string;
+  Resource: string | string[];
   Condition?: Record<string, Record<string, string>>;
 }
 
@@ -34,9 +35,14 @@ export interface PolicyNeeds {
   requestCount: boolean;
   /** state.s3 is set: the bucket and key prefix of the journal and lock. Absent: a local directory (no AWS). */
   state?: { bucket: string; prefix: string };
+  /**
+   * What the live stack has that makes AWS check more on the caller's behalf, as observe found it
+   * (`iam-policy --observe`); absent when only the config was read.
+   */
+  live?: Pick<LiveStack, 'rolesForAutoScaling' | 'volumeKeys'>;
 }
 
-export function needsOf(config: Config): PolicyNeeds {
+export function needsOf(config: Config, live?: LiveStack): PolicyNeeds {
   const replica = config.strategy === 'swap-instances' ? undefined : config;
   return {
     strategy: config.strategy,
@@ -45,7 +51,13 @@ export function needsOf(config: Config): PolicyNeeds {
     alarmGates: (replica?.gates?.alarms.length ?? 0) > 0,
     requestCount: replica?.retire.untilRequestsBelow !== undefined,
     ...(config.state.s3 ? { state: { bucket: config.state.s3.bucket, prefix: config.state.s3.prefix } } : {}),
+    ...(live ? { live: { rolesForAutoScaling: live.rolesForAutoScaling ?? [], volumeKeys: live.volumeKeys ?? [] } } : {}),
   };
+}
+
+/** Whether bluegreen itself launches instances or bakes images (not only Auto Scaling on its behalf). */
+function launchesItself(needs: PolicyNeeds): boolean {
+  return needs.release === 'commands' || needs.strategy === 'swap-instances';
 }
 
 // ---------------------------------------------------------------- the parts, as port methods
@@ -110,6 +122,11 @@ const STRATEGY_PARTS: Record<StrategyName, PortMethod[]> = {
     'classicLoadBalancers.modifyAttributes',
     'classicLoadBalancers.delete',
     'classicLoadBalancers.instanceHealth',
+    // blue's listener, backend and stickiness policies, copied onto green's load balancer
+    'classicLoadBalancers.describePolicies',
+    'classicLoadBalancers.createPolicy',
+    'classicLoadBalancers.setListenerPolicies',
+    'classicLoadBalancers.setBackendPolicies',
     'dns.getHostedZone',
     'dns.getRecord',
     'dns.getRecordSets',
@@ -205,18 +222,23 @@ export function portMethodsFor(needs: PolicyNeeds): PortMethod[] {
 export const ACCOUNT_PLACEHOLDER = 'ACCOUNT_ID';
 export const ROLE_PLACEHOLDER = 'INSTANCE_ROLE_NAME';
 
+/**
+ * The actions AWS authorizes on the caller's behalf for what these methods are given (PARAMETER_ACTIONS),
+ * that can be allowed on every resource: tags at creation, launching from a template. iam:PassRole and KMS
+ * keys are scoped to their resources in statements of their own.
+ */
+function onBehalfOf(methods: ReadonlySet<PortMethod>): string[] {
+  const scoped = new Set<string>(['iam:PassRole', ...VOLUME_KEY_ACTIONS]);
+  return [...new Set(PARAMETER_ACTIONS.filter((r) => methods.has(r.method)).flatMap((r) => r.actions.filter((a) => !scoped.has(a))))].sort();
+}
+
 /** The policy for these needs: the calls, the permissions AWS checks on their behalf, and iam:PassRole. */
 export function policyFor(needs: PolicyNeeds): IamPolicy {
   const methods = new Set(portMethodsFor(needs));
   const calls = actionsOf(methods);
-  const onBehalf = [
-    // Tags given at creation are checked as tagging permissions.
-    ...(methods.has('groups.createGroup') ? ['autoscaling:CreateOrUpdateTags'] : []),
-    ...(methods.has('classicLoadBalancers.create') || methods.has('targetGroups.create') ? ['elasticloadbalancing:AddTags'] : []),
-    ...((['launch.createLaunchTemplate', 'instances.run', 'images.createImage'] as const).some((m) => methods.has(m)) ? ['ec2:CreateTags'] : []),
-    // A group that uses a launch template: Auto Scaling checks that the caller may run instances with it.
-    ...(calls.includes('ec2:RunInstances') ? [] : ['ec2:RunInstances']),
-  ].sort();
+  const onBehalf = onBehalfOf(methods).filter((a) => !calls.includes(a));
+  const roles = [...new Set(needs.live?.rolesForAutoScaling ?? [])].sort();
+  const keys = launchesItself(needs) ? [...new Set(needs.live?.volumeKeys ?? [])].sort() : [];
   return {
     Version: '2012-10-17',
     Statement: [
@@ -230,8 +252,33 @@ export function policyFor(needs: PolicyNeeds): IamPolicy {
         Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
       },
       ...(needs.state ? stateStatements(needs.state) : []),
+      ...roles.map((role, i) => passToAutoScaling(role, i)),
+      ...(keys.length > 0 ? [volumeKeysStatement(keys)] : []),
     ],
   };
+}
+
+/**
+ * A role the replica hands to Auto Scaling: a lifecycle hook's notification role, or a custom service-linked
+ * role (https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-service-linked-role.html).
+ */
+function passToAutoScaling(role: string, i: number): PolicyStatement {
+  return {
+    Sid: `PassRoleToAutoScaling${i + 1}`,
+    Effect: 'Allow',
+    Action: 'iam:PassRole',
+    Resource: role,
+    Condition: { StringEquals: { 'iam:PassedToService': 'autoscaling.amazonaws.com' } },
+  };
+}
+
+/**
+ * Customer managed keys of blue's volumes, when bluegreen launches (a builder, swap-instances' instances) or
+ * bakes from them itself (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html).
+ * Auto Scaling launching a replica uses its service-linked role instead: the key policy must allow that role.
+ */
+function volumeKeysStatement(keys: string[]): PolicyStatement {
+  return { Sid: 'UseTheVolumeKeys', Effect: 'Allow', Action: [...VOLUME_KEY_ACTIONS], Resource: keys.length === 1 ? (keys[0] as string) : keys };
 }
 
 /** The placeholder bucket of docs/iam-policy.json's state statements. */
@@ -264,8 +311,19 @@ export function allNeeds(): PolicyNeeds[] {
 }
 
 /** What the person attaching the policy must still do, for stderr. */
-export function policyNotes(): string[] {
+export function policyNotes(needs?: PolicyNeeds): string[] {
+  const keys = needs?.live?.volumeKeys ?? [];
   return [
+    ...(needs && !needs.live
+      ? [
+          "Read from the config only: if blue's lifecycle hooks have a RoleARN, its group a custom ServiceLinkedRoleARN, or its volumes a customer managed KMS key, run `bluegreen iam-policy --observe` to add iam:PassRole and kms statements for them (docs/iam.md).",
+        ]
+      : []),
+    ...(keys.length > 0
+      ? [
+          `Auto Scaling launches green with its service-linked role: the key policy of ${keys.join(', ')} must allow AWSServiceRoleForAutoScaling (kms:Encrypt, Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey, and CreateGrant for AWS resources): https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html`,
+        ]
+      : []),
     `Replace ${ACCOUNT_PLACEHOLDER} and ${ROLE_PLACEHOLDER} in PassTheInstanceRole with the role of your instances' instance profile (iam:PassRole, to ec2.amazonaws.com only).`,
     'In a brand-new account, also allow iam:CreateServiceLinkedRole once (AWSServiceRoleForAutoScaling, AWSServiceRoleForElasticLoadBalancing) or create those roles ahead.',
     'See docs/iam.md for what each action is for and how to narrow the mutating ones by resource.',

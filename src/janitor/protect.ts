@@ -4,15 +4,11 @@
  * that has not ended. Pure, but for `rollbackBlocked`, which asks the steps' own blocksUndo (read-only).
  */
 import type { Clock } from '../engine/clock.js';
-import type { Journal, JsonObject, StepContext, StepRegistry } from '../engine/types.js';
+import { isUnfinished, stepsToUndo } from '../engine/states.js';
+import type { Journal, StepContext, StepRegistry } from '../engine/types.js';
+import { readSummary, type SideSummary } from '../strategies/summary.js';
+import type { LiveStack } from '../strategies/types.js';
 import type { LeftoverType, Protection } from './plan.js';
-
-/** The stack serving traffic now: its group, the launch configuration or template it uses, and that launch's image. */
-export interface LiveStack {
-  group: string;
-  launch?: { kind: 'configuration' | 'template'; name: string };
-  imageId?: string;
-}
 
 export function liveProtections(live: LiveStack): Protection[] {
   const why = `the live stack (${live.group})`;
@@ -22,24 +18,10 @@ export function liveProtections(live: LiveStack): Protection[] {
   return out;
 }
 
-/** A journal status after which the deployment needs nothing more. */
-const ENDED = new Set<Journal['status']>(['succeeded', 'rolled-back']);
-
-interface Side {
-  group?: string;
-  launch?: string;
-}
-
-function sideOf(summary: JsonObject, key: 'blue' | 'green'): Side {
-  const side = summary[key];
-  if (!side || typeof side !== 'object' || Array.isArray(side)) return {};
-  const { group, launch } = side as { group?: unknown; launch?: unknown };
-  return { ...(typeof group === 'string' ? { group } : {}), ...(typeof launch === 'string' ? { launch } : {}) };
-}
-
 /** A group and its launch (of either kind: the summary does not say which) as protections. */
-function sideProtections(side: Side, why: string): Protection[] {
+function sideProtections(side: SideSummary | undefined, why: string): Protection[] {
   const out: Protection[] = [];
+  if (!side) return out;
   if (side.group) out.push({ resource: { type: 'auto-scaling-group', name: side.group }, why });
   if (side.launch) {
     for (const type of ['launch-configuration', 'launch-template'] as const satisfies readonly LeftoverType[]) {
@@ -47,6 +29,11 @@ function sideProtections(side: Side, why: string): Protection[] {
     }
   }
   return out;
+}
+
+/** Everything gc must keep: the live stack (when known) and what the current journal protects. */
+export function gcProtections(live: LiveStack | undefined, journal: Journal | undefined, rollbackBlocked?: string): Protection[] {
+  return [...(live ? liveProtections(live) : []), ...journalProtections(journal, rollbackBlocked)];
 }
 
 /**
@@ -58,16 +45,17 @@ function sideProtections(side: Side, why: string): Protection[] {
 export function journalProtections(journal: Journal | undefined, rollbackBlocked?: string): Protection[] {
   if (!journal) return [];
   const id = journal.deploymentId;
-  if (!ENDED.has(journal.status)) {
+  const { blue, green } = readSummary(journal.summary);
+  if (isUnfinished(journal.status)) {
     const why = `deployment ${id} is ${journal.status}: finish it with resume or rollback first`;
     return [
       { deploymentId: id, why },
-      ...sideProtections(sideOf(journal.summary, 'blue'), why),
-      ...sideProtections(sideOf(journal.summary, 'green'), why),
+      ...sideProtections(blue, why),
+      ...sideProtections(green, why),
     ];
   }
   if (journal.status === 'succeeded' && !rollbackBlocked) {
-    return sideProtections(sideOf(journal.summary, 'blue'), `rollback of deployment ${id} returns to it`);
+    return sideProtections(blue, `rollback of deployment ${id} returns to it`);
   }
   return [];
 }
@@ -77,9 +65,7 @@ export function journalProtections(journal: Journal | undefined, rollbackBlocked
  * same before a rollback), or undefined when it is possible. Read-only: a step may describe AWS to know.
  */
 export async function rollbackBlocked(journal: Journal, registry: StepRegistry, clock: Clock, signal: AbortSignal): Promise<string | undefined> {
-  const started = new Set(['running', 'done', 'failed', 'undoing']);
-  for (const step of [...journal.steps].reverse()) {
-    if (!started.has(step.state)) continue;
+  for (const step of stepsToUndo(journal)) {
     const handler = registry[step.kind];
     if (!handler?.blocksUndo) continue;
     const ctx: StepContext = {
@@ -89,9 +75,7 @@ export async function rollbackBlocked(journal: Journal, registry: StepRegistry, 
       signal,
       outputs: step.outputs,
       outputsOf: (id) => journal.steps.find((s) => s.id === id)?.outputs ?? {},
-      record: async () => {
-        throw new Error('the janitor only reads a journal');
-      },
+      record: () => Promise.reject(new Error('the janitor only reads a journal')),
       progress: () => undefined,
       output: () => undefined,
     };

@@ -15,6 +15,10 @@ export interface LiveStack {
   group: string;
   launch?: { kind: 'configuration' | 'template'; name: string };
   imageId?: string;
+  /** Roles its group hands to Auto Scaling (lifecycle hooks' RoleARN, a custom ServiceLinkedRoleARN): a copy passes them again. */
+  rolesForAutoScaling?: string[];
+  /** Customer managed KMS keys its launch template's volumes name (Ebs.KmsKeyId): launching like it uses them. */
+  volumeKeys?: string[];
 }
 
 /** One side of a deployment as its summary names it (JSON in the journal). */

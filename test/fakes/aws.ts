@@ -79,6 +79,7 @@ import type {
   LoadBalancerAttributes,
   LoadBalancerDescription,
   Tag as ElbTag,
+  PolicyDescription,
 } from '@aws-sdk/client-elastic-load-balancing';
 import type { Change, HostedZone, ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type {
@@ -128,6 +129,8 @@ interface LoadBalancerState {
   description: LoadBalancerDescription;
   attributes: LoadBalancerAttributes;
   tags: ElbTag[];
+  /** Policies created for it (DescribeLoadBalancerPolicies with its name); listeners and backends name them. */
+  policies?: PolicyDescription[];
 }
 
 interface ZoneState {
@@ -406,6 +409,78 @@ export class FakeAws implements AwsPorts {
         listeners: sorted(this.state.listeners),
       }),
     );
+  }
+
+  /**
+   * Everything the fake holds, as JSON, for fixtures recorded by one run and loaded by another
+   * (test/fixtures/compat): its state, the knobs and the private bookkeeping (id counter, overrides,
+   * pending images, client tokens, birth times). Maps and Sets become tagged entry arrays, Dates and
+   * non-finite numbers tagged values (see encodeDump). Not kept: the call log, `beforeMutation`,
+   * `onSsmCommand` and failOn failures (knobs of a test run, not of the world); scripted metric sums are
+   * functions, so a fake with any cannot be dumped.
+   */
+  dump(): FakeAwsDump {
+    this.tick();
+    if (this.state.metricSums.size > 0) throw new Error(`FakeAws.dump: scripted metric sums (${[...this.state.metricSums.keys()].join(', ')}) are functions and cannot be dumped`);
+    const { metricSums: _functions, ...state } = this.state;
+    return encodeDump({
+      version: 1,
+      knobs: {
+        inServiceAfterSeconds: this.inServiceAfterSeconds,
+        omitCanonicalZone: this.omitCanonicalZone,
+        dnsInSync: this.dnsInSync,
+        runningAfterSeconds: this.runningAfterSeconds,
+        healthyAfterRegistrationSeconds: this.healthyAfterRegistrationSeconds,
+        imageAvailableAfterSeconds: this.imageAvailableAfterSeconds,
+        imageFails: this.imageFails,
+        ssmOnlineAfterSeconds: this.ssmOnlineAfterSeconds,
+        ssmCommandSeconds: this.ssmCommandSeconds,
+      },
+      seq: this.seq,
+      state,
+      hidden: {
+        pingOverrides: this.pingOverrides,
+        ssmResults: this.ssmResults,
+        targetHealthOverrides: this.targetHealthOverrides,
+        unhealthy: this.unhealthy,
+        imageReadyAt: this.imageReadyAt,
+        clientTokens: this.clientTokens,
+        born: this.born,
+      },
+    }) as FakeAwsDump;
+  }
+
+  /** A fake holding what `dump` gave, on `clock` (the fixture's virtual time): as if the same process went on. */
+  static load(dump: FakeAwsDump, clock: Clock): FakeAws {
+    const d = decodeDump(dump) as {
+      version: number;
+      knobs: Record<string, unknown>;
+      seq: number;
+      state: Record<string, Map<unknown, unknown>>;
+      hidden: Record<string, Map<unknown, unknown> | Set<unknown>>;
+    };
+    if (d.version !== 1) throw new Error(`FakeAws.load: unknown dump version ${d.version}`);
+    const aws = new FakeAws({ clock });
+    Object.assign(aws, d.knobs);
+    aws.seq = d.seq;
+    const refill = (into: Map<unknown, unknown> | Set<unknown>, from: Map<unknown, unknown> | Set<unknown> | undefined, what: string) => {
+      if (from === undefined) throw new Error(`FakeAws.load: the dump has no ${what}`);
+      into.clear();
+      if (into instanceof Map) for (const [k, v] of from as Map<unknown, unknown>) into.set(k, v);
+      else for (const v of from as Set<unknown>) into.add(v);
+    };
+    for (const [key, map] of Object.entries(aws.state)) if (key !== 'metricSums') refill(map, d.state[key], `state.${key}`);
+    const hidden: Record<string, Map<unknown, unknown> | Set<unknown>> = {
+      pingOverrides: aws.pingOverrides,
+      ssmResults: aws.ssmResults,
+      targetHealthOverrides: aws.targetHealthOverrides,
+      unhealthy: aws.unhealthy,
+      imageReadyAt: aws.imageReadyAt,
+      clientTokens: aws.clientTokens,
+      born: aws.born,
+    };
+    for (const [key, into] of Object.entries(hidden)) refill(into, d.hidden[key], key);
+    return aws;
   }
 
   // ------------------------------------------------------------ seeding (no call log, no failures)
@@ -1236,6 +1311,43 @@ export class FakeAws implements AwsPorts {
         }
         return states;
       },
+      describePolicies: async (name) => clone(lb(name).policies ?? []),
+      createPolicy: async (name, policy) => {
+        const found = lb(name);
+        const policies = (found.policies ??= []);
+        // AWS answers DuplicatePolicyName; the port takes an existing policy of that name as done.
+        if (policies.some((p) => p.PolicyName === policy.PolicyName)) return;
+        policies.push(clone(policy));
+        const summary = (found.description.Policies ??= { AppCookieStickinessPolicies: [], LBCookieStickinessPolicies: [], OtherPolicies: [] });
+        const attr = (key: string) => policy.PolicyAttributeDescriptions?.find((a) => a.AttributeName === key)?.AttributeValue;
+        if (policy.PolicyTypeName === 'LBCookieStickinessPolicyType') {
+          (summary.LBCookieStickinessPolicies ??= []).push({ PolicyName: policy.PolicyName, CookieExpirationPeriod: Number(attr('CookieExpirationPeriod') ?? 0) });
+        } else if (policy.PolicyTypeName === 'AppCookieStickinessPolicyType') {
+          (summary.AppCookieStickinessPolicies ??= []).push({ PolicyName: policy.PolicyName, CookieName: attr('CookieName') });
+        } else {
+          (summary.OtherPolicies ??= []).push(policy.PolicyName as string);
+        }
+      },
+      // https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_SetLoadBalancerPoliciesOfListener.html:
+      // the policies replace the listener's; each must exist (PolicyNotFound), the listener too (ListenerNotFound).
+      setListenerPolicies: async (name, port, names) => {
+        const found = lb(name);
+        const listener = found.description.ListenerDescriptions?.find((l) => l.Listener?.LoadBalancerPort === port);
+        if (!listener) throw awsError('classicLoadBalancers', name, 'ListenerNotFound', `There is no listener on port ${port}`);
+        for (const n of names) {
+          if (!(found.policies ?? []).some((p) => p.PolicyName === n)) throw awsError('classicLoadBalancers', name, 'PolicyNotFound', `There is no policy named ${n}`);
+        }
+        listener.PolicyNames = [...names];
+      },
+      // https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_SetLoadBalancerPoliciesForBackendServer.html
+      setBackendPolicies: async (name, port, names) => {
+        const found = lb(name);
+        for (const n of names) {
+          if (!(found.policies ?? []).some((p) => p.PolicyName === n)) throw awsError('classicLoadBalancers', name, 'PolicyNotFound', `There is no policy named ${n}`);
+        }
+        const backends = (found.description.BackendServerDescriptions ?? []).filter((b) => b.InstancePort !== port);
+        found.description.BackendServerDescriptions = names.length > 0 ? [...backends, { InstancePort: port, PolicyNames: [...names] }] : backends;
+      },
     };
   }
 
@@ -1764,7 +1876,17 @@ const MUTATING = {
   launch: ['createLaunchConfiguration', 'deleteLaunchConfiguration', 'createLaunchTemplate', 'deleteLaunchTemplate'],
   images: ['createImage', 'deleteImage'],
   instances: ['run', 'terminate'],
-  classicLoadBalancers: ['create', 'configureHealthCheck', 'modifyAttributes', 'delete', 'registerInstances', 'deregisterInstances'],
+  classicLoadBalancers: [
+    'create',
+    'configureHealthCheck',
+    'modifyAttributes',
+    'delete',
+    'registerInstances',
+    'deregisterInstances',
+    'createPolicy',
+    'setListenerPolicies',
+    'setBackendPolicies',
+  ],
   targetGroups: ['register', 'deregister', 'create', 'modifyAttributes', 'delete'],
   listeners: ['modify', 'modifyRule'],
   dns: ['change'],
@@ -1793,6 +1915,35 @@ function forwardsTo(actions: Action[] | undefined, targetGroupArn: string): bool
   return (actions ?? []).some(
     (a) => a.TargetGroupArn === targetGroupArn || (a.ForwardConfig?.TargetGroups ?? []).some((g) => g.TargetGroupArn === targetGroupArn),
   );
+}
+
+/** FakeAws.dump's JSON: plain data, with Maps, Sets, Dates and non-finite numbers tagged. */
+export type FakeAwsDump = { version: 1 } & Record<string, unknown>;
+
+/** A value as JSON: {$map: entries}, {$set: values}, {$date: ISO}, {$number: "Infinity"}; undefined keys dropped. */
+export function encodeDump(value: unknown): unknown {
+  if (value instanceof Map) return { $map: [...value].map(([k, v]) => [encodeDump(k), encodeDump(v)]) };
+  if (value instanceof Set) return { $set: [...value].map(encodeDump) };
+  if (value instanceof Date) return { $date: value.toISOString() };
+  if (typeof value === 'number' && !Number.isFinite(value)) return { $number: String(value) };
+  if (typeof value === 'function') throw new Error('FakeAws.dump: a function cannot be dumped');
+  if (Array.isArray(value)) return value.map(encodeDump);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, encodeDump(v)]));
+  }
+  return value;
+}
+
+/** encodeDump reversed. */
+export function decodeDump(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(decodeDump);
+  if (value === null || typeof value !== 'object') return value;
+  const o = value as Record<string, unknown>;
+  if (Array.isArray(o.$map)) return new Map((o.$map as [unknown, unknown][]).map(([k, v]) => [decodeDump(k), decodeDump(v)]));
+  if (Array.isArray(o.$set)) return new Set((o.$set as unknown[]).map(decodeDump));
+  if (typeof o.$date === 'string') return new Date(o.$date);
+  if (typeof o.$number === 'string') return Number(o.$number);
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, decodeDump(v)]));
 }
 
 export function awsError(operation: string, resource = 'resource', code = 'InternalFailure', detail = 'injected failure'): AwsCallError {

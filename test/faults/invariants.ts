@@ -294,8 +294,13 @@ interface SnapshotShape {
  *    as the group's, the fake keeps it apart; and the registration times, which are new.
  */
 function normaliseAny(ctx: RunContext, snapshot: unknown): unknown {
+  return withoutRollbackLeftovers(ctx.before, snapshot);
+}
+
+/** normaliseAny of a snapshot against the world before the deployment (also used by test/unit/compat). */
+export function withoutRollbackLeftovers(world: unknown, snapshot: unknown): unknown {
   const copy = structuredClone(snapshot) as SnapshotShape;
-  const before = ctx.before as SnapshotShape;
+  const before = world as SnapshotShape;
   for (const [id, e] of Object.entries(copy.instances)) if (!(id in before.instances) && !live(e.instance.State?.Name)) delete copy.instances[id];
   const viaGroup = (attached: (g: SnapshotShape['groups'][string]) => boolean) =>
     new Set(Object.values(copy.groups).filter(attached).flatMap((g) => g.instances));

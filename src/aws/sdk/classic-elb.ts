@@ -5,6 +5,7 @@ import type {
   InstanceState,
   LoadBalancerAttributes,
   LoadBalancerDescription,
+  PolicyDescription,
   Tag,
 } from '@aws-sdk/client-elastic-load-balancing';
 import { AwsCallError } from '../../errors.js';
@@ -26,6 +27,15 @@ const instanceList = (ids: readonly string[]) => nameResources('instance', 'inst
 export const INSTANCE_INVALID = ['InvalidInstance', 'InvalidEndPointException', 'InvalidEndPoint'] as const;
 const isInstanceInvalid = (code: string) => (INSTANCE_INVALID as readonly string[]).includes(code);
 const isLoadBalancerMissing = (code: string) => (LOAD_BALANCER_MISSING as readonly string[]).includes(code);
+
+/** A policy of that name exists on the load balancer already (a retried create). */
+export const POLICY_EXISTS = ['DuplicatePolicyName', 'DuplicatePolicyNameException'] as const;
+
+/** The policy types that have calls of their own (CreateLoadBalancerPolicy is for every other type). */
+export const STICKINESS_TYPES = { lb: 'LBCookieStickinessPolicyType', app: 'AppCookieStickinessPolicyType' } as const;
+
+const attributeOf = (policy: PolicyDescription, name: string) =>
+  policy.PolicyAttributeDescriptions?.find((a) => a.AttributeName === name)?.AttributeValue;
 
 export class SdkClassicLoadBalancers implements ClassicLoadBalancersPort {
   constructor(private readonly clients: AwsClients) {}
@@ -163,6 +173,80 @@ export class SdkClassicLoadBalancers implements ClassicLoadBalancersPort {
       await deregister([id]);
       if (gone) return;
     }
+  }
+
+  async describePolicies(name: string): Promise<PolicyDescription[]> {
+    const { client, sdk: elb } = await this.clients.classicElb();
+    // With a load balancer name AWS answers with the policies created for it only, not the predefined ones.
+    const out = await awsCall('DescribeLoadBalancerPolicies', lb(name), () =>
+      client.send(new elb.DescribeLoadBalancerPoliciesCommand({ LoadBalancerName: name })),
+    );
+    return out.PolicyDescriptions ?? [];
+  }
+
+  async createPolicy(name: string, policy: PolicyDescription): Promise<void> {
+    const { client, sdk: elb } = await this.clients.classicElb();
+    const policyName = policy.PolicyName ?? '';
+    const resource = `policy ${policyName} of ${lb(name)}`;
+    const options = { missing: POLICY_EXISTS };
+    if (policy.PolicyTypeName === STICKINESS_TYPES.lb) {
+      const period = attributeOf(policy, 'CookieExpirationPeriod');
+      await awsCall(
+        'CreateLBCookieStickinessPolicy',
+        resource,
+        () =>
+          client.send(
+            new elb.CreateLBCookieStickinessPolicyCommand({
+              LoadBalancerName: name,
+              PolicyName: policyName,
+              // 0 or absent: the cookie lasts as long as the browser session (AWS's default).
+              ...(period && Number(period) > 0 ? { CookieExpirationPeriod: Number(period) } : {}),
+            }),
+          ),
+        options,
+      );
+      return;
+    }
+    if (policy.PolicyTypeName === STICKINESS_TYPES.app) {
+      await awsCall(
+        'CreateAppCookieStickinessPolicy',
+        resource,
+        () =>
+          client.send(
+            new elb.CreateAppCookieStickinessPolicyCommand({ LoadBalancerName: name, PolicyName: policyName, CookieName: attributeOf(policy, 'CookieName') ?? '' }),
+          ),
+        options,
+      );
+      return;
+    }
+    await awsCall(
+      'CreateLoadBalancerPolicy',
+      resource,
+      () =>
+        client.send(
+          new elb.CreateLoadBalancerPolicyCommand({
+            LoadBalancerName: name,
+            PolicyName: policyName,
+            PolicyTypeName: policy.PolicyTypeName ?? '',
+            PolicyAttributes: (policy.PolicyAttributeDescriptions ?? []).map((a) => ({ AttributeName: a.AttributeName, AttributeValue: a.AttributeValue })),
+          }),
+        ),
+      options,
+    );
+  }
+
+  async setListenerPolicies(name: string, loadBalancerPort: number, policyNames: string[]): Promise<void> {
+    const { client, sdk: elb } = await this.clients.classicElb();
+    await awsCall('SetLoadBalancerPoliciesOfListener', `listener ${loadBalancerPort} of ${lb(name)}`, () =>
+      client.send(new elb.SetLoadBalancerPoliciesOfListenerCommand({ LoadBalancerName: name, LoadBalancerPort: loadBalancerPort, PolicyNames: policyNames })),
+    );
+  }
+
+  async setBackendPolicies(name: string, instancePort: number, policyNames: string[]): Promise<void> {
+    const { client, sdk: elb } = await this.clients.classicElb();
+    await awsCall('SetLoadBalancerPoliciesForBackendServer', `backend port ${instancePort} of ${lb(name)}`, () =>
+      client.send(new elb.SetLoadBalancerPoliciesForBackendServerCommand({ LoadBalancerName: name, InstancePort: instancePort, PolicyNames: policyNames })),
+    );
   }
 
   /**

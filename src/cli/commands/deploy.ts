@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import type { Config } from '../../config/schema.js';
-import type { Plan } from '../../strategies/types.js';
-import { Session, declined, notATerminal, withConfig, withOutput, withYes, type CommonFlags } from '../session.js';
+import { confirmPlan } from '../confirm.js';
+import { Session, declined, withConfig, withOutput, withYes, type CommonFlags } from '../session.js';
 import { finishRun } from './finish.js';
 
 interface Flags extends CommonFlags {
@@ -14,7 +13,7 @@ export function registerDeploy(program: Command): void {
     .command('deploy')
     .summary('build green with a new image, move traffic to it, retire blue')
     .description(
-      'Deploy a new image: build green (a copy of the live group, its load balancer, launch configuration, scaling policies and alarms, with the new AMI), wait until every green instance is InService, move the Route 53 alias record to green, wait until the change is in sync, then retire blue (retire.action). The plan is shown first; on a terminal you are asked before anything changes.',
+      'Deploy a new image (release.image, --image, or one baked by release.commands): build green with it, wait until every green instance is InService, move traffic to green, then retire blue (retire.action). How traffic moves is the strategy\'s: replica-dns points the Route 53 alias record at green\'s load balancer and waits until the change is in sync; replica-listener moves the ALB/NLB listener and its rules to green\'s target group; both at once, or in weighted steps held while alarms are watched (traffic.steps). swap-instances launches new instances, attaches them to the live group and its load balancers, then deregisters and drains the old ones. The plan is shown first; on a terminal you are asked before anything changes.',
     );
   withConfig(cmd);
   cmd.option('--image <ami>', 'deploy this AMI instead of release.image');
@@ -42,32 +41,20 @@ If it stops half-way (a failure, Ctrl-C, a crash), run \`bluegreen resume\` to g
     try {
       const image = flags.image;
       const ops = await import('../../operations.js');
-      const { renderPlan } = await import('../render/plan.js');
-      const { colorsFor } = await import('../render/style.js');
       const { describeRelease } = await import('../../config/schema.js');
-      let refused = false;
-      let said: boolean | undefined;
+      const asked = confirmPlan(session, (plan, config) => ({
+        heading: `Plan: deploy ${describeRelease(config.release)} to ${config.service} (deployment ${plan.deploymentId})`,
+        question: `Deploy ${describeRelease(config.release)} to ${config.service}?`,
+        ...(flags.pauseBeforeSwitch ? { pauseBefore: ops.pausePointOf(plan)?.id } : {}),
+      }));
       const journal = await ops.deploy({
         ...(await session.operationOptions()),
         ...(image ? { image } : {}),
         ...(flags.pauseBeforeSwitch ? { pauseBeforeSwitch: true } : {}),
-        confirm: async (plan: Plan, config: Config) => {
-          const pauseBefore = flags.pauseBeforeSwitch ? ops.pausePointOf(plan)?.id : undefined;
-          session.human.write(
-            renderPlan(plan, colorsFor(session.human), `Plan: deploy ${describeRelease(config.release)} to ${config.service} (deployment ${plan.deploymentId})`, pauseBefore),
-          );
-          session.human.write('\n');
-          if (session.mustRefuse) {
-            refused = true;
-            return false;
-          }
-          said = await session.confirm(`Deploy ${describeRelease(config.release)} to ${config.service}?`);
-          return said;
-        },
+        confirm: asked.confirm,
       });
-      if (refused) throw notATerminal('deploy');
+      if (asked.declined) return declined(session);
       if (journal === undefined) {
-        if (said === false) return declined(session);
         session.stderr.write('nothing to deploy\n');
         return;
       }

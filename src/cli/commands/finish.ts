@@ -12,13 +12,12 @@ export async function finishRun(session: Session, journal: Journal): Promise<voi
   else {
     const { renderOutcome } = await import('../render/status.js');
     const { colorsFor } = await import('../render/style.js');
-    const command = (verb: string) => `${session.commandPrefix} ${verb} -c ${session.flags.config}`;
-    session.stdout.write(renderOutcome(journal, colorsFor(session.stdout), { promote: command('promote'), rollback: command('rollback') }));
+    session.stdout.write(renderOutcome(journal, colorsFor(session.stdout), { promote: session.commandLine('promote'), rollback: session.commandLine('rollback') }));
   }
   if (failed) {
     // The operation returned instead of throwing: report it the way the error handler would.
     session.stderr.write(`error: deployment ${journal.deploymentId} ended ${journal.status}${journal.error ? `: ${journal.error}` : ''}\n`);
-    session.stderr.write(`next: ${session.commandPrefix} status -c ${session.flags.config}\n`);
+    session.stderr.write(`next: ${session.commandLine('status')}\n`);
     process.exitCode = 1;
   }
 }

@@ -62,7 +62,7 @@ Examples:
     const ops = await import('../../operations.js');
     // No progress display (gc runs no engine steps); Ctrl-C stops before the next deletion.
     const stop = (signal: NodeJS.Signals) => {
-      session.stderr.write(`\n${signal}: stopping before the next deletion (run \`${session.commandPrefix} gc -c ${flags.config} --yes\` again to go on)\n`);
+      session.stderr.write(`\n${signal}: stopping before the next deletion (run \`${session.commandLine('gc')} --yes\` again to go on)\n`);
       session.controller.abort(new Error(signal));
     };
     process.once('SIGINT', stop);

@@ -52,7 +52,7 @@ Examples:
       ),
     );
     session.stderr.write(
-      `\nThis is a plan only: nothing was changed. To apply it: ${session.commandPrefix} deploy -c ${flags.config}${image ? ` --image ${image}` : ''}${flags.pauseBeforeSwitch ? ' --pause-before-switch' : ''}\n`,
+      `\nThis is a plan only: nothing was changed. To apply it: ${session.commandLine('deploy')}${image ? ` --image ${image}` : ''}${flags.pauseBeforeSwitch ? ' --pause-before-switch' : ''}\n`,
     );
   });
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { showAndConfirm } from '../confirm.js';
 import { Session, declined, withConfig, withOutput, withYes, type CommonFlags } from '../session.js';
 import { finishRun } from './finish.js';
 
@@ -32,9 +33,8 @@ Examples:
         if (report.journal && resumable.includes(report.journal.status)) {
           const { renderStatus } = await import('../render/status.js');
           const { colorsFor } = await import('../render/style.js');
-          session.human.write(`${renderStatus(report, colorsFor(session.human))}\n`);
-          const journal = report.journal;
-          if (!(await session.confirm(`Resume deployment ${journal.deploymentId} of ${report.service}?`))) return declined(session);
+          const question = `Resume deployment ${report.journal.deploymentId} of ${report.service}?`;
+          if (!(await showAndConfirm(session, `${renderStatus(report, colorsFor(session.human))}\n`, question))) return declined(session);
         }
       }
       const journal = await ops.resume(await session.operationOptions());

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import type { Config } from '../../config/schema.js';
-import type { Plan } from '../../strategies/types.js';
-import { Session, declined, notATerminal, withConfig, withOutput, withYes, type CommonFlags } from '../session.js';
+import { confirmPlan } from '../confirm.js';
+import { Session, declined, withConfig, withOutput, withYes, type CommonFlags } from '../session.js';
 import { finishRun } from './finish.js';
 
 export function registerRollback(program: Command): void {
@@ -27,25 +26,12 @@ Not possible after retire.action "delete" has deleted blue: the plan of that dep
     const session = new Session('rollback', flags);
     try {
       const ops = await import('../../operations.js');
-      const { renderPlan } = await import('../render/plan.js');
-      const { colorsFor } = await import('../render/style.js');
-      let refused = false;
-      let said: boolean | undefined;
-      const journal = await ops.rollback({
-        ...(await session.operationOptions()),
-        confirm: async (plan: Plan, config: Config) => {
-          session.human.write(renderPlan(plan, colorsFor(session.human), `Plan: roll back ${config.service} (deployment ${plan.deploymentId})`));
-          session.human.write('\n');
-          if (session.mustRefuse) {
-            refused = true;
-            return false;
-          }
-          said = await session.confirm(`Roll back ${config.service}?`);
-          return said;
-        },
-      });
-      if (refused) throw notATerminal('rollback');
-      if (said === false) return declined(session);
+      const asked = confirmPlan(session, (plan, config) => ({
+        heading: `Plan: roll back ${config.service} (deployment ${plan.deploymentId})`,
+        question: `Roll back ${config.service}?`,
+      }));
+      const journal = await ops.rollback({ ...(await session.operationOptions()), confirm: asked.confirm });
+      if (asked.declined) return declined(session);
       await finishRun(session, journal);
     } finally {
       session.close();

@@ -1,5 +1,5 @@
 /** What both strategies read the same way about the live group. */
-import type { AutoScalingGroup, LaunchConfiguration } from '@aws-sdk/client-auto-scaling';
+import type { AutoScalingGroup, LaunchConfiguration, LifecycleHook } from '@aws-sdk/client-auto-scaling';
 import type { LaunchTemplateVersion } from '@aws-sdk/client-ec2';
 import type { AwsPorts } from '../../aws/ports.js';
 import { InputError } from '../../errors.js';
@@ -61,13 +61,23 @@ export function imageNotFound(image: string): InputError {
   return new InputError(`image ${image} (release.image, or the --image flag when given) does not exist or is not visible to this account in this region`);
 }
 
-/** The live stack as observe found it: the group, its launch, that launch's image. Pure. */
-export function liveStackOf(group: string, launch: BlueLaunch): LiveStack {
+/** The live stack as observe found it: the group, its launch, that launch's image, and what IAM cares about. Pure. */
+export function liveStackOf(group: AutoScalingGroup & { AutoScalingGroupName: string }, launch: BlueLaunch, hooks: readonly LifecycleHook[] = []): LiveStack {
+  const name = group.AutoScalingGroupName;
+  const roles = [...hooks.flatMap((h) => (h.RoleARN ? [h.RoleARN] : [])), ...(group.ServiceLinkedRoleARN ? [group.ServiceLinkedRoleARN] : [])];
+  const iam = roles.length > 0 ? { rolesForAutoScaling: [...new Set(roles)] } : {};
   if (launch.kind === 'configuration') {
     const c = launch.configuration;
-    return { group, launch: { kind: 'configuration', name: c.LaunchConfigurationName }, ...(c.ImageId ? { imageId: c.ImageId } : {}) };
+    return { group: name, launch: { kind: 'configuration', name: c.LaunchConfigurationName }, ...(c.ImageId ? { imageId: c.ImageId } : {}), ...iam };
   }
   const v = launch.version;
   const imageId = v.LaunchTemplateData?.ImageId;
-  return { group, ...(v.LaunchTemplateName ? { launch: { kind: 'template' as const, name: v.LaunchTemplateName } } : {}), ...(imageId ? { imageId } : {}) };
+  const keys = [...new Set((v.LaunchTemplateData?.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.KmsKeyId ? [m.Ebs.KmsKeyId] : [])))];
+  return {
+    group: name,
+    ...(v.LaunchTemplateName ? { launch: { kind: 'template' as const, name: v.LaunchTemplateName } } : {}),
+    ...(imageId ? { imageId } : {}),
+    ...iam,
+    ...(keys.length > 0 ? { volumeKeys: keys } : {}),
+  };
 }

@@ -15,7 +15,7 @@ export function replicaStrategy<O extends ReplicaObserved, C extends ReplicaConf
     name: front.strategy,
     observe: (config, ports) => front.observe(front.config(config), ports),
     plan: (config, observed, deploymentId) => planReplica(front, config, observed, deploymentId),
-    liveStack: (o) => liveStackOf(o.blue.group.AutoScalingGroupName, o.blue.launch),
+    liveStack: (o) => liveStackOf(o.blue.group, o.blue.launch, o.blue.lifecycleHooks),
     handlers: (ports, services) => replicaHandlers(front, ports, services),
   };
 }

@@ -5,7 +5,8 @@
  */
 import type { Strategy } from '../types.js';
 import { observe, type Observed } from './observe.js';
-import { plan, STRATEGY } from './plan.js';
+import { plan } from './plan.js';
+import { STRATEGY } from './params.js';
 import { handlers } from './steps.js';
 import { liveStackOf } from '../common/observe.js';
 
@@ -13,9 +14,9 @@ export const swapInstances: Strategy<Observed> = {
   name: STRATEGY,
   observe,
   plan,
-  liveStack: (o) => liveStackOf(o.group.AutoScalingGroupName, o.launch),
+  liveStack: (o) => liveStackOf(o.group, o.launch),
   handlers,
 };
 
 export type { Observed } from './observe.js';
-export { STEP } from './plan.js';
+export { STEP } from './params.js';

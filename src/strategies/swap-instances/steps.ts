@@ -9,24 +9,13 @@
  *  - undo works after a partial apply, with things already gone, and twice;
  *  - no secrets (UserData, command output) in outputs.
  */
-import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import type { AwsPorts } from '../../aws/ports.js';
-import type { JsonObject, StepContext, StepHandler, StepRegistry } from '../../engine/types.js';
-import { waitUntil, WaitTimeoutError, type Observation } from '../../engine/wait.js';
+import type { StepContext, StepRegistry } from '../../engine/types.js';
+import { waitUntil } from '../../engine/wait.js';
 import { DeploymentError, VerificationError } from '../../errors.js';
-import {
-  bakeImage,
-  gone,
-  instancesOf,
-  launchInstances,
-  membersOf,
-  runCommands,
-  waitReachable,
-  waitRunning,
-} from '../common/instance-steps.js';
+import { bakeImage, gone, launchInstances, membersOf, runCommands, waitReachable, waitRunning } from '../common/instance-steps.js';
 import type { StrategyServices } from '../types.js';
-import { launchConfigurationCopy, launchTemplateSwapCopy, raisedMaxSize } from './builders.js';
-import { launchTemplateFromConfiguration } from '../common/builders.js';
+import { raisedMaxSize } from './builders.js';
 import {
   kindOf,
   STEP,
@@ -37,18 +26,28 @@ import {
   type Sizes,
   type SuspendProcessesParams,
   type TerminateOldParams,
-  type UpdateLaunchParams,
   type WaitDrainingParams,
   type WaitHealthyParams,
   type WaitRetireParams,
-} from './plan.js';
+} from './params.js';
+import {
+  anyInService,
+  deregisterEverywhere,
+  groupOf,
+  healthOf,
+  newInstances,
+  registerEverywhere,
+  shortArn,
+  sizesOf,
+  waitRecordedTime,
+  type Handler,
+} from './step-support.js';
+import { updateLaunch } from './update-launch.js';
 
 export type { OutcomeRecord } from '../common/instance-steps.js';
 
-type Handler<P> = StepHandler<P & JsonObject>;
-
 export function handlers(ports: AwsPorts, services: StrategyServices): StepRegistry {
-  const registry: Record<string, StepHandler<any>> = {
+  return {
     [kindOf(STEP.suspendProcesses)]: suspendProcesses(ports),
     [kindOf(STEP.launchInstances)]: launchInstances(ports),
     [kindOf(STEP.waitRunning)]: waitRunning(ports, STEP.launchInstances),
@@ -65,101 +64,6 @@ export function handlers(ports: AwsPorts, services: StrategyServices): StepRegis
     [kindOf(STEP.terminateOld)]: terminateOld(ports),
     [kindOf(STEP.restoreGroup)]: restoreGroup(ports),
   };
-  return registry;
-}
-
-// ---------------------------------------------------------------- shared
-
-/** The new instances, as launch-instances recorded them. */
-function newInstances(ctx: StepContext): string[] {
-  return instancesOf(ctx, STEP.launchInstances);
-}
-
-async function groupOf(ports: AwsPorts, name: string): Promise<AutoScalingGroup> {
-  const g = await ports.groups.describeGroup(name);
-  if (!g) throw new DeploymentError(`Auto Scaling group ${name} no longer exists`);
-  return g;
-}
-
-
-function sizesOf(g: AutoScalingGroup): Sizes {
-  return { MinSize: g.MinSize ?? 0, MaxSize: g.MaxSize ?? 0, DesiredCapacity: g.DesiredCapacity ?? 0 };
-}
-
-/**
- * The health of instances in the group and behind every load balancer and target group: done when each
- * is InService in the group, InService in each classic load balancer and healthy in each target group.
- */
-async function healthOf(
-  ports: AwsPorts,
-  p: { group: string; loadBalancers: string[]; targetGroups: string[] },
-  ids: string[],
-  what: string,
-): Promise<Observation> {
-  const [g, lbHealth, tgHealth] = await Promise.all([
-    ports.groups.describeGroup(p.group),
-    Promise.all(p.loadBalancers.map((lb) => ports.classicLoadBalancers.instanceHealth(lb))),
-    Promise.all(p.targetGroups.map((arn) => ports.targetGroups.health(arn))),
-  ]);
-  const inGroup = new Set((g?.Instances ?? []).filter((i) => i.LifecycleState === 'InService').map((i) => i.InstanceId));
-  const inLbs = lbHealth.map((h) => new Set(h.filter((s) => s.State === 'InService').map((s) => s.InstanceId)));
-  const inTgs = tgHealth.map((h) => new Set(h.filter((d) => d.TargetHealth?.State === 'healthy').map((d) => d.Target?.Id)));
-  const count = (set: Set<string | undefined>) => ids.filter((id) => set.has(id)).length;
-  const ok = ids.filter((id) => inGroup.has(id) && inLbs.every((s) => s.has(id)) && inTgs.every((s) => s.has(id))).length;
-  const detail = [
-    `${count(inGroup)} in ${p.group}`,
-    ...p.loadBalancers.map((lb, i) => `${count(inLbs[i] as Set<string | undefined>)} in ${lb}`),
-    ...p.targetGroups.map((arn, i) => `${count(inTgs[i] as Set<string | undefined>)} healthy in ${shortArn(arn)}`),
-  ].join(', ');
-  return {
-    done: ids.length > 0 && ok === ids.length,
-    message: `${ok} of ${ids.length} ${what} InService (${detail})`,
-    counts: { done: ok, total: ids.length },
-  };
-}
-
-/** "targetgroup/shop-web/0123abcd" -> "shop-web". */
-function shortArn(arn: string): string {
-  return arn.match(/targetgroup\/([^/]+)/)?.[1] ?? arn;
-}
-
-/**
- * Waits until a time recorded in the outputs under `key` (recorded on the first run, so a resume does not
- * start the wait again), saying how long is left every `intervalSeconds`.
- */
-async function waitRecordedTime(ctx: StepContext, key: string, seconds: number, intervalSeconds: number, what: string): Promise<void> {
-  let until = ctx.outputs[key] as number | undefined;
-  if (until === undefined) {
-    until = ctx.clock.now() + seconds * 1000;
-    await ctx.record({ [key]: until });
-  }
-  const end = until;
-  const total = Math.max(1, seconds);
-  const observe = async (): Promise<Observation> => {
-    const left = Math.max(0, Math.ceil((end - ctx.clock.now()) / 1000));
-    return left <= 0
-      ? { done: true, message: `done waiting for ${what}` }
-      : { done: false, message: `${left}s left waiting for ${what}`, counts: { done: total - Math.min(left, total), total } };
-  };
-  try {
-    // The deadline is `until` itself, so the last sleep ends exactly there.
-    await waitUntil(ctx, { what, timeoutSeconds: Math.max(0, end - ctx.clock.now()) / 1000, intervalSeconds: Math.max(1, intervalSeconds) }, observe);
-  } catch (error) {
-    // Reaching the deadline is this wait's success, however the loop saw it.
-    if (!(error instanceof WaitTimeoutError) || ctx.clock.now() < end) throw error;
-  }
-}
-
-async function deregisterEverywhere(ports: AwsPorts, p: { loadBalancers: string[]; targetGroups: string[] }, ids: string[]): Promise<void> {
-  if (ids.length === 0) return;
-  for (const lb of p.loadBalancers) await ports.classicLoadBalancers.deregisterInstances(lb, ids);
-  for (const arn of p.targetGroups) await ports.targetGroups.deregister(arn, ids);
-}
-
-async function registerEverywhere(ports: AwsPorts, p: { loadBalancers: string[]; targetGroups: string[] }, ids: string[]): Promise<void> {
-  if (ids.length === 0) return;
-  for (const lb of p.loadBalancers) await ports.classicLoadBalancers.registerInstances(lb, ids);
-  for (const arn of p.targetGroups) await ports.targetGroups.register(arn, ids);
 }
 
 // ---------------------------------------------------------------- suspend-processes
@@ -247,18 +151,6 @@ function attachInstances(ports: AwsPorts): Handler<AttachInstancesParams> {
     },
   };
 }
-
-/** Whether any of `ids` is InService in a classic load balancer or healthy in a target group. */
-async function anyInService(ports: AwsPorts, p: { loadBalancers: string[]; targetGroups: string[] }, ids: string[]): Promise<boolean> {
-  for (const lb of p.loadBalancers) {
-    if ((await ports.classicLoadBalancers.instanceHealth(lb)).some((h) => h.State === 'InService' && ids.includes(h.InstanceId ?? ''))) return true;
-  }
-  for (const arn of p.targetGroups) {
-    if ((await ports.targetGroups.health(arn)).some((h) => h.TargetHealth?.State === 'healthy' && ids.includes(h.Target?.Id ?? ''))) return true;
-  }
-  return false;
-}
-
 // ---------------------------------------------------------------- wait-healthy
 
 function waitHealthy(ports: AwsPorts): Handler<WaitHealthyParams> {
@@ -274,80 +166,6 @@ function waitHealthy(ports: AwsPorts): Handler<WaitHealthyParams> {
     async undo() {},
   };
 }
-
-// ---------------------------------------------------------------- update-launch
-
-/** The group's launch before update-launch, as journaled: a template by id (AWS gives it) or, failing that, by name. */
-type LaunchSpec = { kind: 'configuration'; name: string } | { kind: 'template'; id?: string; name?: string; version: string };
-
-function launchSpecOf(g: AutoScalingGroup): LaunchSpec | null {
-  if (g.LaunchConfigurationName) return { kind: 'configuration', name: g.LaunchConfigurationName };
-  const t = g.LaunchTemplate;
-  if (t?.LaunchTemplateId) return { kind: 'template', id: t.LaunchTemplateId, version: t.Version ?? '$Default' };
-  if (t?.LaunchTemplateName) return { kind: 'template', name: t.LaunchTemplateName, version: t.Version ?? '$Default' };
-  return null;
-}
-
-function pointsAtCopy(g: AutoScalingGroup, p: UpdateLaunchParams): boolean {
-  return p.kind === 'configuration' ? g.LaunchConfigurationName === p.name : g.LaunchTemplate?.LaunchTemplateName === p.name;
-}
-
-function updateLaunch(ports: AwsPorts): Handler<UpdateLaunchParams> {
-  return {
-    async apply(ctx, p) {
-      const image = p.image ?? (ctx.outputsOf(STEP.bakeImage).imageId as string | undefined);
-      if (!image) throw new DeploymentError(`no image to point ${p.group} at: the ${STEP.bakeImage} step recorded none`);
-      const g = await groupOf(ports, p.group);
-      if (!('previous' in ctx.outputs) && !pointsAtCopy(g, p)) await ctx.record({ previous: launchSpecOf(g) });
-
-      if (p.kind === 'configuration') {
-        if (!(await ports.launch.describeLaunchConfiguration(p.name))) {
-          const source = await ports.launch.describeLaunchConfiguration(p.source);
-          if (!source) throw new DeploymentError(`launch configuration ${p.source} no longer exists; nothing to copy`);
-          await ctx.record({ launchConfiguration: p.name, image });
-          await ports.launch.createLaunchConfiguration(launchConfigurationCopy(source, p.name, image));
-        }
-        await ctx.record({ launchConfiguration: p.name, image });
-        if (!pointsAtCopy(g, p)) await ports.groups.updateGroup({ AutoScalingGroupName: p.group, LaunchConfigurationName: p.name });
-        return;
-      }
-      if (p.kind === 'template-from-configuration' && !(await ports.launch.findLaunchTemplate(p.name))) {
-        const lc = await ports.launch.describeLaunchConfiguration(p.source);
-        if (!lc) throw new DeploymentError(`launch configuration ${p.source} no longer exists; nothing to copy`);
-        await ctx.record({ launchTemplate: p.name, image });
-        await ports.launch.createLaunchTemplate(launchTemplateFromConfiguration(lc, p.name, image, p.tags));
-      } else if (p.kind === 'template' && !(await ports.launch.findLaunchTemplate(p.name))) {
-        const source = await ports.launch.describeLaunchTemplateVersion({ id: p.source.id }, String(p.source.version));
-        if (!source) throw new DeploymentError(`launch template ${p.source.id} version ${p.source.version} no longer exists; nothing to copy`);
-        await ctx.record({ launchTemplate: p.name, image });
-        await ports.launch.createLaunchTemplate(launchTemplateSwapCopy(source, p.name, image, ctx.deploymentId, p.tags));
-      }
-      await ctx.record({ launchTemplate: p.name, image });
-      if (!pointsAtCopy(g, p)) {
-        await ports.groups.updateGroup({ AutoScalingGroupName: p.group, LaunchTemplate: { LaunchTemplateName: p.name, Version: '1' } });
-      }
-    },
-    async undo(ctx, p) {
-      const previous = ctx.outputs.previous as LaunchSpec | null | undefined;
-      const g = await ports.groups.describeGroup(p.group);
-      if (g && previous && pointsAtCopy(g, p)) {
-        await ports.groups.updateGroup(
-          previous.kind === 'configuration'
-            ? { AutoScalingGroupName: p.group, LaunchConfigurationName: previous.name }
-            : {
-                AutoScalingGroupName: p.group,
-                LaunchTemplate: previous.id
-                  ? { LaunchTemplateId: previous.id, Version: previous.version }
-                  : { LaunchTemplateName: previous.name, Version: previous.version },
-              },
-        );
-      }
-      if (p.kind === 'configuration') await ports.launch.deleteLaunchConfiguration(p.name);
-      else await ports.launch.deleteLaunchTemplate(p.name);
-    },
-  };
-}
-
 // ---------------------------------------------------------------- wait-retire, wait-draining
 
 function timedWaitStep(what: string): Handler<WaitRetireParams | WaitDrainingParams> {

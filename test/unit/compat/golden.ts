@@ -2,7 +2,7 @@
  * Golden files: what they hold, where they live, and a diff that names the step and key that differ.
  * Shared by the compat tests and scripts/record-compat.ts (which writes what the tests read).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../../src/config/schema.js';
@@ -27,8 +27,16 @@ export interface PlanFixture {
 export async function planOf(shape: PlanShape): Promise<Omit<PlanFixture, 'recorded'>> {
   const { aws, config } = shape.build();
   const strategy = strategyFor(config.strategy);
-  const observed = await strategy.observe(config, aws);
+  const observed: unknown = await strategy.observe(config, aws);
   return asJson({ shape: shape.name, config, plan: strategy.plan(config, observed, DEPLOYMENT_ID), liveStack: strategy.liveStack(observed) });
+}
+
+/** The fixture names (without .json) in a folder of FIXTURES, sorted. */
+export function fixturesIn(folder: string): string[] {
+  return readdirSync(join(FIXTURES, folder))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -'.json'.length))
+    .sort();
 }
 
 export const planFile = (name: string) => join(FIXTURES, 'plans', `${name}.json`);

@@ -4,16 +4,13 @@
  * scripts/record-compat.ts). A difference is a change of behaviour: steps, ids, kinds, titles, params,
  * creates, changes, waits, pause point, summary and warnings are what journals and people rely on.
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { differences, FIXTURES, planFile, planOf, readFixture, type PlanFixture } from './golden.js';
+import { differences, fixturesIn, planFile, planOf, readFixture, type PlanFixture } from './golden.js';
 import { PLAN_SHAPES } from './shapes.js';
 
 describe('golden plans (recorded from commit 53a1cbd)', () => {
   it('has one fixture per shape, and a shape for every fixture', () => {
-    const files = readdirSync(join(FIXTURES, 'plans')).filter((f) => f.endsWith('.json')).sort();
-    expect(files).toEqual(PLAN_SHAPES.map((s) => `${s.name}.json`).sort());
+    expect(fixturesIn('plans')).toEqual(PLAN_SHAPES.map((s) => s.name).sort());
   });
 
   it.each(PLAN_SHAPES.map((s) => [s.name, s] as const))('%s: the same plan and live stack as recorded', async (name, shape) => {

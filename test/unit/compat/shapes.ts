@@ -18,7 +18,22 @@ export interface PlanShape {
   build(): { aws: FakeAws; config: Config };
 }
 
-const DNS_ALARM = 'shop-5xx';
+export const DNS_ALARM = 'shop-5xx';
+
+/** replica-dns's gate alarm (on blue's classic load balancer's 5xx), in OK, as test/faults/scenarios.ts adds it. */
+export function addDnsGateAlarm(aws: FakeAws): void {
+  aws.addAlarm({
+    AlarmName: DNS_ALARM,
+    MetricName: 'HTTPCode_Backend_5XX',
+    Namespace: 'AWS/ELB',
+    Statistic: 'Sum',
+    Period: 60,
+    EvaluationPeriods: 1,
+    Threshold: 10,
+    ComparisonOperator: 'GreaterThanThreshold',
+  });
+  aws.setAlarmState(DNS_ALARM, 'OK');
+}
 const dnsGate: HttpGate = { url: 'http://{green.loadBalancerDns}/health', expect: 200, tries: 3, intervalSeconds: 5 };
 const listenerGate: HttpGate = { url: 'http://{green.target}/up', expect: 204, tries: 2, intervalSeconds: 10 };
 
@@ -44,8 +59,7 @@ function dns(name: string, overrides: Partial<ReplicaDnsConfig>, options: DnsWor
         delete g.LaunchTemplate;
         g.MixedInstancesPolicy = structuredClone(MIXED_POLICY);
       }
-      aws.addAlarm({ AlarmName: DNS_ALARM, MetricName: 'HTTPCode_Backend_5XX', Namespace: 'AWS/ELB', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 10, ComparisonOperator: 'GreaterThanThreshold' });
-      aws.setAlarmState(DNS_ALARM, 'OK');
+      addDnsGateAlarm(aws);
       return { aws, config: dnsConfig(overrides) };
     },
   };

@@ -10,8 +10,8 @@ import { describe, expect, it } from 'vitest';
 import type { Config, ReplicaDnsConfig, SwapInstancesConfig } from '../../../src/config/schema.js';
 import { runForward, runRollback } from '../../../src/engine/runner.js';
 import type { Journal } from '../../../src/engine/types.js';
-import { allNeeds, DOCUMENTED_STATE, needsOf, policyFor, portMethodsFor, type PolicyNeeds } from '../../../src/iam/policy.js';
-import { PORT_ACTIONS, type PortMethod } from '../../../src/iam/actions.js';
+import { allNeeds, DOCUMENTED_STATE, needsOf, policyFor, policyNotes, portMethodsFor, type PolicyNeeds } from '../../../src/iam/policy.js';
+import { PARAMETER_ACTIONS, PORT_ACTIONS, rolesPassedToAutoScaling, volumeKeysOf, type PortMethod } from '../../../src/iam/actions.js';
 import { SsmRunner } from '../../../src/remote/ssm.js';
 import type { StrategyServices } from '../../../src/strategies/types.js';
 import { replicaDns } from '../../../src/strategies/replica-dns/index.js';
@@ -32,8 +32,48 @@ function services(aws: FakeAws, clock: VirtualClock): StrategyServices {
   return { remote: (via) => (via === 'ssm' ? new SsmRunner(aws.ssm, clock) : remote) };
 }
 
+/** The calls of the last world run, with their arguments, for the parameter checks. */
+let lastCalls: Call[] = [];
+
 function calledMethods(aws: FakeAws): string[] {
+  lastCalls = [...lastCalls, ...aws.calls];
   return [...new Set(aws.calls.map((c) => c.operation))].sort();
+}
+
+type Call = { operation: string; args: unknown[] };
+
+/** Whether a statement of the policy allows the action on the resource (`*` or the exact ARN). */
+function allows(policy: ReturnType<typeof policyFor>, action: string, resource: string): boolean {
+  return policy.Statement.some((st) => {
+    const actions = Array.isArray(st.Action) ? st.Action : [st.Action];
+    const resources = Array.isArray(st.Resource) ? st.Resource : [st.Resource];
+    return actions.includes(action) && (resources.includes('*') || resources.includes(resource));
+  });
+}
+
+/**
+ * What a call needs because of the parameters it was given (src/iam/actions.ts PARAMETER_ACTIONS) that the
+ * policy does not allow: tags at creation on every resource, roles passed to Auto Scaling on that role,
+ * KMS actions on the key the volumes name. The instance profile is passed to EC2 as the placeholder role.
+ */
+function uncoveredParameters(calls: readonly Call[], policy: ReturnType<typeof policyFor>): string[] {
+  const problems = new Set<string>();
+  for (const call of calls) {
+    for (const rule of PARAMETER_ACTIONS.filter((r) => r.method === call.operation && r.applies(call.args))) {
+      for (const action of rule.actions) {
+        const resources =
+          action === 'iam:PassRole'
+            ? rule.parameter === 'IamInstanceProfile'
+              ? ['arn:aws:iam::ACCOUNT_ID:role/INSTANCE_ROLE_NAME']
+              : rolesPassedToAutoScaling(rule.method, call.args)
+            : action.startsWith('kms:')
+              ? volumeKeysOf(call.args)
+              : ['*'];
+        for (const r of resources) if (!allows(policy, action, r)) problems.add(`${call.operation} with ${rule.parameter}: ${action} on ${r}`);
+      }
+    }
+  }
+  return [...problems].sort();
 }
 
 /** Port methods called that the table does not know, or whose actions the generated policy lacks. */
@@ -96,6 +136,7 @@ describe('the policy generated for each strategy and release allows every call i
   for (const [name, release] of replicaReleases) {
     for (const launch of ['configuration', 'template'] as const) {
       it(`replica-dns, release ${name}, blue on a launch ${launch}: deploy, rollback; deploy with retire delete`, async () => {
+        lastCalls = [];
         const config = configFor({ release });
         const called = [
           ...(await replicaDnsRun(config, launch, true)),
@@ -103,6 +144,7 @@ describe('the policy generated for each strategy and release allows every call i
         ];
         if (release.kind === 'commands' && release.via === 'ssm') expect(called).toContain('ssm.sendShellCommand');
         expect(uncovered([...new Set(called)], config)).toEqual([]);
+        expect(uncoveredParameters(lastCalls, policyFor(needsOf(config)))).toEqual([]);
       });
     }
   }
@@ -114,12 +156,14 @@ describe('the policy generated for each strategy and release allows every call i
   ] as const) {
     for (const launch of ['configuration', 'template'] as const) {
       it(`swap-instances, release ${name}, group on a launch ${launch}: deploy; deploy that rolls itself back`, async () => {
+        lastCalls = [];
         const called = [
           ...(await swapRun(config, launch)),
           ...(await swapRun(config, launch, 'classicLoadBalancers.deregisterInstances')),
         ];
         expect(called).toEqual(expect.arrayContaining(['groups.terminateInstanceInGroup', 'classicLoadBalancers.registerInstances', 'groups.detachInstances']));
         expect(uncovered([...new Set(called)], config)).toEqual([]);
+        expect(uncoveredParameters(lastCalls, policyFor(needsOf(config)))).toEqual([]);
       });
     }
   }
@@ -134,6 +178,87 @@ describe('the policy generated for each strategy and release allows every call i
   it('the check fails for a call the policy does not allow, and for a method the table does not know', () => {
     expect(uncovered(['dns.change'], swapConfig())).toEqual(['dns.change: route53:ChangeResourceRecordSets is not in the policy for swap-instances image']);
     expect(uncovered(['dns.teleport'], swapConfig())).toEqual(['dns.teleport: no entry in src/iam/actions.ts']);
+  });
+});
+
+/** A role ARN and a KMS key of blue's, as an operator's account would have them. */
+const HOOK_ROLE = 'arn:aws:iam::123456789012:role/shop-hook-publisher';
+const SERVICE_ROLE = 'arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_shop';
+const KEY = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+describe('what a call is given can need more than its own action (PARAMETER_ACTIONS)', () => {
+  it('replica-dns copies alarms with tags, hooks with a role and a custom service-linked role: the policy from --observe allows each', async () => {
+    const world = blueWorld({ launch: 'template' });
+    const group = world.aws.state.groups.get('shop-web')!;
+    group.hooks = group.hooks.map((h) => ({ ...h, RoleARN: HOOK_ROLE, NotificationTargetARN: 'arn:aws:sns:us-east-1:123456789012:drain' }));
+    group.group.ServiceLinkedRoleARN = SERVICE_ROLE;
+    const config = configFor();
+    const observed = await replicaDns.observe(config, world.aws);
+    const plan = replicaDns.plan(config, observed, 'k3x9a');
+    const { journal, options } = engineRun(world, config, plan, replicaDns.handlers(world.aws, services(world.aws, world.clock)));
+    expect((await runForward(journal, options, 'deploy')).status).toBe('succeeded');
+
+    const calls = world.aws.calls;
+    expect(calls.some((c) => c.operation === 'alarms.putAlarm')).toBe(true);
+    const observedPolicy = policyFor(needsOf(config, replicaDns.liveStack(observed)));
+    expect(uncoveredParameters(calls, observedPolicy)).toEqual([]);
+    // Read from the config only, the policy cannot know blue's roles: the check names them.
+    expect(uncoveredParameters(calls, policyFor(needsOf(config)))).toEqual([
+      `groups.createGroup with LifecycleHookSpecificationList[].RoleARN / ServiceLinkedRoleARN: iam:PassRole on ${SERVICE_ROLE}`,
+      `groups.createGroup with LifecycleHookSpecificationList[].RoleARN / ServiceLinkedRoleARN: iam:PassRole on ${HOOK_ROLE}`,
+    ]);
+    expect(observedPolicy.Statement.filter((st) => st.Sid.startsWith('PassRoleToAutoScaling'))).toEqual(
+      [HOOK_ROLE, SERVICE_ROLE].sort().map((role, i) => ({
+        Sid: `PassRoleToAutoScaling${i + 1}`,
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Resource: role,
+        Condition: { StringEquals: { 'iam:PassedToService': 'autoscaling.amazonaws.com' } },
+      })),
+    );
+  });
+
+  it('every tagged alarm copy needs cloudwatch:TagResource, in every policy that copies alarms', () => {
+    const rule = PARAMETER_ACTIONS.find((r) => r.method === 'alarms.putAlarm' && r.parameter === 'Tags')!;
+    expect(rule.applies([{ AlarmName: 'a', Tags: [{ Key: 'bluegreen:service', Value: 'shop' }] }])).toBe(true);
+    expect(rule.applies([{ AlarmName: 'a' }])).toBe(false);
+    for (const needs of allNeeds()) {
+      const policy = policyFor(needs);
+      const copiesAlarms = portMethodsFor(needs).includes('alarms.putAlarm');
+      expect(allows(policy, 'cloudwatch:TagResource', '*'), JSON.stringify(needs)).toBe(copiesAlarms);
+    }
+  });
+
+  it('volumes encrypted with a customer managed key: kms actions on that key when bluegreen launches or bakes itself, a key-policy note otherwise', async () => {
+    const world = swapWorld({ launch: 'template' });
+    const seeded = world.aws.state.groups.get('shop-web')?.group.LaunchTemplate;
+    if (seeded) seeded.LaunchTemplateId = world.aws.state.templates.get('shop-web-lt')?.id;
+    for (const data of world.aws.state.templates.get('shop-web-lt')!.versions.values()) {
+      data.BlockDeviceMappings = [{ DeviceName: '/dev/xvda', Ebs: { VolumeSize: 8, Encrypted: true, KmsKeyId: KEY } }];
+    }
+    const swap = swapConfig();
+    const live = swapInstances.liveStack(await swapInstances.observe(swap, world.aws));
+    expect(live.volumeKeys).toEqual([KEY]);
+    const kms = policyFor(needsOf(swap, live)).Statement.find((st) => st.Sid === 'UseTheVolumeKeys');
+    expect(kms).toEqual({
+      Sid: 'UseTheVolumeKeys',
+      Effect: 'Allow',
+      Action: ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncrypt*'],
+      Resource: KEY,
+    });
+    // A call that names the key itself is checked against that statement.
+    const run = { operation: 'instances.run', args: [{ ImageId: 'ami-1', BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { KmsKeyId: KEY } }] }] };
+    expect(uncoveredParameters([run], policyFor(needsOf(swap, live)))).toEqual([]);
+    expect(uncoveredParameters([run], policyFor(needsOf(swap)))).toEqual(
+      ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncrypt*'].map(
+        (a) => `instances.run with BlockDeviceMappings[].Ebs.KmsKeyId: ${a} on ${KEY}`,
+      ),
+    );
+    // replica-dns with an image release: Auto Scaling launches green with its own role; the key policy must allow it.
+    const replicaNeeds = needsOf(configFor(), { group: 'shop-web', volumeKeys: [KEY] });
+    expect(policyFor(replicaNeeds).Statement.some((st) => st.Sid === 'UseTheVolumeKeys')).toBe(false);
+    expect(policyNotes(replicaNeeds).some((n) => n.includes(KEY) && n.includes('AWSServiceRoleForAutoScaling'))).toBe(true);
+    expect(policyNotes(needsOf(configFor())).some((n) => n.includes('--observe'))).toBe(true);
   });
 });
 

@@ -1,5 +1,6 @@
 /** Configs and an observed group for the swap-instances tests (pure data: no AWS). */
 import type { SwapInstancesConfig } from '../../../src/config/schema.js';
+import type { SwapFacts } from '../../../src/strategies/swap-instances/facts.js';
 import type { Observed } from '../../../src/strategies/swap-instances/observe.js';
 
 export const GROUP = 'shop-web';
@@ -71,3 +72,40 @@ export function observedFixture(overrides: { inService?: string[]; maxSize?: num
     targetGroups: [{ arn: TG_ARN, name: 'shop-web', drainingSeconds: 45 }],
   };
 }
+
+/** The shared decisions of the plan for swapConfig() and observedFixture() with deployment k3x9a, written out: the step planners' exact input. */
+export const FACTS: SwapFacts = {
+  service: 'shop',
+  deploymentId: 'k3x9a',
+  group: GROUP,
+  names: { launch: 'shop-swap-k3x9a', image: 'shop-swap-k3x9a' },
+  old: ['i-0old1', 'i-0old2', 'i-0old3'],
+  count: 3,
+  sizes: { MinSize: 2, MaxSize: 4, DesiredCapacity: 3 },
+  maxSize: 6,
+  loadBalancers: [{ name: 'shop-web-elb', drainingSeconds: 120 }],
+  targetGroups: [{ arn: TG_ARN, name: 'shop-web', drainingSeconds: 45 }],
+  drainingSeconds: 120,
+  health: { timeoutSeconds: 300, intervalSeconds: 10 },
+  launch: { ref: { kind: 'configuration', name: 'shop-web-lc' }, name: 'shop-web-lc', type: 'launch configuration' },
+  toTemplate: false,
+  launchImage: NEW_IMAGE,
+  releaseImage: NEW_IMAGE,
+  newImage: NEW_IMAGE,
+  ownTags: [
+    { Key: 'bluegreen:service', Value: 'shop' },
+    { Key: 'bluegreen:deployment', Value: 'k3x9a' },
+  ],
+};
+
+/** FACTS for a group on launch template shop-web-lt ($Latest, resolved to version 2) and a commands release. */
+export const TEMPLATE_FACTS: SwapFacts = {
+  ...FACTS,
+  launch: { ref: { kind: 'template', id: 'lt-0123', version: 2 }, name: 'shop-web-lt', type: 'launch template', requested: '$Latest' },
+  launchImage: OLD_IMAGE,
+  releaseImage: null,
+  newImage: 'shop-swap-k3x9a',
+};
+
+/** FACTS without a load balancer or target group. */
+export const NO_FRONT_FACTS: SwapFacts = { ...FACTS, loadBalancers: [], targetGroups: [], drainingSeconds: 0 };

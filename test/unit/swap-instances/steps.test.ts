@@ -65,8 +65,8 @@ function journalFirst(world: World) {
     if (operation === 'groups.attachInstances') expect(out.attaching).toEqual(expect.arrayContaining(args[1] as string[]));
     if (operation === 'groups.terminateInstanceInGroup') expect(out.terminating).toContain(args[0]);
     if (operation === 'images.createImage') expect(out.imageName).toBe(input.Name);
-    if (operation === 'launch.createLaunchConfiguration') expect(text).toContain(`"${input.LaunchConfigurationName}"`);
-    if (operation === 'launch.createLaunchTemplate') expect(text).toContain(`"${input.LaunchTemplateName}"`);
+    if (operation === 'launch.createLaunchConfiguration') expect(text).toContain(`"${String(input.LaunchConfigurationName)}"`);
+    if (operation === 'launch.createLaunchTemplate') expect(text).toContain(`"${String(input.LaunchTemplateName)}"`);
     if (operation === 'groups.updateGroup' && stepId === STEP.raiseMaxSize) expect(out).toHaveProperty('original');
     if (operation === 'groups.updateGroup' && stepId === STEP.updateLaunch) expect(out).toHaveProperty('previous');
     if (operation.endsWith('deregisterInstances') || operation === 'targetGroups.deregister') {
