@@ -240,7 +240,7 @@ export function runCommands(ports: AwsPorts, services: StrategyServices, launchS
         seen.add(key(o));
         outcomes.push({ instanceId: o.instanceId, index: o.index, exitCode: o.exitCode, attempt });
         const snapshot = outcomes.map((x) => ({ ...x }));
-        saving = saving.then(() => ctx.record({ outcomes: snapshot as unknown as JsonObject[] }));
+        saving = saving.then(() => ctx.record({ outcomes: snapshot }));
         ctx.progress(`${o.instanceId}: command ${o.index + 1} of ${p.commands.length} exited ${o.exitCode}`);
       };
       const runner = services.remote(p.via);

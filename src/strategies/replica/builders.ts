@@ -25,7 +25,7 @@ const GROUP_DIMENSION = 'AutoScalingGroupName';
  * (alarm dimensions, metric math, customised target tracking metrics) with `to`.
  */
 export function swapGroupDimension<T>(value: T, from: string, to: string): T {
-  if (Array.isArray(value)) return value.map((v) => swapGroupDimension(v, from, to)) as T;
+  if (Array.isArray(value)) return (value as unknown[]).map((v) => swapGroupDimension(v, from, to)) as T;
   if (value && typeof value === 'object' && !(value instanceof Date)) {
     const o = value as Record<string, unknown>;
     if (o.Name === GROUP_DIMENSION && o.Value === from && Object.keys(o).length === 2) {

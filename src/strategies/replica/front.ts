@@ -6,11 +6,12 @@
  */
 import type { AwsPorts } from '../../aws/ports.js';
 import type { Config } from '../../config/schema.js';
-import type { JsonObject, StepContext, StepHandler } from '../../engine/types.js';
+import type { JsonObject, StepContext, StepRegistry } from '../../engine/types.js';
 import type { Observation } from '../../engine/wait.js';
 import type { StrategyServices } from '../types.js';
 import type { ReplicaConfig, ReplicaObserved } from './observe.js';
 import type { PlanBase, PlanContext, Planned } from './plan/context.js';
+import type { RetireBlueCommon } from './steps/retire.js';
 
 /**
  * The facts of a plan that depend on the front, decided once from the config and the observed state; the
@@ -100,9 +101,9 @@ export interface ReplicaFront<O extends ReplicaObserved = ReplicaObserved, C ext
   /** Green's front from a step's params (and the journal); a DeploymentError when it cannot be known yet. */
   green(ports: AwsPorts, ctx: StepContext, p: JsonObject): GreenFront;
   /** Blue's front, as retire-blue's params name it. */
-  blue(ports: AwsPorts): BlueFront<any>;
+  blue(ports: AwsPorts): BlueFront<RetireBlueCommon>;
   /** What a drain watch that ran out leaves as it is, and what resume and rollback then do. */
   drainStopped(minutes: number): string;
   /** The handlers of the front's own steps, by kind without the strategy's prefix. */
-  handlers(ports: AwsPorts, services: StrategyServices): Record<string, StepHandler<any>>;
+  handlers(ports: AwsPorts, services: StrategyServices): StepRegistry;
 }

@@ -70,7 +70,7 @@ export function planCopyAlarms(ctx: PlanContext): Planned {
   const alarms = step(ctx, REPLICA_STEP.copyAlarms, {
     title: `Copy ${plural(copied.length, 'alarm', 'alarms')} of ${blueName}'s policies to ${green.group}`,
     params: asJson({ ...params, ...front.rewrite, ...front.tail }),
-    creates: params.alarms.map((a) => ({ type: 'alarm', name: String(a.AlarmName) })),
+    creates: params.alarms.map((a) => ({ type: 'alarm', name: a.AlarmName as string })),
   });
   return { steps: [alarms], warnings };
 }

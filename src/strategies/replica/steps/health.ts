@@ -23,7 +23,7 @@ export interface CheckHttpParams {
   checks: HttpCheck[];
 }
 
-export function waitHealthy(ports: AwsPorts, front: Pick<ReplicaFront<any, any>, 'green'>): Handler<WaitHealthyParams> {
+export function waitHealthy(ports: AwsPorts, front: Pick<ReplicaFront, 'green'>): Handler<WaitHealthyParams> {
   return {
     async apply(ctx, p) {
       const green = front.green(ports, ctx, p);
@@ -37,7 +37,7 @@ export function waitHealthy(ports: AwsPorts, front: Pick<ReplicaFront<any, any>,
   };
 }
 
-export function checkHttp(ports: AwsPorts, http: HttpGet, front: Pick<ReplicaFront<any, any>, 'green'>): Handler<CheckHttpParams> {
+export function checkHttp(ports: AwsPorts, http: HttpGet, front: Pick<ReplicaFront, 'green'>): Handler<CheckHttpParams> {
   return {
     async apply(ctx, p) {
       const green = front.green(ports, ctx, p);

@@ -16,13 +16,19 @@ import type { StrategyServices } from '../../types.js';
 import { BAKE_STEP } from '../bake-plan.js';
 import { REPLICA_STEP } from '../step-ids.js';
 import type { GreenFront, ReplicaFront } from '../front.js';
+import type { ReplicaConfig, ReplicaObserved } from '../observe.js';
 import { copyAlarms, copyScalingPolicies, createGroup, createLaunch } from './build.js';
 import { checkHttp, waitHealthy } from './health.js';
 import { retireBlue, waitRetire } from './retire.js';
 
 /** `http`: the GET of the HTTP gates (tests pass a fake; the default is the real one). */
-export function replicaHandlers(front: ReplicaFront<any, any>, ports: AwsPorts, services: StrategyServices, http: HttpGet = httpGet): StepRegistry {
-  const own: Record<string, StepHandler<any>> = {
+export function replicaHandlers<O extends ReplicaObserved, C extends ReplicaConfig>(
+  front: ReplicaFront<O, C>,
+  ports: AwsPorts,
+  services: StrategyServices,
+  http: HttpGet = httpGet,
+): StepRegistry {
+  const own: StepRegistry = {
     // Release by commands: the builder's steps, shared with swap-instances.
     [BAKE_STEP.launchBuilder]: launchInstances(ports),
     [BAKE_STEP.waitRunning]: waitRunning(ports, BAKE_STEP.launchBuilder),
@@ -47,7 +53,7 @@ export function replicaHandlers(front: ReplicaFront<any, any>, ports: AwsPorts, 
 /** A handler whose params get green's front (known from the journal) before it applies; its undo as it is. */
 function withGreen<P extends JsonObject>(
   inner: StepHandler<P>,
-  front: Pick<ReplicaFront<any, any>, 'green'>,
+  front: Pick<ReplicaFront, 'green'>,
   ports: AwsPorts,
   adapt: (green: GreenFront, p: P) => P,
 ): StepHandler<P> {

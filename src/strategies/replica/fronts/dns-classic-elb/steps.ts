@@ -3,7 +3,7 @@
  * step), and green's and blue's load balancers as the core's handlers see them. Same rules as every
  * handler: idempotent, journal first, undo after a partial apply and twice, no secrets in outputs.
  */
-import type { CreateLoadBalancerCommandInput, HealthCheck, LoadBalancerAttributes } from '@aws-sdk/client-elastic-load-balancing';
+import type { CreateLoadBalancerCommandInput, HealthCheck } from '@aws-sdk/client-elastic-load-balancing';
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { AwsPorts } from '../../../../aws/ports.js';
 import type { JsonObject, StepHandler } from '../../../../engine/types.js';
@@ -70,7 +70,7 @@ export function createLoadBalancer(ports: AwsPorts): Handler<CreateLoadBalancerP
       }
       // Adopted or new: make sure it is configured like blue's.
       if (p.healthCheck) await ports.classicLoadBalancers.configureHealthCheck(p.name, p.healthCheck as unknown as HealthCheck);
-      await ports.classicLoadBalancers.modifyAttributes(p.name, p.attributes as unknown as LoadBalancerAttributes);
+      await ports.classicLoadBalancers.modifyAttributes(p.name, p.attributes);
       await ctx.record({ loadBalancer: p.name, dnsName: dnsName ?? null });
     },
     async undo(_ctx, p) {

@@ -79,7 +79,7 @@ export function swapTargetGroupDimension<T>(value: T, blue: string, green: strin
   if (typeof value === 'string') {
     return (value === blue || value.endsWith(`/${blue}`) ? value.slice(0, value.length - blue.length) + green : value) as T;
   }
-  if (Array.isArray(value)) return value.map((v) => swapTargetGroupDimension(v, blue, green)) as T;
+  if (Array.isArray(value)) return (value as unknown[]).map((v) => swapTargetGroupDimension(v, blue, green)) as T;
   if (value && typeof value === 'object' && !(value instanceof Date)) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, swapTargetGroupDimension(v, blue, green)])) as T;
   }
