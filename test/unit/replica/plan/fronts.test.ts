@@ -104,23 +104,7 @@ describe('dns-classic-elb front planners', () => {
 
   it("with traffic.steps: the first traffic step, the summary's traffic, the short retire.after warned of", () => {
     expect(dnsTraffic().front).toEqual({
-      blue: 'shop-web',
-      lead: {
-        loadBalancer: 'shop-green-k3x9a',
-      },
-      tail: {},
-      group: {
-        loadBalancer: 'shop-green-k3x9a',
-        input: {},
-        title: '',
-        warnings: [],
-      },
-      rewrite: {},
-      healthy: 'InService',
-      http: {
-        what: 'shop-green-k3x9a',
-        on: '',
-      },
+      ...dns().front,
       firstTraffic: {
         step: 'traffic-10',
         without: 'the switch',
@@ -262,33 +246,11 @@ describe('dns-classic-elb front planners', () => {
     });
   });
 
-  it('switch-dns with a gate alarm: it is in the params and the title', () => {
+  it('switch-dns with a gate alarm: it is first in the params and named in the title', () => {
+    const [plain] = planSwitchDns(dns()).steps;
     expect(planSwitchDns(dnsTraffic())).toEqual({
       steps: [
-        {
-          id: 'switch-dns',
-          kind: 'replica-dns/switch-dns',
-          title: 'Point shop.example.com at shop-green-k3x9a unless alarm 5xx is in ALARM',
-          params: {
-            alarms: ['5xx'],
-            zoneId: 'Z1',
-            recordName: 'shop.example.com',
-            loadBalancer: 'shop-green-k3x9a',
-            from: 'shop-web-1.us-east-1.elb.amazonaws.com',
-            region: null,
-            evaluateTargetHealth: true,
-            syncTimeoutSeconds: 300,
-          },
-          changes: [
-            {
-              what: 'DNS record shop.example.com',
-              from: 'shop-web-1.us-east-1.elb.amazonaws.com',
-              to: 'shop-green-k3x9a',
-            },
-          ],
-          waits: 'until the change is INSYNC (timeout 300s)',
-          pausePoint: true,
-        },
+        { ...plain, title: 'Point shop.example.com at shop-green-k3x9a unless alarm 5xx is in ALARM', params: { alarms: ['5xx'], ...plain?.params } },
       ],
       warnings: [],
     });
@@ -471,27 +433,7 @@ describe('listener-target-group front planners', () => {
 
   it("with traffic.steps and delete: the first traffic step, the summary's traffic, blue's target group kept", () => {
     expect(listenerTraffic().front).toEqual({
-      blue: 'shop-web',
-      lead: {},
-      tail: {
-        targetGroupStep: 'create-target-group',
-        targetGroup: 'shop-green-k3x9a',
-      },
-      group: {
-        input: {
-          TargetGroupARNs: [],
-        },
-        title: ', in target group shop-green-k3x9a',
-        warnings: ['shop-web is also in classic load balancers old-classic; green is not registered with them'],
-      },
-      rewrite: {
-        blueTargetGroupDimension: 'targetgroup/shop-web/0123456789abcdef',
-      },
-      healthy: 'InService and healthy',
-      http: {
-        what: 'each healthy target of shop-green-k3x9a',
-        on: ' on each target as {green.target}',
-      },
+      ...listener().front,
       firstTraffic: {
         step: 'traffic-25',
         without: 'moving traffic',
@@ -553,31 +495,7 @@ describe('listener-target-group front planners', () => {
 
   it('an NLB: new flows of AWS/NetworkELB are the drain', () => {
     expect(nlb().front).toEqual({
-      blue: 'shop-web',
-      lead: {},
-      tail: {
-        targetGroupStep: 'create-target-group',
-        targetGroup: 'shop-green-k3x9a',
-      },
-      group: {
-        input: {
-          TargetGroupARNs: [],
-        },
-        title: ', in target group shop-green-k3x9a',
-        warnings: ['shop-web is also in classic load balancers old-classic; green is not registered with them'],
-      },
-      rewrite: {
-        blueTargetGroupDimension: 'targetgroup/shop-web/0123456789abcdef',
-      },
-      healthy: 'InService and healthy',
-      http: {
-        what: 'each healthy target of shop-green-k3x9a',
-        on: ' on each target as {green.target}',
-      },
-      firstTraffic: {
-        step: 'switch-listener',
-        without: 'moving traffic',
-      },
+      ...listener().front,
       wait: {
         seconds: 600,
         warnings: [],
@@ -598,33 +516,6 @@ describe('listener-target-group front planners', () => {
         },
         metricName: 'NewFlowCount',
         unit: 'new connections',
-      },
-      retire: {
-        params: {
-          listener: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2',
-          targetGroup: {
-            arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop-web/0123456789abcdef',
-            name: 'shop-web',
-            own: false,
-          },
-        },
-        deletes: [],
-        warnings: [],
-      },
-      summary: {
-        blue: {
-          targetGroup: 'shop-web',
-        },
-        green: {
-          targetGroup: 'shop-green-k3x9a',
-        },
-        rest: {
-          listener: {
-            arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2',
-            rules: ['arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee'],
-          },
-          trafficStep: 'switch-listener',
-        },
       },
     });
   });

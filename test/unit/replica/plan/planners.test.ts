@@ -340,34 +340,14 @@ describe('replica core step planners', () => {
   });
 
   it("retire-blue delete: what goes, and the warnings (the front's last)", () => {
+    const [scale] = planRetireBlue(context()).steps;
     expect(planRetireBlue(context({ config: config({ retire: { afterSeconds: 300, action: 'delete' } }) }))).toEqual({
       steps: [
         {
-          id: 'retire-blue',
-          kind: 'replica-test/retire-blue',
+          ...scale,
           title: 'Delete blue stack shop-web',
-          params: {
-            action: 'delete',
-            group: 'shop-web',
-            front: 'blue-front',
-            launch: {
-              kind: 'configuration',
-              name: 'shop-web-lc',
-              own: false,
-            },
-            policies: ['scale-out'],
-            alarms: ['cpu-high'],
-            timeoutSeconds: 300,
-            intervalSeconds: 10,
-            deleteTimeoutSeconds: 900,
-          },
-          changes: [
-            {
-              what: 'blue stack',
-              from: 'group shop-web, front blue-front, 1 policy, 1 alarm',
-              to: 'deleted',
-            },
-          ],
+          params: { ...scale?.params, action: 'delete' },
+          changes: [{ what: 'blue stack', from: 'group shop-web, front blue-front, 1 policy, 1 alarm', to: 'deleted' }],
         },
       ],
       warnings: [
