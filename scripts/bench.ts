@@ -207,7 +207,12 @@ async function deployInChild(moto: Moto, configFile: string): Promise<ChildRepor
 /** The real CLI's deploy under /usr/bin/time -v: its peak RSS (KiB) and wall time. */
 async function deployCli(moto: Moto, dir: string): Promise<{ maxRssKb: number; wallMs: number } | undefined> {
   if (!existsSync('/usr/bin/time') || !existsSync(CLI)) return undefined;
-  const r = await run('/usr/bin/time', ['-v', process.execPath, CLI, 'deploy', '--yes', '--output', 'json', '-c', 'bluegreen.yml'], childEnv(moto), dir);
+  const r = await run(
+    '/usr/bin/time',
+    ['-v', process.execPath, CLI, 'deploy', '--yes', '--output', 'json', '-c', 'bluegreen.yml'],
+    childEnv(moto),
+    dir,
+  );
   if (r.code !== 0) throw new Error(`bluegreen deploy exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
   const wall = /Elapsed \(wall clock\) time[^:]*: (?:(\d+):)?(\d+):([\d.]+)/.exec(r.stderr);
@@ -339,7 +344,9 @@ async function benchSize(m: Moto, kind: Kind, instances: number): Promise<SizeRe
     if (i < RUNS) {
       const report = await deployInChild(m, file);
       runs.push(report);
-      log(`  ${kind} N=${instances} run ${i + 1}/${RUNS}: deploy ${ms(report.deployMs)}, ${total(report.calls)} calls, peak RSS ${mb(report.maxRssKb)} (setup ${ms(setupMs.at(-1)!)})`);
+      log(
+        `  ${kind} N=${instances} run ${i + 1}/${RUNS}: deploy ${ms(report.deployMs)}, ${total(report.calls)} calls, peak RSS ${mb(report.maxRssKb)} (setup ${ms(setupMs.at(-1)!)})`,
+      );
     } else {
       cli = await deployCli(m, dir);
       if (cli) log(`  ${kind} N=${instances} CLI: bluegreen deploy ${ms(cli.wallMs)}, peak RSS ${mb(cli.maxRssKb)}`);
@@ -373,12 +380,16 @@ function printDeployments(title: string, results: SizeResult[]): void {
   const sizeCols = results.map((r) => `N=${r.instances}`);
   const rows = ops.map((op) => [op in PER_INSTANCE_ONLY ? `${op} (*)` : op, ...results.map((r) => String(r.calls[op] ?? 0))]);
   rows.push(['total', ...results.map((r) => String(total(r.calls)))]);
-  if (ops.some((op) => op in PER_INSTANCE_ONLY)) rows.push(['  excluding per-instance-only (*)', ...results.map((r) => String(withoutPerInstance(r.calls)))]);
+  if (ops.some((op) => op in PER_INSTANCE_ONLY))
+    rows.push(['  excluding per-instance-only (*)', ...results.map((r) => String(withoutPerInstance(r.calls)))]);
   rows.push(['  of which observe + plan', ...results.map((r) => String(total(r.planCalls)))]);
   rows.push([`deploy wall time (median of ${RUNS})`, ...results.map((r) => ms(r.medianDeployMs))]);
   rows.push(['  of which config + observe + plan', ...results.map((r) => ms(median(r.runs.map((x) => x.planMs))))]);
   rows.push(['  of which steps', ...results.map((r) => ms(median(r.runs.map(stepsMs))))]);
-  rows.push(['deploy wall time (min..max)', ...results.map((r) => `${ms(Math.min(...r.runs.map((x) => x.deployMs)))}..${ms(Math.max(...r.runs.map((x) => x.deployMs)))}`)]);
+  rows.push([
+    'deploy wall time (min..max)',
+    ...results.map((r) => `${ms(Math.min(...r.runs.map((x) => x.deployMs)))}..${ms(Math.max(...r.runs.map((x) => x.deployMs)))}`),
+  ]);
   rows.push(['library import time (median)', ...results.map((r) => ms(median(r.runs.map((x) => x.importMs))))]);
   rows.push(['peak RSS, library child (median)', ...results.map((r) => mb(r.medianRssKb))]);
   if (results.every((r) => r.cli)) {
@@ -401,7 +412,9 @@ function printDeployments(title: string, results: SizeResult[]): void {
       return [ms(median(durations)), String(calls)];
     }),
   ]);
-  process.stdout.write(`\nSteps (median duration, calls)\n\n${table(['step', ...results.flatMap((r) => [`N=${r.instances} time`, 'calls'])], stepRows)}\n`);
+  process.stdout.write(
+    `\nSteps (median duration, calls)\n\n${table(['step', ...results.flatMap((r) => [`N=${r.instances} time`, 'calls'])], stepRows)}\n`,
+  );
 }
 
 function scalingGoals(kind: Kind, results: SizeResult[]): Goal[] {
@@ -415,7 +428,9 @@ function scalingGoals(kind: Kind, results: SizeResult[]): Goal[] {
   const callRatio = total(large.calls) / total(small.calls);
   const timeRatio = large.medianDeployMs / small.medianDeployMs;
   const stepsRatio = median(large.runs.map(stepsMs)) / median(small.runs.map(stepsMs));
-  const growing = ops.filter((op) => (large.calls[op] ?? 0) > (small.calls[op] ?? 0)).map((op) => `${op} ${small.calls[op] ?? 0} -> ${large.calls[op] ?? 0}`);
+  const growing = ops
+    .filter((op) => (large.calls[op] ?? 0) > (small.calls[op] ?? 0))
+    .map((op) => `${op} ${small.calls[op] ?? 0} -> ${large.calls[op] ?? 0}`);
   const sizesName = `N=${large.instances} <= ${GOAL_RATIO}x N=${small.instances}`;
   goals.push({
     name: `${prefix}calls ${sizesName}`,
@@ -613,7 +628,19 @@ const sshEnv = () => ({ PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C
 
 /** One plain connection after another (`ssh host true`, no multiplexing): the cost of one login. */
 async function handshakes(f: SshdFleet, kex: string, configFile: string): Promise<Handshakes> {
-  const args = (address: string, verbose = false) => ['-F', configFile, '-o', 'ControlMaster=no', '-o', 'ControlPath=none', ...(verbose ? ['-v'] : []), '-T', '--', address, 'true'];
+  const args = (address: string, verbose = false) => [
+    '-F',
+    configFile,
+    '-o',
+    'ControlMaster=no',
+    '-o',
+    'ControlPath=none',
+    ...(verbose ? ['-v'] : []),
+    '-T',
+    '--',
+    address,
+    'true',
+  ];
   // Which key exchange the server and client agree on, from ssh -v (also warms the file cache).
   const probe = await run('ssh', args(f.hosts[0]!.address, true), sshEnv());
   const negotiated = /kex: algorithm: (\S+)/.exec(probe.stderr)?.[1] ?? 'unknown';
@@ -639,7 +666,9 @@ interface SshResults {
 async function benchSsh(): Promise<SshResults> {
   const missing = sshdMissing();
   if (missing) throw new Error(`ssh part: ${missing}`);
-  const mod = (await import(FROM_SRC ? '../src/remote/ssh.js' : pathToFileURL(join(ROOT, 'dist', 'remote', 'ssh.js')).href)) as typeof import('../src/remote/ssh.js');
+  const mod = (await import(
+    FROM_SRC ? '../src/remote/ssh.js' : pathToFileURL(join(ROOT, 'dist', 'remote', 'ssh.js')).href
+  )) as typeof import('../src/remote/ssh.js');
   const count = Math.max(...SSH_HOSTS);
   const t = performance.now();
   // 127.0.0.100 and up: apart from the addresses the integration tests' sshd use (127.0.0.2 and up).
@@ -656,7 +685,9 @@ async function benchSsh(): Promise<SshResults> {
   for (const [kex, file] of configs) {
     hs.push(await handshakes(fleet, kex, file));
     const h = hs.at(-1)!;
-    log(`  handshakes (${kex}, negotiated ${h.negotiated}): ${h.count} x ssh true, median ${ms(median(h.wallMs))}, CPU client ${ms(h.clientCpuMs / h.count)} + server ${ms(h.serverCpuMs / h.count)} a login`);
+    log(
+      `  handshakes (${kex}, negotiated ${h.negotiated}): ${h.count} x ssh true, median ${ms(median(h.wallMs))}, CPU client ${ms(h.clientCpuMs / h.count)} + server ${ms(h.serverCpuMs / h.count)} a login`,
+    );
   }
   const runs: SshRun[] = [];
   // Interleaved, so that other load on the machine falls on every variant alike.
@@ -694,7 +725,10 @@ function printSsh(s: SshResults): Goal[] {
     ['sshd logins per run', ...col((v) => v.runs.map((r) => String(r.logins)).join(','))],
     ['commands run per run', ...col((v) => String(v.runs[0]!.commands))],
     ['CPU client + server (median)', ...col((v) => ms(median(v.runs.map(cpuOf))))],
-    ['  client (ssh) / server (sshd)', ...col((v) => `${ms(median(v.runs.map((r) => r.clientCpuMs)))} / ${ms(median(v.runs.map((r) => r.serverCpuMs)))}`)],
+    [
+      '  client (ssh) / server (sshd)',
+      ...col((v) => `${ms(median(v.runs.map((r) => r.clientCpuMs)))} / ${ms(median(v.runs.map((r) => r.serverCpuMs)))}`),
+    ],
     ['  per host (1 login + 4 sessions)', ...col((v) => ms(median(v.runs.map(cpuOf)) / v.hosts))],
     [`  CPU / ${nproc} cores: the floor`, ...col((v) => ms(median(v.runs.map(cpuOf)) / nproc))],
     [`  client CPU alone / ${nproc} cores`, ...col((v) => ms(median(v.runs.map((r) => r.clientCpuMs)) / nproc))],
@@ -737,7 +771,10 @@ function printSsh(s: SshResults): Goal[] {
   goals.push({
     name: 'ssh one login per host (connections reused)',
     pass: bad.length === 0,
-    detail: bad.length === 0 ? `every run: logins = hosts (${SSH_COMMANDS.length} commands + probe over one connection)` : `${bad.map((r) => `${r.hosts} hosts: ${r.logins} logins`).join(', ')}`,
+    detail:
+      bad.length === 0
+        ? `every run: logins = hosts (${SSH_COMMANDS.length} commands + probe over one connection)`
+        : `${bad.map((r) => `${r.hosts} hosts: ${r.logins} logins`).join(', ')}`,
   });
   return goals;
 }
@@ -748,8 +785,14 @@ async function main(): Promise<number> {
   const started = performance.now();
   // buildBlueStack uses the SDK in this process: no Node 20 support warning on the bench's output.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  log(`load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} cores`);
-  log(`bench: ${ONLY.join(', ')}; library from ${FROM_SRC ? 'src/ (tsx)' : 'dist/'}; sizes ${SIZES.join(', ')}; ssh hosts ${SSH_HOSTS.join(', ')}; ${RUNS} runs each`);
+  log(
+    `load average before: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} on ${cpus().length} cores`,
+  );
+  log(
+    `bench: ${ONLY.join(', ')}; library from ${FROM_SRC ? 'src/ (tsx)' : 'dist/'}; sizes ${SIZES.join(', ')}; ssh hosts ${SSH_HOSTS.join(', ')}; ${RUNS} runs each`,
+  );
   const goals: Goal[] = [];
   const json: Record<string, unknown> = {};
 
@@ -775,7 +818,11 @@ async function main(): Promise<number> {
           `  (node -e '' alone: median ${ms(median(version.nodeBaseline))})\n`,
       );
       const med = median(version.runs);
-      goals.push({ name: `bluegreen --version < ${GOAL_VERSION_MS} ms`, pass: med < GOAL_VERSION_MS, detail: `median ${ms(med)}, p95 ${ms(quantile(version.runs, 0.95))}` });
+      goals.push({
+        name: `bluegreen --version < ${GOAL_VERSION_MS} ms`,
+        pass: med < GOAL_VERSION_MS,
+        detail: `median ${ms(med)}, p95 ${ms(quantile(version.runs, 0.95))}`,
+      });
     } else {
       goals.push({ name: `bluegreen --version < ${GOAL_VERSION_MS} ms`, pass: false, detail: `${CLI} missing: run npm run build` });
     }
@@ -783,7 +830,10 @@ async function main(): Promise<number> {
     json.version = version;
   }
   if (deployments.swap) {
-    printDeployments(`swap-instances (release.image, connection draining ${SWAP_DRAINING_SECONDS}s): AWS calls by operation, time and memory of one deployment`, deployments.swap);
+    printDeployments(
+      `swap-instances (release.image, connection draining ${SWAP_DRAINING_SECONDS}s): AWS calls by operation, time and memory of one deployment`,
+      deployments.swap,
+    );
     goals.push(...scalingGoals('swap', deployments.swap));
     json.swap = deployments.swap;
   }
@@ -794,7 +844,11 @@ async function main(): Promise<number> {
   }
 
   process.stdout.write(`\nGoals\n\n${goals.map((g) => `${g.pass ? 'PASS' : 'FAIL'}  ${g.name}: ${g.detail}`).join('\n')}\n`);
-  process.stdout.write(`\nload average at the end (1, 5, 15 min): ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} cores\n`);
+  process.stdout.write(
+    `\nload average at the end (1, 5, 15 min): ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} on ${cpus().length} cores\n`,
+  );
   process.stdout.write(`\n(bench took ${Math.round((performance.now() - started) / 1000)} s)\n`);
 
   if (JSON_OUT) {
@@ -804,16 +858,15 @@ async function main(): Promise<number> {
   return goals.every((g) => g.pass) ? 0 : 1;
 }
 
-main()
-  .then(
-    async (code) => {
-      await cleanUp();
-      process.exitCode = code;
-    },
-    async (error: unknown) => {
-      if (stopping) return; // interrupted: moto is going away under the run, the signal handler exits
-      process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      await cleanUp();
-      process.exitCode = 2;
-    },
-  );
+main().then(
+  async (code) => {
+    await cleanUp();
+    process.exitCode = code;
+  },
+  async (error: unknown) => {
+    if (stopping) return; // interrupted: moto is going away under the run, the signal handler exits
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    await cleanUp();
+    process.exitCode = 2;
+  },
+);

@@ -87,7 +87,11 @@ async function main(): Promise<number> {
       ['deploy', '--yes'],
     ],
     ['3. status', 'Where do things stand? Green is live; every step is recorded in the journal.', ['status']],
-    ['4. rollback', 'Something is wrong with the release: send traffic back to blue (restoring its capacity) and remove green.', ['rollback', '--yes']],
+    [
+      '4. rollback',
+      'Something is wrong with the release: send traffic back to blue (restoring its capacity) and remove green.',
+      ['rollback', '--yes'],
+    ],
     ['5. status', 'Blue is live again.', ['status']],
   ];
   for (const [title, text, args] of steps) {

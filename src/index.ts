@@ -23,7 +23,17 @@ export {
   liveColor,
   gc,
 } from './operations.js';
-export type { OperationOptions, DeployOptions, PlanOptions, ResumeOptions, PlanResult, StatusReport, HistoryEntry, GcOptions, GcResult } from './operations.js';
+export type {
+  OperationOptions,
+  DeployOptions,
+  PlanOptions,
+  ResumeOptions,
+  PlanResult,
+  StatusReport,
+  HistoryEntry,
+  GcOptions,
+  GcResult,
+} from './operations.js';
 export type { GcPlan, Leftover, LeftoverType, Protection } from './janitor/plan.js';
 export { policyFor, needsOf, portMethodsFor } from './iam/policy.js';
 export type { IamPolicy, PolicyNeeds, PolicyStatement } from './iam/policy.js';

@@ -87,10 +87,7 @@ export interface LaunchPort {
   createLaunchConfiguration(input: CreateLaunchConfigurationCommandInput): Promise<void>;
   deleteLaunchConfiguration(name: string): Promise<void>;
   /** A template version; `version` is a number, "$Latest" or "$Default". Undefined when absent. */
-  describeLaunchTemplateVersion(
-    template: { id?: string; name?: string },
-    version: string,
-  ): Promise<LaunchTemplateVersion | undefined>;
+  describeLaunchTemplateVersion(template: { id?: string; name?: string }, version: string): Promise<LaunchTemplateVersion | undefined>;
   /** The template's id and version 1 when one of that name exists, else undefined. */
   findLaunchTemplate(name: string): Promise<{ id: string; version: number } | undefined>;
   createLaunchTemplate(input: CreateLaunchTemplateCommandInput): Promise<{ id: string; version: number }>;
@@ -160,10 +157,7 @@ export interface SsmPort {
   /** SendCommand with AWS-RunShellScript; returns the command id. */
   sendShellCommand(instanceIds: string[], commands: string[], comment: string, timeoutSeconds: number): Promise<string>;
   /** The command's result on one instance, or undefined while AWS does not know it yet. */
-  invocation(
-    commandId: string,
-    instanceId: string,
-  ): Promise<{ status: string; exitCode: number; stdout: string; stderr: string } | undefined>;
+  invocation(commandId: string, instanceId: string): Promise<{ status: string; exitCode: number; stdout: string; stderr: string } | undefined>;
 }
 
 export interface ClassicLoadBalancersPort {

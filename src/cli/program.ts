@@ -61,4 +61,3 @@ Every command reads ./bluegreen.yml unless -c/--config names another file.`,
   registerGc(program);
   return program;
 }
-

@@ -101,8 +101,7 @@ export class Session {
         // Command output is for people: it may hold anything, so it stays out of the JSON stream.
         if (this.json) {
           if (event.event !== EVENT.stepOutput) this.emitJson(event);
-        }
-        else this.progress?.onEvent(event);
+        } else this.progress?.onEvent(event);
       },
     };
   }

@@ -7,7 +7,20 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { type Alias, type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, type Scalar, visit, type YAMLError } from 'yaml';
+import {
+  type Alias,
+  type Document,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  type Scalar,
+  visit,
+  type YAMLError,
+} from 'yaml';
 import { z } from 'zod';
 import { ConfigError, InputError } from '../errors.js';
 import {
@@ -317,9 +330,7 @@ function issueMessage(context: Context, issue: z.core.$ZodIssue, where: Segment[
         ? `expected ${issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`}${got}`
         : `${issue.message}${got}`;
     case 'invalid_value':
-      return issue.message.startsWith('Invalid')
-        ? `expected one of: ${issue.values.map(String).join(', ')}${got}`
-        : `${issue.message}${got}`;
+      return issue.message.startsWith('Invalid') ? `expected one of: ${issue.values.map(String).join(', ')}${got}` : `${issue.message}${got}`;
     case 'too_small':
       return issue.origin === 'string' ? `expected at least ${issue.minimum} character(s)${got}` : `${issue.message}${got}`;
     case 'too_big':

@@ -11,8 +11,7 @@ import { z } from 'zod';
 import { DURATION_HINT, DURATION_PATTERN, parseDuration } from './duration.js';
 
 /** A string that must match a pattern; one message for the wrong type and the wrong form. */
-const text = (pattern: RegExp, expected: string) =>
-  z.string({ error: `expected ${expected}` }).regex(pattern, { error: `expected ${expected}` });
+const text = (pattern: RegExp, expected: string) => z.string({ error: `expected ${expected}` }).regex(pattern, { error: `expected ${expected}` });
 
 const duration = (description: string, options: { positive?: boolean } = {}) => {
   let d = text(DURATION_PATTERN, DURATION_HINT).refine((v) => !DURATION_PATTERN.test(v) || parseDuration(v) !== undefined, {
@@ -28,14 +27,14 @@ const count = (min: number, max: number) => {
   return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 };
 
-const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, { error: `expected one of: ${values.join(', ')}` });
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `expected one of: ${values.join(', ')}` });
 
 export const SERVICE_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?$/;
 export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 export const IMAGE_PATTERN = /^ami-[0-9a-f]{8}(?:[0-9a-f]{9})?$/;
 export const HOSTED_ZONE_PATTERN = /^(\/hostedzone\/)?[A-Z0-9]{1,32}$/;
-export const DNS_NAME_PATTERN = /^(?=.{1,254}$)(\*\.)?([A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.?$/;
+export const DNS_NAME_PATTERN =
+  /^(?=.{1,254}$)(\*\.)?([A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.?$/;
 /** A login name; never starting with - (it is passed to ssh) and without spaces or colons. */
 export const SSH_USER_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._@\\$-]{0,63}$/;
 /** A path; `~` is expanded only on its own or as `~/...`. */
@@ -220,7 +219,8 @@ const GATE_PLACEHOLDERS = {
   'replica-dns': { placeholder: GREEN_DNS_PLACEHOLDER, means: 'DNS name of the load balancer in front of green' },
   'replica-listener': {
     placeholder: GREEN_TARGET_PLACEHOLDER,
-    means: "<private ip>:<port> of each healthy target of green's target group (each is checked; green has no load balancer of its own before traffic moves)",
+    means:
+      "<private ip>:<port> of each healthy target of green's target group (each is checked; green has no load balancer of its own before traffic moves)",
   },
 } as const;
 type GateStrategy = keyof typeof GATE_PLACEHOLDERS;
@@ -232,7 +232,8 @@ const gateUrl = (strategy: GateStrategy | undefined) => {
   const example = own ?? GREEN_DNS_PLACEHOLDER;
   const used = (url: string) => known.filter((p) => url.includes(p));
   const without = (url: string) => known.reduce((u, p) => u.split(p).join(''), url);
-  const other = (p: string) => (Object.entries(GATE_PLACEHOLDERS) as [GateStrategy, (typeof GATE_PLACEHOLDERS)[GateStrategy]][]).find(([, v]) => v.placeholder === p)?.[0];
+  const other = (p: string) =>
+    (Object.entries(GATE_PLACEHOLDERS) as [GateStrategy, (typeof GATE_PLACEHOLDERS)[GateStrategy]][]).find(([, v]) => v.placeholder === p)?.[0];
   return text(/^https?:\/\/\S+$/, `an http:// or https:// URL such as http://${example}/health`)
     .max(2048, { error: 'expected at most 2048 characters' })
     .superRefine((url, ctx) => {
@@ -262,48 +263,47 @@ const gateUrl = (strategy: GateStrategy | undefined) => {
 
 const httpGate = (strategy: GateStrategy | undefined) =>
   z
-  .strictObject({
-    url: gateUrl(strategy),
-    expect: count(100, 599).default(DEFAULTS.gates.expect).describe(`The HTTP status that passes: 100 to 599. Default ${DEFAULTS.gates.expect}.`),
-    tries: count(1, 20)
-      .default(DEFAULTS.gates.tries)
-      .describe(`Attempts before the check fails: 1 to 20. Default ${DEFAULTS.gates.tries}.`),
-    interval: duration('The wait between attempts; more than 0s.', { positive: true }).default(DEFAULTS.gates.interval),
-  })
-  .describe('An HTTP check of green: passes when a GET of url answers expect within tries attempts.');
+    .strictObject({
+      url: gateUrl(strategy),
+      expect: count(100, 599).default(DEFAULTS.gates.expect).describe(`The HTTP status that passes: 100 to 599. Default ${DEFAULTS.gates.expect}.`),
+      tries: count(1, 20).default(DEFAULTS.gates.tries).describe(`Attempts before the check fails: 1 to 20. Default ${DEFAULTS.gates.tries}.`),
+      interval: duration('The wait between attempts; more than 0s.', { positive: true }).default(DEFAULTS.gates.interval),
+    })
+    .describe('An HTTP check of green: passes when a GET of url answers expect within tries attempts.');
 
 const gatesFor = (strategy: GateStrategy | undefined) =>
   z
-  .strictObject({
-    alarms: z
-      .array(text(ALARM_NAME_PATTERN, 'a CloudWatch alarm name (1-255 characters, no control characters)').describe('A CloudWatch alarm name.'), {
-        error: 'expected a list of CloudWatch alarm names',
-      })
-      .min(1, { error: 'expected 1 to 20 alarm names' })
-      .max(20, { error: 'expected 1 to 20 alarm names' })
-      .superRefine((names, ctx) => {
-        names.forEach((name, i) => {
-          const first = names.indexOf(name);
-          if (first < i) ctx.addIssue({ code: 'custom', path: [i], input: name, message: `expected each alarm once (also gates.alarms[${first}])` });
-        });
-      })
-      .optional()
-      .describe('CloudWatch alarms watched during every traffic step, its hold and retire.after: one in ALARM rolls back. 1 to 20 names.'),
-    http: z
-      .array(httpGate(strategy), { error: 'expected a list of HTTP checks' })
-      .min(1, { error: 'expected 1 to 10 HTTP checks' })
-      .max(10, { error: 'expected 1 to 10 HTTP checks' })
-      .optional()
-      .describe('HTTP checks of green, run before any traffic moves: 1 to 10.'),
-  })
-  .superRefine((g, ctx) => {
-    if (g.alarms === undefined && g.http === undefined) {
-      ctx.addIssue({ code: 'custom', path: [], input: g, message: 'expected at least one of alarms or http', params: { complete: true } });
-    }
-  })
-  .meta({ anyOf: [{ required: ['alarms'] }, { required: ['http'] }] })
-  .optional()
-  .describe('Checks that must pass before and while traffic moves; a failure rolls back.');
+    .strictObject({
+      alarms: z
+        .array(text(ALARM_NAME_PATTERN, 'a CloudWatch alarm name (1-255 characters, no control characters)').describe('A CloudWatch alarm name.'), {
+          error: 'expected a list of CloudWatch alarm names',
+        })
+        .min(1, { error: 'expected 1 to 20 alarm names' })
+        .max(20, { error: 'expected 1 to 20 alarm names' })
+        .superRefine((names, ctx) => {
+          names.forEach((name, i) => {
+            const first = names.indexOf(name);
+            if (first < i)
+              ctx.addIssue({ code: 'custom', path: [i], input: name, message: `expected each alarm once (also gates.alarms[${first}])` });
+          });
+        })
+        .optional()
+        .describe('CloudWatch alarms watched during every traffic step, its hold and retire.after: one in ALARM rolls back. 1 to 20 names.'),
+      http: z
+        .array(httpGate(strategy), { error: 'expected a list of HTTP checks' })
+        .min(1, { error: 'expected 1 to 10 HTTP checks' })
+        .max(10, { error: 'expected 1 to 10 HTTP checks' })
+        .optional()
+        .describe('HTTP checks of green, run before any traffic moves: 1 to 10.'),
+    })
+    .superRefine((g, ctx) => {
+      if (g.alarms === undefined && g.http === undefined) {
+        ctx.addIssue({ code: 'custom', path: [], input: g, message: 'expected at least one of alarms or http', params: { complete: true } });
+      }
+    })
+    .meta({ anyOf: [{ required: ['alarms'] }, { required: ['http'] }] })
+    .optional()
+    .describe('Checks that must pass before and while traffic moves; a failure rolls back.');
 
 /**
  * An S3 bucket name (general purpose buckets): 3-63 of a-z, 0-9, . and -, starting and ending with a letter
@@ -358,9 +358,7 @@ const ssh = z
     address: oneOf(SSH_ADDRESSES)
       .default(DEFAULTS.ssh.address)
       .describe('Which address of an instance to connect to: private (its private IP), public (its public IP) or dns (its public DNS name).'),
-    connectTimeout: duration('How long one connection attempt may take; more than 0s.', { positive: true }).default(
-      DEFAULTS.ssh.connectTimeout,
-    ),
+    connectTimeout: duration('How long one connection attempt may take; more than 0s.', { positive: true }).default(DEFAULTS.ssh.connectTimeout),
     connectionAttempts: count(1, 20)
       .default(DEFAULTS.ssh.connectionAttempts)
       .describe('Connection attempts per host before it counts as unreachable: 1 to 20.'),
@@ -527,7 +525,10 @@ export const anyStrategySchema = z
   .strictObject({
     service,
     region,
-    strategy: z.unknown().optional().describe(strategySchema.description ?? ''),
+    strategy: z
+      .unknown()
+      .optional()
+      .describe(strategySchema.description ?? ''),
     blue: replicaDnsSchema.shape.blue,
     release,
     launch,
@@ -552,9 +553,7 @@ export type ParsedConfig = z.output<typeof configSchema>;
 
 // --- the configuration as the program uses it ---------------------------------------------------------------
 
-export type Release =
-  | { kind: 'image'; image: string }
-  | { kind: 'commands'; commands: string[]; via: 'ssh' | 'ssm' };
+export type Release = { kind: 'image'; image: string } | { kind: 'commands'; commands: string[]; via: 'ssh' | 'ssm' };
 
 export interface SshSettings {
   /** Absent: ssh decides (the config file's User, else the local user). */

@@ -20,7 +20,6 @@ export interface EngineOptions {
   next: (verb: 'resume' | 'rollback' | 'status' | 'promote') => string;
 }
 
-
 export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -174,10 +173,10 @@ class Run {
       try {
         await this.undo('automatic');
       } catch (undoError) {
-        return new DeploymentError(
-          `step ${step.id} failed: ${message}; the automatic rollback then stopped: ${describeError(undoError)}`,
-          { cause: error, next: options.next('rollback') },
-        );
+        return new DeploymentError(`step ${step.id} failed: ${message}; the automatic rollback then stopped: ${describeError(undoError)}`, {
+          cause: error,
+          next: options.next('rollback'),
+        });
       }
       this.journal.error = `step ${step.id} failed: ${message}; rolled back`;
       await this.save();
@@ -187,7 +186,9 @@ class Run {
       );
     }
     this.finished();
-    const why = options.signal.aborted ? `interrupted at step ${step.id} (${step.title}): ${describeError(options.signal.reason)}` : `stopped at step ${step.id} (${step.title}): ${message}`;
+    const why = options.signal.aborted
+      ? `interrupted at step ${step.id} (${step.title}): ${describeError(options.signal.reason)}`
+      : `stopped at step ${step.id} (${step.title}): ${message}`;
     return new DeploymentError(
       `${why.replace(/\.+$/, '')}. The journal records what was done; fix the cause and run \`${options.next('resume')}\` to go on, or \`${options.next('rollback')}\` to return to blue.`,
       { cause: error, next: options.next('resume') },

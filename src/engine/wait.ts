@@ -38,9 +38,7 @@ export async function waitUntil(
     if (seen.done) return;
     const left = deadline - ctx.clock.now();
     if (left <= 0) {
-      throw new WaitTimeoutError(
-        `timed out after ${options.timeoutSeconds}s waiting for ${options.what}; last seen: ${seen.message}`,
-      );
+      throw new WaitTimeoutError(`timed out after ${options.timeoutSeconds}s waiting for ${options.what}; last seen: ${seen.message}`);
     }
     await ctx.clock.sleep(Math.min(options.intervalSeconds * 1000, left), ctx.signal);
   }

@@ -126,7 +126,8 @@ export interface ParameterRule {
   doc: string;
 }
 
-const first = (args: readonly unknown[]): Record<string, unknown> => (args[0] && typeof args[0] === 'object' ? (args[0] as Record<string, unknown>) : {});
+const first = (args: readonly unknown[]): Record<string, unknown> =>
+  args[0] && typeof args[0] === 'object' ? (args[0] as Record<string, unknown>) : {};
 const has = (value: unknown): boolean => (Array.isArray(value) ? value.length > 0 : value !== undefined && value !== null && value !== '');
 const tagSpecs = (args: readonly unknown[]): boolean =>
   Array.isArray(first(args).TagSpecifications) && (first(args).TagSpecifications as Array<{ Tags?: unknown[] }>).some((s) => has(s.Tags));
@@ -151,7 +152,13 @@ export function volumeKeysOf(args: readonly unknown[]): string[] {
 }
 
 /** kms actions a caller needs to launch or snapshot volumes encrypted with a customer managed key. */
-export const VOLUME_KEY_ACTIONS = ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncrypt*'] as const;
+export const VOLUME_KEY_ACTIONS = [
+  'kms:CreateGrant',
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncrypt*',
+] as const;
 
 export const PARAMETER_ACTIONS: readonly ParameterRule[] = [
   {
@@ -187,7 +194,7 @@ export const PARAMETER_ACTIONS: readonly ParameterRule[] = [
     parameter: 'RoleARN',
     applies: (args) => rolesPassedToAutoScaling('groups.putLifecycleHook', args).length > 0,
     actions: ['iam:PassRole'],
-    doc: 'https://docs.aws.amazon.com/autoscaling/ec2/userguide/prepare-for-lifecycle-notifications.html (the hook\'s role is passed to Auto Scaling)',
+    doc: "https://docs.aws.amazon.com/autoscaling/ec2/userguide/prepare-for-lifecycle-notifications.html (the hook's role is passed to Auto Scaling)",
   },
   {
     method: 'classicLoadBalancers.create',
@@ -203,15 +210,13 @@ export const PARAMETER_ACTIONS: readonly ParameterRule[] = [
     actions: ['elasticloadbalancing:AddTags'],
     doc: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/userguide/elb-api-permissions.html (tags on create need AddTags)',
   },
-  ...(['launch.createLaunchTemplate', 'instances.run', 'images.createImage'] as const).map(
-    (method): ParameterRule => ({
-      method,
-      parameter: 'TagSpecifications',
-      applies: tagSpecs,
-      actions: ['ec2:CreateTags'],
-      doc: 'https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/supported-iam-actions-tagging.html (tag on create is authorized as ec2:CreateTags)',
-    }),
-  ),
+  ...(['launch.createLaunchTemplate', 'instances.run', 'images.createImage'] as const).map((method): ParameterRule => ({
+    method,
+    parameter: 'TagSpecifications',
+    applies: tagSpecs,
+    actions: ['ec2:CreateTags'],
+    doc: 'https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/supported-iam-actions-tagging.html (tag on create is authorized as ec2:CreateTags)',
+  })),
   {
     method: 'instances.run',
     parameter: 'IamInstanceProfile',
@@ -219,15 +224,13 @@ export const PARAMETER_ACTIONS: readonly ParameterRule[] = [
     actions: ['iam:PassRole'],
     doc: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2.html (launching with a role passes it to EC2)',
   },
-  ...(['instances.run', 'images.createImage'] as const).map(
-    (method): ParameterRule => ({
-      method,
-      parameter: 'BlockDeviceMappings[].Ebs.KmsKeyId',
-      applies: (args) => volumeKeysOf(args).length > 0,
-      actions: VOLUME_KEY_ACTIONS,
-      doc: 'https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html (kms:CreateGrant, Decrypt, DescribeKey, GenerateDataKeyWithoutPlaintext, ReEncrypt* on a customer managed key)',
-    }),
-  ),
+  ...(['instances.run', 'images.createImage'] as const).map((method): ParameterRule => ({
+    method,
+    parameter: 'BlockDeviceMappings[].Ebs.KmsKeyId',
+    applies: (args) => volumeKeysOf(args).length > 0,
+    actions: VOLUME_KEY_ACTIONS,
+    doc: 'https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html (kms:CreateGrant, Decrypt, DescribeKey, GenerateDataKeyWithoutPlaintext, ReEncrypt* on a customer managed key)',
+  })),
 ];
 
 /** The IAM actions of these port methods, sorted, each once. */
@@ -253,5 +256,9 @@ export const STATE_ACTIONS: Readonly<Record<StateMethod, readonly string[]>> = {
 
 /** The S3 actions on the state's objects (every method but list), sorted. */
 export const STATE_OBJECT_ACTIONS: readonly string[] = [
-  ...new Set(Object.values(STATE_ACTIONS).flat().filter((a) => a !== 's3:ListBucket')),
+  ...new Set(
+    Object.values(STATE_ACTIONS)
+      .flat()
+      .filter((a) => a !== 's3:ListBucket'),
+  ),
 ].sort();

@@ -300,7 +300,11 @@ export function stateStatements(state: { bucket: string; prefix: string }): Poli
 export function allNeeds(): PolicyNeeds[] {
   const out: PolicyNeeds[] = [];
   for (const strategy of ['replica-dns', 'swap-instances', 'replica-listener'] as const) {
-    const releases: Array<Pick<PolicyNeeds, 'release' | 'via'>> = [{ release: 'image' }, { release: 'commands', via: 'ssh' }, { release: 'commands', via: 'ssm' }];
+    const releases: Array<Pick<PolicyNeeds, 'release' | 'via'>> = [
+      { release: 'image' },
+      { release: 'commands', via: 'ssh' },
+      { release: 'commands', via: 'ssm' },
+    ];
     for (const r of releases) {
       for (const alarmGates of strategy === 'swap-instances' ? [false] : [false, true]) {
         for (const requestCount of [false, true]) out.push({ strategy, ...r, alarmGates, requestCount });

@@ -65,8 +65,7 @@ export async function takeInventory(
 ): Promise<Leftover[]> {
   const scope = new Set(SCOPE[strategy]);
   const names = ownNames(service);
-  const fromTagOrName = (tags: Tags, pattern: RegExp, name: string | undefined) =>
-    tagValue(tags, TAG.deployment) ?? deploymentOfName(pattern, name);
+  const fromTagOrName = (tags: Tags, pattern: RegExp, name: string | undefined) => tagValue(tags, TAG.deployment) ?? deploymentOfName(pattern, name);
   const want = <T>(type: LeftoverType, read: () => Promise<T[]>): Promise<T[]> => (scope.has(type) ? read() : Promise.resolve([]));
 
   const [instances, alarms, groups, loadBalancers, targetGroups, configurations, templates, images] = await Promise.all([
@@ -104,7 +103,9 @@ export async function takeInventory(
   }
   for (const { targetGroup: tg, tags } of targetGroups) {
     if (!tg.TargetGroupName || !tg.TargetGroupArn) continue;
-    found.push(leftover('target-group', tg.TargetGroupName, fromTagOrName(tags, names.targetGroup, tg.TargetGroupName), undefined, tg.TargetGroupArn));
+    found.push(
+      leftover('target-group', tg.TargetGroupName, fromTagOrName(tags, names.targetGroup, tg.TargetGroupName), undefined, tg.TargetGroupArn),
+    );
   }
   for (const lc of configurations) {
     const id = deploymentOfName(names.stack, lc.LaunchConfigurationName);

@@ -13,7 +13,11 @@ import type { LeftoverType, Protection } from './plan.js';
 export function liveProtections(live: LiveStack): Protection[] {
   const why = `the live stack (${live.group})`;
   const out: Protection[] = [{ resource: { type: 'auto-scaling-group', name: live.group }, why }];
-  if (live.launch) out.push({ resource: { type: live.launch.kind === 'configuration' ? 'launch-configuration' : 'launch-template', name: live.launch.name }, why: `used by ${why}` });
+  if (live.launch)
+    out.push({
+      resource: { type: live.launch.kind === 'configuration' ? 'launch-configuration' : 'launch-template', name: live.launch.name },
+      why: `used by ${why}`,
+    });
   if (live.imageId) out.push({ resource: { type: 'image', name: live.imageId }, why: `the image of ${why}` });
   return out;
 }
@@ -48,11 +52,7 @@ export function journalProtections(journal: Journal | undefined, rollbackBlocked
   const { blue, green } = readSummary(journal.summary);
   if (isUnfinished(journal.status)) {
     const why = `deployment ${id} is ${journal.status}: finish it with resume or rollback first`;
-    return [
-      { deploymentId: id, why },
-      ...sideProtections(blue, why),
-      ...sideProtections(green, why),
-    ];
+    return [{ deploymentId: id, why }, ...sideProtections(blue, why), ...sideProtections(green, why)];
   }
   if (journal.status === 'succeeded' && !rollbackBlocked) {
     return sideProtections(blue, `rollback of deployment ${id} returns to it`);

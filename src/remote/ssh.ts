@@ -93,11 +93,16 @@ export function commonArgs(settings: SshConnectionSettings, controlPath: string)
   return [
     ...(settings.configFile ? ['-F', settings.configFile] : []),
     ...(settings.user ? ['-l', settings.user] : []),
-    '-o', 'BatchMode=yes',
-    '-o', `ConnectTimeout=${settings.connectTimeoutSeconds}`,
-    '-o', `ConnectionAttempts=${settings.connectionAttempts}`,
-    '-o', `StrictHostKeyChecking=${settings.hostKeys === 'strict' ? 'yes' : 'accept-new'}`,
-    '-o', controlPathOption(controlPath),
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    `ConnectTimeout=${settings.connectTimeoutSeconds}`,
+    '-o',
+    `ConnectionAttempts=${settings.connectionAttempts}`,
+    '-o',
+    `StrictHostKeyChecking=${settings.hostKeys === 'strict' ? 'yes' : 'accept-new'}`,
+    '-o',
+    controlPathOption(controlPath),
   ];
 }
 
@@ -270,7 +275,11 @@ export class SshRunner implements RemoteRunner {
             const result = await this.exec(host, master, 'true', {}, options.signal);
             if (result.exitCode !== 0) {
               const { reason, detail } = classifySshFailure(result.stderrTail.join('\n'));
-              throw new RemoteConnectError(hostLabel(host), result.exitCode === 255 ? reason : 'unreachable', result.exitCode === 255 ? detail : `\`true\` exited ${result.exitCode}`);
+              throw new RemoteConnectError(
+                hostLabel(host),
+                result.exitCode === 255 ? reason : 'unreachable',
+                result.exitCode === 255 ? detail : `\`true\` exited ${result.exitCode}`,
+              );
             }
           } catch (error) {
             firstError ??= error;

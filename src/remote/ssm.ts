@@ -19,14 +19,7 @@ import type { SsmPort } from '../aws/ports.js';
 import type { Clock } from '../engine/clock.js';
 import { waitUntil, WaitTimeoutError } from '../engine/wait.js';
 import { InputError, RemoteCommandError, RemoteConnectError } from '../errors.js';
-import {
-  shellQuote,
-  type CommandOutcome,
-  type ProbeOptions,
-  type RemoteHost,
-  type RemoteRunner,
-  type RunCommandsOptions,
-} from './types.js';
+import { shellQuote, type CommandOutcome, type ProbeOptions, type RemoteHost, type RemoteRunner, type RunCommandsOptions } from './types.js';
 
 /** SendCommand takes at most 50 instance ids. */
 export const SSM_MAX_INSTANCES_PER_COMMAND = 50;
@@ -103,7 +96,8 @@ export class SsmRunner implements RemoteRunner {
       const why = status
         ? `PingStatus ${status}`
         : 'not a managed instance: no agent registered (does its instance profile allow AmazonSSMManagedInstanceCore?)';
-      const others = offline.length > 1 ? `; ${offline.length - 1} more not Online: ${offline.slice(1, 4).join(', ')}${offline.length > 4 ? ', ...' : ''}` : '';
+      const others =
+        offline.length > 1 ? `; ${offline.length - 1} more not Online: ${offline.slice(1, 4).join(', ')}${offline.length > 4 ? ', ...' : ''}` : '';
       throw new RemoteConnectError(first, 'unreachable', `SSM agent not online after ${timeoutSeconds} s: ${why}${others}`);
     }
   }
@@ -133,12 +127,7 @@ export class SsmRunner implements RemoteRunner {
   }
 
   /** One SendCommand for the batch, then its invocations polled until each has ended. */
-  private async runBatch(
-    batch: RemoteHost[],
-    index: number,
-    command: string,
-    options: RunCommandsOptions,
-  ): Promise<CommandOutcome[]> {
+  private async runBatch(batch: RemoteHost[], index: number, command: string, options: RunCommandsOptions): Promise<CommandOutcome[]> {
     const ids = batch.map((h) => h.instanceId);
     const total = options.commands.length;
     const started = this.clock.now();
@@ -237,5 +226,3 @@ function lines(text: string): string[] {
   if (out.at(-1) === '') out.pop();
   return out;
 }
-
-

@@ -11,8 +11,10 @@ export function ciJobOf(env: Readonly<Record<string, string | undefined>>): stri
   }
   if (v('CI_JOB_ID')) return `GitLab job ${v('CI_JOB_ID')}${v('CI_PROJECT_PATH') ? ` of ${v('CI_PROJECT_PATH')}` : ''}`;
   if (v('CODEBUILD_BUILD_ID')) return `CodeBuild build ${v('CODEBUILD_BUILD_ID')}`;
-  if (v('BUILDKITE_BUILD_ID')) return `Buildkite build ${v('BUILDKITE_BUILD_NUMBER') ?? v('BUILDKITE_BUILD_ID')}${v('BUILDKITE_PIPELINE_SLUG') ? ` of ${v('BUILDKITE_PIPELINE_SLUG')}` : ''}`;
-  if (v('CIRCLE_BUILD_NUM')) return `CircleCI build ${v('CIRCLE_BUILD_NUM')}${v('CIRCLE_PROJECT_REPONAME') ? ` of ${v('CIRCLE_PROJECT_REPONAME')}` : ''}`;
+  if (v('BUILDKITE_BUILD_ID'))
+    return `Buildkite build ${v('BUILDKITE_BUILD_NUMBER') ?? v('BUILDKITE_BUILD_ID')}${v('BUILDKITE_PIPELINE_SLUG') ? ` of ${v('BUILDKITE_PIPELINE_SLUG')}` : ''}`;
+  if (v('CIRCLE_BUILD_NUM'))
+    return `CircleCI build ${v('CIRCLE_BUILD_NUM')}${v('CIRCLE_PROJECT_REPONAME') ? ` of ${v('CIRCLE_PROJECT_REPONAME')}` : ''}`;
   if (v('BUILD_ID')) return `build ${v('BUILD_ID')}${v('JOB_NAME') ? ` of ${v('JOB_NAME')}` : ''}${v('BUILD_URL') ? ` (${v('BUILD_URL')})` : ''}`;
   return undefined;
 }

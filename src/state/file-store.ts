@@ -65,9 +65,7 @@ export class FileJournalStore implements JournalStore {
     } catch (error) {
       if (!isCode(error, 'ENOENT')) throw error;
     }
-    const past = await Promise.all(
-      names.filter((n) => n.endsWith('.json')).map((n) => readJson<Journal>(join(this.dir, 'history', n))),
-    );
+    const past = await Promise.all(names.filter((n) => n.endsWith('.json')).map((n) => readJson<Journal>(join(this.dir, 'history', n))));
     const all = [await this.current(), ...past].filter((j): j is Journal => j !== undefined);
     return all.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }

@@ -259,7 +259,9 @@ export class S3Lock implements ServiceLock {
     } catch (error) {
       if (this.held !== held) return; // released meanwhile
       if (this.now() >= Date.parse(held.record.expiresAt)) {
-        this.lose(`its lease expired at ${held.record.expiresAt} before it could be renewed (${error instanceof Error ? error.message : String(error)})`);
+        this.lose(
+          `its lease expired at ${held.record.expiresAt} before it could be renewed (${error instanceof Error ? error.message : String(error)})`,
+        );
       } else {
         this.schedule(); // a passing failure: the lease still holds, try again
       }

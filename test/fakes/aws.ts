@@ -299,8 +299,7 @@ export class FakeAws implements AwsPorts {
     this.inServiceAfterSeconds = options.inServiceAfterSeconds === undefined ? 30 : options.inServiceAfterSeconds;
     this.omitCanonicalZone = options.omitCanonicalZone ?? false;
     this.runningAfterSeconds = options.runningAfterSeconds ?? 0;
-    this.healthyAfterRegistrationSeconds =
-      options.healthyAfterRegistrationSeconds === undefined ? 0 : options.healthyAfterRegistrationSeconds;
+    this.healthyAfterRegistrationSeconds = options.healthyAfterRegistrationSeconds === undefined ? 0 : options.healthyAfterRegistrationSeconds;
     this.imageAvailableAfterSeconds = options.imageAvailableAfterSeconds ?? 0;
     this.ssmOnlineAfterSeconds = options.ssmOnlineAfterSeconds === undefined ? 0 : options.ssmOnlineAfterSeconds;
     this.ssmCommandSeconds = options.ssmCommandSeconds ?? 1;
@@ -388,9 +387,7 @@ export class FakeAws implements AwsPorts {
         images: sorted(this.state.images),
         zones: sorted(this.state.zones),
         launchConfigurations: sorted(this.state.launchConfigurations),
-        templates: sorted(
-          new Map([...this.state.templates].map(([k, t]) => [k, { ...t, versions: Object.fromEntries(t.versions) }])),
-        ),
+        templates: sorted(new Map([...this.state.templates].map(([k, t]) => [k, { ...t, versions: Object.fromEntries(t.versions) }]))),
         loadBalancers: sorted(this.state.loadBalancers),
         groups: sorted(
           new Map(
@@ -421,7 +418,8 @@ export class FakeAws implements AwsPorts {
    */
   dump(): FakeAwsDump {
     this.tick();
-    if (this.state.metricSums.size > 0) throw new Error(`FakeAws.dump: scripted metric sums (${[...this.state.metricSums.keys()].join(', ')}) are functions and cannot be dumped`);
+    if (this.state.metricSums.size > 0)
+      throw new Error(`FakeAws.dump: scripted metric sums (${[...this.state.metricSums.keys()].join(', ')}) are functions and cannot be dumped`);
     const { metricSums: _functions, ...state } = this.state;
     return encodeDump({
       version: 1,
@@ -908,14 +906,24 @@ export class FakeAws implements AwsPorts {
       if (!e || e.State?.Name === 'terminated') throw awsError('groups', group, 'ValidationError', `Instance ID(s) [${id}] are invalid.`);
       if (this.groupOf(id)) throw awsError('groups', group, 'ValidationError', `The instance ${id} is already part of an Auto Scaling group.`);
       if (e.State?.Name !== 'running') {
-        throw awsError('groups', group, 'ValidationError', `Instance ${id} is not in correct state: ${e.State?.Name}. Only running instances can be attached.`);
+        throw awsError(
+          'groups',
+          group,
+          'ValidationError',
+          `Instance ${id} is not in correct state: ${e.State?.Name}. Only running instances can be attached.`,
+        );
       }
     }
     const min = g.group.MinSize ?? 0;
     const max = g.group.MaxSize ?? 0;
     const desired = g.group.DesiredCapacity ?? 0;
     if (desired + ids.length > max) {
-      throw awsError('groups', group, 'ValidationError', `AutoScalingGroup ${group} has min-size=${min}, max-size=${max}, and desired-size=${desired}. To attach ${ids.length} instance${ids.length === 1 ? '' : 's'}, please update the AutoScalingGroup sizes appropriately.`);
+      throw awsError(
+        'groups',
+        group,
+        'ValidationError',
+        `AutoScalingGroup ${group} has min-size=${min}, max-size=${max}, and desired-size=${desired}. To attach ${ids.length} instance${ids.length === 1 ? '' : 's'}, please update the AutoScalingGroup sizes appropriately.`,
+      );
     }
     const now = this.clock.now();
     for (const id of ids) {
@@ -934,7 +942,12 @@ export class FakeAws implements AwsPorts {
       const min = g.group.MinSize ?? 0;
       const desired = (g.group.DesiredCapacity ?? 0) - ids.length;
       if (desired < min) {
-        throw awsError('groups', group, 'ValidationError', `AutoScalingGroup ${group} has min-size=${min}, max-size=${g.group.MaxSize}, and desired-size=${g.group.DesiredCapacity}. To detach ${ids.length} instance${ids.length === 1 ? '' : 's'} with decrement, please update the AutoScalingGroup sizes appropriately.`);
+        throw awsError(
+          'groups',
+          group,
+          'ValidationError',
+          `AutoScalingGroup ${group} has min-size=${min}, max-size=${g.group.MaxSize}, and desired-size=${g.group.DesiredCapacity}. To detach ${ids.length} instance${ids.length === 1 ? '' : 's'} with decrement, please update the AutoScalingGroup sizes appropriately.`,
+        );
       }
       g.group.DesiredCapacity = desired;
     }
@@ -957,9 +970,12 @@ export class FakeAws implements AwsPorts {
         const g = this.state.groups.get(name);
         return g ? this.describeGroupNow(g) : undefined;
       },
-      describeGroups: async (names) => names.flatMap((n) => (this.state.groups.has(n) ? [this.describeGroupNow(this.state.groups.get(n) as GroupState)] : [])),
+      describeGroups: async (names) =>
+        names.flatMap((n) => (this.state.groups.has(n) ? [this.describeGroupNow(this.state.groups.get(n) as GroupState)] : [])),
       listGroupsByTag: async (key, value) =>
-        [...this.state.groups.values()].filter((g) => g.group.Tags?.some((t) => t.Key === key && t.Value === value)).map((g) => this.describeGroupNow(g)),
+        [...this.state.groups.values()]
+          .filter((g) => g.group.Tags?.some((t) => t.Key === key && t.Value === value))
+          .map((g) => this.describeGroupNow(g)),
       createGroup: async (input) => this.createGroup(input),
       updateGroup: async (input: UpdateAutoScalingGroupCommandInput) => {
         const g = this.groupState(input.AutoScalingGroupName as string);
@@ -972,7 +988,12 @@ export class FakeAws implements AwsPorts {
         const max = g.group.MaxSize ?? 0;
         const desired = g.group.DesiredCapacity ?? 0;
         if (min > max || desired < min || desired > max) {
-          throw awsError('groups', g.group.AutoScalingGroupName as string, 'ValidationError', `Desired capacity:${desired} must be between the specified min size:${min} and max size:${max}`);
+          throw awsError(
+            'groups',
+            g.group.AutoScalingGroupName as string,
+            'ValidationError',
+            `Desired capacity:${desired} must be between the specified min size:${min} and max size:${max}`,
+          );
         }
         this.reconcile(g);
       },
@@ -996,7 +1017,12 @@ export class FakeAws implements AwsPorts {
           const desired = (g.group.DesiredCapacity ?? 0) - 1;
           const min = g.group.MinSize ?? 0;
           if (desired < min) {
-            throw awsError('groups', instanceId, 'ValidationError', `Currently, desiredSize equals minSize (${min}). Terminating instance without replacement will violate group's min size constraint. Either set shouldDecrementDesiredCapacity flag to false or lower group's min size.`);
+            throw awsError(
+              'groups',
+              instanceId,
+              'ValidationError',
+              `Currently, desiredSize equals minSize (${min}). Terminating instance without replacement will violate group's min size constraint. Either set shouldDecrementDesiredCapacity flag to false or lower group's min size.`,
+            );
           }
           g.group.DesiredCapacity = desired;
         }
@@ -1030,7 +1056,8 @@ export class FakeAws implements AwsPorts {
 
   private createLaunchConfiguration(input: CreateLaunchConfigurationCommandInput): void {
     const name = input.LaunchConfigurationName as string;
-    if (this.state.launchConfigurations.has(name)) throw awsError('launch', name, 'AlreadyExists', `Launch Configuration by this name already exists - ${name}`);
+    if (this.state.launchConfigurations.has(name))
+      throw awsError('launch', name, 'AlreadyExists', `Launch Configuration by this name already exists - ${name}`);
     this.state.launchConfigurations.set(name, {
       ...clone(input),
       LaunchConfigurationName: name,
@@ -1050,7 +1077,13 @@ export class FakeAws implements AwsPorts {
       createLaunchConfiguration: async (input) => this.createLaunchConfiguration(input),
       deleteLaunchConfiguration: async (name) => {
         for (const g of this.state.groups.values()) {
-          if (g.group.LaunchConfigurationName === name) throw awsError('launch', name, 'ResourceInUse', `Cannot delete launch configuration ${name} because it is attached to AutoScalingGroup ${g.group.AutoScalingGroupName}`);
+          if (g.group.LaunchConfigurationName === name)
+            throw awsError(
+              'launch',
+              name,
+              'ResourceInUse',
+              `Cannot delete launch configuration ${name} because it is attached to AutoScalingGroup ${g.group.AutoScalingGroupName}`,
+            );
         }
         this.state.launchConfigurations.delete(name);
       },
@@ -1060,7 +1093,13 @@ export class FakeAws implements AwsPorts {
         const n = version === '$Latest' ? Math.max(...t.versions.keys()) : version === '$Default' ? t.defaultVersion : Number(version);
         const data = t.versions.get(n);
         return data
-          ? ({ LaunchTemplateId: t.id, LaunchTemplateName: t.name, VersionNumber: n, DefaultVersion: n === t.defaultVersion, LaunchTemplateData: clone(data) } satisfies LaunchTemplateVersion)
+          ? ({
+              LaunchTemplateId: t.id,
+              LaunchTemplateName: t.name,
+              VersionNumber: n,
+              DefaultVersion: n === t.defaultVersion,
+              LaunchTemplateData: clone(data),
+            } satisfies LaunchTemplateVersion)
           : undefined;
       },
       findLaunchTemplate: async (name) => {
@@ -1069,7 +1108,8 @@ export class FakeAws implements AwsPorts {
       },
       createLaunchTemplate: async (input: CreateLaunchTemplateCommandInput) => {
         const name = input.LaunchTemplateName as string;
-        if (this.state.templates.has(name)) throw awsError('launch', name, 'InvalidLaunchTemplateName.AlreadyExistsException', `Launch template name already in use.`);
+        if (this.state.templates.has(name))
+          throw awsError('launch', name, 'InvalidLaunchTemplateName.AlreadyExistsException', `Launch template name already in use.`);
         const id = `lt-${this.next().toString(16).padStart(17, '0')}`;
         this.state.templates.set(name, {
           id,
@@ -1082,7 +1122,8 @@ export class FakeAws implements AwsPorts {
       },
       deleteLaunchTemplate: async (name) => {
         for (const g of this.state.groups.values()) {
-          if (g.group.LaunchTemplate?.LaunchTemplateName === name) throw awsError('launch', name, 'ResourceInUse', `launch template ${name} is used by ${g.group.AutoScalingGroupName}`);
+          if (g.group.LaunchTemplate?.LaunchTemplateName === name)
+            throw awsError('launch', name, 'ResourceInUse', `launch template ${name} is used by ${g.group.AutoScalingGroupName}`);
         }
         this.state.templates.delete(name);
       },
@@ -1122,7 +1163,9 @@ export class FakeAws implements AwsPorts {
           SourceInstanceId: input.InstanceId,
           RootDeviceName: '/dev/xvda',
           RootDeviceType: 'ebs',
-          BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { SnapshotId: snapshotId, VolumeSize: 8, VolumeType: 'gp3', DeleteOnTermination: true } }],
+          BlockDeviceMappings: [
+            { DeviceName: '/dev/xvda', Ebs: { SnapshotId: snapshotId, VolumeSize: 8, VolumeType: 'gp3', DeleteOnTermination: true } },
+          ],
           Tags: tagsFor('image'),
         });
         this.imageReadyAt.set(imageId, this.clock.now() + this.imageAvailableAfterSeconds * 1000);
@@ -1149,7 +1192,9 @@ export class FakeAws implements AwsPorts {
     }
     let image = input.ImageId;
     if (!image && input.LaunchTemplate) {
-      const t = [...this.state.templates.values()].find((x) => x.name === input.LaunchTemplate?.LaunchTemplateName || x.id === input.LaunchTemplate?.LaunchTemplateId);
+      const t = [...this.state.templates.values()].find(
+        (x) => x.name === input.LaunchTemplate?.LaunchTemplateName || x.id === input.LaunchTemplate?.LaunchTemplateId,
+      );
       image = t?.versions.get(t.defaultVersion)?.ImageId;
     }
     if (!image) throw awsError('instances', 'RunInstances', 'MissingParameter', 'The request must contain the parameter ImageId');
@@ -1173,7 +1218,13 @@ export class FakeAws implements AwsPorts {
         AmiLaunchIndex: i,
         ...(input.SubnetId ? { SubnetId: input.SubnetId } : {}),
         ...(input.KeyName ? { KeyName: input.KeyName } : {}),
-        ...(input.IamInstanceProfile ? { IamInstanceProfile: { Arn: input.IamInstanceProfile.Arn ?? `arn:aws:iam::${ACCOUNT}:instance-profile/${input.IamInstanceProfile.Name}` } } : {}),
+        ...(input.IamInstanceProfile
+          ? {
+              IamInstanceProfile: {
+                Arn: input.IamInstanceProfile.Arn ?? `arn:aws:iam::${ACCOUNT}:instance-profile/${input.IamInstanceProfile.Name}`,
+              },
+            }
+          : {}),
         SecurityGroups: (input.SecurityGroupIds ?? []).map((GroupId) => ({ GroupId })),
         Tags: clone(tags),
         ...(token ? { ClientToken: token } : {}),
@@ -1181,17 +1232,22 @@ export class FakeAws implements AwsPorts {
       this.state.instances.set(id, { instance, runningAt: running ? now : now + this.runningAfterSeconds * 1000 });
       out.push(instance);
     }
-    if (token) this.clientTokens.set(token, out.map((i) => i.InstanceId as string));
+    if (token)
+      this.clientTokens.set(
+        token,
+        out.map((i) => i.InstanceId as string),
+      );
     return out;
   }
 
   private instancesPort(): InstancesPort {
     return {
       run: async (input) => this.runInstances(input),
-      describe: async (ids) => [...new Set(ids)].flatMap((id) => {
-        const found = this.describeInstanceNow(id);
-        return found ? [clone(found)] : [];
-      }),
+      describe: async (ids) =>
+        [...new Set(ids)].flatMap((id) => {
+          const found = this.describeInstanceNow(id);
+          return found ? [clone(found)] : [];
+        }),
       listByTag: async (key, value) => {
         const live = ['pending', 'running', 'stopping', 'stopped'];
         const standalone = [...this.state.instances.keys()];
@@ -1285,7 +1341,8 @@ export class FakeAws implements AwsPorts {
         lb(name);
         for (const id of ids) {
           const found = this.describeInstanceNow(id);
-          if (!found || found.State?.Name === 'terminated') throw awsError('classicLoadBalancers', name, 'InvalidInstance', `The specified EndPoint is not valid: ${id}`);
+          if (!found || found.State?.Name === 'terminated')
+            throw awsError('classicLoadBalancers', name, 'InvalidInstance', `The specified EndPoint is not valid: ${id}`);
         }
         const registered = this.state.classicRegistrations.get(name) ?? {};
         for (const id of ids) registered[id] ??= this.clock.now();
@@ -1301,7 +1358,12 @@ export class FakeAws implements AwsPorts {
         lb(name);
         const now = this.clock.now();
         const inService = (id: string) => ({ InstanceId: id, State: 'InService', ReasonCode: 'N/A', Description: 'N/A' });
-        const outOfService = (id: string) => ({ InstanceId: id, State: 'OutOfService', ReasonCode: 'Instance', Description: 'Instance has failed at least the UnhealthyThreshold number of health checks consecutively.' });
+        const outOfService = (id: string) => ({
+          InstanceId: id,
+          State: 'OutOfService',
+          ReasonCode: 'Instance',
+          Description: 'Instance has failed at least the UnhealthyThreshold number of health checks consecutively.',
+        });
         const states: InstanceState[] = [...this.state.groups.values()]
           .filter((g) => g.group.LoadBalancerNames?.includes(name))
           .flatMap((g) => g.instances.map((i) => (now >= i.readyAt && i.healthy ? inService(i.id) : outOfService(i.id))));
@@ -1321,7 +1383,10 @@ export class FakeAws implements AwsPorts {
         const summary = (found.description.Policies ??= { AppCookieStickinessPolicies: [], LBCookieStickinessPolicies: [], OtherPolicies: [] });
         const attr = (key: string) => policy.PolicyAttributeDescriptions?.find((a) => a.AttributeName === key)?.AttributeValue;
         if (policy.PolicyTypeName === 'LBCookieStickinessPolicyType') {
-          (summary.LBCookieStickinessPolicies ??= []).push({ PolicyName: policy.PolicyName, CookieExpirationPeriod: Number(attr('CookieExpirationPeriod') ?? 0) });
+          (summary.LBCookieStickinessPolicies ??= []).push({
+            PolicyName: policy.PolicyName,
+            CookieExpirationPeriod: Number(attr('CookieExpirationPeriod') ?? 0),
+          });
         } else if (policy.PolicyTypeName === 'AppCookieStickinessPolicyType') {
           (summary.AppCookieStickinessPolicies ??= []).push({ PolicyName: policy.PolicyName, CookieName: attr('CookieName') });
         } else {
@@ -1335,7 +1400,8 @@ export class FakeAws implements AwsPorts {
         const listener = found.description.ListenerDescriptions?.find((l) => l.Listener?.LoadBalancerPort === port);
         if (!listener) throw awsError('classicLoadBalancers', name, 'ListenerNotFound', `There is no listener on port ${port}`);
         for (const n of names) {
-          if (!(found.policies ?? []).some((p) => p.PolicyName === n)) throw awsError('classicLoadBalancers', name, 'PolicyNotFound', `There is no policy named ${n}`);
+          if (!(found.policies ?? []).some((p) => p.PolicyName === n))
+            throw awsError('classicLoadBalancers', name, 'PolicyNotFound', `There is no policy named ${n}`);
         }
         listener.PolicyNames = [...names];
       },
@@ -1343,7 +1409,8 @@ export class FakeAws implements AwsPorts {
       setBackendPolicies: async (name, port, names) => {
         const found = lb(name);
         for (const n of names) {
-          if (!(found.policies ?? []).some((p) => p.PolicyName === n)) throw awsError('classicLoadBalancers', name, 'PolicyNotFound', `There is no policy named ${n}`);
+          if (!(found.policies ?? []).some((p) => p.PolicyName === n))
+            throw awsError('classicLoadBalancers', name, 'PolicyNotFound', `There is no policy named ${n}`);
         }
         const backends = (found.description.BackendServerDescriptions ?? []).filter((b) => b.InstancePort !== port);
         found.description.BackendServerDescriptions = names.length > 0 ? [...backends, { InstancePort: port, PolicyNames: [...names] }] : backends;
@@ -1405,13 +1472,19 @@ export class FakeAws implements AwsPorts {
         for (const id of ids) {
           const found = this.describeInstanceNow(id);
           if (!found || found.State?.Name === 'terminated') {
-            throw awsError('targetGroups', arn, 'InvalidTarget', 'The following targets are not in a running state and cannot be registered: ' + `'${id}'`);
+            throw awsError(
+              'targetGroups',
+              arn,
+              'InvalidTarget',
+              'The following targets are not in a running state and cannot be registered: ' + `'${id}'`,
+            );
           }
         }
         for (const id of ids) {
           const existing = group.targets[id];
           // Registering a draining target again makes it a fresh registration.
-          if (!existing || existing.drainingUntil !== undefined) group.targets[id] = { registeredAt: this.clock.now(), ...(port === undefined ? {} : { port }) };
+          if (!existing || existing.drainingUntil !== undefined)
+            group.targets[id] = { registeredAt: this.clock.now(), ...(port === undefined ? {} : { port }) };
         }
       },
       deregister: async (arn, ids) => {
@@ -1436,10 +1509,12 @@ export class FakeAws implements AwsPorts {
         }
       },
       tags: async (arns) =>
-        Object.fromEntries([...new Set(arns)].flatMap((arn) => {
-          const group = this.state.targetGroups.get(arn);
-          return group ? [[arn, clone(group.tags ?? [])]] : [];
-        })),
+        Object.fromEntries(
+          [...new Set(arns)].flatMap((arn) => {
+            const group = this.state.targetGroups.get(arn);
+            return group ? [[arn, clone(group.tags ?? [])]] : [];
+          }),
+        ),
       delete: async (arn) => {
         if (!this.state.targetGroups.has(arn)) return;
         const user = [...this.state.listeners.values()].find(
@@ -1486,7 +1561,12 @@ export class FakeAws implements AwsPorts {
   private createTargetGroup(input: CreateTargetGroupCommandInput): TargetGroup {
     const name = input.Name as string;
     if (!name || !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/.test(name)) {
-      throw awsError('targetGroups', name ?? '?', 'ValidationError', `Target group name '${name}' must be 1-32 letters, digits or hyphens, not starting or ending with a hyphen`);
+      throw awsError(
+        'targetGroups',
+        name ?? '?',
+        'ValidationError',
+        `Target group name '${name}' must be 1-32 letters, digits or hyphens, not starting or ending with a hyphen`,
+      );
     }
     const settings: Partial<TargetGroup> = {
       Protocol: input.Protocol ?? 'HTTP',
@@ -1501,9 +1581,7 @@ export class FakeAws implements AwsPorts {
       HealthCheckTimeoutSeconds: input.HealthCheckTimeoutSeconds ?? 5,
       HealthyThresholdCount: input.HealthyThresholdCount ?? 5,
       UnhealthyThresholdCount: input.UnhealthyThresholdCount ?? 2,
-      ...(input.ProtocolVersion || ['HTTP', 'HTTPS'].includes(input.Protocol ?? 'HTTP')
-        ? { ProtocolVersion: input.ProtocolVersion ?? 'HTTP1' }
-        : {}),
+      ...(input.ProtocolVersion || ['HTTP', 'HTTPS'].includes(input.Protocol ?? 'HTTP') ? { ProtocolVersion: input.ProtocolVersion ?? 'HTTP1' } : {}),
       IpAddressType: input.IpAddressType ?? 'ipv4',
       ...(input.Matcher ? { Matcher: clone(input.Matcher) } : { Matcher: { HttpCode: '200' } }),
     };
@@ -1512,7 +1590,8 @@ export class FakeAws implements AwsPorts {
       const differs = FakeAws.TARGET_GROUP_SETTINGS.some(
         (key) => input[key as keyof CreateTargetGroupCommandInput] !== undefined && existing.group[key] !== settings[key],
       );
-      if (differs) throw awsError('targetGroups', name, 'DuplicateTargetGroupName', 'A target group with the same name exists, but with different settings');
+      if (differs)
+        throw awsError('targetGroups', name, 'DuplicateTargetGroupName', 'A target group with the same name exists, but with different settings');
       return this.describeTargetGroupNow(existing);
     }
     const arn = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/${name}/${this.next().toString(16).padStart(16, '0')}`;
@@ -1549,7 +1628,12 @@ export class FakeAws implements AwsPorts {
       if (groups.length === 0) throw awsError('listeners', resource, 'ValidationError', 'A forward action needs a target group');
       if (groups.length > 5) throw awsError('listeners', resource, 'TooManyTargetGroups', 'A forward action can have at most 5 target groups');
       if (action.TargetGroupArn && action.ForwardConfig && (groups.length !== 1 || groups[0]?.TargetGroupArn !== action.TargetGroupArn)) {
-        throw awsError('listeners', resource, 'ValidationError', 'With both TargetGroupArn and ForwardConfig, ForwardConfig must hold that one target group only');
+        throw awsError(
+          'listeners',
+          resource,
+          'ValidationError',
+          'With both TargetGroupArn and ForwardConfig, ForwardConfig must hold that one target group only',
+        );
       }
       for (const g of groups) {
         if (!g.TargetGroupArn || !this.state.targetGroups.has(g.TargetGroupArn)) {
@@ -1632,10 +1716,12 @@ export class FakeAws implements AwsPorts {
   private ssmPort(): SsmPort {
     return {
       pingStatus: async (ids) =>
-        Object.fromEntries([...new Set(ids)].flatMap((id) => {
-          const status = this.pingStatusOf(id);
-          return status ? [[id, status]] : [];
-        })),
+        Object.fromEntries(
+          [...new Set(ids)].flatMap((id) => {
+            const status = this.pingStatusOf(id);
+            return status ? [[id, status]] : [];
+          }),
+        ),
       sendShellCommand: async (instanceIds, commands, comment, timeoutSeconds) => {
         if (instanceIds.length === 0 || instanceIds.length > 50) {
           throw awsError('ssm', 'SendCommand', 'ValidationException', `InstanceIds: between 1 and 50 ids (got ${instanceIds.length})`);
@@ -1704,7 +1790,8 @@ export class FakeAws implements AwsPorts {
           if (change.Action === 'CREATE' && index >= 0) throw invalid('it already exists');
           if (change.Action === 'DELETE') {
             if (index < 0) throw invalid('it was not found');
-            if (!sameRecordSet(records[index] as ResourceRecordSet, { ...set, Name: name })) throw invalid('the values provided do not match the current values');
+            if (!sameRecordSet(records[index] as ResourceRecordSet, { ...set, Name: name }))
+              throw invalid('the values provided do not match the current values');
             records.splice(index, 1);
             continue;
           }
@@ -1749,12 +1836,15 @@ export class FakeAws implements AwsPorts {
         for (const n of names) this.state.alarms.delete(n);
       },
       states: async (names) =>
-        Object.fromEntries([...new Set(names)].flatMap((n) => {
-          const alarm = this.state.alarms.get(n);
-          return alarm ? [[n, { state: alarm.StateValue ?? 'INSUFFICIENT_DATA', reason: alarm.StateReason ?? '' }]] : [];
-        })),
+        Object.fromEntries(
+          [...new Set(names)].flatMap((n) => {
+            const alarm = this.state.alarms.get(n);
+            return alarm ? [[n, { state: alarm.StateValue ?? 'INSUFFICIENT_DATA', reason: alarm.StateReason ?? '' }]] : [];
+          }),
+        ),
       metricSum: async (input) => {
-        if (!(input.periodSeconds > 0)) throw awsError('alarms', input.metricName, 'InvalidParameterValue', 'The parameter Period must be greater than 0');
+        if (!(input.periodSeconds > 0))
+          throw awsError('alarms', input.metricName, 'InvalidParameterValue', 'The parameter Period must be greater than 0');
         const source = this.state.metricSums.get(`${input.namespace} ${input.metricName}`);
         if (!source) return [];
         const out: number[] = [];
@@ -1929,7 +2019,11 @@ export function encodeDump(value: unknown): unknown {
   if (typeof value === 'function') throw new Error('FakeAws.dump: a function cannot be dumped');
   if (Array.isArray(value)) return value.map(encodeDump);
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, encodeDump(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, encodeDump(v)]),
+    );
   }
   return value;
 }

@@ -28,7 +28,12 @@ export class FakeRemote implements RemoteRunner {
 
   /** Commands on `host` (instance id or address), or only `command` there, exit `code`. */
   failOn(host: string, options: { command?: string; code?: number; stderr?: string[] } = {}): void {
-    this.exits.push({ host, ...(options.command !== undefined ? { command: options.command } : {}), code: options.code ?? 1, stderr: options.stderr ?? [] });
+    this.exits.push({
+      host,
+      ...(options.command !== undefined ? { command: options.command } : {}),
+      code: options.code ?? 1,
+      stderr: options.stderr ?? [],
+    });
   }
 
   /** `host` (instance id or address) never answers. */
@@ -47,9 +52,7 @@ export class FakeRemote implements RemoteRunner {
   }
 
   private exitOf(host: RemoteHost, command: string) {
-    return this.exits.find(
-      (e) => (e.host === host.instanceId || e.host === host.address) && (e.command === undefined || e.command === command),
-    );
+    return this.exits.find((e) => (e.host === host.instanceId || e.host === host.address) && (e.command === undefined || e.command === command));
   }
 
   async probe(hosts: RemoteHost[], options: ProbeOptions): Promise<void> {
@@ -57,7 +60,8 @@ export class FakeRemote implements RemoteRunner {
     let ready = 0;
     for (const host of hosts) {
       options.signal?.throwIfAborted();
-      if (this.isUnreachable(host)) throw new RemoteConnectError(host.address, 'timed out', `${options.attempts} attempts of ${options.connectTimeoutSeconds}s`);
+      if (this.isUnreachable(host))
+        throw new RemoteConnectError(host.address, 'timed out', `${options.attempts} attempts of ${options.connectTimeoutSeconds}s`);
       options.onProgress?.(++ready, hosts.length);
     }
   }
@@ -86,7 +90,8 @@ export class FakeRemote implements RemoteRunner {
         };
         outcomes.push(outcome);
         options.onOutcome?.(outcome);
-        if (outcome.exitCode !== 0) throw new RemoteCommandError(`${host.instanceId} (${host.address})`, command, outcome.exitCode, outcome.stderrTail);
+        if (outcome.exitCode !== 0)
+          throw new RemoteCommandError(`${host.instanceId} (${host.address})`, command, outcome.exitCode, outcome.stderrTail);
       }
     }
     return outcomes;

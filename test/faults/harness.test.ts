@@ -21,7 +21,10 @@ describe('the crash model', () => {
     expect(crashed.inst.mutations.map((m) => m.operation)).toEqual(['launch.createLaunchConfiguration', 'classicLoadBalancers.create']);
     // The engine's attempt to journal the failure was refused: the disk still says running, not failed.
     expect(crashed.journal.status).toBe('running');
-    expect(crashed.journal.steps.find((s) => s.id === 'create-load-balancer')).toMatchObject({ state: 'running', outputs: { loadBalancer: GREEN_LB } });
+    expect(crashed.journal.steps.find((s) => s.id === 'create-load-balancer')).toMatchObject({
+      state: 'running',
+      outputs: { loadBalancer: GREEN_LB },
+    });
     expect(crashed.world.aws.state.loadBalancers.has(GREEN_LB)).toBe(true);
   });
 
@@ -93,7 +96,9 @@ describe('the invariants fail when what they guard is broken', () => {
     expect(DNS.checks.journal(crashed, crashed.journal)).toEqual([]);
     const step = crashed.journal.steps.find((s) => s.id === 'create-group');
     if (step) step.outputs.blueSizes = { MinSize: 2, MaxSize: 4, DesiredCapacity: 3 };
-    expect(DNS.checks.journal(crashed, crashed.journal)[0]).toMatch(/^create-group recorded blue's sizes .* they were \{"MinSize":2,"MaxSize":4,"DesiredCapacity":2\}$/);
+    expect(DNS.checks.journal(crashed, crashed.journal)[0]).toMatch(
+      /^create-group recorded blue's sizes .* they were \{"MinSize":2,"MaxSize":4,"DesiredCapacity":2\}$/,
+    );
   });
 
   it('something left after a rollback is not hidden by the normalisation', async () => {

@@ -67,9 +67,7 @@ export interface Mutation {
   step: string | undefined;
 }
 
-export type CrashPoint =
-  | { kind: 'before' | 'after'; k: number }
-  | { kind: 'start' | 'end'; step: string };
+export type CrashPoint = { kind: 'before' | 'after'; k: number } | { kind: 'start' | 'end'; step: string };
 
 /** Whether the process is alive, and where it died. */
 export class Power {
@@ -171,7 +169,15 @@ export function instrument(aws: FakeAws, power: Power): Instrumented {
         const result = await call;
         if (!mine) return result;
         const k = ++counts[inst.phase];
-        const m: Mutation = { k, operation: mine.operation, args: mine.args, at: aws.clock.now(), seq: aws.calls.length, phase: inst.phase, step: activeStep(inst.store?.persisted) };
+        const m: Mutation = {
+          k,
+          operation: mine.operation,
+          args: mine.args,
+          at: aws.clock.now(),
+          seq: aws.calls.length,
+          phase: inst.phase,
+          step: activeStep(inst.store?.persisted),
+        };
         inst.mutations.push(m);
         for (const check of inst.afterEach) await check(m);
         if (inst.crashAt?.kind === 'after' && inst.crashAt.k === k) {
@@ -280,7 +286,11 @@ export async function goldenRun(scenario: Scenario): Promise<Golden> {
   const store = new CrashStore(ctx.inst.power);
   ctx.inst.store = store;
   const journal = newJournal(ctx.plan, ctx.config, ctx.world.clock.now());
-  const done = await runForward(journal, engineOptions(scenario.strategy.handlers(ctx.world.aws, ctx.services), store, ctx.world.clock, []), 'deploy');
+  const done = await runForward(
+    journal,
+    engineOptions(scenario.strategy.handlers(ctx.world.aws, ctx.services), store, ctx.world.clock, []),
+    'deploy',
+  );
   if (done.status !== 'succeeded') throw new Error(`${scenario.name}: the uninterrupted deployment ended ${done.status}: ${done.error}`);
   if (ctx.violations.length > 0) throw new Error(`${scenario.name}: the uninterrupted deployment broke invariants:\n${ctx.violations.join('\n')}`);
   return { steps: done.steps.map((s) => s.id), mutations: ctx.inst.mutations, saves: store.saves };
@@ -332,12 +342,18 @@ export async function runToCrash<W extends ScenarioWorld>(scenario: Scenario<W>,
   ctx.inst.store = store;
   arm(ctx.inst, store, point, false);
   const journal = newJournal(ctx.plan, ctx.config, ctx.world.clock.now());
-  const outcome = await runForward(journal, engineOptions(scenario.strategy.handlers(ctx.world.aws, ctx.services), store, ctx.world.clock, []), 'deploy').then(
+  const outcome = await runForward(
+    journal,
+    engineOptions(scenario.strategy.handlers(ctx.world.aws, ctx.services), store, ctx.world.clock, []),
+    'deploy',
+  ).then(
     (j) => j,
     (e: unknown) => e,
   );
   if (point ? !(outcome instanceof Crash) : (outcome as Journal).status !== 'succeeded') {
-    throw new Error(`${scenario.name}: expected the run to ${point ? `die at ${JSON.stringify(point)}` : 'succeed'}, it ended with ${outcome instanceof Error ? outcome.message : JSON.stringify((outcome as Journal).status)}`);
+    throw new Error(
+      `${scenario.name}: expected the run to ${point ? `die at ${JSON.stringify(point)}` : 'succeed'}, it ended with ${outcome instanceof Error ? outcome.message : JSON.stringify((outcome as Journal).status)}`,
+    );
   }
   if (!store.persisted) throw new Error(`${scenario.name}: nothing was journaled before the crash`);
   // A new process: alive again, no crash point, the journal from disk only.

@@ -9,6 +9,7 @@ import type { CrashPoint, Mutation, Scenario } from './harness.js';
 const KNOWN_BUGS: { scenario: string; kind: 'before' | 'after'; operation: string; step: string; then: 'resume' | 'rollback' }[] = [];
 /** Whether a case (a crash at a write, then resume or rollback) is one of the known bugs. */
 export function isKnownBug(scenario: Scenario, then: 'resume' | 'rollback', point: CrashPoint, write: Mutation | undefined): boolean {
-  return KNOWN_BUGS.some((b) => b.scenario === scenario.name && b.then === then && b.kind === point.kind && b.operation === write?.operation && b.step === write.step);
+  return KNOWN_BUGS.some(
+    (b) => b.scenario === scenario.name && b.then === then && b.kind === point.kind && b.operation === write?.operation && b.step === write.step,
+  );
 }
-

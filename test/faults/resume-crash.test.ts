@@ -32,10 +32,17 @@ async function casesOf(scenario: Scenario, origin: CrashPoint): Promise<Case[]> 
   const steps = (store.persisted as Journal).steps.filter((s) => notDone.has(s.id)).map((s) => s.id);
   const cases: Case[] = [
     ...writes.flatMap((m) =>
-      (['before', 'after'] as const).map((kind) => ({ name: `resume crashed ${kind} write #${m.k} ${m.operation} (${m.step}), then resume`, point: { kind, k: m.k } as CrashPoint, write: m })),
+      (['before', 'after'] as const).map((kind) => ({
+        name: `resume crashed ${kind} write #${m.k} ${m.operation} (${m.step}), then resume`,
+        point: { kind, k: m.k } as CrashPoint,
+        write: m,
+      })),
     ),
     ...steps.flatMap((step) =>
-      (['start', 'end'] as const).map((kind) => ({ name: `resume crashed at the ${kind} of step ${step}, then resume`, point: { kind, step } as CrashPoint })),
+      (['start', 'end'] as const).map((kind) => ({
+        name: `resume crashed at the ${kind} of step ${step}, then resume`,
+        point: { kind, step } as CrashPoint,
+      })),
     ),
   ];
   return cases.filter((c) => !isKnownBug(scenario, 'resume', c.point, c.write));
@@ -48,33 +55,36 @@ const ALL = await Promise.all(
   }),
 );
 
-describe.each(ALL.map((x) => [`${x.scenario.name}, first crash after write #${(x.origin as { k: number }).k}`, x] as const))('%s', (_name, { scenario, origin, cases }) => {
-  it('crashes the resume at every write and step boundary', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(4);
-  });
+describe.each(ALL.map((x) => [`${x.scenario.name}, first crash after write #${(x.origin as { k: number }).k}`, x] as const))(
+  '%s',
+  (_name, { scenario, origin, cases }) => {
+    it('crashes the resume at every write and step boundary', () => {
+      expect(cases.length).toBeGreaterThanOrEqual(4);
+    });
 
-  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_case, { point }) => {
-    const { checks } = scenario;
-    const crashed = await runToCrash(scenario, origin);
-    const first = await afterCrash(scenario, crashed, 'resume', point);
-    expect(first.result).toBeInstanceOf(Crash);
-    const twice = { ...crashed, journal: first.store.persisted as Journal };
-    const problems: string[] = [];
-    const tag = (what: string, list: string[]) => problems.push(...list.map((p) => `${what}: ${p}`));
-    tag('crashed resume', checks.journal(twice, twice.journal));
-    tag('crashed resume', await checks.owned(twice, twice.journal));
-    tag('crashed resume', await checks.always(twice));
+    it.each(cases.map((c) => [c.name, c] as const))('%s', async (_case, { point }) => {
+      const { checks } = scenario;
+      const crashed = await runToCrash(scenario, origin);
+      const first = await afterCrash(scenario, crashed, 'resume', point);
+      expect(first.result).toBeInstanceOf(Crash);
+      const twice = { ...crashed, journal: first.store.persisted as Journal };
+      const problems: string[] = [];
+      const tag = (what: string, list: string[]) => problems.push(...list.map((p) => `${what}: ${p}`));
+      tag('crashed resume', checks.journal(twice, twice.journal));
+      tag('crashed resume', await checks.owned(twice, twice.journal));
+      tag('crashed resume', await checks.always(twice));
 
-    const { result, store } = await afterCrash(scenario, twice, 'resume');
-    if (result instanceof Error) throw result;
-    expect(result.status).toBe('succeeded');
-    const final = store.persisted as Journal;
-    expect(final.steps.filter((s) => s.state !== 'done').map((s) => `${s.id} ${s.state}`)).toEqual([]);
-    tag('resumed', await checks.deployed(twice, final));
-    tag('resumed', await checks.owned(twice, final));
-    tag('final', checks.journal(twice, final));
-    tag('order', checks.order(twice));
-    problems.push(...crashed.violations);
-    expect(problems).toEqual([]);
-  });
-});
+      const { result, store } = await afterCrash(scenario, twice, 'resume');
+      if (result instanceof Error) throw result;
+      expect(result.status).toBe('succeeded');
+      const final = store.persisted as Journal;
+      expect(final.steps.filter((s) => s.state !== 'done').map((s) => `${s.id} ${s.state}`)).toEqual([]);
+      tag('resumed', await checks.deployed(twice, final));
+      tag('resumed', await checks.owned(twice, final));
+      tag('final', checks.journal(twice, final));
+      tag('order', checks.order(twice));
+      problems.push(...crashed.violations);
+      expect(problems).toEqual([]);
+    });
+  },
+);

@@ -22,13 +22,22 @@ async function casesOf(scenario: Scenario): Promise<Case[]> {
   const { result, store } = await afterCrash(scenario, origin, 'rollback');
   if (result instanceof Error) throw new Error(`${scenario.name}: the uninterrupted rollback failed: ${result.message}`);
   const writes = origin.inst.mutations.filter((m) => m.phase === 'rollback');
-  const undone = (store.persisted as Journal).steps.filter((s) => s.state === 'undone').map((s) => s.id).reverse();
+  const undone = (store.persisted as Journal).steps
+    .filter((s) => s.state === 'undone')
+    .map((s) => s.id)
+    .reverse();
   return [
     ...writes.flatMap((m) =>
-      (['before', 'after'] as const).map((kind) => ({ name: `rollback crashed ${kind} write #${m.k} ${m.operation} (undo of ${m.step}), then rollback`, point: { kind, k: m.k } as CrashPoint })),
+      (['before', 'after'] as const).map((kind) => ({
+        name: `rollback crashed ${kind} write #${m.k} ${m.operation} (undo of ${m.step}), then rollback`,
+        point: { kind, k: m.k } as CrashPoint,
+      })),
     ),
     ...undone.flatMap((step) =>
-      (['start', 'end'] as const).map((kind) => ({ name: `rollback crashed at the ${kind} of the undo of ${step}, then rollback`, point: { kind, step } as CrashPoint })),
+      (['start', 'end'] as const).map((kind) => ({
+        name: `rollback crashed at the ${kind} of the undo of ${step}, then rollback`,
+        point: { kind, step } as CrashPoint,
+      })),
     ),
   ];
 }

@@ -86,10 +86,19 @@ function swap(name: string, config: () => Config, options: { targetGroup?: boole
 
 export const SCENARIOS: Scenario<any>[] = [
   dns('replica-dns image', () => ({ retire: { afterSeconds: 300, action: 'scale-to-zero' } })),
-  dns('replica-dns retire.action delete', () => ({ retire: { afterSeconds: 120, action: 'delete' } }), { rollbackFrom: { kind: 'start', step: 'retire-blue' } }),
-  dns('replica-dns traffic 10/50/100', () => ({ traffic: { steps: [10, 50, 100], holdSeconds: 120 }, retire: { afterSeconds: 120, action: 'scale-to-zero' } })),
+  dns('replica-dns retire.action delete', () => ({ retire: { afterSeconds: 120, action: 'delete' } }), {
+    rollbackFrom: { kind: 'start', step: 'retire-blue' },
+  }),
+  dns('replica-dns traffic 10/50/100', () => ({
+    traffic: { steps: [10, 50, 100], holdSeconds: 120 },
+    retire: { afterSeconds: 120, action: 'scale-to-zero' },
+  })),
   dns('replica-dns gates.alarms', () => ({ gates: { alarms: ['shop-5xx'], http: [] }, retire: { afterSeconds: 120, action: 'scale-to-zero' } })),
-  dns('replica-dns commands', () => ({ release: { kind: 'commands', commands: COMMANDS, via: 'ssh' }, retire: { afterSeconds: 120, action: 'scale-to-zero' } }), { commands: true }),
+  dns(
+    'replica-dns commands',
+    () => ({ release: { kind: 'commands', commands: COMMANDS, via: 'ssh' }, retire: { afterSeconds: 120, action: 'scale-to-zero' } }),
+    { commands: true },
+  ),
   listener('replica-listener switch', () => ({ retire: { afterSeconds: 60, action: 'scale-to-zero' } })),
   listener('replica-listener traffic 10/50/100', () => ({
     traffic: { steps: [10, 50, 100], holdSeconds: 120 },

@@ -382,33 +382,173 @@ const blueGroup = (_j: Journal, s: Stacked) => s.blueGroup;
 
 const CASES: Case[] = [
   // replica-dns
-  { strategy: 'replica-dns', step: 'create-launch', operation: 'CreateLaunchConfiguration', error: 'AccessDenied', resource: green('launch'), then: 'resume' },
-  { strategy: 'replica-dns', step: 'create-group', operation: 'CreateAutoScalingGroup', error: 'Throttling', resource: green('group'), then: 'resume' },
-  { strategy: 'replica-dns', step: 'switch-dns', operation: 'ChangeResourceRecordSets', error: 'InternalFailure', resource: (_j, s) => s.switched, then: 'rollback' },
-  { strategy: 'replica-dns', step: 'retire-blue', operation: 'UpdateAutoScalingGroup', error: 'Timeout', onBlueGroup: true, resource: blueGroup, then: 'resume' },
+  {
+    strategy: 'replica-dns',
+    step: 'create-launch',
+    operation: 'CreateLaunchConfiguration',
+    error: 'AccessDenied',
+    resource: green('launch'),
+    then: 'resume',
+  },
+  {
+    strategy: 'replica-dns',
+    step: 'create-group',
+    operation: 'CreateAutoScalingGroup',
+    error: 'Throttling',
+    resource: green('group'),
+    then: 'resume',
+  },
+  {
+    strategy: 'replica-dns',
+    step: 'switch-dns',
+    operation: 'ChangeResourceRecordSets',
+    error: 'InternalFailure',
+    resource: (_j, s) => s.switched,
+    then: 'rollback',
+  },
+  {
+    strategy: 'replica-dns',
+    step: 'retire-blue',
+    operation: 'UpdateAutoScalingGroup',
+    error: 'Timeout',
+    onBlueGroup: true,
+    resource: blueGroup,
+    then: 'resume',
+  },
   // Blue was scaled to zero though the step failed: the journal's record of blue's sizes brings it back.
-  { strategy: 'replica-dns', step: 'retire-blue', operation: 'UpdateAutoScalingGroup', error: 'Timeout', sent: true, onBlueGroup: true, resource: blueGroup, then: 'rollback', blueRelaunched: true },
-  { strategy: 'replica-dns', step: 'create-load-balancer', operation: 'CreateLoadBalancer', error: 'InternalFailure', resource: green('loadBalancer'), then: 'rollback' },
-  { strategy: 'replica-dns', step: 'copy-alarms', operation: 'PutMetricAlarm', error: 'AccessDenied', resource: green('group'), then: 'rollback',
-    rollbackFault: { operation: 'DeleteAutoScalingGroup', error: 'Throttling', resource: green('group') } },
-  { strategy: 'replica-dns', step: 'wait-healthy', operation: 'DescribeInstanceHealth', error: 'Throttling', resource: green('loadBalancer'), then: 'resume' },
-  { strategy: 'replica-dns', step: 'switch-dns', operation: 'ChangeResourceRecordSets', error: 'Timeout', sent: true, resource: (_j, s) => s.switched, then: 'rollback' },
+  {
+    strategy: 'replica-dns',
+    step: 'retire-blue',
+    operation: 'UpdateAutoScalingGroup',
+    error: 'Timeout',
+    sent: true,
+    onBlueGroup: true,
+    resource: blueGroup,
+    then: 'rollback',
+    blueRelaunched: true,
+  },
+  {
+    strategy: 'replica-dns',
+    step: 'create-load-balancer',
+    operation: 'CreateLoadBalancer',
+    error: 'InternalFailure',
+    resource: green('loadBalancer'),
+    then: 'rollback',
+  },
+  {
+    strategy: 'replica-dns',
+    step: 'copy-alarms',
+    operation: 'PutMetricAlarm',
+    error: 'AccessDenied',
+    resource: green('group'),
+    then: 'rollback',
+    rollbackFault: { operation: 'DeleteAutoScalingGroup', error: 'Throttling', resource: green('group') },
+  },
+  {
+    strategy: 'replica-dns',
+    step: 'wait-healthy',
+    operation: 'DescribeInstanceHealth',
+    error: 'Throttling',
+    resource: green('loadBalancer'),
+    then: 'resume',
+  },
+  {
+    strategy: 'replica-dns',
+    step: 'switch-dns',
+    operation: 'ChangeResourceRecordSets',
+    error: 'Timeout',
+    sent: true,
+    resource: (_j, s) => s.switched,
+    then: 'rollback',
+  },
   // replica-listener
-  { strategy: 'replica-listener', step: 'create-launch', operation: 'CreateLaunchConfiguration', error: 'Throttling', resource: green('launch'), then: 'resume' },
-  { strategy: 'replica-listener', step: 'create-target-group', operation: 'CreateTargetGroup', error: 'AccessDenied', resource: green('targetGroup'), then: 'rollback' },
-  { strategy: 'replica-listener', step: 'switch-listener', operation: 'ModifyListener', error: 'InternalFailure', resource: (_j, s) => s.switched, then: 'rollback',
-    rollbackFault: { operation: 'DeleteTargetGroup', error: 'AccessDenied', resource: green('targetGroup') } },
-  { strategy: 'replica-listener', step: 'create-group', operation: 'CreateAutoScalingGroup', error: 'InternalFailure', resource: green('group'), then: 'resume' },
-  { strategy: 'replica-listener', step: 'switch-listener', operation: 'ModifyListener', error: 'AccessDenied', resource: (_j, s) => s.switched, then: 'resume' },
-  { strategy: 'replica-listener', step: 'switch-listener', operation: 'ModifyListener', error: 'Timeout', sent: true, resource: (_j, s) => s.switched, then: 'rollback' },
-  { strategy: 'replica-listener', step: 'retire-blue', operation: 'UpdateAutoScalingGroup', error: 'Throttling', onBlueGroup: true, resource: blueGroup, then: 'resume' },
+  {
+    strategy: 'replica-listener',
+    step: 'create-launch',
+    operation: 'CreateLaunchConfiguration',
+    error: 'Throttling',
+    resource: green('launch'),
+    then: 'resume',
+  },
+  {
+    strategy: 'replica-listener',
+    step: 'create-target-group',
+    operation: 'CreateTargetGroup',
+    error: 'AccessDenied',
+    resource: green('targetGroup'),
+    then: 'rollback',
+  },
+  {
+    strategy: 'replica-listener',
+    step: 'switch-listener',
+    operation: 'ModifyListener',
+    error: 'InternalFailure',
+    resource: (_j, s) => s.switched,
+    then: 'rollback',
+    rollbackFault: { operation: 'DeleteTargetGroup', error: 'AccessDenied', resource: green('targetGroup') },
+  },
+  {
+    strategy: 'replica-listener',
+    step: 'create-group',
+    operation: 'CreateAutoScalingGroup',
+    error: 'InternalFailure',
+    resource: green('group'),
+    then: 'resume',
+  },
+  {
+    strategy: 'replica-listener',
+    step: 'switch-listener',
+    operation: 'ModifyListener',
+    error: 'AccessDenied',
+    resource: (_j, s) => s.switched,
+    then: 'resume',
+  },
+  {
+    strategy: 'replica-listener',
+    step: 'switch-listener',
+    operation: 'ModifyListener',
+    error: 'Timeout',
+    sent: true,
+    resource: (_j, s) => s.switched,
+    then: 'rollback',
+  },
+  {
+    strategy: 'replica-listener',
+    step: 'retire-blue',
+    operation: 'UpdateAutoScalingGroup',
+    error: 'Throttling',
+    onBlueGroup: true,
+    resource: blueGroup,
+    then: 'resume',
+  },
   // swap-instances
-  { strategy: 'swap-instances', step: 'launch-instances', operation: 'RunInstances', error: 'AccessDenied', resource: (_j, s) => s.releaseImage, then: 'rollback' },
+  {
+    strategy: 'swap-instances',
+    step: 'launch-instances',
+    operation: 'RunInstances',
+    error: 'AccessDenied',
+    resource: (_j, s) => s.releaseImage,
+    then: 'rollback',
+  },
   { strategy: 'swap-instances', step: 'attach-instances', operation: 'AttachInstances', error: 'Throttling', resource: blueGroup, then: 'resume' },
-  { strategy: 'swap-instances', step: 'update-launch', operation: 'CreateLaunchConfiguration', error: 'InternalFailure', resource: green('launch'), then: 'resume' },
+  {
+    strategy: 'swap-instances',
+    step: 'update-launch',
+    operation: 'CreateLaunchConfiguration',
+    error: 'InternalFailure',
+    resource: green('launch'),
+    then: 'resume',
+  },
   // restore-group: the sizes are already right here (terminate-old decremented the desired capacity), so its write is ResumeProcesses.
   { strategy: 'swap-instances', step: 'restore-group', operation: 'ResumeProcesses', error: 'InternalFailure', resource: blueGroup, then: 'resume' },
-  { strategy: 'swap-instances', step: 'terminate-old', operation: 'TerminateInstanceInAutoScalingGroup', error: 'Timeout', resource: (_j, s) => s.blueInstances, then: 'rollback' },
+  {
+    strategy: 'swap-instances',
+    step: 'terminate-old',
+    operation: 'TerminateInstanceInAutoScalingGroup',
+    error: 'Timeout',
+    resource: (_j, s) => s.blueInstances,
+    then: 'rollback',
+  },
 ];
 
 const LABELLED = CASES.map((c) => ({ ...c, answer: c.sent ? `${c.error} after AWS acted on it` : c.error }));
@@ -420,7 +560,13 @@ describe.each(LABELLED)('$strategy: $operation in $step answers $answer', (c) =>
     try {
       const s = await STACKS[c.strategy]();
       const before = await s.snapshot();
-      const fault: Fault = { operation: c.operation, error: c.error, times: 99, ...(c.sent ? { sent: true } : {}), ...(c.onBlueGroup ? { input: { AutoScalingGroupName: s.blueGroup } } : {}) };
+      const fault: Fault = {
+        operation: c.operation,
+        error: c.error,
+        times: 99,
+        ...(c.sent ? { sent: true } : {}),
+        ...(c.onBlueGroup ? { input: { AutoScalingGroupName: s.blueGroup } } : {}),
+      };
 
       const d = await bg(['deploy', '--yes'], [fault]);
       expect(d.code, d.stderr).toBe(1);
@@ -430,7 +576,10 @@ describe.each(LABELLED)('$strategy: $operation in $step answers $answer', (c) =>
       expect(d.stderr).toMatch(/^error: /m);
       expect(d.stderr).toContain(c.operation);
       const named = [c.resource(j, s)].flat();
-      expect(named.filter((n) => d.stderr.includes(n)), `stderr names one of ${named.join(', ')}`).not.toEqual([]);
+      expect(
+        named.filter((n) => d.stderr.includes(n)),
+        `stderr names one of ${named.join(', ')}`,
+      ).not.toEqual([]);
       expect(d.stderr).toContain(`bluegreen resume -c`);
       expect(d.stderr).toContain(`bluegreen rollback -c`);
 
@@ -476,7 +625,9 @@ describe.each(LABELLED)('$strategy: $operation in $step answers $answer', (c) =>
         const r = await bg(['rollback', '--yes']);
         expect(r.code, r.stderr).toBe(0);
         expect((await journal(s.service)).status).toBe('rolled-back');
-        expect(c.blueRelaunched ? withoutInstanceIds(await s.snapshot()) : await s.snapshot()).toEqual(c.blueRelaunched ? withoutInstanceIds(before) : before);
+        expect(c.blueRelaunched ? withoutInstanceIds(await s.snapshot()) : await s.snapshot()).toEqual(
+          c.blueRelaunched ? withoutInstanceIds(before) : before,
+        );
         await s.expectOnBlue();
         expect(await madeBy(j.deploymentId)).toEqual([]);
       }
@@ -503,4 +654,3 @@ describe("a throttling that the SDK's retries get past", () => {
     }
   });
 });
-

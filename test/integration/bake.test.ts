@@ -36,7 +36,17 @@ const runIt = !missing || Boolean(process.env.CI);
 
 /** The steps a release by commands adds before green, in order. */
 const BUILDER_STEPS = ['launch-builder', 'wait-running', 'wait-reachable', 'run-commands', 'bake-image', 'terminate-builder'];
-const GREEN_STEPS = ['create-launch', 'create-load-balancer', 'create-group', 'copy-scaling-policies', 'copy-alarms', 'wait-healthy', 'switch-dns', 'wait-retire', 'retire-blue'];
+const GREEN_STEPS = [
+  'create-launch',
+  'create-load-balancer',
+  'create-group',
+  'copy-scaling-policies',
+  'copy-alarms',
+  'wait-healthy',
+  'switch-dns',
+  'wait-retire',
+  'retire-blue',
+];
 const HOST_KEY_ALIAS = 'bluegreen-builder';
 const VARS = '$BLUEGREEN_INSTANCE_ID $BLUEGREEN_SERVICE $BLUEGREEN_DEPLOYMENT';
 
@@ -223,7 +233,9 @@ async function expectBakedGreen(deploymentId: string): Promise<string> {
   const greenGroup = (await group(green))!;
   expect(greenGroup.LaunchConfigurationName).toBe(green);
   expect(greenGroup.Instances).toHaveLength(2);
-  const lcs = await aws.autoscaling.send(new DescribeLaunchConfigurationsCommand({ LaunchConfigurationNames: [green, stack.launchConfigurationName] }));
+  const lcs = await aws.autoscaling.send(
+    new DescribeLaunchConfigurationsCommand({ LaunchConfigurationNames: [green, stack.launchConfigurationName] }),
+  );
   const greenLc = lcs.LaunchConfigurations!.find((l) => l.LaunchConfigurationName === green)!;
   const blueLc = lcs.LaunchConfigurations!.find((l) => l.LaunchConfigurationName === stack.launchConfigurationName)!;
   expect(greenLc.ImageId).toBe(image.ImageId);
@@ -445,7 +457,11 @@ describe.runIf(runIt)('replica-dns release by commands over ssh (real sshd as th
       expect((lbs.LoadBalancerDescriptions ?? []).map((l) => l.LoadBalancerName)).toEqual([stack.loadBalancerName]);
       expect(await recordTarget(aws, stack)).toBe(await lbDns(aws, stack.loadBalancerName));
       const blueAfter = (await group(stack.groupName))!;
-      expect([blueAfter.MinSize, blueAfter.MaxSize, blueAfter.DesiredCapacity]).toEqual([blueBefore!.MinSize, blueBefore!.MaxSize, blueBefore!.DesiredCapacity]);
+      expect([blueAfter.MinSize, blueAfter.MaxSize, blueAfter.DesiredCapacity]).toEqual([
+        blueBefore!.MinSize,
+        blueBefore!.MaxSize,
+        blueBefore!.DesiredCapacity,
+      ]);
       expect(await snapshotAws(moto.endpoint, { ignoreTerminatedInstances: true })).toEqual(before);
 
       const j = await journal();

@@ -148,7 +148,11 @@ async function expectStatus(journalStatus: string, liveColor: string): Promise<v
  * then `rollback --yes`; the recorder keeps only the rollback's calls.
  */
 async function crashInHoldThenRollBack(): Promise<CliResult> {
-  const killed = await runCliUntil(['deploy', '--yes', '--output', 'json', '-c', 'bluegreen.yml'], when('hold'), { cwd: dir, env, timeoutMs: 90_000 });
+  const killed = await runCliUntil(['deploy', '--yes', '--output', 'json', '-c', 'bluegreen.yml'], when('hold'), {
+    cwd: dir,
+    env,
+    timeoutMs: 90_000,
+  });
   expect(killed.killed, killed.stderr).toBe(true);
   expect(killed.signal).toBe('SIGKILL');
   recorder.calls.length = 0;
@@ -167,12 +171,18 @@ async function crashInHoldThenRollBack(): Promise<CliResult> {
  */
 async function crashInHoldThenResume(): Promise<number> {
   recorder.calls.length = 0;
-  const killed = await runCliUntil(['deploy', '--yes', '--output', 'json', '-c', 'bluegreen.yml'], when('hold'), { cwd: dir, env, timeoutMs: 90_000 });
+  const killed = await runCliUntil(['deploy', '--yes', '--output', 'json', '-c', 'bluegreen.yml'], when('hold'), {
+    cwd: dir,
+    env,
+    timeoutMs: 90_000,
+  });
   expect(killed.killed, killed.stderr).toBe(true);
   const from = recorder.calls.length;
   const r = await runCli(['resume', '--yes', '--output', 'json', '-c', 'bluegreen.yml'], { cwd: dir, env, timeoutMs: 90_000 });
   expect(r.code, r.stderr).toBe(0);
-  const started = jsonLines(r.stdout).filter((e) => e.event === 'step.started').map((e) => e.stepId);
+  const started = jsonLines(r.stdout)
+    .filter((e) => e.event === 'step.started')
+    .map((e) => e.stepId);
   expect(started).not.toContain('traffic-10');
   expect(started).toEqual(expect.arrayContaining(['traffic-50', 'traffic-100', 'retire-blue']));
   await expectStatus('succeeded', 'green');
@@ -271,7 +281,9 @@ describe('traffic steps with replica-listener', () => {
     recorder.calls.length = 0;
     const r = await runCli(['deploy', '--yes', '--output', 'json', '-c', 'bluegreen.yml'], { cwd: dir, env, timeoutMs: 90_000 });
     expect(r.code, r.stderr).toBe(0);
-    const started = jsonLines(r.stdout).filter((e) => e.event === 'step.started').map((e) => e.stepId);
+    const started = jsonLines(r.stdout)
+      .filter((e) => e.event === 'step.started')
+      .map((e) => e.stepId);
     expect(started.filter((id) => String(id).startsWith('traffic-'))).toEqual(['traffic-10', 'traffic-50', 'traffic-100']);
     expect(started).not.toContain('switch-listener');
     const greenTg = (await allTargetGroups(aws)).find((t) => t.TargetGroupArn !== stack.targetGroupArn)!.TargetGroupArn!;
@@ -280,7 +292,8 @@ describe('traffic steps with replica-listener', () => {
     const all = moves();
     expect(all.listener.map((f) => share(f, greenTg))).toEqual([0.1, 0.5, 1]);
     expect(all.rule.map((f) => share(f, greenTg))).toEqual([0.1, 0.5, 1]);
-    const blue = (await aws.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [stack.groupName] }))).AutoScalingGroups?.[0];
+    const blue = (await aws.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [stack.groupName] })))
+      .AutoScalingGroups?.[0];
     expect(blue).toMatchObject({ MinSize: 0, DesiredCapacity: 0 });
     await expectStatus('succeeded', 'green');
   });
@@ -371,9 +384,9 @@ describe('traffic steps with replica-dns', () => {
   async function expectBackOnBlue(): Promise<void> {
     const records = (await aws.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: stack.hostedZoneId }))).ResourceRecordSets ?? [];
     const mine = records.filter((s) => s.Name === `${stack.recordName}.`);
-    expect(mine.map((s) => ({ type: s.Type, set: s.SetIdentifier, weight: s.Weight, dns: s.AliasTarget?.DNSName?.replace(/\.$/, '').toLowerCase() }))).toEqual([
-      { type: 'A', set: undefined, weight: undefined, dns: blueDns() },
-    ]);
+    expect(
+      mine.map((s) => ({ type: s.Type, set: s.SetIdentifier, weight: s.Weight, dns: s.AliasTarget?.DNSName?.replace(/\.$/, '').toLowerCase() })),
+    ).toEqual([{ type: 'A', set: undefined, weight: undefined, dns: blueDns() }]);
     const groups = (await aws.autoscaling.send(new DescribeAutoScalingGroupsCommand({}))).AutoScalingGroups ?? [];
     expect(groups.map((g) => g.AutoScalingGroupName)).toEqual([stack.groupName]);
     expect(groups[0]).toMatchObject({ MinSize: 2, DesiredCapacity: 2 });
@@ -392,7 +405,10 @@ describe('traffic steps with replica-dns', () => {
       const all = batches();
       // The first batch was the 10% step: the simple record replaced by weighted ones, 10% on green.
       const first = all[0] ?? [];
-      expect(first.some((c) => c.action === 'DELETE' && c.setIdentifier === undefined), JSON.stringify(all)).toBe(true);
+      expect(
+        first.some((c) => c.action === 'DELETE' && c.setIdentifier === undefined),
+        JSON.stringify(all),
+      ).toBe(true);
       const weighted = first.filter((c) => c.action !== 'DELETE' && c.setIdentifier !== undefined);
       const total = weighted.reduce((n, c) => n + (c.weight ?? 0), 0);
       const green = weighted.find((c) => c.dnsName !== blueDns());
@@ -444,7 +460,9 @@ describe('traffic steps with replica-dns', () => {
     recorder.calls.length = 0;
     const r = await runCli(['deploy', '--yes', '--output', 'json', '-c', 'bluegreen.yml'], { cwd: dir, env, timeoutMs: 90_000 });
     expect(r.code, r.stderr).toBe(0);
-    const started = jsonLines(r.stdout).filter((e) => e.event === 'step.started').map((e) => e.stepId);
+    const started = jsonLines(r.stdout)
+      .filter((e) => e.event === 'step.started')
+      .map((e) => e.stepId);
     expect(started.filter((id) => String(id).startsWith('traffic-'))).toEqual(['traffic-10', 'traffic-50', 'traffic-100']);
     expect(started).not.toContain('switch-dns');
     const lbs = (await aws.elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancerDescriptions ?? [];
@@ -456,9 +474,12 @@ describe('traffic steps with replica-dns', () => {
     expect(replay(all, blueDns())).toEqual({ '': { dnsName: greenDns } });
     const records = (await aws.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: stack.hostedZoneId }))).ResourceRecordSets ?? [];
     expect(
-      records.filter((s) => s.Name === `${stack.recordName}.`).map((s) => ({ set: s.SetIdentifier, dns: s.AliasTarget?.DNSName?.replace(/\.$/, '').toLowerCase() })),
+      records
+        .filter((s) => s.Name === `${stack.recordName}.`)
+        .map((s) => ({ set: s.SetIdentifier, dns: s.AliasTarget?.DNSName?.replace(/\.$/, '').toLowerCase() })),
     ).toEqual([{ set: undefined, dns: greenDns }]);
-    const blue = (await aws.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [stack.groupName] }))).AutoScalingGroups?.[0];
+    const blue = (await aws.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [stack.groupName] })))
+      .AutoScalingGroups?.[0];
     expect(blue).toMatchObject({ MinSize: 0, DesiredCapacity: 0 });
     await expectStatus('succeeded', 'green');
   });

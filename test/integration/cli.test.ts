@@ -197,7 +197,10 @@ describe('against moto', () => {
       await writeFile(join(dir, 'bluegreen.yml'), configYaml(stack, overrides(stack)));
       const before = await snapshotAws(moto.endpoint);
       for (const command of ['plan', 'deploy']) {
-        const r = await runCli([command, '-c', 'bluegreen.yml', '--yes'].filter((a) => command === 'deploy' || a !== '--yes'), { cwd: dir, env });
+        const r = await runCli(
+          [command, '-c', 'bluegreen.yml', '--yes'].filter((a) => command === 'deploy' || a !== '--yes'),
+          { cwd: dir, env },
+        );
         expect(r.code, `${command}: ${r.stderr}`).toBe(2);
         expect(r.stderr).toMatch(/^error: /m);
         expect(r.stderr).toMatch(names);

@@ -108,7 +108,16 @@ describe('deploy', () => {
     const greenLc = lcs.LaunchConfigurations!.find((l) => l.LaunchConfigurationName === greenGroup.LaunchConfigurationName)!;
     const blueLc = lcs.LaunchConfigurations!.find((l) => l.LaunchConfigurationName === stack.launchConfigurationName)!;
     expect(greenLc.ImageId).toBe(stack.releaseImageId);
-    for (const field of ['InstanceType', 'KeyName', 'SecurityGroups', 'IamInstanceProfile', 'UserData', 'InstanceMonitoring', 'BlockDeviceMappings', 'MetadataOptions'] as const) {
+    for (const field of [
+      'InstanceType',
+      'KeyName',
+      'SecurityGroups',
+      'IamInstanceProfile',
+      'UserData',
+      'InstanceMonitoring',
+      'BlockDeviceMappings',
+      'MetadataOptions',
+    ] as const) {
       expect(greenLc[field], field).toEqual(blueLc[field]);
     }
 
@@ -116,7 +125,8 @@ describe('deploy', () => {
     const lbs = await aws.elb.send(new DescribeLoadBalancersCommand({ LoadBalancerNames: [stack.loadBalancerName, green.loadBalancer] }));
     const blueLb = lbs.LoadBalancerDescriptions!.find((l) => l.LoadBalancerName === stack.loadBalancerName)!;
     const greenLb = lbs.LoadBalancerDescriptions!.find((l) => l.LoadBalancerName === green.loadBalancer)!;
-    const listeners = (l: typeof blueLb) => (l.ListenerDescriptions ?? []).map((d) => d.Listener).sort((a, b) => (a?.LoadBalancerPort ?? 0) - (b?.LoadBalancerPort ?? 0));
+    const listeners = (l: typeof blueLb) =>
+      (l.ListenerDescriptions ?? []).map((d) => d.Listener).sort((a, b) => (a?.LoadBalancerPort ?? 0) - (b?.LoadBalancerPort ?? 0));
     expect(listeners(greenLb)).toEqual(listeners(blueLb));
     expect(greenLb.HealthCheck).toEqual(blueLb.HealthCheck);
     expect([...(greenLb.Subnets ?? [])].sort()).toEqual([...(blueLb.Subnets ?? [])].sort());
@@ -127,7 +137,9 @@ describe('deploy', () => {
     expect(attrs.LoadBalancerAttributes?.CrossZoneLoadBalancing).toMatchObject({ Enabled: true });
     expect(attrs.LoadBalancerAttributes?.ConnectionSettings).toMatchObject({ IdleTimeout: 120 });
     const elbTags = await aws.elb.send(new DescribeTagsCommand({ LoadBalancerNames: [green.loadBalancer] }));
-    expect((elbTags.TagDescriptions?.[0]?.Tags ?? []).map((t) => `${t.Key}=${t.Value}`)).toEqual(expect.arrayContaining(['team=checkout', 'service=shop']));
+    expect((elbTags.TagDescriptions?.[0]?.Tags ?? []).map((t) => `${t.Key}=${t.Value}`)).toEqual(
+      expect.arrayContaining(['team=checkout', 'service=shop']),
+    );
 
     // Scaling policy and the alarm that triggers it (the SNS action kept).
     const policies = await aws.autoscaling.send(new DescribePoliciesCommand({ AutoScalingGroupName: green.group }));

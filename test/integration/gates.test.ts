@@ -102,7 +102,8 @@ describe('gates.alarms with replica-dns', () => {
   });
 
   it('an alarm in ALARM during wait-retire rolls back by itself: exit 1 naming it, the record on blue, green gone', async () => {
-    const blueBefore = (await aws.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [stack.groupName] }))).AutoScalingGroups?.[0];
+    const blueBefore = (await aws.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [stack.groupName] })))
+      .AutoScalingGroups?.[0];
     let fired: Promise<unknown> | undefined;
     const r = await runCliWatching(['deploy', '--yes', '--output', 'json', '-c', 'bluegreen.yml'], dir, (event) => {
       if (event.event === 'step.started' && event.stepId === 'wait-retire' && !fired) {

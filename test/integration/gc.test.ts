@@ -7,7 +7,11 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CreateLaunchConfigurationCommand, DescribeAutoScalingGroupsCommand, DescribeLaunchConfigurationsCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  CreateLaunchConfigurationCommand,
+  DescribeAutoScalingGroupsCommand,
+  DescribeLaunchConfigurationsCommand,
+} from '@aws-sdk/client-auto-scaling';
 import { DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CreateImageCommand,
@@ -58,7 +62,11 @@ interface Deployed {
 async function deploy(): Promise<Deployed> {
   const r = await bg('deploy', '--yes', '--output', 'json');
   expect(r.code, r.stderr).toBe(0);
-  const journal = jsonLines(r.stdout).at(-1) as { deploymentId: string; status: string; summary: { blue: { group: string }; green: { group: string } } };
+  const journal = jsonLines(r.stdout).at(-1) as {
+    deploymentId: string;
+    status: string;
+    summary: { blue: { group: string }; green: { group: string } };
+  };
   expect(journal.status).toBe('succeeded');
   return { id: journal.deploymentId, blue: journal.summary.blue.group, green: journal.summary.green.group };
 }
@@ -79,11 +87,15 @@ async function crashedRelease(): Promise<{ builder: string; image: string; snaps
       MinCount: 1,
       MaxCount: 1,
       SubnetId: stack.subnetIds[0],
-      TagSpecifications: [{ ResourceType: 'instance', Tags: [...OWN_TAGS, { Key: 'bluegreen:role', Value: 'builder' }, { Key: 'Name', Value: `${name}-builder` }] }],
+      TagSpecifications: [
+        { ResourceType: 'instance', Tags: [...OWN_TAGS, { Key: 'bluegreen:role', Value: 'builder' }, { Key: 'Name', Value: `${name}-builder` }] },
+      ],
     }),
   );
   const builder = run.Instances![0]!.InstanceId!;
-  const made = await aws.ec2.send(new CreateImageCommand({ InstanceId: builder, Name: name, TagSpecifications: [{ ResourceType: 'image', Tags: OWN_TAGS }] }));
+  const made = await aws.ec2.send(
+    new CreateImageCommand({ InstanceId: builder, Name: name, TagSpecifications: [{ ResourceType: 'image', Tags: OWN_TAGS }] }),
+  );
   const image = made.ImageId!;
   const described = await aws.ec2.send(new DescribeImagesCommand({ ImageIds: [image] }));
   const snapshot = described.Images![0]!.BlockDeviceMappings!.find((m) => m.Ebs?.SnapshotId)!.Ebs!.SnapshotId!;
@@ -109,7 +121,9 @@ async function crashedRelease(): Promise<{ builder: string; image: string; snaps
     }),
   );
   // Another service's leftovers are none of ours.
-  await aws.autoscaling.send(new CreateLaunchConfigurationCommand({ LaunchConfigurationName: `cart-green-${ID}`, ImageId: image, InstanceType: 't3.micro' }));
+  await aws.autoscaling.send(
+    new CreateLaunchConfigurationCommand({ LaunchConfigurationName: `cart-green-${ID}`, ImageId: image, InstanceType: 't3.micro' }),
+  );
   return { builder, image, snapshot, name };
 }
 
@@ -175,16 +189,20 @@ describe('bluegreen gc', () => {
     // --yes: deleted in that order, each reported.
     const yes = await bg('gc', '--yes', '--output', 'json');
     expect(yes.code, yes.stderr).toBe(0);
-    const deleted = jsonLines(yes.stdout).filter((l) => (l as { event?: string }).event === 'gc.deleted').map((l) => {
-      const e = l as { type: string; name: string };
-      return `${e.type} ${e.name}`;
-    });
+    const deleted = jsonLines(yes.stdout)
+      .filter((l) => (l as { event?: string }).event === 'gc.deleted')
+      .map((l) => {
+        const e = l as { type: string; name: string };
+        return `${e.type} ${e.name}`;
+      });
     expect(deleted).toEqual(removed);
 
     expect(await groupNames()).toEqual([stack.groupName, second.green, third.green].sort());
     const lbs = ((await aws.elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancerDescriptions ?? []).map((l) => l.LoadBalancerName).sort();
     expect(lbs).toEqual([stack.loadBalancerName, second.green, third.green].sort());
-    const lcs = ((await aws.autoscaling.send(new DescribeLaunchConfigurationsCommand({}))).LaunchConfigurations ?? []).map((l) => l.LaunchConfigurationName).sort();
+    const lcs = ((await aws.autoscaling.send(new DescribeLaunchConfigurationsCommand({}))).LaunchConfigurations ?? [])
+      .map((l) => l.LaunchConfigurationName)
+      .sort();
     expect(lcs).toEqual([stack.launchConfigurationName, `cart-green-${ID}`, second.green, third.green].sort());
     const templates = ((await aws.ec2.send(new DescribeLaunchTemplatesCommand({}))).LaunchTemplates ?? []).map((t) => t.LaunchTemplateName);
     expect(templates).not.toContain(`shop-blue-${ID}`);

@@ -100,9 +100,7 @@ const only = (targetGroupArn: string) => [{ targetGroupArn, weight: 1 }];
 function listenerCalls(): { listener: ReturnType<typeof forwardsInCall>[]; rule: ReturnType<typeof forwardsInCall>[] } {
   const param = (body: string, key: string) => new URLSearchParams(body).get(key);
   return {
-    listener: recorder.calls
-      .filter((c) => c.action === 'ModifyListener' && param(c.body, 'ListenerArn') === stack.listenerArn)
-      .map(forwardsInCall),
+    listener: recorder.calls.filter((c) => c.action === 'ModifyListener' && param(c.body, 'ListenerArn') === stack.listenerArn).map(forwardsInCall),
     rule: recorder.calls.filter((c) => c.action === 'ModifyRule' && param(c.body, 'RuleArn') === stack.apiRuleArn).map(forwardsInCall),
   };
 }
@@ -137,7 +135,11 @@ describe('replica-listener deploy', () => {
     const greenTg = (await allTargetGroups(aws)).find((t) => t.TargetGroupArn === g.targetGroupArn)!;
     expect(greenTg.TargetGroupName).not.toBe(stack.targetGroupName);
     expect(targetGroupSettings(greenTg)).toEqual(targetGroupSettings(blueTg));
-    expect(targetGroupSettings(greenTg)).toMatchObject({ port: 8080, vpcId: stack.vpcId, healthCheck: { path: '/health', interval: 15, unhealthy: 4 } });
+    expect(targetGroupSettings(greenTg)).toMatchObject({
+      port: 8080,
+      vpcId: stack.vpcId,
+      healthCheck: { path: '/health', interval: 15, unhealthy: 4 },
+    });
     const attributes = await targetGroupAttributes(aws, g.targetGroupArn);
     expect(attributes).toMatchObject(stack.targetGroupAttributes);
     expect(attributes).toEqual(await targetGroupAttributes(aws, stack.targetGroupArn));

@@ -68,7 +68,11 @@ describe('deploy --pause-before-switch', () => {
     expect(r.code, r.stderr).toBe(0);
     const lines = jsonLines(r.stdout);
     const paused = lines.find((e) => e.event === 'deployment.paused');
-    expect(paused).toMatchObject({ stepId: 'switch-dns', next: 'bluegreen promote -c bluegreen.yml', rollback: 'bluegreen rollback -c bluegreen.yml' });
+    expect(paused).toMatchObject({
+      stepId: 'switch-dns',
+      next: 'bluegreen promote -c bluegreen.yml',
+      rollback: 'bluegreen rollback -c bluegreen.yml',
+    });
     expect(lines.at(-2)).toMatchObject({ event: 'deployment.finished', status: 'paused' });
     expect(lines.at(-1)).toMatchObject({ status: 'paused', pauseBefore: 'switch-dns' });
     expect(lines.filter((e) => e.event === 'step.started').map((e) => e.stepId)).not.toContain('switch-dns');
@@ -97,7 +101,9 @@ describe('deploy --pause-before-switch', () => {
     // resume refuses, naming promote and rollback.
     const resume = await bg('resume', '--yes');
     expect(resume.code, resume.stderr).toBe(2);
-    expect(resume.stderr).toMatch(/is paused before step switch-dns \(.*\): run `bluegreen promote -c bluegreen.yml` to go on, or `bluegreen rollback -c bluegreen.yml` to return to blue/);
+    expect(resume.stderr).toMatch(
+      /is paused before step switch-dns \(.*\): run `bluegreen promote -c bluegreen.yml` to go on, or `bluegreen rollback -c bluegreen.yml` to return to blue/,
+    );
 
     // A new deployment is refused while this one is paused.
     const again = await bg('deploy', '--yes');

@@ -22,7 +22,17 @@ import { DescribeLoadBalancersCommand } from '@aws-sdk/client-elastic-load-balan
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Journal } from '../../src/engine/types.js';
 import type { StatusReport } from '../../src/operations.js';
-import { buildBlueStack, clients, lbDns, recordTarget, snapshotAws, writeConfig, type AwsClients, type BlueStack, type ConfigOverrides } from '../support/blue-stack.js';
+import {
+  buildBlueStack,
+  clients,
+  lbDns,
+  recordTarget,
+  snapshotAws,
+  writeConfig,
+  type AwsClients,
+  type BlueStack,
+  type ConfigOverrides,
+} from '../support/blue-stack.js';
 import { CLI, jsonLines, runCli, runCliUntil } from '../support/cli.js';
 import { awsEnv, startMoto, type Moto } from '../support/moto.js';
 

@@ -101,7 +101,18 @@ const SHAPES: Record<ShapeName, Shape> = {
     killAt: ['traffic-50', 'traffic-100'],
   },
   'replica-listener-traffic': {
-    steps: ['create-launch', 'create-target-group', 'create-group', 'copy-scaling-policies', 'copy-alarms', 'wait-healthy', 'traffic-50', 'traffic-100', 'wait-retire', 'retire-blue'],
+    steps: [
+      'create-launch',
+      'create-target-group',
+      'create-group',
+      'copy-scaling-policies',
+      'copy-alarms',
+      'wait-healthy',
+      'traffic-50',
+      'traffic-100',
+      'wait-retire',
+      'retire-blue',
+    ],
     // The listener stack has no scaling policy nor alarm: copy-scaling-policies and copy-alarms write nothing.
     writes: {
       'create-launch': ['CreateLaunchConfiguration'],
@@ -172,7 +183,9 @@ const FULL = process.env.BLUEGREEN_SIGKILL_FULL === '1';
 function casesOf(shape: ShapeName): Case[] {
   const { writes } = SHAPES[shape];
   const killAt = FULL ? SHAPES[shape].steps : SHAPES[shape].killAt;
-  const points = killAt.flatMap((step) => ((writes[step]?.length ?? 0) > 0 ? (['start', 'write', 'end'] as const) : (['start', 'end'] as const)).map((point) => ({ step, point })));
+  const points = killAt.flatMap((step) =>
+    ((writes[step]?.length ?? 0) > 0 ? (['start', 'write', 'end'] as const) : (['start', 'end'] as const)).map((point) => ({ step, point })),
+  );
   return points.map((p, i) => ({ shape, ...p, followUp: i % 2 === 0 ? 'resume' : 'rollback' }));
 }
 
@@ -295,7 +308,11 @@ async function allInstances(): Promise<Instance[]> {
 
 const inService = (g: AutoScalingGroup | undefined) => (g?.Instances ?? []).filter((i) => i.LifecycleState === 'InService').length;
 const tagOf = (tags: Array<{ Key?: string; Value?: string }> | undefined, key: string) => tags?.find((t) => t.Key === key)?.Value;
-const dnsKey = (name: string | undefined) => (name ?? '').replace(/\.$/, '').replace(/^dualstack\./, '').toLowerCase();
+const dnsKey = (name: string | undefined) =>
+  (name ?? '')
+    .replace(/\.$/, '')
+    .replace(/^dualstack\./, '')
+    .toLowerCase();
 
 /** Every named resource of the kinds a deployment makes, as "kind name" (duplicates kept, to be found). */
 async function inventory(): Promise<string[]> {
@@ -303,8 +320,12 @@ async function inventory(): Promise<string[]> {
   const lcs = ((await aws.autoscaling.send(new DescribeLaunchConfigurationsCommand({}))).LaunchConfigurations ?? []).map(
     (l) => `launch-configuration ${l.LaunchConfigurationName}`,
   );
-  const lts = ((await aws.ec2.send(new DescribeLaunchTemplatesCommand({}))).LaunchTemplates ?? []).map((t) => `launch-template ${t.LaunchTemplateName}`);
-  const lbs = ((await aws.elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancerDescriptions ?? []).map((l) => `load-balancer ${l.LoadBalancerName}`);
+  const lts = ((await aws.ec2.send(new DescribeLaunchTemplatesCommand({}))).LaunchTemplates ?? []).map(
+    (t) => `launch-template ${t.LaunchTemplateName}`,
+  );
+  const lbs = ((await aws.elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancerDescriptions ?? []).map(
+    (l) => `load-balancer ${l.LoadBalancerName}`,
+  );
   const tgs = (await allTargetGroups(aws)).map((t) => `target-group ${t.TargetGroupName}`);
   const policies = ((await aws.autoscaling.send(new DescribePoliciesCommand({}))).ScalingPolicies ?? []).map(
     (p) => `policy ${p.AutoScalingGroupName}/${p.PolicyName}`,
@@ -318,7 +339,11 @@ async function records(stack: BlueStack): Promise<Array<{ target: string; weight
   const r = await aws.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: stack.hostedZoneId }));
   return (r.ResourceRecordSets ?? [])
     .filter((s) => s.Name === `${stack.recordName}.` && s.Type === 'A')
-    .map((s) => ({ target: dnsKey(s.AliasTarget?.DNSName), ...(s.Weight !== undefined ? { weight: s.Weight } : {}), ...(s.SetIdentifier ? { set: s.SetIdentifier } : {}) }));
+    .map((s) => ({
+      target: dnsKey(s.AliasTarget?.DNSName),
+      ...(s.Weight !== undefined ? { weight: s.Weight } : {}),
+      ...(s.SetIdentifier ? { set: s.SetIdentifier } : {}),
+    }));
 }
 
 /**
@@ -371,7 +396,15 @@ async function expectInvariants(world: World, journal: Journal, when: string): P
 
   const mine = names.filter((n) => n.includes(id));
   expect(
-    mine.filter((n) => !text.includes(n.slice(n.indexOf(' ') + 1).split('/').pop()!)),
+    mine.filter(
+      (n) =>
+        !text.includes(
+          n
+            .slice(n.indexOf(' ') + 1)
+            .split('/')
+            .pop()!,
+        ),
+    ),
     `${when}: resources of deployment ${id} the journal does not name`,
   ).toEqual([]);
   expect(mine.filter((n) => n.startsWith('group ')).length, `${when}: groups of deployment ${id}`).toBeLessThanOrEqual(1);
@@ -381,15 +414,24 @@ async function expectInvariants(world: World, journal: Journal, when: string): P
   );
   // Instances launched by a group of the deployment are that group's (named above); count the others.
   const launched = live.filter((i) => !tagOf(i.Tags, 'aws:autoscaling:groupName')?.includes(id));
-  expect(launched.length, `${when}: live instances launched for deployment ${id}: ${launched.map((i) => i.InstanceId).join(', ')}`).toBeLessThanOrEqual(2);
+  expect(
+    launched.length,
+    `${when}: live instances launched for deployment ${id}: ${launched.map((i) => i.InstanceId).join(', ')}`,
+  ).toBeLessThanOrEqual(2);
   const unnamed = launched.filter((i) => !text.includes(i.InstanceId!) && !(i.ClientToken && text.includes(i.ClientToken)));
-  expect(unnamed.map((i) => i.InstanceId), `${when}: instances of deployment ${id} the journal names neither by id nor by client token`).toEqual([]);
+  expect(
+    unnamed.map((i) => i.InstanceId),
+    `${when}: instances of deployment ${id} the journal names neither by id nor by client token`,
+  ).toEqual([]);
 
   const targets = await trafficTargets(world);
   expect(targets.length, `${when}: traffic goes somewhere`).toBeGreaterThan(0);
   for (const t of targets) {
     const serving = t.groups.reduce((n, g) => n + inService(g), 0);
-    expect(serving, `${when}: ${t.via} (groups ${t.groups.map((g) => g.AutoScalingGroupName).join(', ') || 'none'}) has no InService instance`).toBeGreaterThan(0);
+    expect(
+      serving,
+      `${when}: ${t.via} (groups ${t.groups.map((g) => g.AutoScalingGroupName).join(', ') || 'none'}) has no InService instance`,
+    ).toBeGreaterThan(0);
   }
 }
 
@@ -451,7 +493,8 @@ async function expectFinished(world: World, journal: Journal): Promise<void> {
     expect(g.SuspendedProcesses ?? []).toEqual([]);
     const old = (await allInstances()).filter((i) => world.blue!.instanceIds.includes(i.InstanceId!));
     for (const i of old) expect(['terminated', 'shutting-down'], `${i.InstanceId}`).toContain(i.State?.Name);
-    const lb = (await aws.elb.send(new DescribeLoadBalancersCommand({ LoadBalancerNames: [world.blue!.loadBalancerName] }))).LoadBalancerDescriptions![0]!;
+    const lb = (await aws.elb.send(new DescribeLoadBalancersCommand({ LoadBalancerNames: [world.blue!.loadBalancerName] })))
+      .LoadBalancerDescriptions![0]!;
     expect([...new Set((lb.Instances ?? []).map((i) => i.InstanceId!))].sort()).toEqual(launched);
     return;
   }
@@ -479,7 +522,11 @@ describe('SIGKILL at every step, then resume or rollback (built CLI, moto)', () 
     }
   });
 
-  it.each(ALL.map((c) => [`${c.shape}: killed at ${c.step} ${c.point === 'write' ? 'middle (after its first write)' : c.point}, then ${c.followUp}`, c] as const))(
+  it.each(
+    ALL.map(
+      (c) => [`${c.shape}: killed at ${c.step} ${c.point === 'write' ? 'middle (after its first write)' : c.point}, then ${c.followUp}`, c] as const,
+    ),
+  )(
     '%s',
     async (_name, c) => {
       const world = await setUp(c.shape);
@@ -521,7 +568,9 @@ describe('SIGKILL at every step, then resume or rollback (built CLI, moto)', () 
           const r = await bg(world, ['resume', '--yes', '--output', 'json']);
           expect(r.code, r.stderr).toBe(0);
           expect(r.stderr).toContain('took over the lock');
-          const restarted = jsonLines(r.stdout).filter((e) => e.event === 'step.started').map((e) => e.stepId);
+          const restarted = jsonLines(r.stdout)
+            .filter((e) => e.event === 'step.started')
+            .map((e) => e.stepId);
           expect(restarted).toEqual(shape.steps.slice(c.point === 'end' ? index + 1 : index));
           const journal = await journalOf(world);
           await expectFinished(world, journal);

@@ -26,7 +26,11 @@ describe.runIf(runIt)('SshRunner against real sshd', () => {
   };
   const probe = (r: SshRunner, hosts: RemoteHost[], o: { attempts?: number; timeout?: number } = {}) =>
     r.probe(hosts, { connectTimeoutSeconds: o.timeout ?? 1, attempts: o.attempts ?? 1, parallel: 10 });
-  const caught = async (p: Promise<unknown>): Promise<unknown> => p.then(() => undefined, (e: unknown) => e);
+  const caught = async (p: Promise<unknown>): Promise<unknown> =>
+    p.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
   const env = { BLUEGREEN_SERVICE: 'web', BLUEGREEN_DEPLOYMENT: 'd-1' };
 
   beforeAll(async () => {
@@ -142,7 +146,10 @@ describe.runIf(runIt)('SshRunner against real sshd', () => {
     // The host that was running finished its command and started no other; the others never started.
     expect(fleet.instances.map((i) => i.read('ran'))).toEqual(['c1\n', 'c1\n', '', '']);
     expect(seen.map((o) => [o.instanceId, o.index, o.exitCode]).sort()).toEqual(
-      [[h0!.instanceId, 0, 0], [h1!.instanceId, 0, 3]].sort(),
+      [
+        [h0!.instanceId, 0, 0],
+        [h1!.instanceId, 0, 3],
+      ].sort(),
     );
   });
 
@@ -166,7 +173,9 @@ describe.runIf(runIt)('SshRunner against real sshd', () => {
     expect(elapsed).toBeGreaterThanOrEqual(900);
     expect(elapsed).toBeLessThan(4000);
     // run() connects the same way and fails the same way.
-    const runError = await caught(runner({ configFile: config, connectionAttempts: 1, connectTimeoutSeconds: 1 }).run([host], { commands: ['true'], env, parallel: 1 }));
+    const runError = await caught(
+      runner({ configFile: config, connectionAttempts: 1, connectTimeoutSeconds: 1 }).run([host], { commands: ['true'], env, parallel: 1 }),
+    );
     expect((runError as RemoteConnectError).reason).toBe('refused');
   });
 
@@ -178,7 +187,9 @@ describe.runIf(runIt)('SshRunner against real sshd', () => {
     try {
       const config = fleet.writeConfig('silent', [{ alias: '10.0.2.2', hostName: '127.0.0.1', port }]);
       const started = Date.now();
-      const error = await caught(probe(runner({ configFile: config }), [{ instanceId: 'i-silent', address: '10.0.2.2' }], { attempts: 1, timeout: 1 }));
+      const error = await caught(
+        probe(runner({ configFile: config }), [{ instanceId: 'i-silent', address: '10.0.2.2' }], { attempts: 1, timeout: 1 }),
+      );
       expect((error as RemoteConnectError).reason).toBe('timed out');
       expect(Date.now() - started).toBeLessThan(4000);
     } finally {
@@ -189,7 +200,10 @@ describe.runIf(runIt)('SshRunner against real sshd', () => {
 
   it('a changed host key: "host key mismatch", not retried, with strict and with accept-new', async () => {
     const target = fleet.instances[0]!;
-    const other = readFileSync(`${await fleet.keygen('other-host')}.pub`, 'utf8').split(' ').slice(0, 2).join(' ');
+    const other = readFileSync(`${await fleet.keygen('other-host')}.pub`, 'utf8')
+      .split(' ')
+      .slice(0, 2)
+      .join(' ');
     const knownHosts = join(fleet.dir, 'known_hosts_changed');
     writeFileSync(knownHosts, `[${target.loopback}]:${target.port} ${other}\n`);
     const config = fleet.writeConfig('changed', [fleet.entry(target, { knownHostsFile: knownHosts })]);
@@ -240,7 +254,9 @@ describe.runIf(runIt)('SshRunner against real sshd', () => {
     const controller = new AbortController();
     const started = Date.now();
     setTimeout(() => controller.abort(new Error('stop now')), 300);
-    const error = await caught(r.run(fleet.hosts, { commands: ['sleep 5', 'echo late >> "$INSTANCE_DIR/ran"'], env, parallel: 4, signal: controller.signal }));
+    const error = await caught(
+      r.run(fleet.hosts, { commands: ['sleep 5', 'echo late >> "$INSTANCE_DIR/ran"'], env, parallel: 4, signal: controller.signal }),
+    );
     expect((error as Error).message).toBe('stop now');
     expect(Date.now() - started).toBeLessThan(2000);
     expect(ourSshProcesses(fleet.configFile).filter((args) => !args.includes('ControlMaster=yes'))).toEqual([]);

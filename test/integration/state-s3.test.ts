@@ -23,7 +23,12 @@ const dirs: string[] = [];
 beforeAll(async () => {
   moto = await startMoto();
   env = awsEnv(moto.endpoint);
-  s3 = new S3Client({ region: 'us-east-1', endpoint: moto.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint: moto.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
 });
 afterAll(async () => {
   s3?.destroy();
@@ -35,7 +40,10 @@ afterAll(async () => {
 async function runner(stack: BlueStack, retireAfter = '0s'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'bluegreen-s3-'));
   dirs.push(dir);
-  await writeFile(join(dir, 'bluegreen.yml'), `${configYaml(stack, { retireAfter })}\nstate:\n  s3:\n    bucket: ${BUCKET}\n    prefix: teams/web/\n`);
+  await writeFile(
+    join(dir, 'bluegreen.yml'),
+    `${configYaml(stack, { retireAfter })}\nstate:\n  s3:\n    bucket: ${BUCKET}\n    prefix: teams/web/\n`,
+  );
   return dir;
 }
 
@@ -133,7 +141,10 @@ describe('state.s3: the journal and a lease lock in a bucket', () => {
     const [s, c] = [await runner(shop, '3s'), await runner(cart, '3s')];
     const args = ['deploy', '--yes', '--output', 'json', '-c', 'bluegreen.yml'];
     const results = await Promise.all([start(args, s).done, start(args, c).done]);
-    expect(results.map((r) => r.code), results.map((r) => r.stderr).join('\n----\n')).toEqual([0, 0]);
+    expect(
+      results.map((r) => r.code),
+      results.map((r) => r.stderr).join('\n----\n'),
+    ).toEqual([0, 0]);
     expect(JSON.parse((await object('teams/web/cart/journal.json'))!)).toMatchObject({ service: 'cart', status: 'succeeded' });
     // shop's earlier deployment moved to history when its second one started.
     const history = await keys('teams/web/shop/history/');
@@ -156,8 +167,15 @@ describe('state.s3: the journal and a lease lock in a bucket', () => {
   it('a lease whose holder stopped renewing blocks (exit 3, saying when it expired) until unlock, which says whose it was', async () => {
     const dir = await runner(shop);
     const expired = {
-      host: 'ci-runner-9', pid: 4242, since: '2026-01-05T08:00:00.000Z', command: 'bluegreen deploy', user: 'ci',
-      ciJob: 'GitHub Actions run 77 of acme/shop', deploymentId: 'zz9zz', expiresAt: '2026-01-05T08:01:00.000Z', leaseSeconds: 60,
+      host: 'ci-runner-9',
+      pid: 4242,
+      since: '2026-01-05T08:00:00.000Z',
+      command: 'bluegreen deploy',
+      user: 'ci',
+      ciJob: 'GitHub Actions run 77 of acme/shop',
+      deploymentId: 'zz9zz',
+      expiresAt: '2026-01-05T08:01:00.000Z',
+      leaseSeconds: 60,
     };
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'teams/web/shop/lock.json', Body: JSON.stringify(expired) }));
 
@@ -191,9 +209,14 @@ describe('state.s3: the journal and a lease lock in a bucket', () => {
     expect((await unlocked!).stdout).toContain(`removed the lock held by pid ${run.pid} on `);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain('interrupted at step wait-retire');
-    const journal = JSON.parse((await object('teams/web/cart/journal.json'))!) as { status: string; steps: Array<{ id: string; state: string; error?: string }> };
+    const journal = JSON.parse((await object('teams/web/cart/journal.json'))!) as {
+      status: string;
+      steps: Array<{ id: string; state: string; error?: string }>;
+    };
     expect(journal.status).toBe('failed');
-    expect(journal.steps.find((s) => s.id === 'wait-retire')?.error).toMatch(/the lock of service cart \(s3:\/\/acme-deploy-state\/teams\/web\/cart\/lock\.json\) was lost: it was removed/);
+    expect(journal.steps.find((s) => s.id === 'wait-retire')?.error).toMatch(
+      /the lock of service cart \(s3:\/\/acme-deploy-state\/teams\/web\/cart\/lock\.json\) was lost: it was removed/,
+    );
     // Nothing of blue was touched: retire-blue never ran.
     expect(journal.steps.find((s) => s.id === 'retire-blue')?.state).toBe('pending');
     await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'teams/web/cart/lock.json' }));

@@ -264,7 +264,10 @@ ssh:
         suspendedBefore: ['AZRebalance'],
         suspended: SWAP_PROCESSES.filter((p) => p !== 'AZRebalance'),
       });
-      expect(stepOf(report.journal, 'raise-max-size').outputs).toMatchObject({ original: { MinSize: 2, MaxSize: 2, DesiredCapacity: 2 }, maxSize: 4 });
+      expect(stepOf(report.journal, 'raise-max-size').outputs).toMatchObject({
+        original: { MinSize: 2, MaxSize: 2, DesiredCapacity: 2 },
+        maxSize: 4,
+      });
 
       const g = await group();
       const ids = members(g);
@@ -314,7 +317,15 @@ ssh:
       };
       expect(rest(copy)).toEqual(rest(original));
       expect(Object.keys(rest(original))).toEqual(
-        expect.arrayContaining(['InstanceType', 'KeyName', 'SecurityGroups', 'IamInstanceProfile', 'UserData', 'BlockDeviceMappings', 'MetadataOptions']),
+        expect.arrayContaining([
+          'InstanceType',
+          'KeyName',
+          'SecurityGroups',
+          'IamInstanceProfile',
+          'UserData',
+          'BlockDeviceMappings',
+          'MetadataOptions',
+        ]),
       );
 
       // User data (where secrets live) reaches neither the events nor the journal.
@@ -383,7 +394,11 @@ ssh:
       const r = await bg('deploy', '--yes', '--output', 'json');
       expect(r.code, r.stderr).toBe(0);
       expect(lastStatus(r.stdout)).toBe('succeeded');
-      expect(jsonLines(r.stdout).filter((e) => e.event === 'step.started').map((e) => e.stepId)).toEqual(COMMAND_STEPS);
+      expect(
+        jsonLines(r.stdout)
+          .filter((e) => e.event === 'step.started')
+          .map((e) => e.stepId),
+      ).toEqual(COMMAND_STEPS);
 
       const report = await statusReport();
       const journal = report.journal!;
@@ -393,9 +408,7 @@ ssh:
       expect(newIds).toHaveLength(2);
 
       // Each command once per new instance, in order, with the variables; on no other instance.
-      expect(ranOn()).toEqual(
-        Object.fromEntries(newIds.map((id) => [id, [`1 ${stack.service} ${deploymentId} ${id}`, `2 ${id}`]])),
-      );
+      expect(ranOn()).toEqual(Object.fromEntries(newIds.map((id) => [id, [`1 ${stack.service} ${deploymentId} ${id}`, `2 ${id}`]])));
       // Through the sshd (one connection per host, both hosts mapped by `Host 10.*`).
       expect(fleet.instances[0]!.accepted() - accepted).toBe(2);
 
@@ -419,7 +432,12 @@ ssh:
       const name = `${stack.service}-swap-${deploymentId}`;
       expect(image.State).toBe('available');
       expect(image.Name).toBe(name);
-      expect(image.Tags).toEqual(expect.arrayContaining([{ Key: 'Name', Value: name }, { Key: 'bluegreen:deployment', Value: deploymentId }]));
+      expect(image.Tags).toEqual(
+        expect.arrayContaining([
+          { Key: 'Name', Value: name },
+          { Key: 'bluegreen:deployment', Value: deploymentId },
+        ]),
+      );
       expect(newIds).toContain(stepOf(journal, 'bake-image').outputs.instanceId);
       const snapshotIds = (image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []));
       expect(snapshotIds.length).toBeGreaterThan(0);
@@ -522,7 +540,9 @@ ssh:
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toContain('took over the lock');
       expect(lastStatus(r.stdout)).toBe('succeeded');
-      const restarted = jsonLines(r.stdout).filter((e) => e.event === 'step.started').map((e) => e.stepId);
+      const restarted = jsonLines(r.stdout)
+        .filter((e) => e.event === 'step.started')
+        .map((e) => e.stepId);
       expect(restarted).toEqual(IMAGE_STEPS.slice(IMAGE_STEPS.indexOf('wait-healthy')));
 
       const g = await group();
@@ -608,7 +628,9 @@ ssh:
       const r = await bg('resume', '--yes', '--output', 'json');
       expect(r.code, r.stderr).toBe(0);
       expect(lastStatus(r.stdout)).toBe('succeeded');
-      const restarted = jsonLines(r.stdout).filter((e) => e.event === 'step.started').map((e) => e.stepId);
+      const restarted = jsonLines(r.stdout)
+        .filter((e) => e.event === 'step.started')
+        .map((e) => e.stepId);
       expect(restarted).not.toContain('run-commands');
 
       const journal = (await statusReport()).journal!;

@@ -210,9 +210,16 @@ const ANSWERS = {
     code: 'AccessDenied',
     ec2: { code: 'UnauthorizedOperation' },
     json: { code: 'AccessDeniedException' },
-    message: 'User: arn:aws:sts::123456789012:assumed-role/deployer/ci is not authorized to perform this action (injected by test/support/aws-faults.mjs)',
+    message:
+      'User: arn:aws:sts::123456789012:assumed-role/deployer/ci is not authorized to perform this action (injected by test/support/aws-faults.mjs)',
   },
-  InternalFailure: { status: 500, code: 'InternalFailure', ec2: { code: 'InternalError' }, s3: { code: 'InternalError' }, message: 'We encountered an internal error. Please try again.' },
+  InternalFailure: {
+    status: 500,
+    code: 'InternalFailure',
+    ec2: { code: 'InternalError' },
+    s3: { code: 'InternalError' },
+    message: 'We encountered an internal error. Please try again.',
+  },
 };
 
 const xmlEscape = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -263,8 +263,7 @@ export async function buildBlueStack(endpoint: string, options: BlueStackOptions
     new ModifyLoadBalancerAttributesCommand({
       LoadBalancerName: loadBalancerName,
       LoadBalancerAttributes: {
-        ConnectionDraining:
-          options.drainingSeconds === 0 ? { Enabled: false } : { Enabled: true, Timeout: options.drainingSeconds ?? 30 },
+        ConnectionDraining: options.drainingSeconds === 0 ? { Enabled: false } : { Enabled: true, Timeout: options.drainingSeconds ?? 30 },
         CrossZoneLoadBalancing: { Enabled: true },
         ConnectionSettings: { IdleTimeout: 120 },
       },
@@ -353,7 +352,9 @@ export async function buildBlueStack(endpoint: string, options: BlueStackOptions
   if (instanceIds.length !== count) throw new Error(`blue group has ${instanceIds.length} instances, expected ${count}`);
 
   // The release: an image made from a blue instance (as a build pipeline would bake it).
-  const release = await ec2.send(new CreateImageCommand({ InstanceId: instanceIds[0]!, Name: `${service}-v2`, Description: `${service} release v2`, NoReboot: true }));
+  const release = await ec2.send(
+    new CreateImageCommand({ InstanceId: instanceIds[0]!, Name: `${service}-v2`, Description: `${service} release v2`, NoReboot: true }),
+  );
   const releaseImageId = release.ImageId!;
 
   // DNS: a hosted zone with an alias A record to the load balancer.
@@ -406,7 +407,6 @@ export async function buildBlueStack(endpoint: string, options: BlueStackOptions
     recordName,
   };
 }
-
 
 /**
  * CreateInstanceProfile through IAM's query API (no IAM client among the dependencies): moto routes the
@@ -498,7 +498,9 @@ export async function snapshotAws(endpoint: string, options: SnapshotOptions = {
   const records: unknown[] = [];
   for (const z of zones.HostedZones ?? []) {
     const r = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: z.Id! }));
-    records.push(...(r.ResourceRecordSets ?? []).map((s) => ({ zone: z.Name, name: s.Name, type: s.Type, alias: s.AliasTarget?.DNSName, ttl: s.TTL })));
+    records.push(
+      ...(r.ResourceRecordSets ?? []).map((s) => ({ zone: z.Name, name: s.Name, type: s.Type, alias: s.AliasTarget?.DNSName, ttl: s.TTL })),
+    );
   }
   const sort = <T>(xs: T[], key: (x: T) => string) => [...xs].sort((a, b) => key(a).localeCompare(key(b)));
   return {

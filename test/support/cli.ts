@@ -108,11 +108,7 @@ export interface KillResult extends CliResult {
  * on its stdout, e.g. `(e) => e.event === 'step.succeeded' && e.stepId === 'create-group'`: a crash
  * between two steps. Resolves when the process is gone.
  */
-export function runCliUntil(
-  args: string[],
-  when: (event: Record<string, unknown>) => boolean,
-  options: CliOptions = {},
-): Promise<KillResult> {
+export function runCliUntil(args: string[], when: (event: Record<string, unknown>) => boolean, options: CliOptions = {}): Promise<KillResult> {
   const child = spawnCli(args, options);
   let stdout = '';
   let stderr = '';

@@ -22,11 +22,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CreateAutoScalingGroupCommand,
-  CreateLaunchConfigurationCommand,
-  DescribeAutoScalingGroupsCommand,
-} from '@aws-sdk/client-auto-scaling';
+import { CreateAutoScalingGroupCommand, CreateLaunchConfigurationCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateImageCommand,
@@ -293,7 +289,9 @@ export async function buildListenerStack(endpoint: string, options: ListenerStac
   if (instanceIds.length !== count) throw new Error(`blue group has ${instanceIds.length} instances, expected ${count}`);
 
   // The release: an image made from a blue instance.
-  const release = await ec2.send(new CreateImageCommand({ InstanceId: instanceIds[0]!, Name: `${service}-v2`, Description: `${service} release v2`, NoReboot: true }));
+  const release = await ec2.send(
+    new CreateImageCommand({ InstanceId: instanceIds[0]!, Name: `${service}-v2`, Description: `${service} release v2`, NoReboot: true }),
+  );
 
   return {
     service,
@@ -338,9 +336,7 @@ export interface ListenerConfigOverrides {
 
 /** The YAML text of a replica-listener config for the stack (written by hand, as a user would). */
 export function listenerConfigYaml(stack: ListenerStack, o: ListenerConfigOverrides = {}): string {
-  const traffic = o.traffic
-    ? `\ntraffic:\n  steps: [${o.traffic.steps.join(', ')}]\n${o.traffic.hold ? `  hold: ${o.traffic.hold}\n` : ''}`
-    : '';
+  const traffic = o.traffic ? `\ntraffic:\n  steps: [${o.traffic.steps.join(', ')}]\n${o.traffic.hold ? `  hold: ${o.traffic.hold}\n` : ''}` : '';
   const gates = o.alarms ? `\ngates:\n  alarms: [${o.alarms.join(', ')}]\n` : '';
   return `# bluegreen configuration for the ${stack.service} test stack behind an ALB
 service: ${stack.service}
@@ -501,7 +497,13 @@ export async function snapshotListenerAws(endpoint: string, options: SnapshotOpt
     targetGroups,
     listeners,
     groupTargetGroups: groups
-      .map((g) => `${g.AutoScalingGroupName}:${(g.TargetGroupARNs ?? []).map((a) => nameOf.get(a) ?? a).sort().join(',')}`)
+      .map(
+        (g) =>
+          `${g.AutoScalingGroupName}:${(g.TargetGroupARNs ?? [])
+            .map((a) => nameOf.get(a) ?? a)
+            .sort()
+            .join(',')}`,
+      )
       .sort(),
   };
 }
@@ -549,16 +551,13 @@ export async function startCallRecorder(target: string): Promise<CallRecorder> {
       const action =
         (typeof target === 'string' ? target.split('.').pop() : undefined) ??
         /\/operation\/([A-Za-z]+)/.exec(path)?.[1] ??
-        (/(?:^|&)Action=([A-Za-z]+)/.exec(text)?.[1]) ??
+        /(?:^|&)Action=([A-Za-z]+)/.exec(text)?.[1] ??
         `${req.method} ${path.split('?')[0]}`;
       calls.push({ seq: calls.length, service, action, method: req.method ?? '', path, body: text });
-      const forward = request(
-        { host: to.hostname, port: to.port, method: req.method, path, headers: req.headers },
-        (upstream) => {
-          res.writeHead(upstream.statusCode ?? 502, upstream.headers);
-          upstream.pipe(res);
-        },
-      );
+      const forward = request({ host: to.hostname, port: to.port, method: req.method, path, headers: req.headers }, (upstream) => {
+        res.writeHead(upstream.statusCode ?? 502, upstream.headers);
+        upstream.pipe(res);
+      });
       forward.on('error', (e) => {
         res.writeHead(502);
         res.end(String(e));

@@ -249,7 +249,10 @@ export async function startSshd(options: { count: number; firstOctet?: number })
       writeFileSync(file, entries.map((e) => hostBlock(e, base)).join('\n') + '\n' + catchAll);
       return file;
     };
-    const configFile = writeConfig('ssh_config', instances.map((i) => entry(i)));
+    const configFile = writeConfig(
+      'ssh_config',
+      instances.map((i) => entry(i)),
+    );
     return {
       dir,
       instances,

@@ -32,18 +32,8 @@ export function awsCall<T>(
   send: () => Promise<T>,
   options: CallOptions & { missing: Missing },
 ): Promise<T | undefined>;
-export function awsCall<T>(
-  operation: string,
-  resource: string,
-  send: () => Promise<T>,
-  options?: Omit<CallOptions, 'missing'>,
-): Promise<T>;
-export async function awsCall<T>(
-  operation: string,
-  resource: string,
-  send: () => Promise<T>,
-  options: CallOptions = {},
-): Promise<T | undefined> {
+export function awsCall<T>(operation: string, resource: string, send: () => Promise<T>, options?: Omit<CallOptions, 'missing'>): Promise<T>;
+export async function awsCall<T>(operation: string, resource: string, send: () => Promise<T>, options: CallOptions = {}): Promise<T | undefined> {
   try {
     return await send();
   } catch (error) {

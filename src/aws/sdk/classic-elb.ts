@@ -57,12 +57,9 @@ export class SdkClassicLoadBalancers implements ClassicLoadBalancersPort {
   async describeTags(names: string[]): Promise<Record<string, Tag[]>> {
     const { client, sdk: elb } = await this.clients.classicElb();
     const found = await this.byBatch(names, async (batch) => {
-      const out = await awsCall(
-        'DescribeTags',
-        lbs(batch),
-        () => client.send(new elb.DescribeTagsCommand({ LoadBalancerNames: batch })),
-        { missing: LOAD_BALANCER_MISSING },
-      );
+      const out = await awsCall('DescribeTags', lbs(batch), () => client.send(new elb.DescribeTagsCommand({ LoadBalancerNames: batch })), {
+        missing: LOAD_BALANCER_MISSING,
+      });
       return out?.TagDescriptions;
     });
     const tags: Record<string, Tag[]> = {};
@@ -83,9 +80,7 @@ export class SdkClassicLoadBalancers implements ClassicLoadBalancersPort {
   async create(input: CreateLoadBalancerCommandInput): Promise<string> {
     const { client, sdk: elb } = await this.clients.classicElb();
     const resource = lb(input.LoadBalancerName ?? '?');
-    const out = await awsCall('CreateLoadBalancer', resource, () =>
-      client.send(new elb.CreateLoadBalancerCommand(input)),
-    );
+    const out = await awsCall('CreateLoadBalancer', resource, () => client.send(new elb.CreateLoadBalancerCommand(input)));
     if (!out.DNSName) throw new AwsCallError('CreateLoadBalancer', resource, 'NoDNSName', 'the response carries no DNS name');
     return out.DNSName;
   }
@@ -100,21 +95,16 @@ export class SdkClassicLoadBalancers implements ClassicLoadBalancersPort {
   async modifyAttributes(name: string, attributes: LoadBalancerAttributes): Promise<void> {
     const { client, sdk: elb } = await this.clients.classicElb();
     await awsCall('ModifyLoadBalancerAttributes', lb(name), () =>
-      client.send(
-        new elb.ModifyLoadBalancerAttributesCommand({ LoadBalancerName: name, LoadBalancerAttributes: attributes }),
-      ),
+      client.send(new elb.ModifyLoadBalancerAttributesCommand({ LoadBalancerName: name, LoadBalancerAttributes: attributes })),
     );
   }
 
   async delete(name: string): Promise<void> {
     const { client, sdk: elb } = await this.clients.classicElb();
     // AWS answers success for a missing name already; the missing codes cover emulators that do not.
-    await awsCall(
-      'DeleteLoadBalancer',
-      lb(name),
-      () => client.send(new elb.DeleteLoadBalancerCommand({ LoadBalancerName: name })),
-      { missing: LOAD_BALANCER_MISSING },
-    );
+    await awsCall('DeleteLoadBalancer', lb(name), () => client.send(new elb.DeleteLoadBalancerCommand({ LoadBalancerName: name })), {
+      missing: LOAD_BALANCER_MISSING,
+    });
   }
 
   async instanceHealth(name: string): Promise<InstanceState[]> {
@@ -213,7 +203,11 @@ export class SdkClassicLoadBalancers implements ClassicLoadBalancersPort {
         resource,
         () =>
           client.send(
-            new elb.CreateAppCookieStickinessPolicyCommand({ LoadBalancerName: name, PolicyName: policyName, CookieName: attributeOf(policy, 'CookieName') ?? '' }),
+            new elb.CreateAppCookieStickinessPolicyCommand({
+              LoadBalancerName: name,
+              PolicyName: policyName,
+              CookieName: attributeOf(policy, 'CookieName') ?? '',
+            }),
           ),
         options,
       );
@@ -228,7 +222,10 @@ export class SdkClassicLoadBalancers implements ClassicLoadBalancersPort {
             LoadBalancerName: name,
             PolicyName: policyName,
             PolicyTypeName: policy.PolicyTypeName ?? '',
-            PolicyAttributes: (policy.PolicyAttributeDescriptions ?? []).map((a) => ({ AttributeName: a.AttributeName, AttributeValue: a.AttributeValue })),
+            PolicyAttributes: (policy.PolicyAttributeDescriptions ?? []).map((a) => ({
+              AttributeName: a.AttributeName,
+              AttributeValue: a.AttributeValue,
+            })),
           }),
         ),
       options,
@@ -238,14 +235,18 @@ export class SdkClassicLoadBalancers implements ClassicLoadBalancersPort {
   async setListenerPolicies(name: string, loadBalancerPort: number, policyNames: string[]): Promise<void> {
     const { client, sdk: elb } = await this.clients.classicElb();
     await awsCall('SetLoadBalancerPoliciesOfListener', `listener ${loadBalancerPort} of ${lb(name)}`, () =>
-      client.send(new elb.SetLoadBalancerPoliciesOfListenerCommand({ LoadBalancerName: name, LoadBalancerPort: loadBalancerPort, PolicyNames: policyNames })),
+      client.send(
+        new elb.SetLoadBalancerPoliciesOfListenerCommand({ LoadBalancerName: name, LoadBalancerPort: loadBalancerPort, PolicyNames: policyNames }),
+      ),
     );
   }
 
   async setBackendPolicies(name: string, instancePort: number, policyNames: string[]): Promise<void> {
     const { client, sdk: elb } = await this.clients.classicElb();
     await awsCall('SetLoadBalancerPoliciesForBackendServer', `backend port ${instancePort} of ${lb(name)}`, () =>
-      client.send(new elb.SetLoadBalancerPoliciesForBackendServerCommand({ LoadBalancerName: name, InstancePort: instancePort, PolicyNames: policyNames })),
+      client.send(
+        new elb.SetLoadBalancerPoliciesForBackendServerCommand({ LoadBalancerName: name, InstancePort: instancePort, PolicyNames: policyNames }),
+      ),
     );
   }
 
@@ -254,10 +255,7 @@ export class SdkClassicLoadBalancers implements ClassicLoadBalancersPort {
    * (LoadBalancerNotFound, which `describe` turns into undefined); only then are that batch's names
    * asked one by one, so missing names are simply absent from the result.
    */
-  private async byBatch<T>(
-    names: string[],
-    describe: (batch: string[]) => Promise<T[] | undefined>,
-  ): Promise<T[]> {
+  private async byBatch<T>(names: string[], describe: (batch: string[]) => Promise<T[] | undefined>): Promise<T[]> {
     const out: T[] = [];
     for (const batch of chunk([...new Set(names)], LOAD_BALANCER_NAMES_PER_CALL)) {
       const found = await describe(batch);

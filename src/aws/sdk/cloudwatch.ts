@@ -24,10 +24,7 @@ export class SdkAlarms implements AlarmsPort {
     const out: MetricAlarm[] = [];
     for (const batch of chunk(unique, ALARM_NAMES_PER_CALL)) {
       const found = await awsCall('DescribeAlarms', alarms(batch), () =>
-        allPages(
-          cw.paginateDescribeAlarms({ client, pageSize: ALARM_NAMES_PER_CALL }, { AlarmNames: batch }),
-          (page) => page.MetricAlarms,
-        ),
+        allPages(cw.paginateDescribeAlarms({ client, pageSize: ALARM_NAMES_PER_CALL }, { AlarmNames: batch }), (page) => page.MetricAlarms),
       );
       out.push(...found);
     }
@@ -37,18 +34,13 @@ export class SdkAlarms implements AlarmsPort {
   async describeAlarmsForAction(actionPrefix: string): Promise<MetricAlarm[]> {
     const { client, sdk: cw } = await this.clients.cloudWatch();
     return awsCall('DescribeAlarms', `alarms with an action starting ${actionPrefix}`, () =>
-      allPages(
-        cw.paginateDescribeAlarms({ client, pageSize: ALARM_NAMES_PER_CALL }, { ActionPrefix: actionPrefix }),
-        (page) => page.MetricAlarms,
-      ),
+      allPages(cw.paginateDescribeAlarms({ client, pageSize: ALARM_NAMES_PER_CALL }, { ActionPrefix: actionPrefix }), (page) => page.MetricAlarms),
     );
   }
 
   async putAlarm(input: PutMetricAlarmCommandInput): Promise<void> {
     const { client, sdk: cw } = await this.clients.cloudWatch();
-    await awsCall('PutMetricAlarm', `alarm ${input.AlarmName ?? '?'}`, () =>
-      client.send(new cw.PutMetricAlarmCommand(input)),
-    );
+    await awsCall('PutMetricAlarm', `alarm ${input.AlarmName ?? '?'}`, () => client.send(new cw.PutMetricAlarmCommand(input)));
   }
 
   /**

@@ -36,17 +36,11 @@ export class SdkGroups implements GroupsPort {
     const { client, sdk: asg } = await this.clients.autoScaling();
     const out: AutoScalingGroup[] = [];
     for (const batch of chunk(unique, GROUP_NAMES_PER_CALL)) {
-      const found = await awsCall(
-        'DescribeAutoScalingGroups',
-        nameResources('auto scaling group', 'auto scaling groups', batch),
-        () =>
-          allPages(
-            asg.paginateDescribeAutoScalingGroups(
-              { client, pageSize: GROUP_NAMES_PER_CALL },
-              { AutoScalingGroupNames: batch },
-            ),
-            (page) => page.AutoScalingGroups,
-          ),
+      const found = await awsCall('DescribeAutoScalingGroups', nameResources('auto scaling group', 'auto scaling groups', batch), () =>
+        allPages(
+          asg.paginateDescribeAutoScalingGroups({ client, pageSize: GROUP_NAMES_PER_CALL }, { AutoScalingGroupNames: batch }),
+          (page) => page.AutoScalingGroups,
+        ),
       );
       out.push(...found);
     }
@@ -57,10 +51,7 @@ export class SdkGroups implements GroupsPort {
     const { client, sdk: asg } = await this.clients.autoScaling();
     return awsCall('DescribeAutoScalingGroups', `auto scaling groups tagged ${key}=${value}`, () =>
       allPages(
-        asg.paginateDescribeAutoScalingGroups(
-          { client, pageSize: GROUP_NAMES_PER_CALL },
-          { Filters: [{ Name: `tag:${key}`, Values: [value] }] },
-        ),
+        asg.paginateDescribeAutoScalingGroups({ client, pageSize: GROUP_NAMES_PER_CALL }, { Filters: [{ Name: `tag:${key}`, Values: [value] }] }),
         (page) => page.AutoScalingGroups,
       ),
     );
@@ -70,9 +61,14 @@ export class SdkGroups implements GroupsPort {
     const { client, sdk: asg } = await this.clients.autoScaling();
     // AlreadyExists: the group is there. The steps look a group up before creating it, so this answer
     // means the SDK retried a create whose first answer was lost after AWS made the group.
-    await awsCall('CreateAutoScalingGroup', group(input.AutoScalingGroupName ?? '?'), () => client.send(new asg.CreateAutoScalingGroupCommand(input)), {
-      missing: ['AlreadyExists'],
-    });
+    await awsCall(
+      'CreateAutoScalingGroup',
+      group(input.AutoScalingGroupName ?? '?'),
+      () => client.send(new asg.CreateAutoScalingGroupCommand(input)),
+      {
+        missing: ['AlreadyExists'],
+      },
+    );
   }
 
   async updateGroup(input: UpdateAutoScalingGroupCommandInput): Promise<void> {
@@ -102,9 +98,7 @@ export class SdkGroups implements GroupsPort {
   async enableMetrics(name: string, metrics: string[], granularity: string): Promise<void> {
     const { client, sdk: asg } = await this.clients.autoScaling();
     await awsCall('EnableMetricsCollection', group(name), () =>
-      client.send(
-        new asg.EnableMetricsCollectionCommand({ AutoScalingGroupName: name, Metrics: metrics, Granularity: granularity }),
-      ),
+      client.send(new asg.EnableMetricsCollectionCommand({ AutoScalingGroupName: name, Metrics: metrics, Granularity: granularity })),
     );
   }
 
@@ -121,10 +115,8 @@ export class SdkGroups implements GroupsPort {
 
   async putLifecycleHook(input: PutLifecycleHookCommandInput): Promise<void> {
     const { client, sdk: asg } = await this.clients.autoScaling();
-    await awsCall(
-      'PutLifecycleHook',
-      `lifecycle hook ${input.LifecycleHookName} of ${group(input.AutoScalingGroupName ?? '?')}`,
-      () => client.send(new asg.PutLifecycleHookCommand(input)),
+    await awsCall('PutLifecycleHook', `lifecycle hook ${input.LifecycleHookName} of ${group(input.AutoScalingGroupName ?? '?')}`, () =>
+      client.send(new asg.PutLifecycleHookCommand(input)),
     );
   }
 
@@ -190,8 +182,7 @@ export class SdkGroups implements GroupsPort {
     const out = await awsCall(
       'DescribePolicies',
       `scaling policies of ${group(name)}`,
-      () =>
-        allPages(asg.paginateDescribePolicies({ client }, { AutoScalingGroupName: name }), (page) => page.ScalingPolicies),
+      () => allPages(asg.paginateDescribePolicies({ client }, { AutoScalingGroupName: name }), (page) => page.ScalingPolicies),
       { missing: isValidationNotFound },
     );
     return out ?? [];

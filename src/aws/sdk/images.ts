@@ -16,12 +16,9 @@ export class SdkImages implements ImagesPort {
 
   async describeImage(imageId: string): Promise<Image | undefined> {
     const { client, sdk: ec2 } = await this.clients.ec2();
-    const out = await awsCall(
-      'DescribeImages',
-      image(imageId),
-      () => client.send(new ec2.DescribeImagesCommand({ ImageIds: [imageId] })),
-      { missing: IMAGE_MISSING },
-    );
+    const out = await awsCall('DescribeImages', image(imageId), () => client.send(new ec2.DescribeImagesCommand({ ImageIds: [imageId] })), {
+      missing: IMAGE_MISSING,
+    });
     return out?.Images?.find((found) => found.ImageId === imageId);
   }
 
@@ -50,15 +47,10 @@ export class SdkImages implements ImagesPort {
     const found = await this.describeImage(imageId);
     if (!found || found.State === 'deregistered') return;
     const { client, sdk: ec2 } = await this.clients.ec2();
-    await awsCall(
-      'DeregisterImage',
-      image(imageId),
-      () => client.send(new ec2.DeregisterImageCommand({ ImageId: imageId })),
-      { missing: IMAGE_MISSING },
-    );
-    const snapshots = [
-      ...new Set((found.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []))),
-    ];
+    await awsCall('DeregisterImage', image(imageId), () => client.send(new ec2.DeregisterImageCommand({ ImageId: imageId })), {
+      missing: IMAGE_MISSING,
+    });
+    const snapshots = [...new Set((found.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : [])))];
     for (const snapshotId of snapshots) {
       await awsCall(
         'DeleteSnapshot',

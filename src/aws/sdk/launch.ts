@@ -30,17 +30,11 @@ export class SdkLaunch implements LaunchPort {
   async createLaunchConfiguration(input: CreateLaunchConfigurationCommandInput): Promise<void> {
     const { client, sdk: asg } = await this.clients.autoScaling();
     const name = input.LaunchConfigurationName ?? '?';
-    await awsCall(
-      'CreateLaunchConfiguration',
-      `launch configuration ${name}`,
-      () => client.send(new asg.CreateLaunchConfigurationCommand(input)),
-      {
-        // AlreadyExists: as for groups, a retried create whose first answer was lost (the steps look first).
-        missing: ['AlreadyExists'],
-        refine: (info, error) =>
-          refusesLaunchConfigurations(info) ? launchConfigurationsRefused(name, info, error) : undefined,
-      },
-    );
+    await awsCall('CreateLaunchConfiguration', `launch configuration ${name}`, () => client.send(new asg.CreateLaunchConfigurationCommand(input)), {
+      // AlreadyExists: as for groups, a retried create whose first answer was lost (the steps look first).
+      missing: ['AlreadyExists'],
+      refine: (info, error) => (refusesLaunchConfigurations(info) ? launchConfigurationsRefused(name, info, error) : undefined),
+    });
   }
 
   async deleteLaunchConfiguration(name: string): Promise<void> {
@@ -53,10 +47,7 @@ export class SdkLaunch implements LaunchPort {
     );
   }
 
-  async describeLaunchTemplateVersion(
-    template: { id?: string; name?: string },
-    version: string,
-  ): Promise<LaunchTemplateVersion | undefined> {
+  async describeLaunchTemplateVersion(template: { id?: string; name?: string }, version: string): Promise<LaunchTemplateVersion | undefined> {
     const { client, sdk: ec2 } = await this.clients.ec2();
     const out = await awsCall(
       'DescribeLaunchTemplateVersions',
@@ -97,7 +88,12 @@ export class SdkLaunch implements LaunchPort {
       // A retried create whose first answer was lost (the steps look first): the template AWS made.
       const made = await this.findLaunchTemplate(input.LaunchTemplateName ?? '');
       if (made) return made;
-      throw new AwsCallError(operation, resource, 'InvalidLaunchTemplateName.AlreadyExistsException', 'AWS says the name is in use, but no template of that name is found');
+      throw new AwsCallError(
+        operation,
+        resource,
+        'InvalidLaunchTemplateName.AlreadyExistsException',
+        'AWS says the name is in use, but no template of that name is found',
+      );
     }
     const id = out.LaunchTemplate?.LaunchTemplateId;
     if (!id) throw new AwsCallError(operation, resource, 'NoLaunchTemplateId', 'the response carries no launch template id');

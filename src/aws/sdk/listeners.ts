@@ -49,9 +49,7 @@ export class SdkListeners implements ListenersPort {
 
   async modifyRule(ruleArn: string, actions: Action[]): Promise<void> {
     const { client, sdk: elbv2 } = await this.clients.elbV2();
-    await awsCall('ModifyRule', rule(ruleArn), () =>
-      client.send(new elbv2.ModifyRuleCommand({ RuleArn: ruleArn, Actions: actions })),
-    );
+    await awsCall('ModifyRule', rule(ruleArn), () => client.send(new elbv2.ModifyRuleCommand({ RuleArn: ruleArn, Actions: actions })));
   }
 
   async loadBalancer(arn: string): Promise<LoadBalancer | undefined> {

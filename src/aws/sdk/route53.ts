@@ -27,12 +27,9 @@ export class SdkDns implements DnsPort {
 
   async getHostedZone(id: string): Promise<HostedZone | undefined> {
     const { client, sdk: r53 } = await this.clients.route53();
-    const out = await awsCall(
-      'GetHostedZone',
-      zone(id),
-      () => client.send(new r53.GetHostedZoneCommand({ Id: id })),
-      { missing: HOSTED_ZONE_MISSING },
-    );
+    const out = await awsCall('GetHostedZone', zone(id), () => client.send(new r53.GetHostedZoneCommand({ Id: id })), {
+      missing: HOSTED_ZONE_MISSING,
+    });
     return out?.HostedZone;
   }
 
@@ -120,8 +117,7 @@ export class SdkDns implements DnsPort {
       `Route 53 change ${changeId}`,
       () => r53.waitUntilResourceRecordSetsChanged({ client, maxWaitTime, minDelay, maxDelay }, { Id: changeId }),
       {
-        refine: (info, error) =>
-          info.codes.includes('TimeoutError') ? notInSync(changeId, timeoutSeconds, info, error) : undefined,
+        refine: (info, error) => (info.codes.includes('TimeoutError') ? notInSync(changeId, timeoutSeconds, info, error) : undefined),
       },
     );
   }
@@ -136,10 +132,7 @@ function notInSync(changeId: string, timeoutSeconds: number, info: AwsErrorInfo,
   } catch {
     // not the waiter's JSON: nothing to add
   }
-  return new VerificationError(
-    `Route 53 change ${changeId} was not INSYNC after ${timeoutSeconds} s${seen}`,
-    { cause: error },
-  );
+  return new VerificationError(`Route 53 change ${changeId} was not INSYNC after ${timeoutSeconds} s${seen}`, { cause: error });
 }
 
 /**

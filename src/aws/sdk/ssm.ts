@@ -43,10 +43,7 @@ export class SdkSsm implements SsmPort {
         `SSM status of ${instanceList(ids)}`,
         () =>
           allPages(
-            ssm.paginateDescribeInstanceInformation(
-              { client, pageSize: SSM_INSTANCES_PER_CALL },
-              { Filters: [{ Key: 'InstanceIds', Values: ids }] },
-            ),
+            ssm.paginateDescribeInstanceInformation({ client, pageSize: SSM_INSTANCES_PER_CALL }, { Filters: [{ Key: 'InstanceIds', Values: ids }] }),
             (page) => page.InstanceInformationList,
           ),
         { missing: SSM_INSTANCE_INVALID },
@@ -86,10 +83,7 @@ export class SdkSsm implements SsmPort {
     return id;
   }
 
-  async invocation(
-    commandId: string,
-    instanceId: string,
-  ): Promise<{ status: string; exitCode: number; stdout: string; stderr: string } | undefined> {
+  async invocation(commandId: string, instanceId: string): Promise<{ status: string; exitCode: number; stdout: string; stderr: string } | undefined> {
     const { client, sdk: ssm } = await this.clients.ssm();
     const out = await awsCall(
       'GetCommandInvocation',

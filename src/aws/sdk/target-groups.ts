@@ -160,9 +160,7 @@ export class SdkTargetGroups implements TargetGroupsPort {
   async health(arn: string): Promise<TargetHealthDescription[]> {
     const { client, sdk: elbv2 } = await this.clients.elbV2();
     // Without Targets, one call answers for every registered target.
-    const out = await awsCall('DescribeTargetHealth', tg(arn), () =>
-      client.send(new elbv2.DescribeTargetHealthCommand({ TargetGroupArn: arn })),
-    );
+    const out = await awsCall('DescribeTargetHealth', tg(arn), () => client.send(new elbv2.DescribeTargetHealthCommand({ TargetGroupArn: arn })));
     return out.TargetHealthDescriptions ?? [];
   }
 
@@ -194,8 +192,7 @@ export class SdkTargetGroups implements TargetGroupsPort {
       awsCall(
         'DeregisterTargets',
         `${instanceList(ids)} from ${tg(arn)}`,
-        () =>
-          client.send(new elbv2.DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: ids.map((Id) => ({ Id })) })),
+        () => client.send(new elbv2.DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: ids.map((Id) => ({ Id })) })),
         {
           missing: (e) => {
             if (e.codes.some(isIn(TARGET_GROUP_MISSING))) gone = true;
@@ -215,11 +212,7 @@ export class SdkTargetGroups implements TargetGroupsPort {
  * Runs `describe` per batch. AWS fails a whole batch when one ARN is unknown (`describe` then gives
  * undefined); only then are that batch's ARNs asked one by one, so missing ones are simply absent.
  */
-async function byBatch<T>(
-  arns: string[],
-  size: number,
-  describe: (batch: string[]) => Promise<T[] | undefined>,
-): Promise<T[]> {
+async function byBatch<T>(arns: string[], size: number, describe: (batch: string[]) => Promise<T[] | undefined>): Promise<T[]> {
   const found: T[] = [];
   for (const batch of chunk(arns, size)) {
     const page = await describe(batch);

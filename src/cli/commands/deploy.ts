@@ -13,7 +13,7 @@ export function registerDeploy(program: Command): void {
     .command('deploy')
     .summary('build green with a new image, move traffic to it, retire blue')
     .description(
-      'Deploy a new image (release.image, --image, or one baked by release.commands): build green with it, wait until every green instance is InService, move traffic to green, then retire blue (retire.action). How traffic moves is the strategy\'s: replica-dns points the Route 53 alias record at green\'s load balancer and waits until the change is in sync; replica-listener moves the ALB/NLB listener and its rules to green\'s target group; both at once, or in weighted steps held while alarms are watched (traffic.steps). swap-instances launches new instances, attaches them to the live group and its load balancers, then deregisters and drains the old ones. The plan is shown first; on a terminal you are asked before anything changes.',
+      "Deploy a new image (release.image, --image, or one baked by release.commands): build green with it, wait until every green instance is InService, move traffic to green, then retire blue (retire.action). How traffic moves is the strategy's: replica-dns points the Route 53 alias record at green's load balancer and waits until the change is in sync; replica-listener moves the ALB/NLB listener and its rules to green's target group; both at once, or in weighted steps held while alarms are watched (traffic.steps). swap-instances launches new instances, attaches them to the live group and its load balancers, then deregisters and drains the old ones. The plan is shown first; on a terminal you are asked before anything changes.",
     );
   withConfig(cmd);
   cmd.option('--image <ami>', 'deploy this AMI instead of release.image');

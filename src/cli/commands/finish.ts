@@ -12,7 +12,9 @@ export async function finishRun(session: Session, journal: Journal): Promise<voi
   else {
     const { renderOutcome } = await import('../render/status.js');
     const { colorsFor } = await import('../render/style.js');
-    session.stdout.write(renderOutcome(journal, colorsFor(session.stdout), { promote: session.commandLine('promote'), rollback: session.commandLine('rollback') }));
+    session.stdout.write(
+      renderOutcome(journal, colorsFor(session.stdout), { promote: session.commandLine('promote'), rollback: session.commandLine('rollback') }),
+    );
   }
   if (failed) {
     // The operation returned instead of throwing: report it the way the error handler would.

@@ -26,7 +26,10 @@ export function renderGcPlan(plan: GcPlan, service: string): string {
     for (const r of plan.remove) {
       if (r.deploymentId !== current) {
         current = r.deploymentId;
-        const dated = plan.remove.filter((x) => x.deploymentId === current && x.createdAt).map((x) => x.createdAt as string).sort()[0];
+        const dated = plan.remove
+          .filter((x) => x.deploymentId === current && x.createdAt)
+          .map((x) => x.createdAt as string)
+          .sort()[0];
         lines.push(`  deployment ${current}${dated ? ` (made ${dated})` : ''}`);
       }
       lines.push(`    - ${kind(r)} ${r.name}`);
@@ -42,7 +45,7 @@ export function renderGcPlan(plan: GcPlan, service: string): string {
 export function registerGc(program: Command): void {
   const cmd = program
     .command('gc')
-    .summary("list (and with --yes delete) what old and failed deployments left behind")
+    .summary('list (and with --yes delete) what old and failed deployments left behind')
     .description(
       "List what carries this service's bluegreen tags or names (groups, load balancers or target groups, launch configurations and templates, alarm copies, baked images and their snapshots, builder instances) but belongs to no live stack, to no stack a rollback would return to, and to no deployment in progress. Without --yes nothing is changed; with --yes it is deleted, oldest deployment first. Takes the service's lock.",
     );
@@ -99,7 +102,9 @@ Examples:
         session.stdout.write(`deleted ${deleted} resource${deleted === 1 ? '' : 's'}\n`);
       } else {
         const n = plan.remove.length;
-        session.stdout.write(`nothing was changed; run \`${result.deleteCommand}\` to delete ${n === 1 ? 'this resource' : `these ${n} resources`}\n`);
+        session.stdout.write(
+          `nothing was changed; run \`${result.deleteCommand}\` to delete ${n === 1 ? 'this resource' : `these ${n} resources`}\n`,
+        );
       }
     } finally {
       process.removeListener('SIGINT', stop);

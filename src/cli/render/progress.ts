@@ -89,7 +89,10 @@ class PlainProgress implements Progress {
         this.line('⏸', `paused before ${e.stepId}  ${e.title}`);
         break;
       case EVENT.deploymentFinished:
-        this.line(endedWell(e.status) ? '•' : '✗', `deployment ${e.deploymentId} ${e.status} in ${seconds(e.durationMs)}${e.error ? `: ${e.error}` : ''}`);
+        this.line(
+          endedWell(e.status) ? '•' : '✗',
+          `deployment ${e.deploymentId} ${e.status} in ${seconds(e.durationMs)}${e.error ? `: ${e.error}` : ''}`,
+        );
         break;
     }
   }

@@ -16,7 +16,9 @@ const MARK: Record<StepState, string> = {
 
 export function renderLock(lock: LockHolder): string {
   const who = [lock.user ? `user ${lock.user}` : '', lock.ciJob ? `CI job ${lock.ciJob}` : ''].filter(Boolean).join(', ');
-  const lease = lock.expiresAt ? `; lease until ${lock.expiresAt}${Date.parse(lock.expiresAt) < Date.now() ? ' (expired: its holder stopped renewing; `unlock` breaks it)' : ''}` : '';
+  const lease = lock.expiresAt
+    ? `; lease until ${lock.expiresAt}${Date.parse(lock.expiresAt) < Date.now() ? ' (expired: its holder stopped renewing; `unlock` breaks it)' : ''}`
+    : '';
   return `held by pid ${lock.pid} on ${lock.host}${who ? ` (${who})` : ''} since ${lock.since}: ${lock.command}${lock.deploymentId ? ` (deployment ${lock.deploymentId})` : ''}${lease}`;
 }
 

@@ -248,11 +248,7 @@ export function commandEnv(service: string, deploymentId: string): Record<string
 // ---------------------------------------------------------------- launch
 
 /** A copy of blue's launch configuration with the new image; every other setting kept (UserData stays base64). */
-export function launchConfigurationCopy(
-  blue: LaunchConfiguration,
-  name: string,
-  imageId: string,
-): CreateLaunchConfigurationCommandInput {
+export function launchConfigurationCopy(blue: LaunchConfiguration, name: string, imageId: string): CreateLaunchConfigurationCommandInput {
   return defined({
     LaunchConfigurationName: name,
     ImageId: imageId,
@@ -279,7 +275,16 @@ export function launchConfigurationCopy(
  * entries whose required field is missing are left out.
  */
 export function toRequestLaunchTemplateData(data: ResponseLaunchTemplateData): RequestLaunchTemplateData {
-  const { Operator: _operator, MetadataOptions, NetworkInterfaces, ElasticGpuSpecifications, ElasticInferenceAccelerators, CreditSpecification, TagSpecifications, ...rest } = data;
+  const {
+    Operator: _operator,
+    MetadataOptions,
+    NetworkInterfaces,
+    ElasticGpuSpecifications,
+    ElasticInferenceAccelerators,
+    CreditSpecification,
+    TagSpecifications,
+    ...rest
+  } = data;
   const out: RequestLaunchTemplateData = { ...(rest as RequestLaunchTemplateData) };
   if (MetadataOptions) {
     const { State: _state, ...options } = MetadataOptions;
@@ -307,12 +312,7 @@ export function toRequestLaunchTemplateData(data: ResponseLaunchTemplateData): R
 }
 
 /** A new launch template whose version 1 is blue's resolved version with the new image. */
-export function launchTemplateCopy(
-  blue: LaunchTemplateVersion,
-  name: string,
-  imageId: string,
-  tags: OwnTags,
-): CreateLaunchTemplateCommandInput {
+export function launchTemplateCopy(blue: LaunchTemplateVersion, name: string, imageId: string, tags: OwnTags): CreateLaunchTemplateCommandInput {
   return {
     LaunchTemplateName: name,
     VersionDescription: `bluegreen ${tags.deploymentId}: ${blue.LaunchTemplateName ?? blue.LaunchTemplateId} version ${blue.VersionNumber} with ${imageId}`,

@@ -51,7 +51,9 @@ export async function checkAlarms(ports: AwsPorts, names: string[], doing: strin
   const states = await ports.alarms.states(names);
   const missing = names.filter((n) => states[n] === undefined);
   if (missing.length > 0) {
-    throw new DeploymentError(`${alarmList(missing)} (gates.alarms) no longer ${missing.length === 1 ? 'exists' : 'exist'}, so the gate cannot be watched ${doing}; create it again and resume, or roll back`);
+    throw new DeploymentError(
+      `${alarmList(missing)} (gates.alarms) no longer ${missing.length === 1 ? 'exists' : 'exist'}, so the gate cannot be watched ${doing}; create it again and resume, or roll back`,
+    );
   }
   const firing = names.filter((n) => states[n]?.state === 'ALARM');
   if (firing.length > 0) {
@@ -145,7 +147,12 @@ export interface DrainWatch {
 }
 
 /** The metric a drain watch reads, from either form of DrainWatch. */
-export function drainMetric(watch: DrainWatch): { namespace: string; metricName: string; dimensions: { name: string; value: string }[]; label: string } {
+export function drainMetric(watch: DrainWatch): {
+  namespace: string;
+  metricName: string;
+  dimensions: { name: string; value: string }[];
+  label: string;
+} {
   if (watch.namespace && watch.metricName && watch.dimensions) {
     return {
       namespace: watch.namespace,
@@ -242,7 +249,11 @@ export async function waitDrainedWatching(
   try {
     await waitUntil(
       ctx,
-      { what: `blue ${drainMetric(drain).label} to drain`, timeoutSeconds: Math.max(0, ceiling - ctx.clock.now()) / 1000, intervalSeconds: options.intervalSeconds },
+      {
+        what: `blue ${drainMetric(drain).label} to drain`,
+        timeoutSeconds: Math.max(0, ceiling - ctx.clock.now()) / 1000,
+        intervalSeconds: options.intervalSeconds,
+      },
       observe,
     );
   } catch (error) {

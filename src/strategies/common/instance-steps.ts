@@ -128,12 +128,15 @@ export function launchInstances(ports: AwsPorts): Handler<LaunchInstancesParams>
   async function source(p: LaunchInstancesParams): Promise<LaunchSource> {
     if (p.launch.kind === 'configuration') {
       const configuration = await ports.launch.describeLaunchConfiguration(p.launch.name);
-      if (!configuration) throw new DeploymentError(`launch configuration ${p.launch.name} of group ${p.group} no longer exists; nothing to launch from`);
+      if (!configuration)
+        throw new DeploymentError(`launch configuration ${p.launch.name} of group ${p.group} no longer exists; nothing to launch from`);
       return { kind: 'configuration', configuration };
     }
     const version = await ports.launch.describeLaunchTemplateVersion({ id: p.launch.id }, String(p.launch.version));
     if (!version || version.VersionNumber === undefined || !version.LaunchTemplateId) {
-      throw new DeploymentError(`launch template ${p.launch.id} version ${p.launch.version} of group ${p.group} no longer exists; nothing to launch from`);
+      throw new DeploymentError(
+        `launch template ${p.launch.id} version ${p.launch.version} of group ${p.group} no longer exists; nothing to launch from`,
+      );
     }
     return { kind: 'template', version: { ...version, LaunchTemplateId: version.LaunchTemplateId, VersionNumber: version.VersionNumber } };
   }
@@ -181,18 +184,22 @@ export function waitRunning(ports: AwsPorts, launchStep: string): Handler<WaitRu
     async apply(ctx, p) {
       const ids = instancesOf(ctx, launchStep);
       if (ids.length === 0) throw new DeploymentError(`no new instance recorded; run the ${launchStep} step first`);
-      await waitUntil(ctx, { what: `${ids.length} new instances to be running`, timeoutSeconds: p.timeoutSeconds, intervalSeconds: p.intervalSeconds }, async () => {
-        const described = await ports.instances.describe(ids);
-        for (const id of ids) {
-          const i = described.find((x) => x.InstanceId === id);
-          const state = i?.State?.Name;
-          if (!i || (state && !['pending', 'running'].includes(state))) {
-            throw new VerificationError(`new instance ${id} is ${state ?? 'gone'}${i?.StateReason?.Message ? `: ${i.StateReason.Message}` : ''}`);
+      await waitUntil(
+        ctx,
+        { what: `${ids.length} new instances to be running`, timeoutSeconds: p.timeoutSeconds, intervalSeconds: p.intervalSeconds },
+        async () => {
+          const described = await ports.instances.describe(ids);
+          for (const id of ids) {
+            const i = described.find((x) => x.InstanceId === id);
+            const state = i?.State?.Name;
+            if (!i || (state && !['pending', 'running'].includes(state))) {
+              throw new VerificationError(`new instance ${id} is ${state ?? 'gone'}${i?.StateReason?.Message ? `: ${i.StateReason.Message}` : ''}`);
+            }
           }
-        }
-        const n = described.filter((i) => i.State?.Name === 'running').length;
-        return { done: n === ids.length, message: `${n} of ${ids.length} new instances running`, counts: { done: n, total: ids.length } };
-      });
+          const n = described.filter((i) => i.State?.Name === 'running').length;
+          return { done: n === ids.length, message: `${n} of ${ids.length} new instances running`, counts: { done: n, total: ids.length } };
+        },
+      );
     },
     async undo() {},
   };
@@ -225,7 +232,8 @@ export function runCommands(ports: AwsPorts, services: StrategyServices, launchS
       const hosts = await hostsOf(ports, instancesOf(ctx, launchStep), p.via, p.address);
       const previous = (ctx.outputs.outcomes as OutcomeRecord[] | undefined) ?? [];
       // A host where every command exited 0 in an earlier attempt is done; the others run the list again.
-      const done = (h: RemoteHost) => p.commands.every((_, index) => previous.some((o) => o.instanceId === h.instanceId && o.index === index && o.exitCode === 0));
+      const done = (h: RemoteHost) =>
+        p.commands.every((_, index) => previous.some((o) => o.instanceId === h.instanceId && o.index === index && o.exitCode === 0));
       const todo = hosts.filter((h) => !done(h));
       if (todo.length === 0) return;
       const attempt = ((ctx.outputs.attempts as number | undefined) ?? 0) + 1;
@@ -292,14 +300,20 @@ export function bakeImage(ports: AwsPorts, launchStep: string): Handler<BakeImag
         await ctx.record({ imageId });
       }
       const id = imageId;
-      await waitUntil(ctx, { what: `image ${p.name} (${id}) to be available`, timeoutSeconds: p.timeoutSeconds, intervalSeconds: p.intervalSeconds }, async () => {
-        const image = await ports.images.describeImage(id);
-        const state = image?.State ?? 'gone';
-        if (!image || IMAGE_FAILED.includes(state)) {
-          throw new VerificationError(`image ${p.name} (${id}) ended ${state}${image?.StateReason?.Message ? `: ${image.StateReason.Message}` : ''}; nothing was switched`);
-        }
-        return { done: state === 'available', message: `image ${p.name} (${id}) is ${state}` };
-      });
+      await waitUntil(
+        ctx,
+        { what: `image ${p.name} (${id}) to be available`, timeoutSeconds: p.timeoutSeconds, intervalSeconds: p.intervalSeconds },
+        async () => {
+          const image = await ports.images.describeImage(id);
+          const state = image?.State ?? 'gone';
+          if (!image || IMAGE_FAILED.includes(state)) {
+            throw new VerificationError(
+              `image ${p.name} (${id}) ended ${state}${image?.StateReason?.Message ? `: ${image.StateReason.Message}` : ''}; nothing was switched`,
+            );
+          }
+          return { done: state === 'available', message: `image ${p.name} (${id}) is ${state}` };
+        },
+      );
     },
     async undo(ctx, p) {
       const id = (ctx.outputs.imageId as string | undefined) ?? (await ports.images.findImageByName(p.name))?.ImageId;
@@ -318,15 +332,19 @@ export function terminateInstances(ports: AwsPorts, launchStep: string): Handler
       if (ids.length === 0) return;
       await ctx.record({ terminating: ids });
       await ports.instances.terminate(ids);
-      await waitUntil(ctx, { what: `${ids.join(', ')} to be terminated`, timeoutSeconds: p.timeoutSeconds, intervalSeconds: p.intervalSeconds }, async () => {
-        const described = await ports.instances.describe(ids);
-        const left = ids.filter((id) => {
-          const state = described.find((i) => i.InstanceId === id)?.State?.Name;
-          return state !== undefined && state !== 'terminated';
-        });
-        const n = ids.length - left.length;
-        return { done: left.length === 0, message: `${n} of ${ids.length} instances terminated`, counts: { done: n, total: ids.length } };
-      });
+      await waitUntil(
+        ctx,
+        { what: `${ids.join(', ')} to be terminated`, timeoutSeconds: p.timeoutSeconds, intervalSeconds: p.intervalSeconds },
+        async () => {
+          const described = await ports.instances.describe(ids);
+          const left = ids.filter((id) => {
+            const state = described.find((i) => i.InstanceId === id)?.State?.Name;
+            return state !== undefined && state !== 'terminated';
+          });
+          const n = ids.length - left.length;
+          return { done: left.length === 0, message: `${n} of ${ids.length} instances terminated`, counts: { done: n, total: ids.length } };
+        },
+      );
       await ctx.record({ terminated: ids });
     },
     async undo() {},

@@ -49,7 +49,9 @@ export async function observeLaunch(group: AutoScalingGroup, name: string, ports
     };
     const version = await ports.launch.describeLaunchTemplateVersion(template, requested);
     if (!version || version.VersionNumber === undefined || !version.LaunchTemplateId) {
-      throw new InputError(`launch template ${spec.LaunchTemplateName ?? spec.LaunchTemplateId} version ${requested} of group ${name} does not exist`);
+      throw new InputError(
+        `launch template ${spec.LaunchTemplateName ?? spec.LaunchTemplateId} version ${requested} of group ${name} does not exist`,
+      );
     }
     return { kind: 'template', version: { ...version, LaunchTemplateId: version.LaunchTemplateId, VersionNumber: version.VersionNumber }, requested };
   }
@@ -58,11 +60,17 @@ export async function observeLaunch(group: AutoScalingGroup, name: string, ports
 
 /** The release image does not exist: it came from release.image or from the --image flag, which overrides it. */
 export function imageNotFound(image: string): InputError {
-  return new InputError(`image ${image} (release.image, or the --image flag when given) does not exist or is not visible to this account in this region`);
+  return new InputError(
+    `image ${image} (release.image, or the --image flag when given) does not exist or is not visible to this account in this region`,
+  );
 }
 
 /** The live stack as observe found it: the group, its launch, that launch's image, and what IAM cares about. Pure. */
-export function liveStackOf(group: AutoScalingGroup & { AutoScalingGroupName: string }, launch: BlueLaunch, hooks: readonly LifecycleHook[] = []): LiveStack {
+export function liveStackOf(
+  group: AutoScalingGroup & { AutoScalingGroupName: string },
+  launch: BlueLaunch,
+  hooks: readonly LifecycleHook[] = [],
+): LiveStack {
   const name = group.AutoScalingGroupName;
   const roles = [...hooks.flatMap((h) => (h.RoleARN ? [h.RoleARN] : [])), ...(group.ServiceLinkedRoleARN ? [group.ServiceLinkedRoleARN] : [])];
   const iam = roles.length > 0 ? { rolesForAutoScaling: [...new Set(roles)] } : {};

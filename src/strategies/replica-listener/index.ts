@@ -13,7 +13,8 @@ export const replicaListener = replicaStrategy(listenerTargetGroupFront);
 export const STEP = { ...REPLICA_STEP, ...LISTENER_STEP } as const;
 
 /** The handlers, with `http` the GET of the HTTP gates (tests pass a fake). */
-export const handlers = (ports: AwsPorts, services: StrategyServices, http?: HttpGet) => replicaHandlers(listenerTargetGroupFront, ports, services, http);
+export const handlers = (ports: AwsPorts, services: StrategyServices, http?: HttpGet) =>
+  replicaHandlers(listenerTargetGroupFront, ports, services, http);
 
 export type { Observed };
 export { trafficStepId } from '../replica/index.js';

@@ -47,7 +47,10 @@ export function builderPlacement(
   service: string,
   deploymentId: string,
 ): Placement {
-  const subnet = (blue.VPCZoneIdentifier ?? '').split(',').map((s) => s.trim()).find(Boolean);
+  const subnet = (blue.VPCZoneIdentifier ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .find(Boolean);
   const zone = subnet ? undefined : blue.AvailabilityZones?.[0];
   return defined({ subnetId: subnet, availabilityZone: zone, count: 1, clientToken: clientToken(service, deploymentId, BUILDER_ROLE) });
 }
@@ -109,10 +112,7 @@ export function groupCopy(
     Context: nonEmpty(blue.Context),
     LoadBalancerNames: loadBalancer === undefined ? undefined : [loadBalancer],
     LifecycleHookSpecificationList: nonEmptyList(hooks.map(lifecycleHookSpecification)),
-    Tags: [
-      ...blueTags,
-      ...ownTags(tags).map((t) => ({ ...t, PropagateAtLaunch: true })),
-    ],
+    Tags: [...blueTags, ...ownTags(tags).map((t) => ({ ...t, PropagateAtLaunch: true }))],
   });
 }
 

@@ -81,7 +81,11 @@ export async function candidateGroups(config: ReplicaConfig, ports: AwsPorts): P
 }
 
 /** "shop-a (lb-a), shop-b (no classic load balancer)": the candidates and what `frontsOf` each is in. */
-export function describeCandidates(groups: Map<string, AutoScalingGroup>, frontsOf: (g: AutoScalingGroup | undefined) => string[] | undefined, none: string): string {
+export function describeCandidates(
+  groups: Map<string, AutoScalingGroup>,
+  frontsOf: (g: AutoScalingGroup | undefined) => string[] | undefined,
+  none: string,
+): string {
   return [...groups.keys()].map((c) => `${c} (${(frontsOf(groups.get(c)) ?? []).join(', ') || none})`).join(', ');
 }
 
@@ -112,7 +116,15 @@ export async function observeBlueGroup<Front extends object>(
     image: { ...image, ImageId: image.ImageId ?? '' },
     ...(start.alarmsFiring.length > 0 ? { alarmsFiring: start.alarmsFiring } : {}),
     candidates: [...start.groups.keys()],
-    blue: { color: colorOf(blueGroup.Tags), group: { ...blueGroup, AutoScalingGroupName: blueName }, launch, ...front, policies, alarms, lifecycleHooks },
+    blue: {
+      color: colorOf(blueGroup.Tags),
+      group: { ...blueGroup, AutoScalingGroupName: blueName },
+      launch,
+      ...front,
+      policies,
+      alarms,
+      lifecycleHooks,
+    },
   };
 }
 

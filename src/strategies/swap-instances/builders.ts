@@ -37,10 +37,17 @@ export function placements(
   service: string,
   deploymentId: string,
 ): Placement[] {
-  const subnets = (group.VPCZoneIdentifier ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const subnets = (group.VPCZoneIdentifier ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const zones = subnets.length > 0 ? [] : (group.AvailabilityZones ?? []);
   const slots: Array<{ subnetId?: string; availabilityZone?: string }> =
-    subnets.length > 0 ? subnets.map((subnetId) => ({ subnetId })) : zones.length > 0 ? zones.map((availabilityZone) => ({ availabilityZone })) : [{}];
+    subnets.length > 0
+      ? subnets.map((subnetId) => ({ subnetId }))
+      : zones.length > 0
+        ? zones.map((availabilityZone) => ({ availabilityZone }))
+        : [{}];
   const out: Placement[] = [];
   slots.forEach((slot, i) => {
     const n = Math.floor(count / slots.length) + (i < count % slots.length ? 1 : 0);
@@ -81,4 +88,3 @@ export function targetGroupDelaySeconds(attributes: TargetGroupAttribute[]): num
   const n = value === undefined ? NaN : Number(value);
   return Number.isFinite(n) && n >= 0 ? n : 300;
 }
-

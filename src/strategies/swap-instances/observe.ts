@@ -45,7 +45,8 @@ export async function observe(config: Config, ports: AwsPorts): Promise<Observed
     if (!image) throw imageNotFound(c.release.image);
   } else {
     const id = launch.kind === 'configuration' ? launch.configuration.ImageId : launch.version.LaunchTemplateData?.ImageId;
-    if (!id) throw new InputError(`the launch ${launch.kind} of group ${name} names no image id; swap-instances needs one to start new instances from`);
+    if (!id)
+      throw new InputError(`the launch ${launch.kind} of group ${name} names no image id; swap-instances needs one to start new instances from`);
     image = await ports.images.describeImage(id);
     if (!image) throw new InputError(`image ${id} of group ${name}'s launch ${launch.kind} no longer exists; new instances cannot start from it`);
   }

@@ -159,7 +159,11 @@ function waitHealthy(ports: AwsPorts): Handler<WaitHealthyParams> {
       const ids = newInstances(ctx);
       await waitUntil(
         ctx,
-        { what: `${ids.length} new instances to be InService in ${[p.group, ...p.loadBalancers, ...p.targetGroups.map(shortArn)].join(', ')}`, timeoutSeconds: p.timeoutSeconds, intervalSeconds: p.intervalSeconds },
+        {
+          what: `${ids.length} new instances to be InService in ${[p.group, ...p.loadBalancers, ...p.targetGroups.map(shortArn)].join(', ')}`,
+          timeoutSeconds: p.timeoutSeconds,
+          intervalSeconds: p.intervalSeconds,
+        },
         () => healthOf(ports, p, ids, 'new instances'),
       );
     },
@@ -203,7 +207,11 @@ function deregisterOld(ports: AwsPorts): Handler<DeregisterOldParams> {
       if (alive.length === 0 || p.loadBalancers.length + p.targetGroups.length === 0) return;
       await waitUntil(
         ctx,
-        { what: `the old instances to be InService again in ${[...p.loadBalancers, ...p.targetGroups.map(shortArn)].join(', ')}`, timeoutSeconds: p.timeoutSeconds, intervalSeconds: p.intervalSeconds },
+        {
+          what: `the old instances to be InService again in ${[...p.loadBalancers, ...p.targetGroups.map(shortArn)].join(', ')}`,
+          timeoutSeconds: p.timeoutSeconds,
+          intervalSeconds: p.intervalSeconds,
+        },
         () => healthOf(ports, p, alive, 'old instances'),
       );
     },
@@ -229,10 +237,18 @@ function terminateOld(ports: AwsPorts): Handler<TerminateOldParams> {
         if (decrement) desired--;
         await ports.groups.terminateInstanceInGroup(i.InstanceId, decrement);
       }
-      await waitUntil(ctx, { what: `the old instances to leave ${p.group}`, timeoutSeconds: p.timeoutSeconds, intervalSeconds: p.intervalSeconds }, async () => {
-        const left = membersOf(await groupOf(ports, p.group)).filter((id) => old.includes(id)).length;
-        return { done: left === 0, message: `${old.length - left} of ${old.length} old instances terminated`, counts: { done: old.length - left, total: old.length } };
-      });
+      await waitUntil(
+        ctx,
+        { what: `the old instances to leave ${p.group}`, timeoutSeconds: p.timeoutSeconds, intervalSeconds: p.intervalSeconds },
+        async () => {
+          const left = membersOf(await groupOf(ports, p.group)).filter((id) => old.includes(id)).length;
+          return {
+            done: left === 0,
+            message: `${old.length - left} of ${old.length} old instances terminated`,
+            counts: { done: old.length - left, total: old.length },
+          };
+        },
+      );
     },
     async undo(ctx, p) {
       // Nothing lost: deregister-old's undo puts the old instances back in service.
@@ -255,14 +271,18 @@ async function lostOld(ports: AwsPorts, ctx: StepContext, p: TerminateOldParams)
   const resume = (ctx.outputsOf(STEP.suspendProcesses).suspended as string[] | undefined) ?? [];
   const fix = [
     ...(original
-      ? [`aws autoscaling update-auto-scaling-group --auto-scaling-group-name ${p.group} --min-size ${original.MinSize} --max-size ${original.MaxSize} --desired-capacity ${original.DesiredCapacity}`]
+      ? [
+          `aws autoscaling update-auto-scaling-group --auto-scaling-group-name ${p.group} --min-size ${original.MinSize} --max-size ${original.MaxSize} --desired-capacity ${original.DesiredCapacity}`,
+        ]
       : []),
     ...(resume.length > 0 ? [`aws autoscaling resume-processes --auto-scaling-group-name ${p.group} --scaling-processes ${resume.join(' ')}`] : []),
   ];
   return (
     `the old instances ${lost.join(', ')} of ${p.group} were terminated by step ${STEP.terminateOld}; rollback cannot bring them back. ` +
     `The new instances (${newInstances(ctx).join(', ')}) keep serving and were left in place.` +
-    (fix.length > 0 ? ` To return the group to its sizes and processes, run: ${fix.join(' && ')}; then deploy again if another version is wanted` : '')
+    (fix.length > 0
+      ? ` To return the group to its sizes and processes, run: ${fix.join(' && ')}; then deploy again if another version is wanted`
+      : '')
   );
 }
 

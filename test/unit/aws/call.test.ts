@@ -10,9 +10,7 @@ describe('awsCall', () => {
 
   it('wraps a failure in AwsCallError naming the operation, the resource and the code', async () => {
     const failure = awsError('Throttling', 'Rate exceeded');
-    const error = await awsCall('CreateLoadBalancer', 'load balancer shop-green-k3x9a', () => Promise.reject(failure)).catch(
-      (e: unknown) => e,
-    );
+    const error = await awsCall('CreateLoadBalancer', 'load balancer shop-green-k3x9a', () => Promise.reject(failure)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AwsCallError);
     expect(error).toMatchObject({
       operation: 'CreateLoadBalancer',
@@ -35,9 +33,7 @@ describe('awsCall', () => {
 
   it('lets refine replace the error and passes bluegreen errors through', async () => {
     const refined = new InputError('nope');
-    await expect(
-      awsCall('X', 'y', () => Promise.reject(awsError('Code')), { refine: () => refined }),
-    ).rejects.toBe(refined);
+    await expect(awsCall('X', 'y', () => Promise.reject(awsError('Code')), { refine: () => refined })).rejects.toBe(refined);
     const own = new InputError('already ours');
     await expect(awsCall('X', 'y', () => Promise.reject(own))).rejects.toBe(own);
   });

@@ -34,9 +34,21 @@ describe('classic load balancer policies', () => {
   it('creates LB and app cookie stickiness through their own calls, with their one attribute', async () => {
     elb.on(CreateLBCookieStickinessPolicyCommand).resolves({});
     elb.on(CreateAppCookieStickinessPolicyCommand).resolves({});
-    await lbs.createPolicy('shop-green', { PolicyName: 'lb-sticky', PolicyTypeName: 'LBCookieStickinessPolicyType', PolicyAttributeDescriptions: attrs({ CookieExpirationPeriod: '600' }) });
-    await lbs.createPolicy('shop-green', { PolicyName: 'session', PolicyTypeName: 'LBCookieStickinessPolicyType', PolicyAttributeDescriptions: attrs({ CookieExpirationPeriod: '0' }) });
-    await lbs.createPolicy('shop-green', { PolicyName: 'app-sticky', PolicyTypeName: 'AppCookieStickinessPolicyType', PolicyAttributeDescriptions: attrs({ CookieName: 'JSESSIONID' }) });
+    await lbs.createPolicy('shop-green', {
+      PolicyName: 'lb-sticky',
+      PolicyTypeName: 'LBCookieStickinessPolicyType',
+      PolicyAttributeDescriptions: attrs({ CookieExpirationPeriod: '600' }),
+    });
+    await lbs.createPolicy('shop-green', {
+      PolicyName: 'session',
+      PolicyTypeName: 'LBCookieStickinessPolicyType',
+      PolicyAttributeDescriptions: attrs({ CookieExpirationPeriod: '0' }),
+    });
+    await lbs.createPolicy('shop-green', {
+      PolicyName: 'app-sticky',
+      PolicyTypeName: 'AppCookieStickinessPolicyType',
+      PolicyAttributeDescriptions: attrs({ CookieName: 'JSESSIONID' }),
+    });
     expect(elb.commandCalls(CreateLBCookieStickinessPolicyCommand).map((c) => c.args[0].input)).toEqual([
       { LoadBalancerName: 'shop-green', PolicyName: 'lb-sticky', CookieExpirationPeriod: 600 },
       { LoadBalancerName: 'shop-green', PolicyName: 'session' },
@@ -49,7 +61,11 @@ describe('classic load balancer policies', () => {
 
   it('creates every other type with CreateLoadBalancerPolicy and its attributes as described', async () => {
     elb.on(CreateLoadBalancerPolicyCommand).resolves({});
-    await lbs.createPolicy('shop-green', { PolicyName: 'pp', PolicyTypeName: 'ProxyProtocolPolicyType', PolicyAttributeDescriptions: attrs({ ProxyProtocol: 'true' }) });
+    await lbs.createPolicy('shop-green', {
+      PolicyName: 'pp',
+      PolicyTypeName: 'ProxyProtocolPolicyType',
+      PolicyAttributeDescriptions: attrs({ ProxyProtocol: 'true' }),
+    });
     expect(elb.commandCalls(CreateLoadBalancerPolicyCommand)[0]!.args[0].input).toEqual({
       LoadBalancerName: 'shop-green',
       PolicyName: 'pp',
@@ -68,7 +84,15 @@ describe('classic load balancer policies', () => {
     elb.on(SetLoadBalancerPoliciesForBackendServerCommand).resolves({});
     await lbs.setListenerPolicies('shop-green', 443, ['tls-2021']);
     await lbs.setBackendPolicies('shop-green', 8080, ['pp']);
-    expect(elb.commandCalls(SetLoadBalancerPoliciesOfListenerCommand)[0]!.args[0].input).toEqual({ LoadBalancerName: 'shop-green', LoadBalancerPort: 443, PolicyNames: ['tls-2021'] });
-    expect(elb.commandCalls(SetLoadBalancerPoliciesForBackendServerCommand)[0]!.args[0].input).toEqual({ LoadBalancerName: 'shop-green', InstancePort: 8080, PolicyNames: ['pp'] });
+    expect(elb.commandCalls(SetLoadBalancerPoliciesOfListenerCommand)[0]!.args[0].input).toEqual({
+      LoadBalancerName: 'shop-green',
+      LoadBalancerPort: 443,
+      PolicyNames: ['tls-2021'],
+    });
+    expect(elb.commandCalls(SetLoadBalancerPoliciesForBackendServerCommand)[0]!.args[0].input).toEqual({
+      LoadBalancerName: 'shop-green',
+      InstancePort: 8080,
+      PolicyNames: ['pp'],
+    });
   });
 });

@@ -22,8 +22,7 @@ import { awsError } from './aws-error.js';
 const elb = mockClient(ElasticLoadBalancingClient);
 let lbs: SdkClassicLoadBalancers;
 
-const notFound = (name: string) =>
-  new AccessPointNotFoundException({ message: `There is no ACTIVE Load Balancer named '${name}'`, $metadata: {} });
+const notFound = (name: string) => new AccessPointNotFoundException({ message: `There is no ACTIVE Load Balancer named '${name}'`, $metadata: {} });
 
 /** Answers like AWS: the whole call fails when one name is unknown. */
 function existing(...known: string[]) {
@@ -128,7 +127,9 @@ describe('register and deregister instances', () => {
   });
 
   it('names the instances and the load balancer when register fails', async () => {
-    elb.on(RegisterInstancesWithLoadBalancerCommand).rejects(new InvalidEndPointException({ message: 'The specified EndPoint is not valid', $metadata: {} }));
+    elb
+      .on(RegisterInstancesWithLoadBalancerCommand)
+      .rejects(new InvalidEndPointException({ message: 'The specified EndPoint is not valid', $metadata: {} }));
     await expect(lbs.registerInstances('shop', ['i-1'])).rejects.toMatchObject({
       operation: 'RegisterInstancesWithLoadBalancer',
       resource: 'instance i-1 with load balancer shop',

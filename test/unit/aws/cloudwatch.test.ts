@@ -53,7 +53,9 @@ describe('describeAlarmsForAction', () => {
 describe('putAlarm and deleteAlarms', () => {
   it('puts an alarm; a failure names it', async () => {
     cw.on(PutMetricAlarmCommand).rejects(awsError('LimitExceeded', 'too many alarms'));
-    await expect(alarms.putAlarm({ AlarmName: 'shop-green-5xx', EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanThreshold' })).rejects.toMatchObject({
+    await expect(
+      alarms.putAlarm({ AlarmName: 'shop-green-5xx', EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanThreshold' }),
+    ).rejects.toMatchObject({
       operation: 'PutMetricAlarm',
       resource: 'alarm shop-green-5xx',
     });
@@ -151,7 +153,9 @@ describe('metricSum', () => {
   });
 
   it('a range longer than 1,440 periods is asked in windows', async () => {
-    cw.on(GetMetricStatisticsCommand).callsFake((i: { StartTime: Date }) => ({ Datapoints: [{ Timestamp: i.StartTime, Sum: i.StartTime.getTime() === start.getTime() ? 1 : 2 }] }));
+    cw.on(GetMetricStatisticsCommand).callsFake((i: { StartTime: Date }) => ({
+      Datapoints: [{ Timestamp: i.StartTime, Sum: i.StartTime.getTime() === start.getTime() ? 1 : 2 }],
+    }));
     const endTime = new Date(start.getTime() + (DATAPOINTS_PER_CALL * 2 + 10) * 60_000);
     expect(await alarms.metricSum({ ...input, endTime })).toEqual([1, 2, 2]);
     const windows = cw.commandCalls(GetMetricStatisticsCommand).map((c) => [c.args[0].input.StartTime, c.args[0].input.EndTime]);

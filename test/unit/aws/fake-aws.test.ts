@@ -66,7 +66,9 @@ describe('groups: attach, detach, terminate in group', () => {
     expect(await desired(aws)).toBe(2);
     await expect(aws.groups.attachInstances('g', [ids[1]!])).rejects.toMatchObject({
       code: 'ValidationError',
-      message: expect.stringContaining('has min-size=1, max-size=2, and desired-size=2. To attach 1 instance, please update the AutoScalingGroup sizes appropriately'),
+      message: expect.stringContaining(
+        'has min-size=1, max-size=2, and desired-size=2. To attach 1 instance, please update the AutoScalingGroup sizes appropriately',
+      ),
     });
   });
 
@@ -205,11 +207,19 @@ describe('ssm', () => {
 describe('target groups: create, attributes, tags, delete', () => {
   it('create: AWS defaults and tags; the same name and settings give the same group; other settings are refused', async () => {
     const { aws } = fake();
-    const green = await aws.targetGroups.create({ Name: 'shop-green', Protocol: 'HTTP', Port: 8080, VpcId: 'vpc-1', Tags: [{ Key: 'app', Value: 'shop' }] });
+    const green = await aws.targetGroups.create({
+      Name: 'shop-green',
+      Protocol: 'HTTP',
+      Port: 8080,
+      VpcId: 'vpc-1',
+      Tags: [{ Key: 'app', Value: 'shop' }],
+    });
     expect(green).toMatchObject({ TargetGroupName: 'shop-green', Port: 8080, HealthCheckPath: '/', LoadBalancerArns: [] });
     expect(await aws.targetGroups.attributes(green.TargetGroupArn!)).toContainEqual({ Key: 'deregistration_delay.timeout_seconds', Value: '300' });
     expect(await aws.targetGroups.tags([green.TargetGroupArn!, 'arn:gone'])).toEqual({ [green.TargetGroupArn!]: [{ Key: 'app', Value: 'shop' }] });
-    expect((await aws.targetGroups.create({ Name: 'shop-green', Protocol: 'HTTP', Port: 8080, VpcId: 'vpc-1' })).TargetGroupArn).toBe(green.TargetGroupArn);
+    expect((await aws.targetGroups.create({ Name: 'shop-green', Protocol: 'HTTP', Port: 8080, VpcId: 'vpc-1' })).TargetGroupArn).toBe(
+      green.TargetGroupArn,
+    );
     await expect(aws.targetGroups.create({ Name: 'shop-green', Port: 80 })).rejects.toMatchObject({ code: 'DuplicateTargetGroupName' });
     expect((await aws.targetGroups.findByName('shop-green'))?.TargetGroupArn).toBe(green.TargetGroupArn);
     expect(await aws.targetGroups.findByName('nope')).toBeUndefined();
@@ -242,17 +252,33 @@ describe('listeners', () => {
     const blue = aws.addTargetGroup('shop-blue');
     const green = aws.addTargetGroup('shop-green');
     const listener = aws.addListener(alb, [{ Type: 'forward', TargetGroupArn: blue }]);
-    const api = aws.addRule(listener, { priority: 20, actions: [{ Type: 'forward', TargetGroupArn: blue }], conditions: [{ Field: 'path-pattern', Values: ['/api/*'] }] });
+    const api = aws.addRule(listener, {
+      priority: 20,
+      actions: [{ Type: 'forward', TargetGroupArn: blue }],
+      conditions: [{ Field: 'path-pattern', Values: ['/api/*'] }],
+    });
     const static_ = aws.addRule(listener, { priority: 5, actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }] });
     return { aws, clock, alb, blue, green, listener, api, static_ };
   }
   const weighted = (blue: string, b: number, green: string, g: number) => [
-    { Type: 'forward' as const, ForwardConfig: { TargetGroups: [{ TargetGroupArn: blue, Weight: b }, { TargetGroupArn: green, Weight: g }] } },
+    {
+      Type: 'forward' as const,
+      ForwardConfig: {
+        TargetGroups: [
+          { TargetGroupArn: blue, Weight: b },
+          { TargetGroupArn: green, Weight: g },
+        ],
+      },
+    },
   ];
 
   it('the load balancer has a DNS name; rules come by priority, the default rule last with the default actions', async () => {
     const { aws, alb, blue, listener, api, static_ } = world();
-    expect(await aws.listeners.loadBalancer(alb)).toMatchObject({ LoadBalancerArn: alb, Type: 'application', DNSName: expect.stringMatching(/^shop-\d+\.us-east-1\.elb\.amazonaws\.com$/) });
+    expect(await aws.listeners.loadBalancer(alb)).toMatchObject({
+      LoadBalancerArn: alb,
+      Type: 'application',
+      DNSName: expect.stringMatching(/^shop-\d+\.us-east-1\.elb\.amazonaws\.com$/),
+    });
     expect(await aws.listeners.loadBalancer('arn:gone')).toBeUndefined();
     expect(await aws.listeners.describe('arn:gone')).toBeUndefined();
     const rules = await aws.listeners.rules(listener);
@@ -263,7 +289,11 @@ describe('listeners', () => {
     ]);
     // Described as AWS does: a forward to one group has TargetGroupArn and a ForwardConfig of weight 1.
     expect(rules[2]?.Actions).toEqual([
-      { Type: 'forward', TargetGroupArn: blue, ForwardConfig: { TargetGroups: [{ TargetGroupArn: blue, Weight: 1 }], TargetGroupStickinessConfig: { Enabled: false } } },
+      {
+        Type: 'forward',
+        TargetGroupArn: blue,
+        ForwardConfig: { TargetGroups: [{ TargetGroupArn: blue, Weight: 1 }], TargetGroupStickinessConfig: { Enabled: false } },
+      },
     ]);
     expect((await aws.listeners.describe(listener))?.DefaultActions).toEqual(rules[2]?.Actions);
     await expect(aws.listeners.rules('arn:gone')).rejects.toMatchObject({ code: 'ListenerNotFound' });
@@ -275,7 +305,16 @@ describe('listeners', () => {
     await aws.listeners.modifyRule(api, weighted(blue, 90, green, 10));
     const actions = (await aws.listeners.describe(listener))?.DefaultActions;
     expect(actions).toEqual([
-      { Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: blue, Weight: 90 }, { TargetGroupArn: green, Weight: 10 }], TargetGroupStickinessConfig: { Enabled: false } } },
+      {
+        Type: 'forward',
+        ForwardConfig: {
+          TargetGroups: [
+            { TargetGroupArn: blue, Weight: 90 },
+            { TargetGroupArn: green, Weight: 10 },
+          ],
+          TargetGroupStickinessConfig: { Enabled: false },
+        },
+      },
     ]);
     const rule = (await aws.listeners.rules(listener)).find((r) => r.RuleArn === api);
     expect(rule?.Actions).toEqual(actions);

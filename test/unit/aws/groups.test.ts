@@ -43,9 +43,7 @@ beforeEach(() => {
 describe('describeGroups', () => {
   it('asks for 100 names a call: 250 names, 3 calls, missing names absent', async () => {
     asg.on(DescribeAutoScalingGroupsCommand).callsFake((input: DescribeAutoScalingGroupsCommandInput) => ({
-      AutoScalingGroups: (input.AutoScalingGroupNames ?? [])
-        .filter((name) => !name.endsWith('7'))
-        .map(group),
+      AutoScalingGroups: (input.AutoScalingGroupNames ?? []).filter((name) => !name.endsWith('7')).map(group),
     }));
     const names = Array.from({ length: 250 }, (_, i) => `shop-${i}`);
 
@@ -114,7 +112,9 @@ describe('create and delete', () => {
   });
 
   it('does not hide other validation errors on delete', async () => {
-    asg.on(DeleteAutoScalingGroupCommand).rejects(awsError('ResourceInUse', 'You cannot delete an AutoScalingGroup while there are scaling activities in progress'));
+    asg
+      .on(DeleteAutoScalingGroupCommand)
+      .rejects(awsError('ResourceInUse', 'You cannot delete an AutoScalingGroup while there are scaling activities in progress'));
     await expect(groups.deleteGroup('shop-green')).rejects.toMatchObject({ code: 'ResourceInUse' });
   });
 
@@ -179,7 +179,9 @@ describe('attach, detach, terminate in group, resume', () => {
   });
 
   it('names the instances and the group when attach is refused beyond MaxSize', async () => {
-    asg.on(AttachInstancesCommand).rejects(awsError('ValidationError', 'AutoScalingGroup shop-green has max size 2; attaching 1 instance would exceed it'));
+    asg
+      .on(AttachInstancesCommand)
+      .rejects(awsError('ValidationError', 'AutoScalingGroup shop-green has max size 2; attaching 1 instance would exceed it'));
     await expect(groups.attachInstances('shop-green', ['i-1'])).rejects.toMatchObject({
       operation: 'AttachInstances',
       resource: 'instance i-1 to auto scaling group shop-green',
@@ -197,7 +199,10 @@ describe('attach, detach, terminate in group, resume', () => {
   });
 
   it('detach is a no-op when none is in the group, or the group is gone', async () => {
-    asg.on(DescribeAutoScalingGroupsCommand).resolvesOnce({ AutoScalingGroups: [{ ...group('g'), Instances: [member('i-9')] }] }).resolvesOnce({ AutoScalingGroups: [] });
+    asg
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolvesOnce({ AutoScalingGroups: [{ ...group('g'), Instances: [member('i-9')] }] })
+      .resolvesOnce({ AutoScalingGroups: [] });
     await groups.detachInstances('g', ['i-1'], false);
     await groups.detachInstances('gone', ['i-1'], false);
     await groups.detachInstances('g', [], false);
@@ -221,7 +226,12 @@ describe('attach, detach, terminate in group, resume', () => {
   it('does not hide a min-size refusal on terminate', async () => {
     asg
       .on(TerminateInstanceInAutoScalingGroupCommand)
-      .rejects(awsError('ValidationError', "Currently, desiredSize equals minSize (1). Terminating instance without replacement will violate group's min size constraint."));
+      .rejects(
+        awsError(
+          'ValidationError',
+          "Currently, desiredSize equals minSize (1). Terminating instance without replacement will violate group's min size constraint.",
+        ),
+      );
     await expect(groups.terminateInstanceInGroup('i-1', true)).rejects.toMatchObject({
       operation: 'TerminateInstanceInAutoScalingGroup',
       resource: 'instance i-1',
@@ -232,6 +242,9 @@ describe('attach, detach, terminate in group, resume', () => {
   it('resumes processes', async () => {
     asg.on(ResumeProcessesCommand).resolves({});
     await groups.resumeProcesses('shop', ['Launch', 'Terminate']);
-    expect(asg.commandCalls(ResumeProcessesCommand)[0]!.args[0].input).toEqual({ AutoScalingGroupName: 'shop', ScalingProcesses: ['Launch', 'Terminate'] });
+    expect(asg.commandCalls(ResumeProcessesCommand)[0]!.args[0].input).toEqual({
+      AutoScalingGroupName: 'shop',
+      ScalingProcesses: ['Launch', 'Terminate'],
+    });
   });
 });

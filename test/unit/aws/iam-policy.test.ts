@@ -43,9 +43,7 @@ function uses(): Use[] {
   const out: Use[] = [];
   for (const file of readdirSync(sdkDir).filter((f) => f.endsWith('.ts'))) {
     const text = readFileSync(new URL(file, sdkDir), 'utf8');
-    const all = [
-      ...text.matchAll(/new\s+([\w$]+)\.(\w+)Command\(/g),
-    ].map((m) => ({ file, alias: m[1]!, operation: m[2]!, via: m[0] }));
+    const all = [...text.matchAll(/new\s+([\w$]+)\.(\w+)Command\(/g)].map((m) => ({ file, alias: m[1]!, operation: m[2]!, via: m[0] }));
     for (const m of text.matchAll(/([\w$]+)\.paginate(\w+)\(/g)) out.push({ file, alias: m[1]!, operation: m[2]!, via: m[0] });
     for (const m of text.matchAll(/([\w$]+)\.waitUntil(\w+)\(/g)) {
       out.push({ file, alias: m[1]!, operation: WAITER_OPERATION[m[2]!] ?? `unknown waiter ${m[2]}`, via: m[0] });
@@ -86,9 +84,7 @@ describe('docs/iam-policy.json', () => {
       expect(prefix, `${use.file}: ${use.via} uses an unknown SDK alias`).toBeDefined();
       expect(use.operation, `${use.file}: ${use.via}`).not.toMatch(/^unknown waiter/);
       const sdk = (await import(prefix!.module)) as Record<string, unknown>;
-      expect(typeof sdk[`${use.operation}Command`], `${use.file}: ${use.via} is not an operation of ${prefix!.module}`).toBe(
-        'function',
-      );
+      expect(typeof sdk[`${use.operation}Command`], `${use.file}: ${use.via} is not an operation of ${prefix!.module}`).toBe('function');
     }
   });
 

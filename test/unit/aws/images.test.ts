@@ -1,13 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import {
-  CreateImageCommand,
-  DeleteSnapshotCommand,
-  DeregisterImageCommand,
-  DescribeImagesCommand,
-  EC2Client,
-  type Image,
-} from '@aws-sdk/client-ec2';
+import { CreateImageCommand, DeleteSnapshotCommand, DeregisterImageCommand, DescribeImagesCommand, EC2Client, type Image } from '@aws-sdk/client-ec2';
 import { AwsClients } from '../../../src/aws/sdk/clients.js';
 import { SdkImages } from '../../../src/aws/sdk/images.js';
 import { awsError } from './aws-error.js';
@@ -42,7 +35,10 @@ describe('findImageByName', () => {
   });
 
   it('gives undefined when there is none, or only a deregistered one', async () => {
-    ec2.on(DescribeImagesCommand).resolvesOnce({ Images: [] }).resolvesOnce({ Images: [{ ...baked, State: 'deregistered' }] });
+    ec2
+      .on(DescribeImagesCommand)
+      .resolvesOnce({ Images: [] })
+      .resolvesOnce({ Images: [{ ...baked, State: 'deregistered' }] });
     expect(await images.findImageByName('x')).toBeUndefined();
     expect(await images.findImageByName('shop-1.2-k3x9a')).toBeUndefined();
   });
@@ -87,7 +83,10 @@ describe('deleteImage', () => {
   });
 
   it('succeeds when the image is gone (describe answers nothing or NotFound): no deregister', async () => {
-    ec2.on(DescribeImagesCommand).resolvesOnce({ Images: [] }).rejectsOnce(awsError('InvalidAMIID.NotFound', "The image id '[ami-0bake]' does not exist"));
+    ec2
+      .on(DescribeImagesCommand)
+      .resolvesOnce({ Images: [] })
+      .rejectsOnce(awsError('InvalidAMIID.NotFound', "The image id '[ami-0bake]' does not exist"));
     await images.deleteImage('ami-0bake');
     await images.deleteImage('ami-0bake');
     expect(ec2.commandCalls(DeregisterImageCommand)).toHaveLength(0);

@@ -96,10 +96,7 @@ describe('describe', () => {
     world(new Set(all.filter((_, i) => i !== 1 && i !== 3)));
     const found = await instances.describe(all);
     expect(found.map((i) => i.InstanceId)).toEqual([all[0], all[2], all[4]]);
-    expect(ec2.commandCalls(DescribeInstancesCommand).map((c) => c.args[0].input.InstanceIds)).toEqual([
-      all,
-      [all[0], all[2], all[4]],
-    ]);
+    expect(ec2.commandCalls(DescribeInstancesCommand).map((c) => c.args[0].input.InstanceIds)).toEqual([all, [all[0], all[2], all[4]]]);
   });
 
   it('asks one at a time when the error names no id of the batch', async () => {

@@ -37,7 +37,10 @@ describe('launch configurations', () => {
   const input = { LaunchConfigurationName: 'shop-green-k3x9a', ImageId: 'ami-1', InstanceType: 't3.micro' };
 
   it.each([
-    ['UnsupportedOperation', 'The Launch Configuration creation operation is not available in your account. Use launch templates to create configuration templates for your Auto Scaling groups.'],
+    [
+      'UnsupportedOperation',
+      'The Launch Configuration creation operation is not available in your account. Use launch templates to create configuration templates for your Auto Scaling groups.',
+    ],
     ['ValidationError', 'Launch configurations are not supported for this account'],
     ['AccessDenied', 'Creating launch configurations is no longer available for your account'],
   ])('turns a refusal (%s) into InputError saying how to switch to a launch template', async (code, message) => {
@@ -61,7 +64,9 @@ describe('launch configurations', () => {
       operation: 'CreateLaunchConfiguration',
       resource: 'launch configuration shop-green-k3x9a',
     });
-    asg.on(CreateLaunchConfigurationCommand).rejects(awsError('AccessDenied', 'User is not authorized to perform autoscaling:CreateLaunchConfiguration'));
+    asg
+      .on(CreateLaunchConfigurationCommand)
+      .rejects(awsError('AccessDenied', 'User is not authorized to perform autoscaling:CreateLaunchConfiguration'));
     await expect(launch.createLaunchConfiguration(input)).rejects.toBeInstanceOf(AwsCallError);
   });
 
@@ -73,7 +78,9 @@ describe('launch configurations', () => {
   });
 
   it('delete fails naming the configuration when it is in use', async () => {
-    asg.on(DeleteLaunchConfigurationCommand).rejects(awsError('ResourceInUse', 'Cannot delete launch configuration lc because it is attached to AutoScalingGroup g'));
+    asg
+      .on(DeleteLaunchConfigurationCommand)
+      .rejects(awsError('ResourceInUse', 'Cannot delete launch configuration lc because it is attached to AutoScalingGroup g'));
     await expect(launch.deleteLaunchConfiguration('lc')).rejects.toMatchObject({
       operation: 'DeleteLaunchConfiguration',
       resource: 'launch configuration lc',
@@ -88,9 +95,11 @@ describe('launch templates', () => {
       LaunchTemplates: [{ LaunchTemplateName: 'shop-green', LaunchTemplateId: 'lt-1', LatestVersionNumber: 1 }],
     });
     expect(await launch.findLaunchTemplate('shop-green')).toEqual({ id: 'lt-1', version: 1 });
-    ec2.on(DescribeLaunchTemplatesCommand).rejects(
-      awsError('InvalidLaunchTemplateName.NotFoundException', 'At least one of the launch templates specified in the request does not exist.'),
-    );
+    ec2
+      .on(DescribeLaunchTemplatesCommand)
+      .rejects(
+        awsError('InvalidLaunchTemplateName.NotFoundException', 'At least one of the launch templates specified in the request does not exist.'),
+      );
     expect(await launch.findLaunchTemplate('gone')).toBeUndefined();
   });
 
@@ -106,7 +115,11 @@ describe('launch templates', () => {
       LaunchTemplateName: 'web',
       Versions: ['2'],
     });
-    for (const code of ['InvalidLaunchTemplateId.NotFound', 'InvalidLaunchTemplateName.NotFoundException', 'InvalidLaunchTemplateId.VersionNotFound']) {
+    for (const code of [
+      'InvalidLaunchTemplateId.NotFound',
+      'InvalidLaunchTemplateName.NotFoundException',
+      'InvalidLaunchTemplateId.VersionNotFound',
+    ]) {
       ec2.on(DescribeLaunchTemplateVersionsCommand).rejects(awsError(code));
       expect(await launch.describeLaunchTemplateVersion({ id: 'lt-1' }, '9')).toBeUndefined();
     }
@@ -133,7 +146,9 @@ describe('launch templates', () => {
   it('delete succeeds when the template is gone (AWS code, and moto answering MissingParameter)', async () => {
     ec2.on(DeleteLaunchTemplateCommand).rejects(awsError('InvalidLaunchTemplateName.NotFoundException'));
     await expect(launch.deleteLaunchTemplate('gone')).resolves.toBeUndefined();
-    ec2.on(DeleteLaunchTemplateCommand).rejects(awsError('MissingParameter', 'The request must contain the parameter launch template ID or launch template name'));
+    ec2
+      .on(DeleteLaunchTemplateCommand)
+      .rejects(awsError('MissingParameter', 'The request must contain the parameter launch template ID or launch template name'));
     await expect(launch.deleteLaunchTemplate('gone')).resolves.toBeUndefined();
     ec2.on(DeleteLaunchTemplateCommand).rejects(awsError('UnauthorizedOperation'));
     await expect(launch.deleteLaunchTemplate('x')).rejects.toMatchObject({ operation: 'DeleteLaunchTemplate', code: 'UnauthorizedOperation' });

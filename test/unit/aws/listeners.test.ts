@@ -51,7 +51,9 @@ describe('describe', () => {
   });
 
   it('a missing listener is undefined; other failures name it', async () => {
-    elbv2.on(DescribeListenersCommand).rejectsOnce(new ListenerNotFoundException({ message: 'The specified listener does not exist.', $metadata: {} }));
+    elbv2
+      .on(DescribeListenersCommand)
+      .rejectsOnce(new ListenerNotFoundException({ message: 'The specified listener does not exist.', $metadata: {} }));
     expect(await listeners.describe(listenerArn)).toBeUndefined();
     elbv2.on(DescribeListenersCommand).rejects(awsError('AccessDenied', 'not authorized'));
     await expect(listeners.describe(listenerArn)).rejects.toMatchObject({

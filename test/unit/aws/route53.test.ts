@@ -52,7 +52,9 @@ describe('getRecord', () => {
   });
 
   it('matches whatever the trailing dot and case', async () => {
-    r53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [{ ...alias, Name: 'SHOP.example.COM' }], IsTruncated: false, MaxItems: 10 });
+    r53
+      .on(ListResourceRecordSetsCommand)
+      .resolves({ ResourceRecordSets: [{ ...alias, Name: 'SHOP.example.COM' }], IsTruncated: false, MaxItems: 10 });
     expect(await dns.getRecord('Z1', 'shop.example.com.', 'A')).toBeDefined();
   });
 
@@ -64,7 +66,10 @@ describe('getRecord', () => {
 
   it('does not take the next record in the zone for the wanted one', async () => {
     r53.on(ListResourceRecordSetsCommand).resolves({
-      ResourceRecordSets: [{ ...alias, Name: 'shop2.example.com.' }, { ...alias, Type: 'AAAA' }],
+      ResourceRecordSets: [
+        { ...alias, Name: 'shop2.example.com.' },
+        { ...alias, Type: 'AAAA' },
+      ],
       IsTruncated: false,
       MaxItems: 10,
     });
@@ -112,13 +117,21 @@ describe('getRecordSets', () => {
 
   it('gives every set of the name and type, weighted ones included, and stops at the next name or type', async () => {
     r53.on(ListResourceRecordSetsCommand).resolves({
-      ResourceRecordSets: [weighted('blue', 90), { ...weighted('green', 10), Name: 'SHOP.example.com' }, { ...alias, Type: 'AAAA' }, { ...alias, Name: 'www.example.com.' }],
+      ResourceRecordSets: [
+        weighted('blue', 90),
+        { ...weighted('green', 10), Name: 'SHOP.example.com' },
+        { ...alias, Type: 'AAAA' },
+        { ...alias, Name: 'www.example.com.' },
+      ],
       IsTruncated: true,
       NextRecordName: 'x.example.com.',
       NextRecordType: 'A',
       MaxItems: 10,
     });
-    expect(await dns.getRecordSets('Z1', 'Shop.Example.com', 'a')).toEqual([weighted('blue', 90), { ...weighted('green', 10), Name: 'SHOP.example.com' }]);
+    expect(await dns.getRecordSets('Z1', 'Shop.Example.com', 'a')).toEqual([
+      weighted('blue', 90),
+      { ...weighted('green', 10), Name: 'SHOP.example.com' },
+    ]);
     expect(r53.commandCalls(ListResourceRecordSetsCommand)).toHaveLength(1);
     expect(r53.commandCalls(ListResourceRecordSetsCommand)[0]!.args[0].input).toEqual({
       HostedZoneId: 'Z1',
@@ -131,7 +144,9 @@ describe('getRecordSets', () => {
   it('gives the simple set alone, and [] when there is none', async () => {
     r53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [alias], IsTruncated: false, MaxItems: 10 });
     expect(await dns.getRecordSets('Z1', 'shop.example.com', 'A')).toEqual([alias]);
-    r53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [{ ...alias, Name: 'shop2.example.com.' }], IsTruncated: false, MaxItems: 10 });
+    r53
+      .on(ListResourceRecordSetsCommand)
+      .resolves({ ResourceRecordSets: [{ ...alias, Name: 'shop2.example.com.' }], IsTruncated: false, MaxItems: 10 });
     expect(await dns.getRecordSets('Z1', 'shop.example.com', 'A')).toEqual([]);
     r53.on(ListResourceRecordSetsCommand).resolves({ IsTruncated: false, MaxItems: 10 });
     expect(await dns.getRecordSets('Z1', 'shop.example.com', 'A')).toEqual([]);
@@ -152,7 +167,13 @@ describe('getRecordSets', () => {
     expect((await dns.getRecordSets('Z1', 'shop.example.com', 'A')).map((r) => r.SetIdentifier)).toEqual(['a', 'b', 'c']);
     const calls = r53.commandCalls(ListResourceRecordSetsCommand);
     expect(calls).toHaveLength(2);
-    expect(calls[1]!.args[0].input).toEqual({ HostedZoneId: 'Z1', StartRecordName: 'shop.example.com.', StartRecordType: 'A', StartRecordIdentifier: 'c', MaxItems: 10 });
+    expect(calls[1]!.args[0].input).toEqual({
+      HostedZoneId: 'Z1',
+      StartRecordName: 'shop.example.com.',
+      StartRecordType: 'A',
+      StartRecordIdentifier: 'c',
+      MaxItems: 10,
+    });
   });
 
   it('does not ask for a next page of another name', async () => {

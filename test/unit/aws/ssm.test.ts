@@ -86,7 +86,10 @@ describe('sendShellCommand', () => {
   });
 
   it('delivery timeout is at least 30 s; a failure names the instances', async () => {
-    ssm.on(SendCommandCommand).resolvesOnce({ Command: { CommandId: 'c' } }).rejects(awsError('InvalidInstanceId', 'Instances not in a valid state'));
+    ssm
+      .on(SendCommandCommand)
+      .resolvesOnce({ Command: { CommandId: 'c' } })
+      .rejects(awsError('InvalidInstanceId', 'Instances not in a valid state'));
     await port.sendShellCommand(['i-1'], ['true'], 'c', 5);
     expect(ssm.commandCalls(SendCommandCommand)[0]!.args[0].input.TimeoutSeconds).toBe(30);
     await expect(port.sendShellCommand(['i-1', 'i-2'], ['true'], 'c', 5)).rejects.toMatchObject({

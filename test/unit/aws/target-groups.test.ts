@@ -94,7 +94,10 @@ describe('register and deregister', () => {
     await tgs.register(arn('web'), ['i-1', 'i-2', 'i-1'], 8080);
     await tgs.register(arn('web'), ['i-3']);
     expect(elbv2.commandCalls(RegisterTargetsCommand).map((c) => c.args[0].input.Targets)).toEqual([
-      [{ Id: 'i-1', Port: 8080 }, { Id: 'i-2', Port: 8080 }],
+      [
+        { Id: 'i-1', Port: 8080 },
+        { Id: 'i-2', Port: 8080 },
+      ],
       [{ Id: 'i-3' }],
     ]);
   });
@@ -134,8 +137,22 @@ it('shortName keeps the name and id of an ARN', () => {
 });
 
 describe('create', () => {
-  const input = { Name: 'shop-green', Protocol: 'HTTP' as const, Port: 80, VpcId: 'vpc-1', HealthCheckPath: '/health', Tags: [{ Key: 'app', Value: 'shop' }] };
-  const described = { TargetGroupArn: arn('shop-green'), TargetGroupName: 'shop-green', Protocol: 'HTTP' as const, Port: 80, VpcId: 'vpc-1', HealthCheckPath: '/health' };
+  const input = {
+    Name: 'shop-green',
+    Protocol: 'HTTP' as const,
+    Port: 80,
+    VpcId: 'vpc-1',
+    HealthCheckPath: '/health',
+    Tags: [{ Key: 'app', Value: 'shop' }],
+  };
+  const described = {
+    TargetGroupArn: arn('shop-green'),
+    TargetGroupName: 'shop-green',
+    Protocol: 'HTTP' as const,
+    Port: 80,
+    VpcId: 'vpc-1',
+    HealthCheckPath: '/health',
+  };
   const duplicate = () => new DuplicateTargetGroupNameException({ message: 'A target group with the specified name already exists.', $metadata: {} });
 
   it('sends the input as given and returns the group AWS answers with', async () => {
@@ -170,10 +187,12 @@ describe('create', () => {
 
   it('targetGroupDifferences compares only the settings given', () => {
     expect(targetGroupDifferences({ Name: 'x', Port: 80 }, { Port: 80, Protocol: 'HTTPS' })).toEqual([]);
-    expect(targetGroupDifferences({ Name: 'x', HealthCheckPath: '/a', Matcher: { HttpCode: '200-299' } }, { HealthCheckPath: '/b', Matcher: { HttpCode: '200' } })).toEqual([
-      'HealthCheckPath /b != /a',
-      'Matcher.HttpCode 200 != 200-299',
-    ]);
+    expect(
+      targetGroupDifferences(
+        { Name: 'x', HealthCheckPath: '/a', Matcher: { HttpCode: '200-299' } },
+        { HealthCheckPath: '/b', Matcher: { HttpCode: '200' } },
+      ),
+    ).toEqual(['HealthCheckPath /b != /a', 'Matcher.HttpCode 200 != 200-299']);
   });
 });
 
@@ -216,7 +235,9 @@ describe('tags', () => {
     const arns = Array.from({ length: 23 }, (_, i) => arn(`tg-${i}`));
     elbv2.on(DescribeTagsCommand).callsFake((input: DescribeTagsCommandInput) => {
       if (input.ResourceArns?.includes(arns[21]!)) throw notFound();
-      return { TagDescriptions: (input.ResourceArns ?? []).map((ResourceArn) => ({ ResourceArn, Tags: [{ Key: 'n', Value: ResourceArn.slice(-20) }] })) };
+      return {
+        TagDescriptions: (input.ResourceArns ?? []).map((ResourceArn) => ({ ResourceArn, Tags: [{ Key: 'n', Value: ResourceArn.slice(-20) }] })),
+      };
     });
     const tags = await tgs.tags([...arns, arns[0]!]);
     expect(Object.keys(tags)).toHaveLength(22);
@@ -243,9 +264,9 @@ describe('delete', () => {
   });
 
   it('fails naming the group while a listener still forwards to it', async () => {
-    elbv2.on(DeleteTargetGroupCommand).rejects(
-      new ResourceInUseException({ message: 'Target group is currently in use by a listener or a rule', $metadata: {} }),
-    );
+    elbv2
+      .on(DeleteTargetGroupCommand)
+      .rejects(new ResourceInUseException({ message: 'Target group is currently in use by a listener or a rule', $metadata: {} }));
     await expect(tgs.delete(arn('web'))).rejects.toMatchObject({
       name: 'AwsCallError',
       operation: 'DeleteTargetGroup',

@@ -46,7 +46,14 @@ describe('a paused run in the progress display', () => {
     const out = sink();
     const p = createProgress(out.stream, { now: () => now });
     const events: EngineEvent[] = [
-      { ...base, event: 'deployment.paused', stepId: 'switch-dns', title: 'Point shop.example.com at shop-green-k3x9a', next: 'bluegreen promote -c shop.yml', rollback: 'bluegreen rollback -c shop.yml' },
+      {
+        ...base,
+        event: 'deployment.paused',
+        stepId: 'switch-dns',
+        title: 'Point shop.example.com at shop-green-k3x9a',
+        next: 'bluegreen promote -c shop.yml',
+        rollback: 'bluegreen rollback -c shop.yml',
+      },
       { ...base, event: 'deployment.finished', status: 'paused', durationMs: 1500 },
     ];
     for (const e of events) {
@@ -136,7 +143,11 @@ describe('renderPlan with a pause point', () => {
 describe('history of a paused deployment', () => {
   it('says paused and before which step, with no failed step', () => {
     const entry = historyEntry(paused());
-    expect(entry).toMatchObject({ status: 'paused', pausedBefore: { id: 'switch-dns', title: 'Point shop.example.com at shop-green-k3x9a' }, durationSeconds: 125 });
+    expect(entry).toMatchObject({
+      status: 'paused',
+      pausedBefore: { id: 'switch-dns', title: 'Point shop.example.com at shop-green-k3x9a' },
+      durationSeconds: 125,
+    });
     expect(entry.failedStep).toBeUndefined();
     const text = renderHistory([entry], plain);
     expect(text).toContain('k3x9a  paused  (replica-dns)');

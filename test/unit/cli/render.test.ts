@@ -60,7 +60,14 @@ describe('renderPlan', () => {
         warnings: ['retire.action delete: rollback will not be possible after retire'],
         steps: [
           { id: 'create-group', kind: 'x', title: 'Create group', params: {}, creates: [{ type: 'auto-scaling-group', name: 'shop-green-k3x9a' }] },
-          { id: 'switch-dns', kind: 'y', title: 'Switch', params: {}, changes: [{ what: 'record shop.example.com', from: 'blue', to: 'green' }], waits: 'until INSYNC' },
+          {
+            id: 'switch-dns',
+            kind: 'y',
+            title: 'Switch',
+            params: {},
+            changes: [{ what: 'record shop.example.com', from: 'blue', to: 'green' }],
+            waits: 'until INSYNC',
+          },
         ],
       },
       plain,
@@ -91,7 +98,10 @@ describe('renderStatus', () => {
         { id: 'c', kind: 'k', title: 'Make C', params: {}, state: 'pending', outputs: {}, creates: [{ type: 'alarm', name: 'never' }] },
       ],
     };
-    const text = renderStatus({ service: 'shop', liveColor: 'blue', journal, lock: { host: 'h', pid: 42, since: 's', command: 'bluegreen deploy' } }, plain);
+    const text = renderStatus(
+      { service: 'shop', liveColor: 'blue', journal, lock: { host: 'h', pid: 42, since: 's', command: 'bluegreen deploy' } },
+      plain,
+    );
     expect(text).toContain('Live color: blue');
     expect(text).toContain('held by pid 42 on h since s: bluegreen deploy');
     expect(text).toContain('Status:     failed');

@@ -15,82 +15,271 @@ const fixture = (name: string) => path.join(FIXTURES, name);
  * and a fragment of the message (what was expected, what was found).
  */
 const INVALID: Record<string, { at: `${number}:${number}`; path: string; message: string }> = {
-  'invalid-service-number.yml': { at: '2:10', path: 'service', message: 'expected 1-20 characters of a-z, 0-9 and -, starting and ending with a letter or digit, got the number 12345' },
-  'invalid-service-too-long.yml': { at: '2:10', path: 'service', message: 'expected 1-20 characters of a-z, 0-9 and -, starting and ending with a letter or digit, got "shop-frontend-service"' },
+  'invalid-service-number.yml': {
+    at: '2:10',
+    path: 'service',
+    message: 'expected 1-20 characters of a-z, 0-9 and -, starting and ending with a letter or digit, got the number 12345',
+  },
+  'invalid-service-too-long.yml': {
+    at: '2:10',
+    path: 'service',
+    message: 'expected 1-20 characters of a-z, 0-9 and -, starting and ending with a letter or digit, got "shop-frontend-service"',
+  },
   'invalid-service-chars.yml': { at: '2:10', path: 'service', message: 'got "Shop_Web"' },
-  'invalid-unknown-top-key.yml': { at: '11:1', path: 'servce', message: 'unknown key "servce" (did you mean "service"?); expected one of: service, region, strategy, blue, release, launch, dns, health, traffic, gates, retire, state, ssh' },
-  'invalid-unknown-nested-key.yml': { at: '13:3', path: 'retire.afetr', message: 'unknown key "afetr" (did you mean "after"?); expected one of: after, action, untilRequestsBelow' },
-  'invalid-missing-release.yml': { at: '2:1', path: 'release', message: 'missing required key (What to deploy: an image that holds the new code, or commands that put it on instances.)' },
-  'invalid-missing-dns-name.yml': { at: '8:1', path: 'dns.name', message: 'missing required key for strategy replica-dns (The alias A record that users resolve.)' },
-  'invalid-missing-dns.yml': { at: '2:1', path: 'dns', message: 'missing required key for strategy replica-dns (The Route 53 alias record that the switch moves.)' },
-  'invalid-missing-strategy.yml': { at: '2:1', path: 'strategy', message: 'missing required key (How green is built and traffic moved: replica-dns (' },
-  'invalid-listener-missing.yml': { at: '2:1', path: 'listener', message: 'missing required key for strategy replica-listener (The ALB or NLB listener that the switch moves.)' },
-  'invalid-listener-arn.yml': { at: '9:8', path: 'listener.arn', message: "expected an Application or Network Load Balancer listener's ARN such as arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/0123456789abcdef/0123456789abcdef, got \"arn:aws:elasticloadbalancing:us-east-1:123456789012:targe...\"" },
-  'invalid-listener-region.yml': { at: '10:8', path: 'listener.arn', message: 'expected a listener in region eu-west-1 (the region key), got one in us-east-1' },
+  'invalid-unknown-top-key.yml': {
+    at: '11:1',
+    path: 'servce',
+    message:
+      'unknown key "servce" (did you mean "service"?); expected one of: service, region, strategy, blue, release, launch, dns, health, traffic, gates, retire, state, ssh',
+  },
+  'invalid-unknown-nested-key.yml': {
+    at: '13:3',
+    path: 'retire.afetr',
+    message: 'unknown key "afetr" (did you mean "after"?); expected one of: after, action, untilRequestsBelow',
+  },
+  'invalid-missing-release.yml': {
+    at: '2:1',
+    path: 'release',
+    message: 'missing required key (What to deploy: an image that holds the new code, or commands that put it on instances.)',
+  },
+  'invalid-missing-dns-name.yml': {
+    at: '8:1',
+    path: 'dns.name',
+    message: 'missing required key for strategy replica-dns (The alias A record that users resolve.)',
+  },
+  'invalid-missing-dns.yml': {
+    at: '2:1',
+    path: 'dns',
+    message: 'missing required key for strategy replica-dns (The Route 53 alias record that the switch moves.)',
+  },
+  'invalid-missing-strategy.yml': {
+    at: '2:1',
+    path: 'strategy',
+    message: 'missing required key (How green is built and traffic moved: replica-dns (',
+  },
+  'invalid-listener-missing.yml': {
+    at: '2:1',
+    path: 'listener',
+    message: 'missing required key for strategy replica-listener (The ALB or NLB listener that the switch moves.)',
+  },
+  'invalid-listener-arn.yml': {
+    at: '9:8',
+    path: 'listener.arn',
+    message:
+      'expected an Application or Network Load Balancer listener\'s ARN such as arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/0123456789abcdef/0123456789abcdef, got "arn:aws:elasticloadbalancing:us-east-1:123456789012:targe..."',
+  },
+  'invalid-listener-region.yml': {
+    at: '10:8',
+    path: 'listener.arn',
+    message: 'expected a listener in region eu-west-1 (the region key), got one in us-east-1',
+  },
   'invalid-listener-dns.yml': { at: '10:1', path: 'dns', message: 'dns is used only by strategy replica-dns, not by replica-listener: remove it' },
-  'invalid-dns-listener.yml': { at: '11:1', path: 'listener', message: 'listener is used only by strategy replica-listener, not by replica-dns: remove it' },
-  'invalid-traffic-steps-decreasing.yml': { at: '11:19', path: 'traffic.steps[2]', message: 'expected more than the step before (50): the steps only move traffic toward green, got the number 25' },
-  'invalid-traffic-steps-last-not-100.yml': { at: '11:15', path: 'traffic.steps[1]', message: 'expected the last step to be 100 (every request on green), got the number 50' },
+  'invalid-dns-listener.yml': {
+    at: '11:1',
+    path: 'listener',
+    message: 'listener is used only by strategy replica-listener, not by replica-dns: remove it',
+  },
+  'invalid-traffic-steps-decreasing.yml': {
+    at: '11:19',
+    path: 'traffic.steps[2]',
+    message: 'expected more than the step before (50): the steps only move traffic toward green, got the number 25',
+  },
+  'invalid-traffic-steps-last-not-100.yml': {
+    at: '11:15',
+    path: 'traffic.steps[1]',
+    message: 'expected the last step to be 100 (every request on green), got the number 50',
+  },
   'invalid-traffic-step-over-100.yml': { at: '14:7', path: 'traffic.steps[1]', message: 'expected a whole number from 1 to 100, got the number 150' },
-  'invalid-traffic-steps-too-many.yml': { at: '11:10', path: 'traffic.steps', message: 'expected 1 to 10 percents such as [10, 50, 100], got a list of 11 items' },
-  'invalid-traffic-missing-steps.yml': { at: '10:1', path: 'traffic.steps', message: 'missing required key for strategy replica-listener (Percent of requests on green at each step: 1 to 10 whole numbers from 1 to 100, strictly increasing, the last 100.)' },
+  'invalid-traffic-steps-too-many.yml': {
+    at: '11:10',
+    path: 'traffic.steps',
+    message: 'expected 1 to 10 percents such as [10, 50, 100], got a list of 11 items',
+  },
+  'invalid-traffic-missing-steps.yml': {
+    at: '10:1',
+    path: 'traffic.steps',
+    message:
+      'missing required key for strategy replica-listener (Percent of requests on green at each step: 1 to 10 whole numbers from 1 to 100, strictly increasing, the last 100.)',
+  },
   'invalid-traffic-hold.yml': { at: '13:9', path: 'traffic.hold', message: 'expected a duration such as 0s, 90s, 5m or 1h30m, got the number 300' },
-  'invalid-swap-traffic.yml': { at: '8:1', path: 'traffic', message: 'traffic is used only by strategy replica-dns and replica-listener, not by swap-instances: remove it' },
-  'invalid-swap-gates.yml': { at: '8:1', path: 'gates', message: 'gates is used only by strategy replica-dns and replica-listener, not by swap-instances: remove it' },
-  'invalid-swap-until-requests.yml': { at: '10:3', path: 'retire.untilRequestsBelow', message: 'retire.untilRequestsBelow is used only by strategy replica-dns and replica-listener, not by swap-instances: remove it' },
+  'invalid-swap-traffic.yml': {
+    at: '8:1',
+    path: 'traffic',
+    message: 'traffic is used only by strategy replica-dns and replica-listener, not by swap-instances: remove it',
+  },
+  'invalid-swap-gates.yml': {
+    at: '8:1',
+    path: 'gates',
+    message: 'gates is used only by strategy replica-dns and replica-listener, not by swap-instances: remove it',
+  },
+  'invalid-swap-until-requests.yml': {
+    at: '10:3',
+    path: 'retire.untilRequestsBelow',
+    message: 'retire.untilRequestsBelow is used only by strategy replica-dns and replica-listener, not by swap-instances: remove it',
+  },
   'invalid-gates-empty.yml': { at: '10:8', path: 'gates', message: 'expected at least one of alarms or http' },
-  'invalid-gates-alarm-duplicate.yml': { at: '14:7', path: 'gates.alarms[2]', message: 'expected each alarm once (also gates.alarms[0]), got "shop-5xx"' },
+  'invalid-gates-alarm-duplicate.yml': {
+    at: '14:7',
+    path: 'gates.alarms[2]',
+    message: 'expected each alarm once (also gates.alarms[0]), got "shop-5xx"',
+  },
   'invalid-gates-alarms-too-many.yml': { at: '11:11', path: 'gates.alarms', message: 'expected 1 to 20 alarm names, got a list of 21 items' },
-  'invalid-gates-alarm-name-too-long.yml': { at: '12:7', path: 'gates.alarms[0]', message: 'expected a CloudWatch alarm name (1-255 characters, no control characters), got "aaaa' },
-  'invalid-gates-http-placeholder.yml': { at: '12:12', path: 'gates.http[0].url', message: 'unknown placeholder {green.dns}; the only placeholder is {green.target}, got "http://{green.dns}/health"' },
-  'invalid-gates-http-listener-dns-placeholder.yml': { at: '12:12', path: 'gates.http[0].url', message: "{green.loadBalancerDns} is the placeholder of replica-dns; with replica-listener the placeholder is {green.target}, the <private ip>:<port> of each healthy target of green's target group" },
-  'invalid-gates-http-dns-target-placeholder.yml': { at: '13:12', path: 'gates.http[0].url', message: '{green.target} is the placeholder of replica-listener; with replica-dns the placeholder is {green.loadBalancerDns}, the DNS name of the load balancer in front of green' },
-  'invalid-gates-http-no-placeholder.yml': { at: '13:12', path: 'gates.http[0].url', message: 'expected the URL to name green by {green.loadBalancerDns} (without it, the check would not reach green), got "https://shop.example.com/health"' },
-  'invalid-gates-http-scheme.yml': { at: '12:12', path: 'gates.http[0].url', message: 'expected an http:// or https:// URL such as http://{green.target}/health, got "ftp://{green.target}/health"' },
-  'invalid-gates-http-expect.yml': { at: '13:15', path: 'gates.http[0].expect', message: 'expected a whole number from 100 to 599, got the number 600' },
+  'invalid-gates-alarm-name-too-long.yml': {
+    at: '12:7',
+    path: 'gates.alarms[0]',
+    message: 'expected a CloudWatch alarm name (1-255 characters, no control characters), got "aaaa',
+  },
+  'invalid-gates-http-placeholder.yml': {
+    at: '12:12',
+    path: 'gates.http[0].url',
+    message: 'unknown placeholder {green.dns}; the only placeholder is {green.target}, got "http://{green.dns}/health"',
+  },
+  'invalid-gates-http-listener-dns-placeholder.yml': {
+    at: '12:12',
+    path: 'gates.http[0].url',
+    message:
+      "{green.loadBalancerDns} is the placeholder of replica-dns; with replica-listener the placeholder is {green.target}, the <private ip>:<port> of each healthy target of green's target group",
+  },
+  'invalid-gates-http-dns-target-placeholder.yml': {
+    at: '13:12',
+    path: 'gates.http[0].url',
+    message:
+      '{green.target} is the placeholder of replica-listener; with replica-dns the placeholder is {green.loadBalancerDns}, the DNS name of the load balancer in front of green',
+  },
+  'invalid-gates-http-no-placeholder.yml': {
+    at: '13:12',
+    path: 'gates.http[0].url',
+    message:
+      'expected the URL to name green by {green.loadBalancerDns} (without it, the check would not reach green), got "https://shop.example.com/health"',
+  },
+  'invalid-gates-http-scheme.yml': {
+    at: '12:12',
+    path: 'gates.http[0].url',
+    message: 'expected an http:// or https:// URL such as http://{green.target}/health, got "ftp://{green.target}/health"',
+  },
+  'invalid-gates-http-expect.yml': {
+    at: '13:15',
+    path: 'gates.http[0].expect',
+    message: 'expected a whole number from 100 to 599, got the number 600',
+  },
   'invalid-gates-http-tries.yml': { at: '13:14', path: 'gates.http[0].tries', message: 'expected a whole number from 1 to 20, got the number 0' },
   'invalid-gates-http-interval-zero.yml': { at: '14:17', path: 'gates.http[0].interval', message: 'expected more than 0s, got "0s"' },
-  'invalid-gates-http-unknown-key.yml': { at: '13:7', path: 'gates.http[0].expected', message: 'unknown key "expected" (did you mean "expect"?); expected one of: url, expect, tries, interval' },
-  'invalid-retire-until-requests-zero.yml': { at: '11:23', path: 'retire.untilRequestsBelow', message: 'expected a number of requests per minute, more than 0 (1 means none: blue is retired once it gets fewer than 1 a minute), got the number 0' },
+  'invalid-gates-http-unknown-key.yml': {
+    at: '13:7',
+    path: 'gates.http[0].expected',
+    message: 'unknown key "expected" (did you mean "expect"?); expected one of: url, expect, tries, interval',
+  },
+  'invalid-retire-until-requests-zero.yml': {
+    at: '11:23',
+    path: 'retire.untilRequestsBelow',
+    message:
+      'expected a number of requests per minute, more than 0 (1 means none: blue is retired once it gets fewer than 1 a minute), got the number 0',
+  },
   'invalid-launch.yml': { at: '8:9', path: 'launch', message: 'expected one of: template, got "configuration"' },
   'invalid-section-not-mapping.yml': { at: '4:7', path: 'blue', message: 'expected a mapping, got "shop-blue"' },
-  'invalid-type-asg-list.yml': { at: '5:21', path: 'blue.autoScalingGroup', message: 'expected the name of an Auto Scaling group, got a list of 2 items' },
-  'invalid-duration-bare-number.yml': { at: '12:12', path: 'health.timeout', message: 'expected a duration such as 0s, 90s, 5m or 1h30m, got the number 300' },
+  'invalid-type-asg-list.yml': {
+    at: '5:21',
+    path: 'blue.autoScalingGroup',
+    message: 'expected the name of an Auto Scaling group, got a list of 2 items',
+  },
+  'invalid-duration-bare-number.yml': {
+    at: '12:12',
+    path: 'health.timeout',
+    message: 'expected a duration such as 0s, 90s, 5m or 1h30m, got the number 300',
+  },
   'invalid-duration-unit.yml': { at: '12:10', path: 'retire.after', message: 'expected a duration such as 0s, 90s, 5m or 1h30m, got "5min"' },
   'invalid-duration-fraction.yml': { at: '12:12', path: 'health.timeout', message: 'expected a duration such as 0s, 90s, 5m or 1h30m, got "1.5h"' },
   'invalid-interval-zero.yml': { at: '12:13', path: 'health.interval', message: 'expected more than 0s, got "0s"' },
   'invalid-interval-over-timeout.yml': { at: '13:13', path: 'health.interval', message: 'expected at most health.timeout (1m), got "90s"' },
-  'invalid-ami.yml': { at: '7:10', path: 'release.image', message: 'expected an AMI id such as ami-0123456789abcdef0 (ami- and 8 or 17 hex digits), got "ami-12345"' },
-  'invalid-zone.yml': { at: '9:17', path: 'dns.hostedZoneId', message: 'expected a Route 53 hosted zone id such as Z0123456789ABC, got "shop.example.com"' },
+  'invalid-ami.yml': {
+    at: '7:10',
+    path: 'release.image',
+    message: 'expected an AMI id such as ami-0123456789abcdef0 (ami- and 8 or 17 hex digits), got "ami-12345"',
+  },
+  'invalid-zone.yml': {
+    at: '9:17',
+    path: 'dns.hostedZoneId',
+    message: 'expected a Route 53 hosted zone id such as Z0123456789ABC, got "shop.example.com"',
+  },
   'invalid-dns-name.yml': { at: '10:9', path: 'dns.name', message: 'expected a DNS name such as shop.example.com, got "shop example.com"' },
-  'invalid-strategy.yml': { at: '3:11', path: 'strategy', message: 'expected one of: replica-dns, swap-instances, replica-listener, got "blue-green"' },
+  'invalid-strategy.yml': {
+    at: '3:11',
+    path: 'strategy',
+    message: 'expected one of: replica-dns, swap-instances, replica-listener, got "blue-green"',
+  },
   'invalid-swap-dns.yml': { at: '8:1', path: 'dns', message: 'dns is used only by strategy replica-dns, not by swap-instances: remove it' },
-  'invalid-swap-retire-action.yml': { at: '10:3', path: 'retire.action', message: 'retire.action is used only by strategy replica-dns and replica-listener, not by swap-instances: remove it' },
-  'invalid-release-both.yml': { at: '7:3', path: 'release', message: 'expected exactly one of image (an AMI id) or commands (a list of commands), got both' },
-  'invalid-release-neither.yml': { at: '7:3', path: 'release', message: 'expected exactly one of image (an AMI id) or commands (a list of commands), got neither' },
+  'invalid-swap-retire-action.yml': {
+    at: '10:3',
+    path: 'retire.action',
+    message: 'retire.action is used only by strategy replica-dns and replica-listener, not by swap-instances: remove it',
+  },
+  'invalid-release-both.yml': {
+    at: '7:3',
+    path: 'release',
+    message: 'expected exactly one of image (an AMI id) or commands (a list of commands), got both',
+  },
+  'invalid-release-neither.yml': {
+    at: '7:3',
+    path: 'release',
+    message: 'expected exactly one of image (an AMI id) or commands (a list of commands), got neither',
+  },
   'invalid-release-commands-empty.yml': { at: '7:13', path: 'release.commands', message: 'expected at least one command, got an empty list' },
-  'invalid-release-commands-not-list.yml': { at: '7:13', path: 'release.commands', message: 'expected a list of commands, got "sudo /opt/app/update.sh 42"' },
+  'invalid-release-commands-not-list.yml': {
+    at: '7:13',
+    path: 'release.commands',
+    message: 'expected a list of commands, got "sudo /opt/app/update.sh 42"',
+  },
   'invalid-release-command-blank.yml': { at: '9:7', path: 'release.commands[1]', message: 'expected a command (text that is not blank), got "  "' },
-  'invalid-release-via-without-commands.yml': { at: '8:8', path: 'release.via', message: 'used only with release.commands (an image release runs no commands): remove it' },
+  'invalid-release-via-without-commands.yml': {
+    at: '8:8',
+    path: 'release.via',
+    message: 'used only with release.commands (an image release runs no commands): remove it',
+  },
   'invalid-release-via.yml': { at: '9:8', path: 'release.via', message: 'expected one of: ssh, ssm, got "scp"' },
   'invalid-ssh-address.yml': { at: '10:12', path: 'ssh.address', message: 'expected one of: private, public, dns, got "ipv6"' },
   'invalid-ssh-parallel-zero.yml': { at: '10:13', path: 'ssh.parallel', message: 'expected a whole number from 1 to 100, got the number 0' },
-  'invalid-ssh-attempts-over.yml': { at: '10:23', path: 'ssh.connectionAttempts', message: 'expected a whole number from 1 to 20, got the number 21' },
-  'invalid-ssh-unknown-key.yml': { at: '11:3', path: 'ssh.port', message: 'unknown key "port"; expected one of: user, configFile, address, connectTimeout, connectionAttempts, parallel, hostKeys' },
+  'invalid-ssh-attempts-over.yml': {
+    at: '10:23',
+    path: 'ssh.connectionAttempts',
+    message: 'expected a whole number from 1 to 20, got the number 21',
+  },
+  'invalid-ssh-unknown-key.yml': {
+    at: '11:3',
+    path: 'ssh.port',
+    message: 'unknown key "port"; expected one of: user, configFile, address, connectTimeout, connectionAttempts, parallel, hostKeys',
+  },
   'invalid-ssh-host-keys.yml': { at: '10:13', path: 'ssh.hostKeys', message: 'expected one of: strict, accept-new, got "no"' },
   'invalid-ssh-connect-timeout-zero.yml': { at: '10:19', path: 'ssh.connectTimeout', message: 'expected more than 0s, got "0s"' },
-  'invalid-ssh-config-file-other-home.yml': { at: '10:15', path: 'ssh.configFile', message: 'expected a file path (~ is expanded only as ~ or ~/...), got "~ubuntu/.ssh/config"' },
+  'invalid-ssh-config-file-other-home.yml': {
+    at: '10:15',
+    path: 'ssh.configFile',
+    message: 'expected a file path (~ is expanded only as ~ or ~/...), got "~ubuntu/.ssh/config"',
+  },
   'invalid-region.yml': { at: '3:9', path: 'region', message: 'expected an AWS region such as us-east-1, got "virginia"' },
   'invalid-retire-action.yml': { at: '13:11', path: 'retire.action', message: 'expected one of: scale-to-zero, delete, keep, got "destroy"' },
-  'invalid-yaml-syntax.yml': { at: '6:1', path: '', message: 'invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]' },
+  'invalid-yaml-syntax.yml': {
+    at: '6:1',
+    path: '',
+    message: 'invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
+  },
   'invalid-yaml-indentation.yml': { at: '10:1', path: '', message: 'invalid YAML: All mapping items must start at the same column' },
   'invalid-yaml-tag.yml': { at: '7:10', path: 'release.image', message: 'Unresolved tag: !Ref; YAML tags are not supported here' },
   'invalid-duplicate-key.yml': { at: '11:1', path: 'service', message: 'duplicate key "service"' },
   'invalid-duplicate-nested-key.yml': { at: '11:3', path: 'dns.name', message: 'duplicate key "name"' },
   'invalid-multiple-documents.yml': { at: '11:1', path: '', message: 'more than one YAML document' },
-  'invalid-empty.yml': { at: '1:1', path: '', message: 'the file is empty; expected a mapping with at least service, strategy, blue, release (and dns for strategy replica-dns; listener for strategy replica-listener)' },
+  'invalid-empty.yml': {
+    at: '1:1',
+    path: '',
+    message:
+      'the file is empty; expected a mapping with at least service, strategy, blue, release (and dns for strategy replica-dns; listener for strategy replica-listener)',
+  },
   'invalid-comment-only.yml': { at: '1:1', path: '', message: 'the file is empty' },
-  'invalid-top-level-list.yml': { at: '2:1', path: '', message: 'expected a mapping of keys (service, region, strategy, blue, release, launch, dns, listener, health, traffic, gates, retire, state, ssh) at the top level, got a list' },
+  'invalid-top-level-list.yml': {
+    at: '2:1',
+    path: '',
+    message:
+      'expected a mapping of keys (service, region, strategy, blue, release, launch, dns, listener, health, traffic, gates, retire, state, ssh) at the top level, got a list',
+  },
   'invalid-top-level-scalar.yml': { at: '1:1', path: '', message: 'at the top level, got "shop"' },
 };
 
@@ -231,7 +420,8 @@ describe('loadConfig: swap-instances', () => {
 
   it('ssh.configFile: ~ is the home directory, in the config and in no digest', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'bluegreen-config-'));
-    const text = 'service: shop\nstrategy: swap-instances\nblue: {autoScalingGroup: shop}\nrelease: {commands: [make]}\nssh: {configFile: ~/.ssh/config}\n';
+    const text =
+      'service: shop\nstrategy: swap-instances\nblue: {autoScalingGroup: shop}\nrelease: {commands: [make]}\nssh: {configFile: ~/.ssh/config}\n';
     await writeFile(path.join(dir, 'bluegreen.yml'), text);
     const config = await loadConfig(path.join(dir, 'bluegreen.yml'));
     expect(config.ssh.configFile).toBe(path.join(homedir(), '.ssh/config'));
@@ -242,7 +432,8 @@ describe('loadConfig: swap-instances', () => {
   });
 
   it('allows an ssh section with via ssm or an image release (nothing checks that it is used)', () => {
-    const text = 'service: shop\nstrategy: replica-dns\nblue: {autoScalingGroup: b}\nrelease: {image: ami-01234567}\ndns: {hostedZoneId: Z1, name: a.example.com}\nssh: {user: ubuntu}\n';
+    const text =
+      'service: shop\nstrategy: replica-dns\nblue: {autoScalingGroup: b}\nrelease: {image: ami-01234567}\ndns: {hostedZoneId: Z1, name: a.example.com}\nssh: {user: ubuntu}\n';
     expect(parseConfigText(text, 'x.yml').ssh.user).toBe('ubuntu');
   });
 
@@ -358,7 +549,9 @@ describe('loadConfig: replica-listener', () => {
     ['a short account', LISTENER_ARN.replace('123456789012', '12345')],
     ['a name ending in -', LISTENER_ARN.replace('/shop/', '/shop-/')],
   ])('refuses %s as listener.arn', (_what, arn) => {
-    expect(() => parseConfigText(base.replace(LISTENER_ARN, arn), 'x.yml')).toThrow("x.yml:5:17: listener.arn: expected an Application or Network Load Balancer listener's ARN");
+    expect(() => parseConfigText(base.replace(LISTENER_ARN, arn), 'x.yml')).toThrow(
+      "x.yml:5:17: listener.arn: expected an Application or Network Load Balancer listener's ARN",
+    );
   });
 
   it('accepts the listener in the region the file names, and any region when it names none', () => {
@@ -394,7 +587,9 @@ describe('loadConfig: replica-listener', () => {
     };
     expect(error('[100]')).toEqual([]);
     expect(error('[1, 2, 3, 4, 5, 6, 7, 8, 9, 100]')).toEqual([]);
-    expect(error('[50, 50, 100]')).toEqual(['traffic.steps[1]: expected more than the step before (50): the steps only move traffic toward green, got the number 50']);
+    expect(error('[50, 50, 100]')).toEqual([
+      'traffic.steps[1]: expected more than the step before (50): the steps only move traffic toward green, got the number 50',
+    ]);
     expect(error('[0, 10.5, 100]')).toEqual([
       'traffic.steps[0]: expected a whole number from 1 to 100, got the number 0',
       'traffic.steps[1]: expected a whole number from 1 to 100, got the number 10.5',
@@ -404,12 +599,17 @@ describe('loadConfig: replica-listener', () => {
 
   it('retire.untilRequestsBelow takes a fraction but not a negative number or text', () => {
     expect(parseConfigText(`${base}retire: {untilRequestsBelow: 0.25}\n`, 'x.yml').retire).toMatchObject({ untilRequestsBelow: 0.25 });
-    expect(() => parseConfigText(`${base}retire: {untilRequestsBelow: -1}\n`, 'x.yml')).toThrow('retire.untilRequestsBelow: expected a number of requests per minute, more than 0');
-    expect(() => parseConfigText(`${base}retire: {untilRequestsBelow: "1"}\n`, 'x.yml')).toThrow('retire.untilRequestsBelow: expected a number of requests per minute, more than 0, got "1"');
+    expect(() => parseConfigText(`${base}retire: {untilRequestsBelow: -1}\n`, 'x.yml')).toThrow(
+      'retire.untilRequestsBelow: expected a number of requests per minute, more than 0',
+    );
+    expect(() => parseConfigText(`${base}retire: {untilRequestsBelow: "1"}\n`, 'x.yml')).toThrow(
+      'retire.untilRequestsBelow: expected a number of requests per minute, more than 0, got "1"',
+    );
   });
 
   it('with strategy missing, still checks listener and the new sections, against the keys of every strategy', () => {
-    const text = 'service: shop\nblue: {autoScalingGroup: b}\nrelease: {image: ami-01234567}\nlistener: {arn: nope}\ntraffic: {steps: [50]}\ngates: {alarms: []}\n';
+    const text =
+      'service: shop\nblue: {autoScalingGroup: b}\nrelease: {image: ami-01234567}\nlistener: {arn: nope}\ntraffic: {steps: [50]}\ngates: {alarms: []}\n';
     expect(() => parseConfigText(text, 'x.yml')).toThrow(ConfigError);
     try {
       parseConfigText(text, 'x.yml');
@@ -434,7 +634,9 @@ describe('loadConfig: the --image override', () => {
     const config = await loadConfig(fixture('valid-swap-commands-ssh.yml'), { image: 'ami-0fedcba9876543210' });
     expect(config.release).toEqual({ kind: 'image', image: 'ami-0fedcba9876543210' });
     const text = 'service: shop\nstrategy: swap-instances\nblue: {autoScalingGroup: shop}\nrelease: {commands: [make], via: ssm, imgae: x}\n';
-    expect(() => parseConfigText(text, 'x.yml', { image: 'ami-01234567' })).toThrow('x.yml:4:39: release.imgae: unknown key "imgae" (did you mean "image"?)');
+    expect(() => parseConfigText(text, 'x.yml', { image: 'ami-01234567' })).toThrow(
+      'x.yml:4:39: release.imgae: unknown key "imgae" (did you mean "image"?)',
+    );
   });
 
   it('is validated like release.image, as a usage error (exit 2) naming the flag', async () => {
@@ -454,7 +656,8 @@ describe('loadConfig: the --image override', () => {
   });
 
   it('does not hide a release that is not a mapping', () => {
-    const text = 'service: shop\nstrategy: replica-dns\nblue: {autoScalingGroup: b}\ndns: {hostedZoneId: Z1, name: a.example.com}\nrelease: ami-01234567\n';
+    const text =
+      'service: shop\nstrategy: replica-dns\nblue: {autoScalingGroup: b}\ndns: {hostedZoneId: Z1, name: a.example.com}\nrelease: ami-01234567\n';
     expect(() => parseConfigText(text, 'x.yml', { image: 'ami-01234567' })).toThrow('x.yml:5:10: release: expected a mapping, got "ami-01234567"');
   });
 });
@@ -497,10 +700,16 @@ describe('canonicalJson', () => {
 
 describe('parseConfigText: aliases', () => {
   it('expands anchors and aliases, but refuses an alias bomb', () => {
-    const ok = 'service: shop\nstrategy: replica-dns\nblue: &b {autoScalingGroup: b}\nrelease: {image: ami-01234567}\ndns: {hostedZoneId: Z1, name: a.example.com}\n';
+    const ok =
+      'service: shop\nstrategy: replica-dns\nblue: &b {autoScalingGroup: b}\nrelease: {image: ami-01234567}\ndns: {hostedZoneId: Z1, name: a.example.com}\n';
     expect(parseConfigText(ok, 'x.yml').blue.autoScalingGroup).toBe('b');
     const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 8; i++) levels.push(`${'abcdefgh'[i]}: &${'abcdefgh'[i]} [${Array(10).fill(`*${'abcdefgh'[i - 1]}`).join(', ')}]`);
+    for (let i = 1; i < 8; i++)
+      levels.push(
+        `${'abcdefgh'[i]}: &${'abcdefgh'[i]} [${Array(10)
+          .fill(`*${'abcdefgh'[i - 1]}`)
+          .join(', ')}]`,
+      );
     expect(() => parseConfigText(`${levels.join('\n')}\n`, 'bomb.yml')).toThrow(/^bomb\.yml:1:1: invalid YAML: .*alias/i);
   });
 });

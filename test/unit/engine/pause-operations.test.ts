@@ -81,7 +81,11 @@ describe('deploy --pause-before-switch', () => {
     expect(byId['retire-blue']).toBe('pending');
     expect(await recordTarget()).toBe(blueTarget);
     expect(world.aws.callsTo('dns.changeRecord')).toHaveLength(0);
-    expect(events.find((e) => e.event === EVENT.deploymentPaused)).toMatchObject({ stepId: 'switch-dns', next: cmd('promote'), rollback: cmd('rollback') });
+    expect(events.find((e) => e.event === EVENT.deploymentPaused)).toMatchObject({
+      stepId: 'switch-dns',
+      next: cmd('promote'),
+      rollback: cmd('rollback'),
+    });
     expect(await new FileLock(path.join(dir, '.bluegreen'), 'shop', cmd('unlock')).read()).toBeUndefined();
   });
 
@@ -128,7 +132,11 @@ describe('deploy --pause-before-switch', () => {
     expect(done.deploymentId).toBe(journal.deploymentId);
     expect((await onDisk()).pauseBefore).toBeUndefined();
     expect(events[0]).toMatchObject({ event: EVENT.deploymentStarted, mode: 'promote' });
-    expect(events.filter((e) => e.event === EVENT.stepStarted).map((e) => (e as { stepId: string }).stepId)).toEqual(['switch-dns', 'wait-retire', 'retire-blue']);
+    expect(events.filter((e) => e.event === EVENT.stepStarted).map((e) => (e as { stepId: string }).stepId)).toEqual([
+      'switch-dns',
+      'wait-retire',
+      'retire-blue',
+    ]);
     const green = (done.summary as { green: { loadBalancer: string } }).green.loadBalancer;
     expect((await recordTarget())?.toLowerCase()).toContain(green.toLowerCase());
     // Nothing is paused any more: a second promote says what the deployment is and what fits.
@@ -199,7 +207,9 @@ describe('--pause-before-switch with a plan that has no pause point', () => {
     await expect(readFile(path.join(dir, '.bluegreen', 'shop', 'journal.json'), 'utf8')).rejects.toThrow(/ENOENT/);
     expect(await new FileLock(path.join(dir, '.bluegreen'), 'shop', cmd('unlock')).read()).toBeUndefined();
     // plan --pause-before-switch says the same; plan without it is fine.
-    expect((await refusal(ops.plan({ ...options(), pauseBeforeSwitch: true }))).message).toContain('strategy replica-dns has no step to pause before');
+    expect((await refusal(ops.plan({ ...options(), pauseBeforeSwitch: true }))).message).toContain(
+      'strategy replica-dns has no step to pause before',
+    );
     expect((await ops.plan(options())).pauseBefore).toBeUndefined();
   });
 

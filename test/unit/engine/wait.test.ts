@@ -13,7 +13,10 @@ describe('waitUntil', () => {
     const seen: string[] = [];
     const start = clock.now();
     let n = 0;
-    await waitUntil(ctx(clock, seen), { what: 'x', timeoutSeconds: 60, intervalSeconds: 10 }, async () => ({ done: ++n === 3, message: `poll ${n}` }));
+    await waitUntil(ctx(clock, seen), { what: 'x', timeoutSeconds: 60, intervalSeconds: 10 }, async () => ({
+      done: ++n === 3,
+      message: `poll ${n}`,
+    }));
     expect(seen).toEqual(['poll 1', 'poll 2', 'poll 3']);
     expect(clock.now() - start).toBe(20_000);
   });

@@ -83,7 +83,9 @@ function uncovered(called: string[], config: Config): string[] {
   for (const method of called) {
     const actions = (PORT_ACTIONS as Record<string, readonly string[] | undefined>)[method];
     if (!actions) problems.push(`${method}: no entry in src/iam/actions.ts`);
-    else for (const a of actions) if (!allowed.has(a)) problems.push(`${method}: ${a} is not in the policy for ${needsOf(config).strategy} ${needsOf(config).release}`);
+    else
+      for (const a of actions)
+        if (!allowed.has(a)) problems.push(`${method}: ${a} is not in the policy for ${needsOf(config).strategy} ${needsOf(config).release}`);
   }
   return problems;
 }
@@ -91,7 +93,16 @@ function uncovered(called: string[], config: Config): string[] {
 async function replicaDnsRun(config: ReplicaDnsConfig, launch: 'configuration' | 'template', rollback: boolean): Promise<string[]> {
   const world = blueWorld({ launch });
   for (const name of config.gates?.alarms ?? []) {
-    world.aws.addAlarm({ AlarmName: name, MetricName: 'HTTPCode_Backend_5XX', Namespace: 'AWS/ELB', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanThreshold' });
+    world.aws.addAlarm({
+      AlarmName: name,
+      MetricName: 'HTTPCode_Backend_5XX',
+      Namespace: 'AWS/ELB',
+      Statistic: 'Sum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
   }
   world.aws.runningAfterSeconds = 20;
   world.aws.imageAvailableAfterSeconds = 120;
@@ -157,11 +168,10 @@ describe('the policy generated for each strategy and release allows every call i
     for (const launch of ['configuration', 'template'] as const) {
       it(`swap-instances, release ${name}, group on a launch ${launch}: deploy; deploy that rolls itself back`, async () => {
         lastCalls = [];
-        const called = [
-          ...(await swapRun(config, launch)),
-          ...(await swapRun(config, launch, 'classicLoadBalancers.deregisterInstances')),
-        ];
-        expect(called).toEqual(expect.arrayContaining(['groups.terminateInstanceInGroup', 'classicLoadBalancers.registerInstances', 'groups.detachInstances']));
+        const called = [...(await swapRun(config, launch)), ...(await swapRun(config, launch, 'classicLoadBalancers.deregisterInstances'))];
+        expect(called).toEqual(
+          expect.arrayContaining(['groups.terminateInstanceInGroup', 'classicLoadBalancers.registerInstances', 'groups.detachInstances']),
+        );
         expect(uncovered([...new Set(called)], config)).toEqual([]);
         expect(uncoveredParameters(lastCalls, policyFor(needsOf(config)))).toEqual([]);
       });
@@ -176,7 +186,9 @@ describe('the policy generated for each strategy and release allows every call i
   });
 
   it('the check fails for a call the policy does not allow, and for a method the table does not know', () => {
-    expect(uncovered(['dns.change'], swapConfig())).toEqual(['dns.change: route53:ChangeResourceRecordSets is not in the policy for swap-instances image']);
+    expect(uncovered(['dns.change'], swapConfig())).toEqual([
+      'dns.change: route53:ChangeResourceRecordSets is not in the policy for swap-instances image',
+    ]);
     expect(uncovered(['dns.teleport'], swapConfig())).toEqual(['dns.teleport: no entry in src/iam/actions.ts']);
   });
 });
@@ -247,7 +259,10 @@ describe('what a call is given can need more than its own action (PARAMETER_ACTI
       Resource: KEY,
     });
     // A call that names the key itself is checked against that statement.
-    const run = { operation: 'instances.run', args: [{ ImageId: 'ami-1', BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { KmsKeyId: KEY } }] }] };
+    const run = {
+      operation: 'instances.run',
+      args: [{ ImageId: 'ami-1', BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { KmsKeyId: KEY } }] }],
+    };
     expect(uncoveredParameters([run], policyFor(needsOf(swap, live)))).toEqual([]);
     expect(uncoveredParameters([run], policyFor(needsOf(swap)))).toEqual(
       ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncrypt*'].map(
@@ -276,14 +291,19 @@ describe('least privilege: each part only where the config uses it', () => {
   it('CreateImage only with release commands; RunInstances called only with commands or swap-instances', () => {
     for (const needs of allNeeds()) {
       expect(actions(needs).includes('ec2:CreateImage'), JSON.stringify(needs)).toBe(needs.release === 'commands');
-      expect(actions(needs).includes('ec2:RunInstances'), JSON.stringify(needs)).toBe(needs.release === 'commands' || needs.strategy === 'swap-instances');
+      expect(actions(needs).includes('ec2:RunInstances'), JSON.stringify(needs)).toBe(
+        needs.release === 'commands' || needs.strategy === 'swap-instances',
+      );
     }
   });
 
   it('Route 53 only for replica-dns, listeners only for replica-listener, target groups not for replica-dns', () => {
     for (const needs of allNeeds()) {
       const a = actions(needs);
-      expect(a.some((x) => x.startsWith('route53:')), JSON.stringify(needs)).toBe(needs.strategy === 'replica-dns');
+      expect(
+        a.some((x) => x.startsWith('route53:')),
+        JSON.stringify(needs),
+      ).toBe(needs.strategy === 'replica-dns');
       expect(a.includes('elasticloadbalancing:ModifyListener'), JSON.stringify(needs)).toBe(needs.strategy === 'replica-listener');
       expect(a.includes('elasticloadbalancing:DescribeTargetGroups'), JSON.stringify(needs)).toBe(needs.strategy !== 'replica-dns');
     }
@@ -333,7 +353,9 @@ describe('docs/iam-policy.json', () => {
 
   it('every action of the table is in it (no port method maps to an undocumented action)', () => {
     const documentedAll = new Set(documented.Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])));
-    const missing = Object.values(PORT_ACTIONS).flat().filter((a) => !documentedAll.has(a));
+    const missing = Object.values(PORT_ACTIONS)
+      .flat()
+      .filter((a) => !documentedAll.has(a));
     expect(missing).toEqual([]);
   });
 });

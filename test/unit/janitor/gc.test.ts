@@ -84,7 +84,17 @@ describe('gc after three deployments', () => {
     // A crash during an earlier release by commands, before the first deployment.
     const bake = crashedBake('zzzz9', world.clock.now() - 10 * HOUR);
     // Another service's builder is none of ours.
-    world.aws.addInstances(1, { TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: TAG.service, Value: 'cart' }, { Key: TAG.role, Value: 'builder' }] }] });
+    world.aws.addInstances(1, {
+      TagSpecifications: [
+        {
+          ResourceType: 'instance',
+          Tags: [
+            { Key: TAG.service, Value: 'cart' },
+            { Key: TAG.role, Value: 'builder' },
+          ],
+        },
+      ],
+    });
     const live = await recordTarget();
     const before = world.aws.snapshot();
 
@@ -236,7 +246,9 @@ describe('gc with swap-instances', () => {
     // Every call it made is allowed by the policy generated for the swap-instances config.
     const allowed = new Set(policyFor(needsOf(config)).Statement[0]!.Action as string[]);
     const called = [...new Set(swap.aws.calls.map((c) => c.operation))];
-    expect(called).toEqual(expect.arrayContaining(['inventory.launchConfigurationsByPrefix', 'launch.deleteLaunchConfiguration', 'images.deleteImage']));
+    expect(called).toEqual(
+      expect.arrayContaining(['inventory.launchConfigurationsByPrefix', 'launch.deleteLaunchConfiguration', 'images.deleteImage']),
+    );
     expect(called.flatMap((m) => (PORT_ACTIONS[m as PortMethod] ?? [`${m}: unknown`]).filter((x) => !allowed.has(x)))).toEqual([]);
     const kept = Object.fromEntries(plan.keep.map((k) => [`${k.type} ${k.name}`, k.why]));
     expect(kept[`launch-configuration shop-swap-${second.id}`]).toBe('used by the live stack (shop-web)');

@@ -24,25 +24,88 @@ function seeded(): FakeAws {
   for (const name of ['shop-green-aaaa1-cpu-high', 'shop-cpu-high', 'shop-green-aaaa1', 'cart-blue-aaaa1-cpu']) {
     // Each watches the group its name starts with (a copy points at its own stack's group).
     const group = /^(.*-(?:blue|green)-[a-z0-9]{5})-/.exec(name)?.[1] ?? 'shop-web';
-    aws.addAlarm({ AlarmName: name, MetricName: 'CPUUtilization', Namespace: 'AWS/EC2', Statistic: 'Average', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanThreshold', Dimensions: [{ Name: 'AutoScalingGroupName', Value: group }] });
+    aws.addAlarm({
+      AlarmName: name,
+      MetricName: 'CPUUtilization',
+      Namespace: 'AWS/EC2',
+      Statistic: 'Average',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Dimensions: [{ Name: 'AutoScalingGroupName', Value: group }],
+    });
   }
   // Service shop-blue's copy: its name matches shop's pattern (deployment "green"), its group tells it apart.
-  aws.addAlarm({ AlarmName: 'shop-blue-green-k3x9a-cpu', MetricName: 'CPUUtilization', Namespace: 'AWS/EC2', Statistic: 'Average', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanThreshold', Dimensions: [{ Name: 'AutoScalingGroupName', Value: 'shop-blue-green-k3x9a' }] });
+  aws.addAlarm({
+    AlarmName: 'shop-blue-green-k3x9a-cpu',
+    MetricName: 'CPUUtilization',
+    Namespace: 'AWS/EC2',
+    Statistic: 'Average',
+    Period: 60,
+    EvaluationPeriods: 1,
+    Threshold: 1,
+    ComparisonOperator: 'GreaterThanThreshold',
+    Dimensions: [{ Name: 'AutoScalingGroupName', Value: 'shop-blue-green-k3x9a' }],
+  });
   // Groups and load balancers by tag; the deployment from the tag, else from the name.
-  aws.addGroup({ AutoScalingGroupName: 'shop-blue-aaaa1', MinSize: 0, MaxSize: 0, DesiredCapacity: 0, LaunchConfigurationName: 'shop-blue-aaaa1', AvailabilityZones: ['us-east-1a'], Tags: own('aaaa1') });
-  aws.addGroup({ AutoScalingGroupName: 'shop-green-eeee5', MinSize: 0, MaxSize: 0, DesiredCapacity: 0, LaunchConfigurationName: 'shop-blue-aaaa1', AvailabilityZones: ['us-east-1a'], Tags: own() });
-  aws.addGroup({ AutoScalingGroupName: 'shop-web', MinSize: 0, MaxSize: 0, DesiredCapacity: 0, LaunchConfigurationName: 'shop-web-lc', AvailabilityZones: ['us-east-1a'] });
-  aws.addLoadBalancer({ LoadBalancerName: 'shop-blue-aaaa1', Listeners: [{ Protocol: 'HTTP', LoadBalancerPort: 80, InstancePort: 80 }], Tags: own('aaaa1') });
-  aws.addLoadBalancer({ LoadBalancerName: 'shop-web-elb', Listeners: [{ Protocol: 'HTTP', LoadBalancerPort: 80, InstancePort: 80 }], Tags: [{ Key: 'team', Value: 'web' }] });
-  aws.addLoadBalancer({ LoadBalancerName: 'cart-blue-aaaa1', Listeners: [{ Protocol: 'HTTP', LoadBalancerPort: 80, InstancePort: 80 }], Tags: own('aaaa1', 'cart') });
+  aws.addGroup({
+    AutoScalingGroupName: 'shop-blue-aaaa1',
+    MinSize: 0,
+    MaxSize: 0,
+    DesiredCapacity: 0,
+    LaunchConfigurationName: 'shop-blue-aaaa1',
+    AvailabilityZones: ['us-east-1a'],
+    Tags: own('aaaa1'),
+  });
+  aws.addGroup({
+    AutoScalingGroupName: 'shop-green-eeee5',
+    MinSize: 0,
+    MaxSize: 0,
+    DesiredCapacity: 0,
+    LaunchConfigurationName: 'shop-blue-aaaa1',
+    AvailabilityZones: ['us-east-1a'],
+    Tags: own(),
+  });
+  aws.addGroup({
+    AutoScalingGroupName: 'shop-web',
+    MinSize: 0,
+    MaxSize: 0,
+    DesiredCapacity: 0,
+    LaunchConfigurationName: 'shop-web-lc',
+    AvailabilityZones: ['us-east-1a'],
+  });
+  aws.addLoadBalancer({
+    LoadBalancerName: 'shop-blue-aaaa1',
+    Listeners: [{ Protocol: 'HTTP', LoadBalancerPort: 80, InstancePort: 80 }],
+    Tags: own('aaaa1'),
+  });
+  aws.addLoadBalancer({
+    LoadBalancerName: 'shop-web-elb',
+    Listeners: [{ Protocol: 'HTTP', LoadBalancerPort: 80, InstancePort: 80 }],
+    Tags: [{ Key: 'team', Value: 'web' }],
+  });
+  aws.addLoadBalancer({
+    LoadBalancerName: 'cart-blue-aaaa1',
+    Listeners: [{ Protocol: 'HTTP', LoadBalancerPort: 80, InstancePort: 80 }],
+    Tags: own('aaaa1', 'cart'),
+  });
   // Images: ours by tag, the deployment from the tag or the name; another service's is not.
   aws.state.images.set('ami-0own', { ImageId: 'ami-0own', Name: 'shop-green-ffff6', State: 'available', Tags: own() });
-  aws.state.images.set('ami-0tagged', { ImageId: 'ami-0tagged', Name: 'release-42', State: 'available', Tags: own('gggg7'), CreationDate: '2026-03-01T00:00:00.000Z' });
+  aws.state.images.set('ami-0tagged', {
+    ImageId: 'ami-0tagged',
+    Name: 'release-42',
+    State: 'available',
+    Tags: own('gggg7'),
+    CreationDate: '2026-03-01T00:00:00.000Z',
+  });
   aws.state.images.set('ami-0gone', { ImageId: 'ami-0gone', Name: 'shop-green-hhhh8', State: 'deregistered', Tags: own('hhhh8') });
   aws.state.images.set('ami-0cart', { ImageId: 'ami-0cart', Name: 'cart-green-ffff6', State: 'available', Tags: own('ffff6', 'cart') });
   // Builders: instances with the builder role and our service tag.
   aws.addInstances(1, { TagSpecifications: [{ ResourceType: 'instance', Tags: [...own('iiii9'), { Key: 'bluegreen:role', Value: 'builder' }] }] });
-  aws.addInstances(1, { TagSpecifications: [{ ResourceType: 'instance', Tags: [...own('iiii9', 'cart'), { Key: 'bluegreen:role', Value: 'builder' }] }] });
+  aws.addInstances(1, {
+    TagSpecifications: [{ ResourceType: 'instance', Tags: [...own('iiii9', 'cart'), { Key: 'bluegreen:role', Value: 'builder' }] }],
+  });
   aws.addInstances(1, { TagSpecifications: [{ ResourceType: 'instance', Tags: own('iiii9') }] }); // a swap's new instance: not a builder
   // Target groups and templates by tag.
   aws.addTargetGroup('shop-green-jjjj0', [], {}, { tags: own('jjjj0') });
@@ -60,7 +123,9 @@ describe('takeInventory', () => {
   it('replica-dns: what carries the service tag or our names, tied to its deployment by tag or name', async () => {
     const aws = seeded();
     const found = await takeInventory('shop', 'replica-dns', aws);
-    const builder = [...aws.state.instances.values()].find((i) => i.instance.Tags?.some((t) => t.Key === 'bluegreen:role') && i.instance.Tags?.some((t) => t.Value === 'shop'))!.instance.InstanceId;
+    const builder = [...aws.state.instances.values()].find(
+      (i) => i.instance.Tags?.some((t) => t.Key === 'bluegreen:role') && i.instance.Tags?.some((t) => t.Value === 'shop'),
+    )!.instance.InstanceId;
     expect(found.map(brief).sort()).toEqual(
       [
         `instance ${builder} iiii9`,

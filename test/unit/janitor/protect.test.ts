@@ -42,20 +42,28 @@ describe('journalProtections', () => {
 
   it('succeeded but rollback blocked (blue deleted or its instances gone): nothing kept for it', () => {
     expect(journalProtections(journal('succeeded'), 'blue was deleted')).toEqual([]);
-    expect(removed([...liveProtections({ group: 'shop-green-ccccc' })])).toEqual(['shop-green-aaaaa', 'shop-green-aaaaa', 'shop-blue-bbbbb', 'shop-blue-bbbbb']);
+    expect(removed([...liveProtections({ group: 'shop-green-ccccc' })])).toEqual([
+      'shop-green-aaaaa',
+      'shop-green-aaaaa',
+      'shop-blue-bbbbb',
+      'shop-blue-bbbbb',
+    ]);
   });
 
-  it.each(['running', 'paused', 'failed', 'rolling-back', 'rollback-failed'] as const)('%s: the whole deployment and both its stacks stay', (status) => {
-    const p = journalProtections(journal(status));
-    expect(p[0]).toEqual({ deploymentId: 'ccccc', why: `deployment ccccc is ${status}: finish it with resume or rollback first` });
-    expect(p.flatMap((x) => (x.resource ? [`${x.resource.type} ${x.resource.name}`] : []))).toEqual([
-      'auto-scaling-group shop-blue-bbbbb',
-      'auto-scaling-group shop-green-ccccc',
-      'launch-configuration shop-green-ccccc',
-      'launch-template shop-green-ccccc',
-    ]);
-    expect(removed(p)).toEqual(['shop-green-aaaaa', 'shop-green-aaaaa']);
-  });
+  it.each(['running', 'paused', 'failed', 'rolling-back', 'rollback-failed'] as const)(
+    '%s: the whole deployment and both its stacks stay',
+    (status) => {
+      const p = journalProtections(journal(status));
+      expect(p[0]).toEqual({ deploymentId: 'ccccc', why: `deployment ccccc is ${status}: finish it with resume or rollback first` });
+      expect(p.flatMap((x) => (x.resource ? [`${x.resource.type} ${x.resource.name}`] : []))).toEqual([
+        'auto-scaling-group shop-blue-bbbbb',
+        'auto-scaling-group shop-green-ccccc',
+        'launch-configuration shop-green-ccccc',
+        'launch-template shop-green-ccccc',
+      ]);
+      expect(removed(p)).toEqual(['shop-green-aaaaa', 'shop-green-aaaaa']);
+    },
+  );
 
   it('rolled back, or no journal: nothing', () => {
     expect(journalProtections(journal('rolled-back'))).toEqual([]);
@@ -71,7 +79,9 @@ describe('journalProtections', () => {
 
 describe('liveProtections', () => {
   it('the group, its launch of the right kind, and its image', () => {
-    expect(liveProtections({ group: 'shop-web', launch: { kind: 'template', name: 'shop-swap-k3x9a' }, imageId: 'ami-1' }).map((p) => p.resource)).toEqual([
+    expect(
+      liveProtections({ group: 'shop-web', launch: { kind: 'template', name: 'shop-swap-k3x9a' }, imageId: 'ami-1' }).map((p) => p.resource),
+    ).toEqual([
       { type: 'auto-scaling-group', name: 'shop-web' },
       { type: 'launch-template', name: 'shop-swap-k3x9a' },
       { type: 'image', name: 'ami-1' },
@@ -101,7 +111,9 @@ describe('rollbackBlocked', () => {
 
   it('undefined when no step blocks', async () => {
     const seen: string[] = [];
-    expect(await rollbackBlocked(journal('succeeded', [{ outputs: {} }, { outputs: {} }]), registry('x', seen), new VirtualClock(), signal)).toBeUndefined();
+    expect(
+      await rollbackBlocked(journal('succeeded', [{ outputs: {} }, { outputs: {} }]), registry('x', seen), new VirtualClock(), signal),
+    ).toBeUndefined();
     expect(seen).toHaveLength(2);
   });
 });

@@ -41,7 +41,10 @@ describe('loadBalancersByTag', () => {
     elb.on(DescribeLoadBalancersCommand).callsFake((input: DescribeLoadBalancersCommandInput) => {
       const start = Number(input.Marker ?? 0);
       const page = all.slice(start, start + 30);
-      return { LoadBalancerDescriptions: page.map((LoadBalancerName) => ({ LoadBalancerName })), ...(start + 30 < all.length ? { NextMarker: String(start + 30) } : {}) };
+      return {
+        LoadBalancerDescriptions: page.map((LoadBalancerName) => ({ LoadBalancerName })),
+        ...(start + 30 < all.length ? { NextMarker: String(start + 30) } : {}),
+      };
     });
     elb.on(DescribeTagsCommand).callsFake((input: DescribeTagsCommandInput) => ({
       TagDescriptions: (input.LoadBalancerNames ?? []).map((name) => ({
@@ -76,7 +79,10 @@ describe('targetGroupsByTag', () => {
       ],
     });
     elbv2.on(DescribeTagsV2Command).callsFake((input: DescribeTagsV2Input) => ({
-      TagDescriptions: (input.ResourceArns ?? []).map((arn) => ({ ResourceArn: arn, Tags: arn.includes('/a/') ? [{ Key: 'bluegreen:service', Value: 'shop' }] : [] })),
+      TagDescriptions: (input.ResourceArns ?? []).map((arn) => ({
+        ResourceArn: arn,
+        Tags: arn.includes('/a/') ? [{ Key: 'bluegreen:service', Value: 'shop' }] : [],
+      })),
     }));
     const found = await inventory.targetGroupsByTag('bluegreen:service', 'shop');
     expect(found.map((f) => f.targetGroup.TargetGroupName)).toEqual(['a']);
@@ -99,7 +105,9 @@ describe('by name prefix and by tag filter', () => {
   });
 
   it('launch templates and images: a tag filter; images of this account only, deregistered ones left out', async () => {
-    ec2.on(DescribeLaunchTemplatesCommand).resolves({ LaunchTemplates: [{ LaunchTemplateName: 'shop-blue-aaaa1', Tags: [{ Key: 'bluegreen:service', Value: 'shop' }] }] });
+    ec2
+      .on(DescribeLaunchTemplatesCommand)
+      .resolves({ LaunchTemplates: [{ LaunchTemplateName: 'shop-blue-aaaa1', Tags: [{ Key: 'bluegreen:service', Value: 'shop' }] }] });
     ec2.on(DescribeImagesCommand).resolves({
       Images: [
         { ImageId: 'ami-1', State: 'available', Tags: [{ Key: 'bluegreen:service', Value: 'shop' }] },
@@ -107,8 +115,13 @@ describe('by name prefix and by tag filter', () => {
       ],
     });
     expect(await inventory.launchTemplatesByTag('bluegreen:service', 'shop')).toHaveLength(1);
-    expect(ec2.commandCalls(DescribeLaunchTemplatesCommand)[0]?.args[0].input).toMatchObject({ Filters: [{ Name: 'tag:bluegreen:service', Values: ['shop'] }] });
+    expect(ec2.commandCalls(DescribeLaunchTemplatesCommand)[0]?.args[0].input).toMatchObject({
+      Filters: [{ Name: 'tag:bluegreen:service', Values: ['shop'] }],
+    });
     expect((await inventory.imagesByTag('bluegreen:service', 'shop')).map((i) => i.ImageId)).toEqual(['ami-1']);
-    expect(ec2.commandCalls(DescribeImagesCommand)[0]?.args[0].input).toMatchObject({ Owners: ['self'], Filters: [{ Name: 'tag:bluegreen:service', Values: ['shop'] }] });
+    expect(ec2.commandCalls(DescribeImagesCommand)[0]?.args[0].input).toMatchObject({
+      Owners: ['self'],
+      Filters: [{ Name: 'tag:bluegreen:service', Values: ['shop'] }],
+    });
   });
 });

@@ -36,11 +36,11 @@ const nasty = [
 ];
 
 describe('shellQuote', () => {
-  it('wraps in single quotes and escapes a single quote as \'\\\'\'', () => {
+  it("wraps in single quotes and escapes a single quote as '\\''", () => {
     expect(shellQuote('abc')).toBe("'abc'");
     expect(shellQuote('')).toBe("''");
     expect(shellQuote("it's")).toBe("'it'\\''s'");
-    expect(shellQuote('$x `y` "z"')).toBe("'$x `y` \"z\"'");
+    expect(shellQuote('$x `y` "z"')).toBe('\'$x `y` "z"\'');
   });
 
   it.each(nasty)('is one word for sh, whatever it holds: %j', (value) => {
@@ -88,7 +88,7 @@ describe('remoteCommand', () => {
 });
 
 describe('hostEnv', () => {
-  it('adds the instance id to the caller\'s variables', () => {
+  it("adds the instance id to the caller's variables", () => {
     expect(hostEnv({ BLUEGREEN_SERVICE: 's', BLUEGREEN_DEPLOYMENT: 'd' }, { instanceId: 'i-9', address: '10.0.1.9' })).toEqual({
       BLUEGREEN_SERVICE: 's',
       BLUEGREEN_DEPLOYMENT: 'd',
@@ -114,30 +114,48 @@ describe('ssh argv', () => {
 
   it('the master: one connection, in the foreground, no command', () => {
     expect(masterArgs(full, '/tmp/bluegreen-ssh-x/h1', '10.0.1.15')).toEqual([
-      '-F', '/etc/bluegreen/ssh_config',
-      '-l', 'deploy',
-      '-o', 'BatchMode=yes',
-      '-o', 'ConnectTimeout=30',
-      '-o', 'ConnectionAttempts=1',
-      '-o', 'StrictHostKeyChecking=yes',
-      '-o', 'ControlPath=/tmp/bluegreen-ssh-x/h1',
-      '-o', 'ControlMaster=yes',
-      '-o', 'ControlPersist=no',
+      '-F',
+      '/etc/bluegreen/ssh_config',
+      '-l',
+      'deploy',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'ConnectTimeout=30',
+      '-o',
+      'ConnectionAttempts=1',
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'ControlPath=/tmp/bluegreen-ssh-x/h1',
+      '-o',
+      'ControlMaster=yes',
+      '-o',
+      'ControlPersist=no',
       '-N',
-      '--', '10.0.1.15',
+      '--',
+      '10.0.1.15',
     ]);
   });
 
   it('a command: a session over the master, no tty, one remote string after --', () => {
     expect(sessionArgs(bare, '/tmp/d/h2', 'ip-10-0-1-15.ec2.internal', "sh -c -- 'true'")).toEqual([
-      '-o', 'BatchMode=yes',
-      '-o', 'ConnectTimeout=5',
-      '-o', 'ConnectionAttempts=1',
-      '-o', 'StrictHostKeyChecking=accept-new',
-      '-o', 'ControlPath=/tmp/d/h2',
-      '-o', 'ControlMaster=no',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'ConnectTimeout=5',
+      '-o',
+      'ConnectionAttempts=1',
+      '-o',
+      'StrictHostKeyChecking=accept-new',
+      '-o',
+      'ControlPath=/tmp/d/h2',
+      '-o',
+      'ControlMaster=no',
       '-T',
-      '--', 'ip-10-0-1-15.ec2.internal', "sh -c -- 'true'",
+      '--',
+      'ip-10-0-1-15.ec2.internal',
+      "sh -c -- 'true'",
     ]);
   });
 
@@ -155,7 +173,11 @@ describe('classifySshFailure', () => {
     ['refused', 'ssh: connect to host 127.0.0.2 port 2222: Connection refused\r\n', 'ssh: connect to host 127.0.0.2 port 2222: Connection refused'],
     ['timed out', 'ssh: connect to host 10.0.1.15 port 22: Connection timed out\n', 'ssh: connect to host 10.0.1.15 port 22: Connection timed out'],
     ['timed out', 'ssh: connect to host example.com port 22: Operation timed out\n', 'ssh: connect to host example.com port 22: Operation timed out'],
-    ['timed out', 'Connection timed out during banner exchange\nConnection to 127.0.0.1 port 4000 timed out\n', 'Connection timed out during banner exchange'],
+    [
+      'timed out',
+      'Connection timed out during banner exchange\nConnection to 127.0.0.1 port 4000 timed out\n',
+      'Connection timed out during banner exchange',
+    ],
     ['auth failed', 'root@127.0.0.2: Permission denied (publickey).\n', 'root@127.0.0.2: Permission denied (publickey).'],
     ['no route', 'ssh: connect to host 10.0.1.99 port 22: No route to host\n', 'ssh: connect to host 10.0.1.99 port 22: No route to host'],
     [
@@ -176,8 +198,16 @@ describe('classifySshFailure', () => {
       'Host key for [127.0.0.2]:40575 has changed and you have requested strict checking.',
     ],
     ['host key mismatch', 'Host key verification failed.\n', 'Host key verification failed.'],
-    ['unreachable', 'ssh: Could not resolve hostname nowhere: Name or service not known\n', 'ssh: Could not resolve hostname nowhere: Name or service not known'],
-    ['unreachable', 'kex_exchange_identification: Connection closed by remote host\nConnection closed by 127.0.0.2 port 22\n', 'Connection closed by 127.0.0.2 port 22'],
+    [
+      'unreachable',
+      'ssh: Could not resolve hostname nowhere: Name or service not known\n',
+      'ssh: Could not resolve hostname nowhere: Name or service not known',
+    ],
+    [
+      'unreachable',
+      'kex_exchange_identification: Connection closed by remote host\nConnection closed by 127.0.0.2 port 22\n',
+      'Connection closed by 127.0.0.2 port 22',
+    ],
     ['unreachable', '', 'ssh exited 255'],
   ];
   it.each(cases)('%s from %j', (reason, stderr, detail) => {
@@ -186,7 +216,7 @@ describe('classifySshFailure', () => {
 });
 
 describe('isSshOwnFailure', () => {
-  it('tells ssh\'s own exit 255 from a command that exits 255', () => {
+  it("tells ssh's own exit 255 from a command that exits 255", () => {
     expect(isSshOwnFailure('ssh: connect to host 1.2.3.4 port 22: Connection refused')).toBe(true);
     expect(isSshOwnFailure('root@h: Permission denied (publickey).')).toBe(true);
     expect(isSshOwnFailure('Connection to 127.0.0.2 closed by remote host.')).toBe(true);

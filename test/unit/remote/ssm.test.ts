@@ -125,10 +125,7 @@ describe('run', () => {
       durationMs: 4000,
       stderrTail: [],
     });
-    expect(result.map((o) => `${o.index}:${o.instanceId}`)).toEqual([
-      ...ids.map((id) => `0:${id}`),
-      ...ids.map((id) => `1:${id}`),
-    ]);
+    expect(result.map((o) => `${o.index}:${o.instanceId}`)).toEqual([...ids.map((id) => `0:${id}`), ...ids.map((id) => `1:${id}`)]);
   });
 
   it('sends at most 50 instances a command', async () => {
@@ -147,7 +144,11 @@ describe('run', () => {
 
   it('on a non-zero exit: the batch ends, no further batch or command starts, RemoteCommandError names host, command, code and stderr', async () => {
     const { runner, hosts, aws, ids } = world({ hosts: 4 });
-    aws.setSsmResult(ids[1]!, { exitCode: 3, stdout: 'migrating\n', stderr: `${Array.from({ length: 25 }, (_, i) => `line ${i + 1}`).join('\n')}\n` });
+    aws.setSsmResult(ids[1]!, {
+      exitCode: 3,
+      stdout: 'migrating\n',
+      stderr: `${Array.from({ length: 25 }, (_, i) => `line ${i + 1}`).join('\n')}\n`,
+    });
     const lines: string[] = [];
     const outcomes: CommandOutcome[] = [];
     const error = await runner

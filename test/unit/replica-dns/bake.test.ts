@@ -90,7 +90,7 @@ async function engine(world: BakeWorld, config: ReplicaDnsConfig = commandsConfi
 const outputsOf = (journal: Journal, id: string) => journal.steps.find((s) => s.id === id)?.outputs ?? {};
 
 describe('replica-dns observe and plan with release.commands', () => {
-  it('observes blue\'s image as the one the builder starts from, and reads no release image', async () => {
+  it("observes blue's image as the one the builder starts from, and reads no release image", async () => {
     const world = bakeWorld();
     const observed = await replicaDns.observe(commandsConfig(), world.aws);
     expect(observed.image.ImageId).toBe(OLD_IMAGE);
@@ -111,13 +111,21 @@ describe('replica-dns observe and plan with release.commands', () => {
     const world = bakeWorld();
     const { plan } = await planned(world);
     expect(plan.steps.map((s) => [s.id, s.kind, s.title])).toEqual([
-      ['launch-builder', 'replica-dns/launch-builder', `Launch builder ${BUILDER} like shop-web's launch configuration shop-web-lc with image ${OLD_IMAGE}`],
+      [
+        'launch-builder',
+        'replica-dns/launch-builder',
+        `Launch builder ${BUILDER} like shop-web's launch configuration shop-web-lc with image ${OLD_IMAGE}`,
+      ],
       ['wait-running', 'replica-dns/wait-running', `Wait until builder ${BUILDER} is running`],
       ['wait-reachable', 'replica-dns/wait-reachable', `Wait until builder ${BUILDER} answers over ssh`],
       ['run-commands', 'replica-dns/run-commands', `Run 3 release commands on builder ${BUILDER} over ssh`],
       ['bake-image', 'replica-dns/bake-image', `Bake image ${GREEN} from builder ${BUILDER} (no reboot)`],
       ['terminate-builder', 'replica-dns/terminate-builder', `Terminate builder ${BUILDER}`],
-      ['create-launch', 'replica-dns/create-launch', `Create launch configuration ${GREEN} from shop-web-lc with the image baked from builder ${BUILDER}`],
+      [
+        'create-launch',
+        'replica-dns/create-launch',
+        `Create launch configuration ${GREEN} from shop-web-lc with the image baked from builder ${BUILDER}`,
+      ],
       ['create-load-balancer', 'replica-dns/create-load-balancer', `Create classic load balancer ${GREEN} like shop-web-elb`],
       ['create-group', 'replica-dns/create-group', `Create Auto Scaling group ${GREEN} like shop-web`],
       ['copy-scaling-policies', 'replica-dns/copy-scaling-policies', `Copy 2 scaling policies of shop-web to ${GREEN}`],
@@ -193,7 +201,12 @@ describe('replica-dns handlers with release.commands', () => {
       IamInstanceProfile: { Name: 'shop-web' },
       UserData: USER_DATA,
     });
-    expect(aws.instance(builder)?.Tags).toEqual(expect.arrayContaining([{ Key: 'Name', Value: BUILDER }, { Key: 'bluegreen:role', Value: 'builder' }]));
+    expect(aws.instance(builder)?.Tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'Name', Value: BUILDER },
+        { Key: 'bluegreen:role', Value: 'builder' },
+      ]),
+    );
 
     // Probed over the runner of release.via with the ssh settings, then the commands, once each, in order.
     expect(world.vias.every((v) => v === 'ssh')).toBe(true);
@@ -202,9 +215,13 @@ describe('replica-dns handlers with release.commands', () => {
     expect(remote.probes[0]?.options).toMatchObject({ connectTimeoutSeconds: 30, attempts: 4, parallel: 10 });
     expect(remote.runs.map((r) => [r.host.instanceId, r.command])).toEqual(COMMANDS.map((c) => [builder, c]));
     for (const r of remote.runs) expect(r.env).toEqual({ BLUEGREEN_SERVICE: 'shop', BLUEGREEN_DEPLOYMENT: 'k3x9a', BLUEGREEN_INSTANCE_ID: builder });
-    expect(world.journal.outputs[STEP.runCommands]?.outcomes).toEqual(COMMANDS.map((_, index) => ({ instanceId: builder, index, exitCode: 0, attempt: 1 })));
+    expect(world.journal.outputs[STEP.runCommands]?.outcomes).toEqual(
+      COMMANDS.map((_, index) => ({ instanceId: builder, index, exitCode: 0, attempt: 1 })),
+    );
     // The commands' output is passed on line by line for people, named by host, and kept out of the journal.
-    expect(world.journal.output).toEqual(COMMANDS.map((_, i) => ({ stepId: STEP.runCommands, source: builder, stream: 'stdout', line: `ran command ${i + 1}` })));
+    expect(world.journal.output).toEqual(
+      COMMANDS.map((_, i) => ({ stepId: STEP.runCommands, source: builder, stream: 'stdout', line: `ran command ${i + 1}` })),
+    );
     expect(JSON.stringify(world.journal.outputs)).not.toContain('ran command');
 
     // Baked without reboot, named and tagged (image and snapshot), waited for until available.
@@ -220,7 +237,9 @@ describe('replica-dns handlers with release.commands', () => {
       { Key: 'bluegreen:deployment', Value: 'k3x9a' },
       { Key: 'bluegreen:color', Value: 'green' },
     ]);
-    expect([...aws.state.snapshots.values()].map((s) => s.Tags?.map((t) => t.Key))).toEqual([['Name', 'bluegreen:service', 'bluegreen:deployment', 'bluegreen:color']]);
+    expect([...aws.state.snapshots.values()].map((s) => s.Tags?.map((t) => t.Key))).toEqual([
+      ['Name', 'bluegreen:service', 'bluegreen:deployment', 'bluegreen:color'],
+    ]);
     expect(world.journal.progressOf(STEP.bakeImage)).toContain(`image ${GREEN} (${imageId}) is pending`);
 
     // The builder is terminated; green's launch configuration has the baked image, and green serves.
@@ -242,7 +261,9 @@ describe('replica-dns handlers with release.commands', () => {
     await world.journal.applyAll(registry, steps);
     const blueTemplate = world.aws.state.templates.get('shop-web-lt')?.id;
     const runs = world.aws.callsTo('instances.run').map((a) => a[0] as Record<string, unknown>);
-    expect(runs.map((r) => [r.LaunchTemplate, r.ImageId, r.SubnetId])).toEqual([[{ LaunchTemplateId: blueTemplate, Version: '2' }, OLD_IMAGE, 'subnet-a']]);
+    expect(runs.map((r) => [r.LaunchTemplate, r.ImageId, r.SubnetId])).toEqual([
+      [{ LaunchTemplateId: blueTemplate, Version: '2' }, OLD_IMAGE, 'subnet-a'],
+    ]);
     const imageId = world.journal.outputs[STEP.bakeImage]?.imageId as string;
     const version = await world.aws.launch.describeLaunchTemplateVersion({ name: GREEN }, '1');
     expect(version?.LaunchTemplateData).toMatchObject({ ImageId: imageId, InstanceType: 't3.small', UserData: USER_DATA });
@@ -313,7 +334,8 @@ describe('replica-dns with release.commands through the engine runner', () => {
     const start = world.aws.snapshot();
     const { journal, options, store } = await engine(world);
     world.remote.beforeCommand = (run) => {
-      if (run.index === 1) world.remote.failOn(run.host.instanceId, { command: run.command, code: 3, stderr: ['update.sh: no space left on device'] });
+      if (run.index === 1)
+        world.remote.failOn(run.host.instanceId, { command: run.command, code: 3, stderr: ['update.sh: no space left on device'] });
     };
     await expect(runForward(journal, options, 'deploy')).rejects.toThrow(
       /step run-commands failed: command "sudo \/opt\/shop\/update.sh 42" exited 3 on i-[0-9a-f]+ \(10\.0\.[0-9.]+\); last lines of stderr:\n {2}update.sh: no space left on device.*Rolled back/s,
@@ -337,7 +359,10 @@ describe('replica-dns with release.commands through the engine runner', () => {
     const start = world.aws.snapshot();
     const { journal, options, store } = await engine(world);
     await expect(runForward(journal, options, 'deploy')).rejects.toThrow(
-      new RegExp(`step bake-image failed: image ${GREEN} \\(ami-[0-9a-f]+\\) ended failed: Client\\.InternalError: injected image failure; .*Rolled back`, 's'),
+      new RegExp(
+        `step bake-image failed: image ${GREEN} \\(ami-[0-9a-f]+\\) ended failed: Client\\.InternalError: injected image failure; .*Rolled back`,
+        's',
+      ),
     );
     const result = (await store.current()) as Journal;
     expect(result.status).toBe('rolled-back');
@@ -355,7 +380,9 @@ describe('replica-dns with release.commands through the engine runner', () => {
       for (const i of made) world.remote.setUnreachable(i.InstanceId as string);
       return made;
     };
-    await expect(runForward(journal, options, 'deploy')).rejects.toThrow(/step wait-reachable failed: cannot reach 10\.0\.[0-9.]+: timed out \(4 attempts of 30s\).*Rolled back/s);
+    await expect(runForward(journal, options, 'deploy')).rejects.toThrow(
+      /step wait-reachable failed: cannot reach 10\.0\.[0-9.]+: timed out \(4 attempts of 30s\).*Rolled back/s,
+    );
     expect((await store.current())?.status).toBe('rolled-back');
     expect(world.remote.runs).toEqual([]);
     await expectNothingLeft(world, start);

@@ -77,7 +77,11 @@ describe('drainReader', () => {
     );
     const read = drainReader(world.aws, { loadBalancer: BLUE_LB, below: 1, windowMinutes: 3 });
     world.clock.advance(5 * MIN + 30_000); // 00:05:30: minutes 00:02-00:03 ended 60 s ago or more
-    expect(await read(world.clock.now())).toEqual({ quiet: false, minutesBelow: 0, message: 'blue shop-web-elb: 5 requests/min (below 1 for 0 of 3 minutes)' });
+    expect(await read(world.clock.now())).toEqual({
+      quiet: false,
+      minutesBelow: 0,
+      message: 'blue shop-web-elb: 5 requests/min (below 1 for 0 of 3 minutes)',
+    });
     expect(asked.map((a) => (a.start - t0) / MIN).sort()).toEqual([1, 2, 3]);
     expect(new Set(asked.map((a) => a.lb))).toEqual(new Set([`LoadBalancerName=${BLUE_LB}`]));
     // The same window: no new call.
@@ -87,7 +91,11 @@ describe('drainReader', () => {
     // Only minute 2 (no datapoint) is quiet: the newest minutes are not.
     world.aws.setMetricSum('RequestCount', (start) => (start >= t0 + 2 * MIN ? undefined : 9), 'AWS/ELB');
     world.clock.advance(40_000); // 00:06:30: minutes 2, 3, 4
-    expect(await read(world.clock.now())).toEqual({ quiet: true, minutesBelow: 3, message: 'blue shop-web-elb: 0 requests/min (below 1 for 3 of 3 minutes)' });
+    expect(await read(world.clock.now())).toEqual({
+      quiet: true,
+      minutesBelow: 3,
+      message: 'blue shop-web-elb: 0 requests/min (below 1 for 3 of 3 minutes)',
+    });
   });
 });
 
@@ -170,7 +178,16 @@ describe('wait-retire with retire.untilRequestsBelow', () => {
 
   it('an alarm going into ALARM while blue drains rolls back at once', async () => {
     const world = blueWorld();
-    world.aws.addAlarm({ AlarmName: 'shop-5xx', MetricName: 'HTTPCode_Backend_5XX', Namespace: 'AWS/ELB', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanThreshold' });
+    world.aws.addAlarm({
+      AlarmName: 'shop-5xx',
+      MetricName: 'HTTPCode_Backend_5XX',
+      Namespace: 'AWS/ELB',
+      Statistic: 'Sum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
     const { journal, options, events, store, at } = await start(world, draining(1, 300, ['shop-5xx']));
     world.aws.setMetricSum('RequestCount', 12, 'AWS/ELB');
     // 10 minutes into the wait (past the floor, blue still busy) the alarm fires.
@@ -183,9 +200,13 @@ describe('wait-retire with retire.untilRequestsBelow', () => {
     };
     const error = await runForward(journal, options, 'deploy').catch((e: unknown) => e);
     expect((error as DeploymentError).cause).toBeInstanceOf(VerificationError);
-    expect((error as Error).message).toMatch(/^step wait-retire failed: gate alarm shop-5xx while waiting to retire blue: shop-5xx is in ALARM \(errors\)\. Rolled back/);
+    expect((error as Error).message).toMatch(
+      /^step wait-retire failed: gate alarm shop-5xx while waiting to retire blue: shop-5xx is in ALARM \(errors\)\. Rolled back/,
+    );
     expect(durationOf(events, 'step.failed')).toBe(10 * MIN + 10_000); // polled every 10 s
-    expect(messages(events)[0]).toBe('blue shop-web-elb: 12 requests/min (below 1 for 0 of 3 minutes); 300s left of retire.after; alarm shop-5xx not in ALARM');
+    expect(messages(events)[0]).toBe(
+      'blue shop-web-elb: 12 requests/min (below 1 for 0 of 3 minutes); 300s left of retire.after; alarm shop-5xx not in ALARM',
+    );
     expect(((await store.current()) as Journal).status).toBe('rolled-back');
     expect(await world.aws.dns.getRecord(ZONE, RECORD, 'A')).toMatchObject({ AliasTarget: { DNSName: `dualstack.${world.blueLbDns}.` } });
     expect(await world.aws.groups.describeGroup('shop-green-k3x9a')).toBeUndefined();

@@ -61,7 +61,16 @@ async function expectRolledBack(world: World, error: unknown, store: { current()
 describe('replica-dns plan with gates', () => {
   it('adds check-http between wait-healthy and switch-dns only with gates.http, and gives the alarms to switch-dns and wait-retire', async () => {
     const world = blueWorld();
-    world.aws.addAlarm({ AlarmName: 'shop-5xx', MetricName: 'HTTPCode_Backend_5XX', Namespace: 'AWS/ELB', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanThreshold' });
+    world.aws.addAlarm({
+      AlarmName: 'shop-5xx',
+      MetricName: 'HTTPCode_Backend_5XX',
+      Namespace: 'AWS/ELB',
+      Statistic: 'Sum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
     const observed = await replicaDns.observe(configFor(), world.aws);
     const ids = (c: ReplicaDnsConfig) => replicaDns.plan(c, observed, 'k3x9a').steps.map((s) => s.id);
     expect(ids(configFor())).not.toContain('check-http');
@@ -70,12 +79,18 @@ describe('replica-dns plan with gates', () => {
     const order = plan.steps.map((s) => s.id);
     expect(order.slice(order.indexOf('wait-healthy'), order.indexOf('wait-healthy') + 3)).toEqual(['wait-healthy', 'check-http', 'switch-dns']);
     const step = (id: string) => plan.steps.find((s) => s.id === id)!;
-    expect(step('check-http').params).toEqual({ loadBalancer: 'shop-green-k3x9a', checks: [{ url: URL, expect: 204, tries: 3, intervalSeconds: 5 }] });
+    expect(step('check-http').params).toEqual({
+      loadBalancer: 'shop-green-k3x9a',
+      checks: [{ url: URL, expect: 204, tries: 3, intervalSeconds: 5 }],
+    });
     expect(step('check-http').waits).toBe(`GET ${URL} answers 204 (3 tries, every 5s, 10s each)`);
     expect(step('switch-dns').params).toMatchObject({ alarms: ['shop-5xx'] });
     expect(step('wait-retire').params).toEqual({ alarms: ['shop-5xx'], seconds: 300, intervalSeconds: 10 });
     expect(step('wait-retire').waits).toBe('300s, watching alarm shop-5xx');
-    expect(replicaDns.plan(configFor(), observed, 'k3x9a').steps.find((s) => s.id === 'wait-retire')!.params).toEqual({ seconds: 300, intervalSeconds: 30 });
+    expect(replicaDns.plan(configFor(), observed, 'k3x9a').steps.find((s) => s.id === 'wait-retire')!.params).toEqual({
+      seconds: 300,
+      intervalSeconds: 30,
+    });
   });
 });
 
@@ -136,7 +151,9 @@ describe('gates.http', () => {
     const { journal, options, store } = await start(world, config, get);
     const error = await runForward(journal, options, 'deploy').catch((e: unknown) => e);
     expect(calls.map((u) => u.slice(u.lastIndexOf('/')))).toEqual(['/health', '/ready']);
-    expect((error as Error).message).toMatch(/HTTP gate 2 failed: GET \S+\/ready answered no status \(connect ECONNREFUSED 10\.0\.0\.1:80\), expected 200, after 1 try\./);
+    expect((error as Error).message).toMatch(
+      /HTTP gate 2 failed: GET \S+\/ready answered no status \(connect ECONNREFUSED 10\.0\.0\.1:80\), expected 200, after 1 try\./,
+    );
     const result = await expectRolledBack(world, error, store);
     expect(result.steps.find((s) => s.id === 'check-http')?.outputs).toEqual({
       http: [
@@ -149,7 +166,16 @@ describe('gates.http', () => {
 
 describe('gates.alarms', () => {
   const alarm = (world: World, name: string) =>
-    world.aws.addAlarm({ AlarmName: name, MetricName: 'HTTPCode_Backend_5XX', Namespace: 'AWS/ELB', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanThreshold' });
+    world.aws.addAlarm({
+      AlarmName: name,
+      MetricName: 'HTTPCode_Backend_5XX',
+      Namespace: 'AWS/ELB',
+      Statistic: 'Sum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
 
   it('an alarm going into ALARM during wait-retire rolls back at once, naming the alarm and its reason', async () => {
     const world = blueWorld();

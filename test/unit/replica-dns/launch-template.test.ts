@@ -27,7 +27,10 @@ describe('launchTemplateFromConfiguration', () => {
       IamInstanceProfile: 'arn:aws:iam::123456789012:instance-profile/shop',
       UserData: USER_DATA,
       BlockDeviceMappings: [
-        { DeviceName: '/dev/xvda', Ebs: { SnapshotId: 'snap-1', VolumeSize: 30, VolumeType: 'gp3', DeleteOnTermination: true, Iops: 3000, Encrypted: true, Throughput: 125 } },
+        {
+          DeviceName: '/dev/xvda',
+          Ebs: { SnapshotId: 'snap-1', VolumeSize: 30, VolumeType: 'gp3', DeleteOnTermination: true, Iops: 3000, Encrypted: true, Throughput: 125 },
+        },
         { DeviceName: '/dev/sdb', VirtualName: 'ephemeral0' },
         { DeviceName: '/dev/sdc', NoDevice: true },
       ],
@@ -52,7 +55,10 @@ describe('launchTemplateFromConfiguration', () => {
         IamInstanceProfile: { Arn: 'arn:aws:iam::123456789012:instance-profile/shop' },
         UserData: USER_DATA,
         BlockDeviceMappings: [
-          { DeviceName: '/dev/xvda', Ebs: { SnapshotId: 'snap-1', VolumeSize: 30, VolumeType: 'gp3', DeleteOnTermination: true, Iops: 3000, Encrypted: true, Throughput: 125 } },
+          {
+            DeviceName: '/dev/xvda',
+            Ebs: { SnapshotId: 'snap-1', VolumeSize: 30, VolumeType: 'gp3', DeleteOnTermination: true, Iops: 3000, Encrypted: true, Throughput: 125 },
+          },
           { DeviceName: '/dev/sdb', VirtualName: 'ephemeral0' },
           { DeviceName: '/dev/sdc', NoDevice: '' },
         ],
@@ -69,19 +75,39 @@ describe('launchTemplateFromConfiguration', () => {
   });
 
   it('puts VPC ids in SecurityGroupIds, names in SecurityGroups, and drops what AWS describes as empty', () => {
-    const base = { CreatedTime: new Date(0), LaunchConfigurationName: 'lc', ImageId: 'ami-old', InstanceType: 't3.small', KeyName: '', KernelId: '', RamdiskId: '', UserData: '', SpotPrice: '', PlacementTenancy: '' };
-    expect(launchTemplateFromConfiguration({ ...base, SecurityGroups: ['sg-0123'], IamInstanceProfile: 'shop-web' }, 'n', NEW_IMAGE, []).LaunchTemplateData).toEqual({
+    const base = {
+      CreatedTime: new Date(0),
+      LaunchConfigurationName: 'lc',
+      ImageId: 'ami-old',
+      InstanceType: 't3.small',
+      KeyName: '',
+      KernelId: '',
+      RamdiskId: '',
+      UserData: '',
+      SpotPrice: '',
+      PlacementTenancy: '',
+    };
+    expect(
+      launchTemplateFromConfiguration({ ...base, SecurityGroups: ['sg-0123'], IamInstanceProfile: 'shop-web' }, 'n', NEW_IMAGE, [])
+        .LaunchTemplateData,
+    ).toEqual({
       ImageId: NEW_IMAGE,
       InstanceType: 't3.small',
       SecurityGroupIds: ['sg-0123'],
       IamInstanceProfile: { Name: 'shop-web' },
     });
-    expect(launchTemplateFromConfiguration({ ...base, SecurityGroups: ['web', 'sg-0123'], BlockDeviceMappings: [] }, 'n', NEW_IMAGE, []).LaunchTemplateData).toEqual({
+    expect(
+      launchTemplateFromConfiguration({ ...base, SecurityGroups: ['web', 'sg-0123'], BlockDeviceMappings: [] }, 'n', NEW_IMAGE, [])
+        .LaunchTemplateData,
+    ).toEqual({
       ImageId: NEW_IMAGE,
       InstanceType: 't3.small',
       SecurityGroups: ['web', 'sg-0123'],
     });
-    expect(launchTemplateFromConfiguration({ ...base, SecurityGroups: ['sg-0123'], AssociatePublicIpAddress: false }, 'n', NEW_IMAGE, []).LaunchTemplateData).toEqual({
+    expect(
+      launchTemplateFromConfiguration({ ...base, SecurityGroups: ['sg-0123'], AssociatePublicIpAddress: false }, 'n', NEW_IMAGE, [])
+        .LaunchTemplateData,
+    ).toEqual({
       ImageId: NEW_IMAGE,
       InstanceType: 't3.small',
       NetworkInterfaces: [{ DeviceIndex: 0, AssociatePublicIpAddress: false, Groups: ['sg-0123'], DeleteOnTermination: true }],
@@ -92,19 +118,21 @@ describe('launchTemplateFromConfiguration', () => {
 describe('replica-dns with launch: template', () => {
   const config = () => configFor({ launch: 'template', retire: { afterSeconds: 0, action: 'keep' } });
 
-  it('plans a launch template from blue\'s launch configuration, and green\'s group on its version 1', async () => {
+  it("plans a launch template from blue's launch configuration, and green's group on its version 1", async () => {
     const world = blueWorld();
     const { steps, plan } = await planned(world, config());
     const create = steps.find((s) => s.id === STEP.createLaunch);
     expect(create?.title).toBe(`Create launch template ${GREEN} from launch configuration shop-web-lc with image ${NEW_IMAGE}`);
     expect(create?.creates).toEqual([{ type: 'launch-template', name: GREEN }]);
     expect(create?.params).toMatchObject({ kind: 'template-from-configuration', name: GREEN, source: 'shop-web-lc', image: NEW_IMAGE });
-    expect(steps.find((s) => s.id === STEP.createGroup)?.params).toMatchObject({ input: { LaunchTemplate: { LaunchTemplateName: GREEN, Version: '1' } } });
+    expect(steps.find((s) => s.id === STEP.createGroup)?.params).toMatchObject({
+      input: { LaunchTemplate: { LaunchTemplateName: GREEN, Version: '1' } },
+    });
     expect(JSON.stringify(steps.find((s) => s.id === STEP.createGroup)?.params)).not.toContain('LaunchConfigurationName');
     expect(plan.warnings.join('\n')).not.toContain('consider moving');
   });
 
-  it('green\'s group uses the template with the new image and blue\'s settings; undo deletes it', async () => {
+  it("green's group uses the template with the new image and blue's settings; undo deletes it", async () => {
     const world = blueWorld();
     const start = world.aws.snapshot();
     const { steps, registry } = await planned(world, config());
@@ -124,7 +152,11 @@ describe('replica-dns with launch: template', () => {
     expect(group?.LaunchTemplate).toEqual({ LaunchTemplateName: GREEN, Version: '1' });
     expect(group?.LaunchConfigurationName).toBeUndefined();
     expect(await world.aws.launch.describeLaunchConfiguration(GREEN)).toBeUndefined();
-    expect(world.journal.outputs[STEP.createLaunch]).toMatchObject({ launchTemplate: GREEN, launchTemplateId: version?.LaunchTemplateId, version: 1 });
+    expect(world.journal.outputs[STEP.createLaunch]).toMatchObject({
+      launchTemplate: GREEN,
+      launchTemplateId: version?.LaunchTemplateId,
+      version: 1,
+    });
     expect(world.aws.state.templates.get(GREEN)?.tags.map((t) => t.Key)).toEqual(['bluegreen:service', 'bluegreen:deployment', 'bluegreen:color']);
     expect(JSON.stringify(world.journal.outputs)).not.toContain(USER_DATA);
 

@@ -38,7 +38,11 @@ describe('replica-dns observe', () => {
   it('resolves a $Latest launch template to the version number', async () => {
     const world = blueWorld({ launch: 'template' });
     const observed = await replicaDns.observe(configFor(), world.aws);
-    expect(observed.blue.launch).toMatchObject({ kind: 'template', requested: '$Latest', version: { VersionNumber: 2, LaunchTemplateName: 'shop-web-lt' } });
+    expect(observed.blue.launch).toMatchObject({
+      kind: 'template',
+      requested: '$Latest',
+      version: { VersionNumber: 2, LaunchTemplateName: 'shop-web-lt' },
+    });
   });
 
   const inputError = async (promise: Promise<unknown>, message: RegExp) => {
@@ -48,9 +52,18 @@ describe('replica-dns observe', () => {
 
   it('names a hosted zone, record or image that does not exist', async () => {
     const world = blueWorld();
-    await inputError(replicaDns.observe(configFor({ dns: { hostedZoneId: 'ZNOPE', name: RECORD } }), world.aws), /hosted zone ZNOPE \(dns.hostedZoneId\) does not exist/);
-    await inputError(replicaDns.observe(configFor({ dns: { hostedZoneId: ZONE, name: 'nope.example.com' } }), world.aws), /record nope.example.com \(type A\) does not exist in hosted zone Z0123456789ABC/);
-    await inputError(replicaDns.observe(configFor({ release: { kind: 'image', image: 'ami-0ccccccccccccccc3' } }), world.aws), /image ami-0ccccccccccccccc3 \(release.image, or the --image flag when given\) does not exist/);
+    await inputError(
+      replicaDns.observe(configFor({ dns: { hostedZoneId: 'ZNOPE', name: RECORD } }), world.aws),
+      /hosted zone ZNOPE \(dns.hostedZoneId\) does not exist/,
+    );
+    await inputError(
+      replicaDns.observe(configFor({ dns: { hostedZoneId: ZONE, name: 'nope.example.com' } }), world.aws),
+      /record nope.example.com \(type A\) does not exist in hosted zone Z0123456789ABC/,
+    );
+    await inputError(
+      replicaDns.observe(configFor({ release: { kind: 'image', image: 'ami-0ccccccccccccccc3' } }), world.aws),
+      /image ami-0ccccccccccccccc3 \(release.image, or the --image flag when given\) does not exist/,
+    );
   });
 
   it("takes a release by commands: the image is blue's, which the builder starts from (bake.test.ts has the rest)", async () => {
@@ -77,7 +90,11 @@ describe('replica-dns observe', () => {
 
   it('names the record, its target and the candidates when the record points elsewhere', async () => {
     const world = blueWorld();
-    world.aws.putRecord(ZONE, { Name: RECORD, Type: 'A', AliasTarget: { HostedZoneId: 'Z35SXDOTRQ7X7K', DNSName: 'other-1.us-east-1.elb.amazonaws.com.', EvaluateTargetHealth: false } });
+    world.aws.putRecord(ZONE, {
+      Name: RECORD,
+      Type: 'A',
+      AliasTarget: { HostedZoneId: 'Z35SXDOTRQ7X7K', DNSName: 'other-1.us-east-1.elb.amazonaws.com.', EvaluateTargetHealth: false },
+    });
     await inputError(
       replicaDns.observe(configFor(), world.aws),
       /record shop.example.com points at other-1.us-east-1.elb.amazonaws.com., which is the load balancer of none of the candidate groups: shop-web \(shop-web-elb\)/,
@@ -92,11 +109,17 @@ describe('replica-dns observe', () => {
     const two = blueWorld();
     two.aws.addLoadBalancer({ LoadBalancerName: 'shop-web-2', Listeners: [] });
     (two.aws.state.groups.get('shop-web') as { group: { LoadBalancerNames?: string[] } }).group.LoadBalancerNames = ['shop-web-elb', 'shop-web-2'];
-    await inputError(replicaDns.observe(configFor(), two.aws), /has 2 classic load balancers \(shop-web-elb, shop-web-2\); replica-dns needs exactly one/);
+    await inputError(
+      replicaDns.observe(configFor(), two.aws),
+      /has 2 classic load balancers \(shop-web-elb, shop-web-2\); replica-dns needs exactly one/,
+    );
 
     const mixed = blueWorld();
     (mixed.aws.state.groups.get('shop-web') as { group: Record<string, unknown> }).group.MixedInstancesPolicy = {
-      LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateName: 'x' }, Overrides: [{ InstanceType: 'm5.large', LaunchTemplateSpecification: { LaunchTemplateName: 'y' } }] },
+      LaunchTemplate: {
+        LaunchTemplateSpecification: { LaunchTemplateName: 'x' },
+        Overrides: [{ InstanceType: 'm5.large', LaunchTemplateSpecification: { LaunchTemplateName: 'y' } }],
+      },
     };
     await inputError(
       replicaDns.observe(configFor(), mixed.aws),
@@ -115,7 +138,11 @@ describe('replica-dns observe', () => {
       ...record,
       Name: RECORD,
       Type: 'A',
-      AliasTarget: { HostedZoneId: 'Z35SXDOTRQ7X7K', EvaluateTargetHealth: true, DNSName: `DualStack.${record?.AliasTarget?.DNSName?.toUpperCase()}.` },
+      AliasTarget: {
+        HostedZoneId: 'Z35SXDOTRQ7X7K',
+        EvaluateTargetHealth: true,
+        DNSName: `DualStack.${record?.AliasTarget?.DNSName?.toUpperCase()}.`,
+      },
     });
 
     const second = await replicaDns.observe(config, world.aws);

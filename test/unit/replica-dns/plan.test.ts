@@ -39,9 +39,7 @@ describe('replica-dns plan', () => {
       { what: `DNS record ${RECORD}`, from: o.blue.loadBalancer.description.DNSName, to: 'shop-green-k3x9a' },
     ]);
     expect(by['switch-dns']?.waits).toBe('until the change is INSYNC (timeout 300s)');
-    expect(by['retire-blue']?.changes).toEqual([
-      { what: 'capacity of shop-web', from: 'min 2, max 4, desired 2', to: 'min 0, max 4, desired 0' },
-    ]);
+    expect(by['retire-blue']?.changes).toEqual([{ what: 'capacity of shop-web', from: 'min 2, max 4, desired 2', to: 'min 0, max 4, desired 0' }]);
   });
 
   it('puts every decision in JSON params: names, blue, timeouts, inputs without secrets', async () => {
@@ -67,7 +65,10 @@ describe('replica-dns plan', () => {
       group: 'shop-green-k3x9a',
       alarms: [{ AlarmName: 'shop-green-k3x9a-shop-web-cpu-high', AlarmActions: [expect.stringContaining(':policyName/scale-up'), SNS] }],
     });
-    expect(Object.values((by['copy-alarms'] as { policyNameByBlueArn: Record<string, string> }).policyNameByBlueArn).sort()).toEqual(['cpu-50', 'scale-up']);
+    expect(Object.values((by['copy-alarms'] as { policyNameByBlueArn: Record<string, string> }).policyNameByBlueArn).sort()).toEqual([
+      'cpu-50',
+      'scale-up',
+    ]);
     expect(by['wait-healthy']).toEqual({ group: 'shop-green-k3x9a', loadBalancer: 'shop-green-k3x9a', timeoutSeconds: 120, intervalSeconds: 5 });
     expect(by['switch-dns']).toEqual({
       zoneId: ZONE,
@@ -130,6 +131,8 @@ describe('replica-dns plan', () => {
     const o = await observed();
     expect(() => replicaDns.plan(configFor(), o, 'K3X9A')).toThrow(/deployment id/);
     expect(() => replicaDns.plan(configFor({ service: 'a'.repeat(21) }), o, 'k3x9a')).toThrow(/at most 32/);
-    expect(replicaDns.plan(configFor({ service: 'a'.repeat(20) }), o, 'k3x9a').summary.green).toMatchObject({ loadBalancer: `${'a'.repeat(20)}-green-k3x9a` });
+    expect(replicaDns.plan(configFor({ service: 'a'.repeat(20) }), o, 'k3x9a').summary.green).toMatchObject({
+      loadBalancer: `${'a'.repeat(20)}-green-k3x9a`,
+    });
   });
 });

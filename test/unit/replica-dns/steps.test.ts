@@ -156,7 +156,9 @@ describe('replica-dns handlers against the in-memory AWS', () => {
     const t0 = world.clock.now();
     const wait = world.journal.apply(registry, step(steps, STEP.waitHealthy));
     await expect(wait).rejects.toBeInstanceOf(VerificationError);
-    await expect(wait).rejects.toThrow(/timed out after 300s waiting for shop-green-k3x9a.*last seen: 0 of 2 instances InService in shop-green-k3x9a/);
+    await expect(wait).rejects.toThrow(
+      /timed out after 300s waiting for shop-green-k3x9a.*last seen: 0 of 2 instances InService in shop-green-k3x9a/,
+    );
     expect(world.clock.now() - t0).toBe(300_000);
     const progress = world.journal.progressOf(STEP.waitHealthy);
     expect(progress).toHaveLength(31); // t = 0, 10, ..., 300
@@ -208,7 +210,11 @@ describe('replica-dns handlers against the in-memory AWS', () => {
     const world = blueWorld();
     const { steps, registry } = await planned(world);
     await world.journal.applyAll(registry, upTo(steps, STEP.switchDns));
-    const elsewhere: ResourceRecordSet = { Name: `${RECORD}.`, Type: 'A', AliasTarget: { HostedZoneId: 'Z35SXDOTRQ7X7K', DNSName: 'other-1.us-east-1.elb.amazonaws.com', EvaluateTargetHealth: false } };
+    const elsewhere: ResourceRecordSet = {
+      Name: `${RECORD}.`,
+      Type: 'A',
+      AliasTarget: { HostedZoneId: 'Z35SXDOTRQ7X7K', DNSName: 'other-1.us-east-1.elb.amazonaws.com', EvaluateTargetHealth: false },
+    };
     world.aws.putRecord(ZONE, elsewhere);
     await world.journal.undo(registry, step(steps, STEP.switchDns));
     expect(await world.aws.dns.getRecord(ZONE, RECORD, 'A')).toEqual(elsewhere);

@@ -18,7 +18,12 @@ import { blueWorld, configFor, engineRun, noRemote, RECORD, ZONE, type World } f
 const GREEN = 'shop-green-k3x9a';
 const ORIGINAL_HOSTED_ZONE = 'Z35SXDOTRQ7X7K';
 
-function stepped(steps: number[], holdSeconds = 300, alarms: string[] = ['shop-5xx'], action: ReplicaDnsConfig['retire']['action'] = 'scale-to-zero'): ReplicaDnsConfig {
+function stepped(
+  steps: number[],
+  holdSeconds = 300,
+  alarms: string[] = ['shop-5xx'],
+  action: ReplicaDnsConfig['retire']['action'] = 'scale-to-zero',
+): ReplicaDnsConfig {
   return configFor({
     traffic: { steps, holdSeconds },
     ...(alarms.length > 0 ? { gates: { alarms, http: [] } } : {}),
@@ -27,7 +32,16 @@ function stepped(steps: number[], holdSeconds = 300, alarms: string[] = ['shop-5
 }
 
 function withAlarm(world: World, name = 'shop-5xx'): void {
-  world.aws.addAlarm({ AlarmName: name, MetricName: 'HTTPCode_Backend_5XX', Namespace: 'AWS/ELB', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanThreshold' });
+  world.aws.addAlarm({
+    AlarmName: name,
+    MetricName: 'HTTPCode_Backend_5XX',
+    Namespace: 'AWS/ELB',
+    Statistic: 'Sum',
+    Period: 60,
+    EvaluationPeriods: 1,
+    Threshold: 1,
+    ComparisonOperator: 'GreaterThanThreshold',
+  });
   world.aws.setAlarmState(name, 'OK');
 }
 
@@ -52,12 +66,20 @@ function sets(world: World): Array<[string, number | null, string]> {
   const zone = world.aws.state.zones.get(ZONE)!;
   return zone.records
     .filter((r) => r.Name === `${RECORD}.` && r.Type === 'A')
-    .map((r): [string, number | null, string] => [r.SetIdentifier ?? 'simple', r.Weight ?? null, (r.AliasTarget?.DNSName ?? '').replace(/^dualstack\./, '').replace(/\.$/, '')])
+    .map((r): [string, number | null, string] => [
+      r.SetIdentifier ?? 'simple',
+      r.Weight ?? null,
+      (r.AliasTarget?.DNSName ?? '').replace(/^dualstack\./, '').replace(/\.$/, ''),
+    ])
     .sort((a, b) => a[0].localeCompare(b[0]));
 }
 
 const changes = (world: World) => world.aws.callsTo('dns.change').map((args) => args[1] as Change[]);
-const batchShape = (batch: Change[]) => batch.map((c) => `${c.Action} ${c.ResourceRecordSet?.SetIdentifier ?? 'simple'}${c.ResourceRecordSet?.Weight !== undefined ? ` ${c.ResourceRecordSet.Weight}` : ''}`);
+const batchShape = (batch: Change[]) =>
+  batch.map(
+    (c) =>
+      `${c.Action} ${c.ResourceRecordSet?.SetIdentifier ?? 'simple'}${c.ResourceRecordSet?.Weight !== undefined ? ` ${c.ResourceRecordSet.Weight}` : ''}`,
+  );
 
 async function greenDns(world: World): Promise<string> {
   const [lb] = await world.aws.classicLoadBalancers.describe([GREEN]);
@@ -107,7 +129,11 @@ describe('plan with traffic.steps', () => {
     expect(step('traffic-100').params).toMatchObject({ percent: 100, fromPercent: 50, holdSeconds: 0, firstStep: 'traffic-10' });
 
     expect(step('traffic-10').changes).toEqual([
-      { what: `DNS record ${RECORD}`, from: `alias to ${world.blueLbDns}`, to: `weighted alias records blue (${world.blueLbDns}) and green (${GREEN})` },
+      {
+        what: `DNS record ${RECORD}`,
+        from: `alias to ${world.blueLbDns}`,
+        to: `weighted alias records blue (${world.blueLbDns}) and green (${GREEN})`,
+      },
       { what: `weights of ${RECORD}`, from: 'blue 100 / green 0', to: 'blue 90 / green 10' },
     ]);
     expect(step('traffic-50').changes).toEqual([{ what: `weights of ${RECORD}`, from: 'blue 90 / green 10', to: 'blue 50 / green 50' }]);
@@ -153,7 +179,7 @@ describe('plan with traffic.steps', () => {
     const config = stepped([25, 100], 30, []);
     const plan = replicaDns.plan(config, await replicaDns.observe(config, world.aws), 'k3x9a');
     expect(plan.warnings).toContain(
-      'traffic.hold is 30s: clients cache alias records to load balancers for 60s and many resolvers longer, so green may get less than each step\'s share of requests before the hold ends',
+      "traffic.hold is 30s: clients cache alias records to load balancers for 60s and many resolvers longer, so green may get less than each step's share of requests before the hold ends",
     );
     expect(plan.steps.find((s) => s.id === 'traffic-25')?.params).toMatchObject({ holdSeconds: 30, intervalSeconds: 30, alarms: [] });
     expect(plan.steps.find((s) => s.id === 'traffic-25')?.title).toBe(`Send 25% of requests to green (${GREEN}) and hold 30s`);
@@ -220,8 +246,18 @@ describe('deploy in traffic steps', () => {
     // Blue's weighted record is the original alias as it was; green's keeps EvaluateTargetHealth and gets the ELB zone.
     const [first] = changes(world);
     expect(first?.[1]?.ResourceRecordSet).toEqual({ ...originalRecord(world), SetIdentifier: 'blue', Weight: 90 });
-    expect(first?.[2]?.ResourceRecordSet).toEqual({ Name: `${RECORD}.`, Type: 'A', SetIdentifier: 'green', Weight: 10, AliasTarget: { DNSName: green, HostedZoneId: ORIGINAL_HOSTED_ZONE, EvaluateTargetHealth: true } });
-    expect(await world.aws.dns.getRecord(ZONE, RECORD, 'A')).toEqual({ Name: `${RECORD}.`, Type: 'A', AliasTarget: { DNSName: green, HostedZoneId: ORIGINAL_HOSTED_ZONE, EvaluateTargetHealth: true } });
+    expect(first?.[2]?.ResourceRecordSet).toEqual({
+      Name: `${RECORD}.`,
+      Type: 'A',
+      SetIdentifier: 'green',
+      Weight: 10,
+      AliasTarget: { DNSName: green, HostedZoneId: ORIGINAL_HOSTED_ZONE, EvaluateTargetHealth: true },
+    });
+    expect(await world.aws.dns.getRecord(ZONE, RECORD, 'A')).toEqual({
+      Name: `${RECORD}.`,
+      Type: 'A',
+      AliasTarget: { DNSName: green, HostedZoneId: ORIGINAL_HOSTED_ZONE, EvaluateTargetHealth: true },
+    });
     // The holds: 5 virtual minutes for 10 and 50, none for 100.
     const duration = (id: string) => (events.find((e) => e.event === 'step.succeeded' && e.stepId === id) as { durationMs: number }).durationMs;
     expect([duration('traffic-10'), duration('traffic-50'), duration('traffic-100')]).toEqual([300_000, 300_000, 0]);
@@ -297,7 +333,9 @@ describe('deploy in traffic steps', () => {
       if (e.event === 'step.succeeded' && e.stepId === 'traffic-10') world.aws.setAlarmState('shop-5xx', 'ALARM', 'errors');
     });
     const error = await runForward(journal, options, 'deploy').catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(/^step traffic-50 failed: gate alarm shop-5xx before sending 50% of requests to shop-green-k3x9a: shop-5xx is in ALARM \(errors\)\. Rolled back/);
+    expect((error as Error).message).toMatch(
+      /^step traffic-50 failed: gate alarm shop-5xx before sending 50% of requests to shop-green-k3x9a: shop-5xx is in ALARM \(errors\)\. Rolled back/,
+    );
     // traffic-50 changed nothing; its undo (first to run) puts the original back from traffic-10's journal.
     expect(changes(world).map(batchShape)).toEqual([
       ['DELETE simple', 'CREATE blue 90', 'CREATE green 10'],
@@ -412,7 +450,11 @@ describe('resume after a crash in the middle of a traffic step', () => {
     // INSYNC (the lost id was the only way to know), then the 100% step.
     const all = changes(world);
     expect(all).toHaveLength(4);
-    expect(batchShape(all[2]!)).toEqual(batchShape(all[1]!).filter((c) => !c.startsWith('DELETE')).map((c) => c.replace(/^\w+/, 'UPSERT')));
+    expect(batchShape(all[2]!)).toEqual(
+      batchShape(all[1]!)
+        .filter((c) => !c.startsWith('DELETE'))
+        .map((c) => c.replace(/^\w+/, 'UPSERT')),
+    );
     // Waited: the 10% change, the confirming change (the lost 50% one never was), the 100% change.
     expect(world.aws.callsTo('dns.waitInSync')).toHaveLength(3);
   });
@@ -429,7 +471,9 @@ describe('resume after a crash in the middle of a traffic step', () => {
       holdStarted ||= world.clock.now();
       if (world.clock.now() - holdStarted >= 120_000 && !deleted) deleted = world.aws.state.alarms.delete('shop-5xx');
     });
-    await expect(runForward(journal, options, 'deploy')).rejects.toThrow(/stopped at step traffic-10 .*alarm shop-5xx \(gates\.alarms\) no longer exists/);
+    await expect(runForward(journal, options, 'deploy')).rejects.toThrow(
+      /stopped at step traffic-10 .*alarm shop-5xx \(gates\.alarms\) no longer exists/,
+    );
     const saved = (await store.current()) as Journal;
     const end = saved.steps.find((s) => s.id === 'traffic-10')!.outputs.holdUntil as number;
     expect(end).toBe(holdStarted + 300_000);
@@ -437,7 +481,9 @@ describe('resume after a crash in the middle of a traffic step', () => {
     const resumedAt = world.clock.now();
     const resumed = await runForward(saved, options, 'resume');
     expect(resumed.status).toBe('succeeded');
-    const durations = events.filter((e) => e.event === 'step.succeeded' && e.stepId === 'traffic-10').map((e) => (e as { durationMs: number }).durationMs);
+    const durations = events
+      .filter((e) => e.event === 'step.succeeded' && e.stepId === 'traffic-10')
+      .map((e) => (e as { durationMs: number }).durationMs);
     expect(durations).toEqual([end - resumedAt]);
     expect(end - resumedAt).toBeLessThan(300_000);
     expect(changes(world).map(batchShape)).toEqual([
@@ -472,7 +518,13 @@ describe('sets this deployment did not make', () => {
   it('a weighted set added by hand stops the next step (no rollback) and the rollback, naming it, without changing the record', async () => {
     const world = blueWorld();
     const { journal, options, store } = await start(world, stepped([10, 50, 100], 300, []));
-    const canary: ResourceRecordSet = { Name: `${RECORD}.`, Type: 'A', SetIdentifier: 'canary', Weight: 5, AliasTarget: { HostedZoneId: ORIGINAL_HOSTED_ZONE, DNSName: 'canary.example.net.', EvaluateTargetHealth: false } };
+    const canary: ResourceRecordSet = {
+      Name: `${RECORD}.`,
+      Type: 'A',
+      SetIdentifier: 'canary',
+      Weight: 5,
+      AliasTarget: { HostedZoneId: ORIGINAL_HOSTED_ZONE, DNSName: 'canary.example.net.', EvaluateTargetHealth: false },
+    };
     onEvent(options, (e) => {
       if (e.event === 'step.succeeded' && e.stepId === 'traffic-10') world.aws.putRecord(ZONE, canary);
     });
@@ -497,29 +549,48 @@ describe('sets this deployment did not make', () => {
     const world = blueWorld();
     const { journal, options, events } = await start(world, stepped([10, 100], 300, [], 'keep'));
     const done = await runForward(journal, options, 'deploy');
-    const elsewhere: ResourceRecordSet = { Name: `${RECORD}.`, Type: 'A', AliasTarget: { HostedZoneId: ORIGINAL_HOSTED_ZONE, DNSName: 'maintenance.example.net.', EvaluateTargetHealth: false } };
+    const elsewhere: ResourceRecordSet = {
+      Name: `${RECORD}.`,
+      Type: 'A',
+      AliasTarget: { HostedZoneId: ORIGINAL_HOSTED_ZONE, DNSName: 'maintenance.example.net.', EvaluateTargetHealth: false },
+    };
     world.aws.putRecord(ZONE, elsewhere);
     const forward = changes(world).length;
     const back = await runRollback(done, options);
     expect(back.status).toBe('rolled-back');
     expect(changes(world)).toHaveLength(forward);
     expect(await world.aws.dns.getRecord(ZONE, RECORD, 'A')).toEqual(elsewhere);
-    expect(events.some((e) => e.event === 'step.progress' && e.stepId === 'traffic-100' && /no longer sends requests to shop-green-k3x9a .*left as it is/.test(e.message))).toBe(true);
+    expect(
+      events.some(
+        (e) =>
+          e.event === 'step.progress' && e.stepId === 'traffic-100' && /no longer sends requests to shop-green-k3x9a .*left as it is/.test(e.message),
+      ),
+    ).toBe(true);
   });
 });
 
 describe("the fake's Route 53", () => {
   const alias = (dns: string) => ({ HostedZoneId: ORIGINAL_HOSTED_ZONE, DNSName: dns, EvaluateTargetHealth: false });
   const simple = (dns = 'a.example.net.'): ResourceRecordSet => ({ Name: RECORD, Type: 'A', AliasTarget: alias(dns) });
-  const weighted = (id: string, weight: number, dns = 'a.example.net.'): ResourceRecordSet => ({ Name: RECORD, Type: 'A', SetIdentifier: id, Weight: weight, AliasTarget: alias(dns) });
+  const weighted = (id: string, weight: number, dns = 'a.example.net.'): ResourceRecordSet => ({
+    Name: RECORD,
+    Type: 'A',
+    SetIdentifier: id,
+    Weight: weight,
+    AliasTarget: alias(dns),
+  });
 
   it('keeps several sets per name and type, and gives them all with getRecordSets', async () => {
     const world = blueWorld();
-    await world.aws.dns.change(ZONE, [
-      { Action: 'DELETE', ResourceRecordSet: originalRecord(world) },
-      { Action: 'CREATE', ResourceRecordSet: weighted('blue', 90) },
-      { Action: 'CREATE', ResourceRecordSet: weighted('green', 10, 'b.example.net.') },
-    ], 'test');
+    await world.aws.dns.change(
+      ZONE,
+      [
+        { Action: 'DELETE', ResourceRecordSet: originalRecord(world) },
+        { Action: 'CREATE', ResourceRecordSet: weighted('blue', 90) },
+        { Action: 'CREATE', ResourceRecordSet: weighted('green', 10, 'b.example.net.') },
+      ],
+      'test',
+    );
     expect((await world.aws.dns.getRecordSets(ZONE, 'SHOP.example.com.', 'A')).map((r) => [r.SetIdentifier, r.Weight])).toEqual([
       ['blue', 90],
       ['green', 10],
@@ -538,14 +609,49 @@ describe("the fake's Route 53", () => {
       expect(world.aws.snapshot()).toEqual(before);
     };
     await refused([{ Action: 'CREATE', ResourceRecordSet: weighted('blue', 90) }], /cannot coexist/);
-    await refused([{ Action: 'CREATE', ResourceRecordSet: weighted('green', 10) }, { Action: 'DELETE', ResourceRecordSet: originalRecord(world) }], /cannot coexist/);
+    await refused(
+      [
+        { Action: 'CREATE', ResourceRecordSet: weighted('green', 10) },
+        { Action: 'DELETE', ResourceRecordSet: originalRecord(world) },
+      ],
+      /cannot coexist/,
+    );
     await refused([{ Action: 'CREATE', ResourceRecordSet: originalRecord(world) }], /already exists/);
-    await refused([{ Action: 'DELETE', ResourceRecordSet: { ...originalRecord(world), AliasTarget: alias('elsewhere.example.net.') } }], /do not match/);
-    await refused([{ Action: 'DELETE', ResourceRecordSet: originalRecord(world) }, { Action: 'DELETE', ResourceRecordSet: weighted('blue', 90) }], /was not found/);
-    await refused([{ Action: 'DELETE', ResourceRecordSet: originalRecord(world) }, { Action: 'CREATE', ResourceRecordSet: { ...weighted('blue', 90), Weight: undefined } }], /needs a routing policy/);
+    await refused(
+      [{ Action: 'DELETE', ResourceRecordSet: { ...originalRecord(world), AliasTarget: alias('elsewhere.example.net.') } }],
+      /do not match/,
+    );
+    await refused(
+      [
+        { Action: 'DELETE', ResourceRecordSet: originalRecord(world) },
+        { Action: 'DELETE', ResourceRecordSet: weighted('blue', 90) },
+      ],
+      /was not found/,
+    );
+    await refused(
+      [
+        { Action: 'DELETE', ResourceRecordSet: originalRecord(world) },
+        { Action: 'CREATE', ResourceRecordSet: { ...weighted('blue', 90), Weight: undefined } },
+      ],
+      /needs a routing policy/,
+    );
     // In order, the same batches pass.
-    await world.aws.dns.change(ZONE, [{ Action: 'DELETE', ResourceRecordSet: originalRecord(world) }, { Action: 'CREATE', ResourceRecordSet: weighted('green', 10) }], 'test');
-    await world.aws.dns.change(ZONE, [{ Action: 'DELETE', ResourceRecordSet: weighted('green', 10) }, { Action: 'CREATE', ResourceRecordSet: simple() }], 'test');
+    await world.aws.dns.change(
+      ZONE,
+      [
+        { Action: 'DELETE', ResourceRecordSet: originalRecord(world) },
+        { Action: 'CREATE', ResourceRecordSet: weighted('green', 10) },
+      ],
+      'test',
+    );
+    await world.aws.dns.change(
+      ZONE,
+      [
+        { Action: 'DELETE', ResourceRecordSet: weighted('green', 10) },
+        { Action: 'CREATE', ResourceRecordSet: simple() },
+      ],
+      'test',
+    );
     expect(await world.aws.dns.getRecordSets(ZONE, RECORD, 'A')).toEqual([{ ...simple(), Name: `${RECORD}.` }]);
   });
 });

@@ -34,7 +34,9 @@ export interface World {
   blueLbDns: string;
 }
 
-export function blueWorld(options: { launch?: 'configuration' | 'template'; instances?: number; inServiceAfterSeconds?: number | null; omitCanonicalZone?: boolean } = {}): World {
+export function blueWorld(
+  options: { launch?: 'configuration' | 'template'; instances?: number; inServiceAfterSeconds?: number | null; omitCanonicalZone?: boolean } = {},
+): World {
   const clock = new VirtualClock();
   const aws = new FakeAws({
     clock,
@@ -60,7 +62,13 @@ export function blueWorld(options: { launch?: 'configuration' | 'template'; inst
   } else {
     aws.addLaunchTemplate('shop-web-lt', [
       { ImageId: OLD_IMAGE, InstanceType: 't3.micro', UserData: USER_DATA },
-      { ImageId: OLD_IMAGE, InstanceType: 't3.small', UserData: USER_DATA, SecurityGroupIds: ['sg-0123'], MetadataOptions: { HttpTokens: 'required', State: 'applied' } },
+      {
+        ImageId: OLD_IMAGE,
+        InstanceType: 't3.small',
+        UserData: USER_DATA,
+        SecurityGroupIds: ['sg-0123'],
+        MetadataOptions: { HttpTokens: 'required', State: 'applied' },
+      },
     ]);
   }
   const blueLbDns = aws.addLoadBalancer(
@@ -68,7 +76,13 @@ export function blueWorld(options: { launch?: 'configuration' | 'template'; inst
       LoadBalancerName: 'shop-web-elb',
       Listeners: [
         { Protocol: 'HTTP', LoadBalancerPort: 80, InstanceProtocol: 'HTTP', InstancePort: 8080 },
-        { Protocol: 'HTTPS', LoadBalancerPort: 443, InstanceProtocol: 'HTTP', InstancePort: 8080, SSLCertificateId: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' },
+        {
+          Protocol: 'HTTPS',
+          LoadBalancerPort: 443,
+          InstanceProtocol: 'HTTP',
+          InstancePort: 8080,
+          SSLCertificateId: 'arn:aws:acm:us-east-1:123456789012:certificate/abc',
+        },
       ],
       Subnets: ['subnet-a', 'subnet-b'],
       SecurityGroups: ['sg-0lb'],
@@ -98,9 +112,19 @@ export function blueWorld(options: { launch?: 'configuration' | 'template'; inst
         { LifecycleHookName: 'drain', LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING', HeartbeatTimeout: 60, DefaultResult: 'CONTINUE' },
       ],
     },
-    { SuspendedProcesses: [{ ProcessName: 'AZRebalance', SuspensionReason: 'User suspended' }], EnabledMetrics: [{ Metric: 'GroupInServiceInstances', Granularity: '1Minute' }] },
+    {
+      SuspendedProcesses: [{ ProcessName: 'AZRebalance', SuspensionReason: 'User suspended' }],
+      EnabledMetrics: [{ Metric: 'GroupInServiceInstances', Granularity: '1Minute' }],
+    },
   );
-  const up = aws.addPolicy({ AutoScalingGroupName: 'shop-web', PolicyName: 'scale-up', PolicyType: 'SimpleScaling', AdjustmentType: 'ChangeInCapacity', ScalingAdjustment: 1, Cooldown: 300 });
+  const up = aws.addPolicy({
+    AutoScalingGroupName: 'shop-web',
+    PolicyName: 'scale-up',
+    PolicyType: 'SimpleScaling',
+    AdjustmentType: 'ChangeInCapacity',
+    ScalingAdjustment: 1,
+    Cooldown: 300,
+  });
   aws.addPolicy({
     AutoScalingGroupName: 'shop-web',
     PolicyName: 'cpu-50',

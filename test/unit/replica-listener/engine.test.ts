@@ -54,7 +54,12 @@ describe('replica-listener deploy', () => {
     const { journal, options, events } = await start(world, configFor(world, { retire: { afterSeconds: 60, action: 'scale-to-zero' } }));
     const done = await runForward(journal, options, 'deploy');
     expect(done.status).toBe('succeeded');
-    expect(await forwarding(world)).toEqual({ '10': ['shop-green-k3x9a'], '20': ['fixed-response'], '30': ['shop-admin'], default: ['shop-green-k3x9a'] });
+    expect(await forwarding(world)).toEqual({
+      '10': ['shop-green-k3x9a'],
+      '20': ['fixed-response'],
+      '30': ['shop-admin'],
+      default: ['shop-green-k3x9a'],
+    });
     // One ModifyListener, one ModifyRule (rule 10 only).
     expect(world.aws.callsTo('listeners.modify')).toHaveLength(1);
     expect(world.aws.callsTo('listeners.modifyRule').map((args) => args[0])).toEqual([world.rules.api]);
@@ -120,8 +125,14 @@ describe('replica-listener traffic steps', () => {
     const weights = (actions: Action[]) => actions[0]?.ForwardConfig?.TargetGroups?.map((g) => [g.TargetGroupArn, g.Weight]);
     const modifies = world.aws.callsTo('listeners.modify').map((args) => args[1] as Action[]);
     expect(modifies.map(weights)).toEqual([
-      [[world.blueTg, 90], [green, 10]],
-      [[world.blueTg, 50], [green, 50]],
+      [
+        [world.blueTg, 90],
+        [green, 10],
+      ],
+      [
+        [world.blueTg, 50],
+        [green, 50],
+      ],
       undefined,
     ]);
     expect(modifies[2]).toEqual([{ Type: 'forward', TargetGroupArn: green }]);
@@ -155,7 +166,9 @@ describe('replica-listener traffic steps', () => {
     expect(error).toBeInstanceOf(DeploymentError);
     expect(exitCodeOf(error)).toBe(EXIT.failed);
     expect((error as DeploymentError).cause).toBeInstanceOf(VerificationError);
-    expect((error as Error).message).toMatch(/^step traffic-50 failed: gate alarm shop-5xx while holding 50% of requests on green: shop-5xx is in ALARM \(Threshold Crossed/);
+    expect((error as Error).message).toMatch(
+      /^step traffic-50 failed: gate alarm shop-5xx while holding 50% of requests on green: shop-5xx is in ALARM \(Threshold Crossed/,
+    );
     expect((error as Error).message).toMatch(/Rolled back: traffic stays on blue/);
     const after = world.aws.calls.slice(callsAtAlarm).map((c) => c.operation);
     expect(after.filter((o) => o === 'listeners.modify')).toHaveLength(1);
@@ -187,7 +200,9 @@ describe('replica-listener traffic steps', () => {
       for (const i of world.aws.state.groups.get('shop-green-k3x9a')?.instances ?? []) world.aws.setTargetHealth(i.id, 'unhealthy');
     });
     const error = await runForward(journal, options, 'deploy').catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(/^step traffic-10 failed: refusing to send 10% of requests to green: its target group shop-green-k3x9a has no healthy target/);
+    expect((error as Error).message).toMatch(
+      /^step traffic-10 failed: refusing to send 10% of requests to green: its target group shop-green-k3x9a has no healthy target/,
+    );
     expect(world.aws.callsTo('listeners.modify')).toHaveLength(0);
   });
 });
@@ -209,7 +224,12 @@ describe('replica-listener journal first', () => {
     };
     const done = await runForward(journal, options, 'deploy');
     expect(done.status).toBe('succeeded');
-    expect(checked.filter((o) => o.startsWith('listeners.'))).toEqual(['listeners.modify', 'listeners.modifyRule', 'listeners.modify', 'listeners.modifyRule']);
+    expect(checked.filter((o) => o.startsWith('listeners.'))).toEqual([
+      'listeners.modify',
+      'listeners.modifyRule',
+      'listeners.modify',
+      'listeners.modifyRule',
+    ]);
     expect(checked).toContain('targetGroups.create');
   });
 });
@@ -267,8 +287,15 @@ describe('replica-listener retire.action delete', () => {
     expect(await world.aws.targetGroups.describe([world.blueTg])).toHaveLength(1);
     const error = await runRollback(done, options).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeploymentError);
-    expect((error as Error).message).toMatch(/blue \(shop-web, target group shop-web\) was deleted by retire.action delete \(gone: all of it\); rollback cannot bring it back/);
-    expect(await forwarding(world)).toEqual({ '10': ['shop-green-k3x9a'], '20': ['fixed-response'], '30': ['shop-admin'], default: ['shop-green-k3x9a'] });
+    expect((error as Error).message).toMatch(
+      /blue \(shop-web, target group shop-web\) was deleted by retire.action delete \(gone: all of it\); rollback cannot bring it back/,
+    );
+    expect(await forwarding(world)).toEqual({
+      '10': ['shop-green-k3x9a'],
+      '20': ['fixed-response'],
+      '30': ['shop-admin'],
+      default: ['shop-green-k3x9a'],
+    });
   });
 
   it('a second deployment finds blue from the listener, makes blue-colored names, and deletes the target group the first one made', async () => {
@@ -276,11 +303,19 @@ describe('replica-listener retire.action delete', () => {
     const first = await start(world, configFor(world, { retire: { afterSeconds: 60, action: 'keep' } }), 'aaaaa');
     expect((await runForward(first.journal, first.options, 'deploy')).status).toBe('succeeded');
     const second = await start(world, configFor(world, { retire: { afterSeconds: 60, action: 'delete' } }), 'bbbbb');
-    expect(second.plan.summary).toMatchObject({ blue: { color: 'green', group: 'shop-green-aaaaa', targetGroup: 'shop-green-aaaaa' }, green: { color: 'blue', targetGroup: 'shop-blue-bbbbb' } });
+    expect(second.plan.summary).toMatchObject({
+      blue: { color: 'green', group: 'shop-green-aaaaa', targetGroup: 'shop-green-aaaaa' },
+      green: { color: 'blue', targetGroup: 'shop-blue-bbbbb' },
+    });
     expect((await runForward(second.journal, second.options, 'deploy')).status).toBe('succeeded');
     expect(await world.aws.targetGroups.findByName('shop-green-aaaaa')).toBeUndefined();
     expect(await world.aws.groups.describeGroup('shop-green-aaaaa')).toBeUndefined();
     expect(await world.aws.launch.describeLaunchConfiguration('shop-green-aaaaa')).toBeUndefined();
-    expect(await forwarding(world)).toEqual({ '10': ['shop-blue-bbbbb'], '20': ['fixed-response'], '30': ['shop-admin'], default: ['shop-blue-bbbbb'] });
+    expect(await forwarding(world)).toEqual({
+      '10': ['shop-blue-bbbbb'],
+      '20': ['fixed-response'],
+      '30': ['shop-admin'],
+      default: ['shop-blue-bbbbb'],
+    });
   });
 });

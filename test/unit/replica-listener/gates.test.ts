@@ -37,7 +37,9 @@ describe('gates.http with {green.target}', () => {
   it('GETs every healthy target of green by <private ip>:<port>, and journals check, target, status and tries', async () => {
     const world = listenerWorld();
     const { get, urls } = recordingGet(() => 200);
-    const config = configFor(world, { gates: { alarms: [], http: [{ url: 'http://{green.target}/health', expect: 200, tries: 3, intervalSeconds: 5 }] } });
+    const config = configFor(world, {
+      gates: { alarms: [], http: [{ url: 'http://{green.target}/health', expect: 200, tries: 3, intervalSeconds: 5 }] },
+    });
     const { journal, options } = await start(world, config, get);
     const done = await runForward(journal, options, 'deploy');
     expect(done.status).toBe('succeeded');
@@ -57,7 +59,9 @@ describe('gates.http with {green.target}', () => {
       bad ||= url;
       return url === bad ? 500 : 200;
     });
-    const config = configFor(world, { gates: { alarms: [], http: [{ url: 'http://{green.target}/health', expect: 200, tries: 2, intervalSeconds: 5 }] } });
+    const config = configFor(world, {
+      gates: { alarms: [], http: [{ url: 'http://{green.target}/health', expect: 200, tries: 2, intervalSeconds: 5 }] },
+    });
     const { journal, options } = await start(world, config, get);
     const error = await runForward(journal, options, 'deploy').catch((e: unknown) => e);
     expect(urls).toEqual([bad, bad]);
@@ -104,12 +108,16 @@ describe('retire.untilRequestsBelow on an ALB target group', () => {
     });
     const done = await runForward(journal, options, 'deploy');
     expect(done.status).toBe('succeeded');
-    expect(new Set(seen)).toEqual(new Set([`LoadBalancer=app/shop/${world.lbArn.split('/').at(-1)},TargetGroup=targetgroup/shop-web/${world.blueTg.split('/').at(-1)}`]));
+    expect(new Set(seen)).toEqual(
+      new Set([`LoadBalancer=app/shop/${world.lbArn.split('/').at(-1)},TargetGroup=targetgroup/shop-web/${world.blueTg.split('/').at(-1)}`]),
+    );
     const waited = (events.find((e) => e.event === 'step.succeeded' && e.stepId === 'wait-retire') as { durationMs: number }).durationMs;
     // Quiet minutes 5, 6, 7 must each have ended 60s ago: not before 9 minutes.
     expect(waited).toBeGreaterThanOrEqual(9 * MIN);
     expect(waited).toBeLessThan(10 * MIN);
-    expect(events.some((e) => e.event === 'step.progress' && e.stepId === 'wait-retire' && /^blue shop-web: 40 requests\/min/.test(e.message))).toBe(true);
+    expect(events.some((e) => e.event === 'step.progress' && e.stepId === 'wait-retire' && /^blue shop-web: 40 requests\/min/.test(e.message))).toBe(
+      true,
+    );
   });
 });
 
@@ -136,7 +144,11 @@ describe('an NLB listener', () => {
     const config = configFor(world, { retire: { afterSeconds: 60, action: 'keep', untilRequestsBelow: 1 } });
     const { plan } = await start(world, config);
     expect(plan.steps.find((s) => s.id === 'wait-retire')?.params).toMatchObject({
-      drain: { namespace: 'AWS/NetworkELB', metricName: 'NewFlowCount', dimensions: [{ name: 'LoadBalancer', value: expect.stringMatching(/^net\/shop\//) }, { name: 'TargetGroup' }] },
+      drain: {
+        namespace: 'AWS/NetworkELB',
+        metricName: 'NewFlowCount',
+        dimensions: [{ name: 'LoadBalancer', value: expect.stringMatching(/^net\/shop\//) }, { name: 'TargetGroup' }],
+      },
     });
   });
 });
@@ -155,9 +167,13 @@ describe('the IAM policy of replica-listener', () => {
     expect(done.status).toBe('succeeded');
     expect((await runRollback(done, options)).status).toBe('rolled-back');
     const called = [...new Set(world.aws.calls.map((c) => c.operation))];
-    expect(called).toEqual(expect.arrayContaining(['listeners.modify', 'listeners.modifyRule', 'instances.describe', 'alarms.states', 'alarms.metricSum']));
+    expect(called).toEqual(
+      expect.arrayContaining(['listeners.modify', 'listeners.modifyRule', 'instances.describe', 'alarms.states', 'alarms.metricSum']),
+    );
     const allowed = new Set(policyFor(needsOf(config)).Statement[0]?.Action as string[]);
-    const missing = called.flatMap((m) => ((PORT_ACTIONS as Record<string, readonly string[]>)[m] ?? [`${m}: no entry`]).filter((a) => !allowed.has(a)).map((a) => `${m}: ${a}`));
+    const missing = called.flatMap((m) =>
+      ((PORT_ACTIONS as Record<string, readonly string[]>)[m] ?? [`${m}: no entry`]).filter((a) => !allowed.has(a)).map((a) => `${m}: ${a}`),
+    );
     expect(missing).toEqual([]);
   });
 });

@@ -31,7 +31,13 @@ describe('replica-listener plan', () => {
       title: 'Forward listener shop:80 and 1 rule to shop-green-k3x9a',
       changes: [{ what: 'forward of listener shop:80 and 1 rule', from: 'blue shop-web', to: 'green shop-green-k3x9a' }],
     });
-    expect(step('switch-listener').params).toMatchObject({ percent: 100, holdSeconds: 0, first: true, firstStep: 'switch-listener', blueTargetGroupArn: world.blueTg });
+    expect(step('switch-listener').params).toMatchObject({
+      percent: 100,
+      holdSeconds: 0,
+      first: true,
+      firstStep: 'switch-listener',
+      blueTargetGroupArn: world.blueTg,
+    });
     expect(step('create-target-group').creates).toEqual([{ type: 'target-group', name: 'shop-green-k3x9a' }]);
     expect(step('create-group').params).toMatchObject({ targetGroupStep: 'create-target-group', input: { TargetGroupARNs: [] } });
     expect(step('create-group').params.input).not.toHaveProperty('LoadBalancerNames');
@@ -56,7 +62,9 @@ describe('replica-listener plan', () => {
       'Send 50% of requests to green (shop-green-k3x9a) and hold 5m, watching alarm shop-5xx',
       'Send 100% of requests to green (shop-green-k3x9a), watching alarm shop-5xx',
     ]);
-    expect(traffic.map((s) => [s.params.percent, s.params.holdSeconds, s.params.intervalSeconds, s.params.first, s.params.firstStep, s.params.alarms])).toEqual([
+    expect(
+      traffic.map((s) => [s.params.percent, s.params.holdSeconds, s.params.intervalSeconds, s.params.first, s.params.firstStep, s.params.alarms]),
+    ).toEqual([
       [10, 300, 10, true, 'traffic-10', [GATE_ALARM]],
       [50, 300, 10, false, 'traffic-10', [GATE_ALARM]],
       [100, 0, 10, false, 'traffic-10', [GATE_ALARM]],
@@ -89,7 +97,11 @@ describe('replica-listener plan', () => {
     const ids = plan.steps.map((s) => s.id);
     expect(ids.slice(ids.indexOf('wait-healthy'), ids.indexOf('wait-healthy') + 3)).toEqual(['wait-healthy', 'check-http', 'switch-listener']);
     expect(plan.steps.find((s) => s.id === 'check-http')).toMatchObject({
-      params: { checks: [{ url, expect: 204, tries: 3, intervalSeconds: 5 }], targetGroupStep: 'create-target-group', targetGroup: 'shop-green-k3x9a' },
+      params: {
+        checks: [{ url, expect: 204, tries: 3, intervalSeconds: 5 }],
+        targetGroupStep: 'create-target-group',
+        targetGroup: 'shop-green-k3x9a',
+      },
       waits: `GET ${url} answers 204 on each target as {green.target} (3 tries, every 5s, 10s each)`,
     });
   });
@@ -99,7 +111,7 @@ describe('replica-listener plan', () => {
     const plan = await planFor(world, configFor(world, { retire: { afterSeconds: 300, action: 'delete' } }));
     expect(plan.steps.find((s) => s.id === 'wait-retire')?.params).toMatchObject({ seconds: 400 });
     expect(plan.warnings).toContain('retire.after is 300s, less than the deregistration delay of shop-web (400s): blue is retired after 400s');
-    expect(plan.warnings).toContain('retire.action delete keeps blue\'s target group shop-web: bluegreen did not create it');
+    expect(plan.warnings).toContain("retire.action delete keeps blue's target group shop-web: bluegreen did not create it");
     expect(plan.steps.find((s) => s.id === 'retire-blue')?.changes).toEqual([
       { what: 'blue stack', from: 'group shop-web, 1 policy, 0 alarms', to: 'deleted' },
     ]);
@@ -110,23 +122,45 @@ describe('replica-listener observe refuses, naming what and what to do', () => {
   it('a listener that does not exist', async () => {
     const world = listenerWorld();
     const config = configFor(world, { listener: { arn: world.listenerArn.replace(/[0-9a-f]{16}$/, 'ffffffffffffffff') } });
-    await expect(replicaListener.observe(config, world.aws)).rejects.toThrow(new InputError(`listener ${config.listener.arn} (listener.arn) does not exist`));
+    await expect(replicaListener.observe(config, world.aws)).rejects.toThrow(
+      new InputError(`listener ${config.listener.arn} (listener.arn) does not exist`),
+    );
   });
 
   it('a listener already forwarding to two target groups with weights: a shift in progress', async () => {
     const world = listenerWorld();
     await world.aws.listeners.modify(world.listenerArn, [
-      { Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: world.blueTg, Weight: 90 }, { TargetGroupArn: world.adminTg, Weight: 10 }] } },
+      {
+        Type: 'forward',
+        ForwardConfig: {
+          TargetGroups: [
+            { TargetGroupArn: world.blueTg, Weight: 90 },
+            { TargetGroupArn: world.adminTg, Weight: 10 },
+          ],
+        },
+      },
     ]);
-    await expect(replicaListener.observe(configFor(world), world.aws)).rejects.toThrow(/forwards to 2 target groups with weights .*a traffic shift is in progress or was left half done; finish or roll back that deployment/);
+    await expect(replicaListener.observe(configFor(world), world.aws)).rejects.toThrow(
+      /forwards to 2 target groups with weights .*a traffic shift is in progress or was left half done; finish or roll back that deployment/,
+    );
   });
 
   it('a rule that splits requests between blue and another target group', async () => {
     const world = listenerWorld();
     await world.aws.listeners.modifyRule(world.rules.api, [
-      { Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: world.blueTg, Weight: 1 }, { TargetGroupArn: world.adminTg, Weight: 1 }] } },
+      {
+        Type: 'forward',
+        ForwardConfig: {
+          TargetGroups: [
+            { TargetGroupArn: world.blueTg, Weight: 1 },
+            { TargetGroupArn: world.adminTg, Weight: 1 },
+          ],
+        },
+      },
     ]);
-    await expect(replicaListener.observe(configFor(world), world.aws)).rejects.toThrow(/^rule \S+ \(priority 10\) splits requests between blue's target group/);
+    await expect(replicaListener.observe(configFor(world), world.aws)).rejects.toThrow(
+      /^rule \S+ \(priority 10\) splits requests between blue's target group/,
+    );
   });
 
   it('a blue group that is not in the target group the listener forwards to', async () => {
@@ -139,6 +173,8 @@ describe('replica-listener observe refuses, naming what and what to do', () => {
 
   it('a gate alarm that does not exist', async () => {
     const world = listenerWorld();
-    await expect(replicaListener.observe(configFor(world, { gates: { alarms: ['nope'], http: [] } }), world.aws)).rejects.toThrow('alarm nope (gates.alarms) does not exist in CloudWatch');
+    await expect(replicaListener.observe(configFor(world, { gates: { alarms: ['nope'], http: [] } }), world.aws)).rejects.toThrow(
+      'alarm nope (gates.alarms) does not exist in CloudWatch',
+    );
   });
 });

@@ -39,7 +39,9 @@ export function configFor(world: ListenerWorld, overrides: Partial<ReplicaListen
   };
 }
 
-export function listenerWorld(options: { instances?: number; network?: boolean; deregistrationDelay?: number; inServiceAfterSeconds?: number | null } = {}): ListenerWorld {
+export function listenerWorld(
+  options: { instances?: number; network?: boolean; deregistrationDelay?: number; inServiceAfterSeconds?: number | null } = {},
+): ListenerWorld {
   const clock = new VirtualClock();
   const aws = new FakeAws({ clock, inServiceAfterSeconds: options.inServiceAfterSeconds === undefined ? 30 : options.inServiceAfterSeconds });
   const n = options.instances ?? 2;
@@ -60,7 +62,14 @@ export function listenerWorld(options: { instances?: number; network?: boolean; 
     {
       settings: network
         ? { Protocol: 'TCP', Port: 8080, HealthCheckProtocol: 'TCP', HealthCheckPath: undefined }
-        : { Port: 8080, ProtocolVersion: 'HTTP1', HealthCheckPath: '/up', HealthCheckProtocol: 'HTTP', HealthCheckPort: 'traffic-port', Matcher: { HttpCode: '200-299' } },
+        : {
+            Port: 8080,
+            ProtocolVersion: 'HTTP1',
+            HealthCheckPath: '/up',
+            HealthCheckProtocol: 'HTTP',
+            HealthCheckPort: 'traffic-port',
+            Matcher: { HttpCode: '200-299' },
+          },
       tags: [{ Key: 'team', Value: 'web' }],
     },
   );
@@ -76,7 +85,10 @@ export function listenerWorld(options: { instances?: number; network?: boolean; 
           actions: [
             {
               Type: 'forward',
-              ForwardConfig: { TargetGroups: [{ TargetGroupArn: blueTg, Weight: 1 }], TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 600 } },
+              ForwardConfig: {
+                TargetGroups: [{ TargetGroupArn: blueTg, Weight: 1 }],
+                TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 600 },
+              },
             },
           ],
         }),

@@ -1,6 +1,14 @@
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { describe, expect, it } from 'vitest';
-import { alarmCopy, builderPlacement, builderTags, groupCopy, lifecycleHookCopy, remapActions, scalingPolicyCopy } from '../../../src/strategies/replica/builders.js';
+import {
+  alarmCopy,
+  builderPlacement,
+  builderTags,
+  groupCopy,
+  lifecycleHookCopy,
+  remapActions,
+  scalingPolicyCopy,
+} from '../../../src/strategies/replica/builders.js';
 import { launchConfigurationCopy, launchTemplateCopy } from '../../../src/strategies/common/builders.js';
 import { loadBalancerAttributesCopy, loadBalancerCopy } from '../../../src/strategies/replica/fronts/dns-classic-elb/builders.js';
 import { alarmCopyName, bakeNames, colorOf } from '../../../src/strategies/replica/names.js';
@@ -18,7 +26,12 @@ const POLICY_UP = 'arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:1:au
 
 describe('names', () => {
   it('derives names from service, color and deployment id and checks the load balancer limit', () => {
-    expect(stackNames('shop', 'green', 'k3x9a')).toEqual({ color: 'green', group: 'shop-green-k3x9a', launch: 'shop-green-k3x9a', loadBalancer: 'shop-green-k3x9a' });
+    expect(stackNames('shop', 'green', 'k3x9a')).toEqual({
+      color: 'green',
+      group: 'shop-green-k3x9a',
+      launch: 'shop-green-k3x9a',
+      loadBalancer: 'shop-green-k3x9a',
+    });
     expect(stackNames('a'.repeat(20), 'green', 'k3x9a').loadBalancer).toHaveLength(32);
     expect(() => stackNames('a'.repeat(21), 'green', 'k3x9a')).toThrow(/at most 32/);
     expect(() => stackNames('shop', 'blue', 'k3x9')).toThrow(/deployment id/);
@@ -96,7 +109,17 @@ describe('launch configuration copy', () => {
   it('leaves out the empty strings AWS describes unset fields with', () => {
     expect(
       launchConfigurationCopy(
-        { LaunchConfigurationName: 'lc', ImageId: 'ami-old', InstanceType: 't3.micro', KeyName: '', KernelId: '', RamdiskId: '', UserData: '', SecurityGroups: [], CreatedTime: NOW },
+        {
+          LaunchConfigurationName: 'lc',
+          ImageId: 'ami-old',
+          InstanceType: 't3.micro',
+          KeyName: '',
+          KernelId: '',
+          RamdiskId: '',
+          UserData: '',
+          SecurityGroups: [],
+          CreatedTime: NOW,
+        },
         'shop-green-k3x9a',
         'ami-new',
       ),
@@ -126,7 +149,13 @@ describe('launch template copy', () => {
             CreditSpecification: { CpuCredits: 'unlimited' },
             ElasticGpuSpecifications: [{}],
             TagSpecifications: [
-              { ResourceType: 'instance', Tags: [{ Key: 'team', Value: 'web' }, { Key: 'bluegreen:color', Value: 'blue' }] },
+              {
+                ResourceType: 'instance',
+                Tags: [
+                  { Key: 'team', Value: 'web' },
+                  { Key: 'bluegreen:color', Value: 'blue' },
+                ],
+              },
               { ResourceType: 'volume', Tags: [{ Key: 'bluegreen:service', Value: 'shop' }] },
             ],
           },
@@ -161,7 +190,10 @@ describe('load balancer copy', () => {
     CanonicalHostedZoneNameID: 'Z35SXDOTRQ7X7K',
     ListenerDescriptions: [
       { Listener: { Protocol: 'HTTP', LoadBalancerPort: 80, InstanceProtocol: 'HTTP', InstancePort: 8080 }, PolicyNames: [] },
-      { Listener: { Protocol: 'HTTPS', LoadBalancerPort: 443, InstanceProtocol: 'HTTP', InstancePort: 8080, SSLCertificateId: 'arn:cert' }, PolicyNames: ['p'] },
+      {
+        Listener: { Protocol: 'HTTPS', LoadBalancerPort: 443, InstanceProtocol: 'HTTP', InstancePort: 8080, SSLCertificateId: 'arn:cert' },
+        PolicyNames: ['p'],
+      },
     ],
     AvailabilityZones: ['us-east-1a', 'us-east-1b'],
     Subnets: ['subnet-a', 'subnet-b'],
@@ -173,7 +205,15 @@ describe('load balancer copy', () => {
 
   it('copies listeners, subnets, security groups, an internal scheme and tags but ours', () => {
     expect(
-      loadBalancerCopy(blue, [{ Key: 'team', Value: 'web' }, { Key: 'bluegreen:color', Value: 'blue' }], 'shop-green-k3x9a', TAGS),
+      loadBalancerCopy(
+        blue,
+        [
+          { Key: 'team', Value: 'web' },
+          { Key: 'bluegreen:color', Value: 'blue' },
+        ],
+        'shop-green-k3x9a',
+        TAGS,
+      ),
     ).toStrictEqual({
       LoadBalancerName: 'shop-green-k3x9a',
       Listeners: [
@@ -228,7 +268,9 @@ describe('group copy', () => {
     TargetGroupARNs: [],
     HealthCheckType: 'ELB',
     HealthCheckGracePeriod: 90,
-    Instances: [{ InstanceId: 'i-1', AvailabilityZone: 'us-east-1a', LifecycleState: 'InService', HealthStatus: 'Healthy', ProtectedFromScaleIn: false }],
+    Instances: [
+      { InstanceId: 'i-1', AvailabilityZone: 'us-east-1a', LifecycleState: 'InService', HealthStatus: 'Healthy', ProtectedFromScaleIn: false },
+    ],
     CreatedTime: NOW,
     SuspendedProcesses: [{ ProcessName: 'AZRebalance' }],
     VPCZoneIdentifier: 'subnet-a,subnet-b',
@@ -248,7 +290,14 @@ describe('group copy', () => {
     ServiceLinkedRoleARN: 'arn:role',
     DeletionProtection: 'prevent-all-deletion',
   } satisfies AutoScalingGroup;
-  const hook = { LifecycleHookName: 'drain', AutoScalingGroupName: 'shop-web', LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING', HeartbeatTimeout: 60, GlobalTimeout: 6000, DefaultResult: 'CONTINUE' };
+  const hook = {
+    LifecycleHookName: 'drain',
+    AutoScalingGroupName: 'shop-web',
+    LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING',
+    HeartbeatTimeout: 60,
+    GlobalTimeout: 6000,
+    DefaultResult: 'CONTINUE',
+  };
 
   it("copies blue's settings with green's launch, load balancer, hooks and tags", () => {
     expect(groupCopy(blue, [hook], 'shop-green-k3x9a', { launchConfigurationName: 'shop-green-k3x9a' }, 'shop-green-k3x9a', TAGS)).toStrictEqual({
@@ -312,7 +361,10 @@ describe('scaling policy copy', () => {
           MinAdjustmentMagnitude: 1,
           MetricAggregationType: 'Average',
           EstimatedInstanceWarmup: 60,
-          StepAdjustments: [{ MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 10, ScalingAdjustment: 10 }, { MetricIntervalLowerBound: 10, ScalingAdjustment: 30 }],
+          StepAdjustments: [
+            { MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 10, ScalingAdjustment: 10 },
+            { MetricIntervalLowerBound: 10, ScalingAdjustment: 30 },
+          ],
           Alarms: [{ AlarmName: 'cpu-high', AlarmARN: 'arn:alarm' }],
           Enabled: true,
         },
@@ -326,14 +378,23 @@ describe('scaling policy copy', () => {
       AdjustmentType: 'PercentChangeInCapacity',
       MinAdjustmentMagnitude: 1,
       MetricAggregationType: 'Average',
-      StepAdjustments: [{ MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 10, ScalingAdjustment: 10 }, { MetricIntervalLowerBound: 10, ScalingAdjustment: 30 }],
+      StepAdjustments: [
+        { MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 10, ScalingAdjustment: 10 },
+        { MetricIntervalLowerBound: 10, ScalingAdjustment: 30 },
+      ],
       EstimatedInstanceWarmup: 60,
       Enabled: true,
     });
   });
 
   it('copies simple scaling and target tracking, pointing customised metrics at green', () => {
-    expect(scalingPolicyCopy({ PolicyName: 'simple', PolicyType: 'SimpleScaling', AdjustmentType: 'ChangeInCapacity', ScalingAdjustment: -1, Cooldown: 300 }, 'shop-web', 'g')).toStrictEqual({
+    expect(
+      scalingPolicyCopy(
+        { PolicyName: 'simple', PolicyType: 'SimpleScaling', AdjustmentType: 'ChangeInCapacity', ScalingAdjustment: -1, Cooldown: 300 },
+        'shop-web',
+        'g',
+      ),
+    ).toStrictEqual({
       AutoScalingGroupName: 'g',
       PolicyName: 'simple',
       PolicyType: 'SimpleScaling',
@@ -347,7 +408,15 @@ describe('scaling policy copy', () => {
           PolicyName: 'tt',
           PolicyType: 'TargetTrackingScaling',
           TargetTrackingConfiguration: {
-            CustomizedMetricSpecification: { MetricName: 'Queue', Namespace: 'Shop', Statistic: 'Average', Dimensions: [{ Name: 'AutoScalingGroupName', Value: 'shop-web' }, { Name: 'Env', Value: 'prod' }] },
+            CustomizedMetricSpecification: {
+              MetricName: 'Queue',
+              Namespace: 'Shop',
+              Statistic: 'Average',
+              Dimensions: [
+                { Name: 'AutoScalingGroupName', Value: 'shop-web' },
+                { Name: 'Env', Value: 'prod' },
+              ],
+            },
             TargetValue: 10,
             DisableScaleIn: true,
           },
@@ -361,7 +430,15 @@ describe('scaling policy copy', () => {
       PolicyName: 'tt',
       PolicyType: 'TargetTrackingScaling',
       TargetTrackingConfiguration: {
-        CustomizedMetricSpecification: { MetricName: 'Queue', Namespace: 'Shop', Statistic: 'Average', Dimensions: [{ Name: 'AutoScalingGroupName', Value: 'g' }, { Name: 'Env', Value: 'prod' }] },
+        CustomizedMetricSpecification: {
+          MetricName: 'Queue',
+          Namespace: 'Shop',
+          Statistic: 'Average',
+          Dimensions: [
+            { Name: 'AutoScalingGroupName', Value: 'g' },
+            { Name: 'Env', Value: 'prod' },
+          ],
+        },
         TargetValue: 10,
         DisableScaleIn: true,
       },
@@ -433,7 +510,15 @@ describe('alarm copy', () => {
         AlarmName: 'p99',
         ExtendedStatistic: 'p99',
         Metrics: [
-          { Id: 'm1', MetricStat: { Metric: { Namespace: 'AWS/EC2', MetricName: 'CPUUtilization', Dimensions: [{ Name: 'AutoScalingGroupName', Value: 'shop-web' }] }, Period: 60, Stat: 'p99' }, ReturnData: false },
+          {
+            Id: 'm1',
+            MetricStat: {
+              Metric: { Namespace: 'AWS/EC2', MetricName: 'CPUUtilization', Dimensions: [{ Name: 'AutoScalingGroupName', Value: 'shop-web' }] },
+              Period: 60,
+              Stat: 'p99',
+            },
+            ReturnData: false,
+          },
           { Id: 'e1', Expression: 'm1 * 2', Label: 'double', ReturnData: true },
         ],
         ThresholdMetricId: undefined,
@@ -449,7 +534,15 @@ describe('alarm copy', () => {
     );
     expect(out.ExtendedStatistic).toBe('p99');
     expect(out.Metrics).toStrictEqual([
-      { Id: 'm1', MetricStat: { Metric: { Namespace: 'AWS/EC2', MetricName: 'CPUUtilization', Dimensions: [{ Name: 'AutoScalingGroupName', Value: 'g' }] }, Period: 60, Stat: 'p99' }, ReturnData: false },
+      {
+        Id: 'm1',
+        MetricStat: {
+          Metric: { Namespace: 'AWS/EC2', MetricName: 'CPUUtilization', Dimensions: [{ Name: 'AutoScalingGroupName', Value: 'g' }] },
+          Period: 60,
+          Stat: 'p99',
+        },
+        ReturnData: false,
+      },
       { Id: 'e1', Expression: 'm1 * 2', Label: 'double', ReturnData: true },
     ]);
   });

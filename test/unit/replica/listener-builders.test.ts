@@ -74,8 +74,21 @@ describe('targetGroupCopy', () => {
   });
 
   it('leaves out what an NLB TCP group does not have (no path, no matcher)', () => {
-    const input = targetGroupCopy({ Protocol: 'TCP', Port: 80, VpcId: 'vpc-1', TargetType: 'instance', HealthCheckProtocol: 'TCP', HealthCheckPath: '', Matcher: {} }, [], 'n', TAGS);
-    expect(input).toEqual({ Name: 'n', Protocol: 'TCP', Port: 80, VpcId: 'vpc-1', TargetType: 'instance', HealthCheckProtocol: 'TCP', Tags: expect.any(Array) });
+    const input = targetGroupCopy(
+      { Protocol: 'TCP', Port: 80, VpcId: 'vpc-1', TargetType: 'instance', HealthCheckProtocol: 'TCP', HealthCheckPath: '', Matcher: {} },
+      [],
+      'n',
+      TAGS,
+    );
+    expect(input).toEqual({
+      Name: 'n',
+      Protocol: 'TCP',
+      Port: 80,
+      VpcId: 'vpc-1',
+      TargetType: 'instance',
+      HealthCheckProtocol: 'TCP',
+      Tags: expect.any(Array),
+    });
   });
 
   it("copies every attribute with a value, and reads the deregistration delay (AWS's 300 when absent)", () => {
@@ -114,29 +127,49 @@ describe('names', () => {
 
 describe('CloudWatch dimensions', () => {
   it('of a load balancer, a listener and a target group; a resource label swapped to green', () => {
-    expect(loadBalancerDimension('arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/shop/50dc6c495c0c9188')).toBe('app/shop/50dc6c495c0c9188');
-    expect(loadBalancerDimension('arn:aws:elasticloadbalancing:us-east-1:1:listener/net/shop/50dc6c495c0c9188/f2f7dc8efc522ab2')).toBe('net/shop/50dc6c495c0c9188');
+    expect(loadBalancerDimension('arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/shop/50dc6c495c0c9188')).toBe(
+      'app/shop/50dc6c495c0c9188',
+    );
+    expect(loadBalancerDimension('arn:aws:elasticloadbalancing:us-east-1:1:listener/net/shop/50dc6c495c0c9188/f2f7dc8efc522ab2')).toBe(
+      'net/shop/50dc6c495c0c9188',
+    );
     expect(targetGroupDimension(BLUE)).toBe('targetgroup/shop-web/0123456789abcdef');
     const policy = {
       PolicyName: 'rpt',
       TargetTrackingConfiguration: {
-        PredefinedMetricSpecification: { PredefinedMetricType: 'ALBRequestCountPerTarget', ResourceLabel: 'app/shop/50dc/targetgroup/shop-web/0123456789abcdef' },
+        PredefinedMetricSpecification: {
+          PredefinedMetricType: 'ALBRequestCountPerTarget',
+          ResourceLabel: 'app/shop/50dc/targetgroup/shop-web/0123456789abcdef',
+        },
       },
-      Dimensions: [{ Name: 'TargetGroup', Value: 'targetgroup/shop-web/0123456789abcdef' }, { Name: 'LoadBalancer', Value: 'app/shop/50dc' }],
+      Dimensions: [
+        { Name: 'TargetGroup', Value: 'targetgroup/shop-web/0123456789abcdef' },
+        { Name: 'LoadBalancer', Value: 'app/shop/50dc' },
+      ],
     };
     expect(swapTargetGroupDimension(policy, 'targetgroup/shop-web/0123456789abcdef', 'targetgroup/shop-green-k3x9a/fedcba9876543210')).toEqual({
       PolicyName: 'rpt',
       TargetTrackingConfiguration: {
-        PredefinedMetricSpecification: { PredefinedMetricType: 'ALBRequestCountPerTarget', ResourceLabel: 'app/shop/50dc/targetgroup/shop-green-k3x9a/fedcba9876543210' },
+        PredefinedMetricSpecification: {
+          PredefinedMetricType: 'ALBRequestCountPerTarget',
+          ResourceLabel: 'app/shop/50dc/targetgroup/shop-green-k3x9a/fedcba9876543210',
+        },
       },
-      Dimensions: [{ Name: 'TargetGroup', Value: 'targetgroup/shop-green-k3x9a/fedcba9876543210' }, { Name: 'LoadBalancer', Value: 'app/shop/50dc' }],
+      Dimensions: [
+        { Name: 'TargetGroup', Value: 'targetgroup/shop-green-k3x9a/fedcba9876543210' },
+        { Name: 'LoadBalancer', Value: 'app/shop/50dc' },
+      ],
     });
   });
 });
 
 describe('forward actions', () => {
   const described: Action[] = [
-    { Type: 'authenticate-oidc', Order: 1, AuthenticateOidcConfig: { Issuer: 'https://id', AuthorizationEndpoint: 'a', TokenEndpoint: 't', UserInfoEndpoint: 'u', ClientId: 'c' } },
+    {
+      Type: 'authenticate-oidc',
+      Order: 1,
+      AuthenticateOidcConfig: { Issuer: 'https://id', AuthorizationEndpoint: 'a', TokenEndpoint: 't', UserInfoEndpoint: 'u', ClientId: 'c' },
+    },
     {
       Type: 'forward',
       Order: 2,
@@ -167,16 +200,36 @@ describe('forward actions', () => {
   });
 
   it('leaves forwards to other target groups and non-forward actions alone', () => {
-    const other: Action[] = [{ Type: 'forward', TargetGroupArn: OTHER }, { Type: 'redirect', RedirectConfig: { StatusCode: 'HTTP_301', Protocol: 'HTTPS' } }];
+    const other: Action[] = [
+      { Type: 'forward', TargetGroupArn: OTHER },
+      { Type: 'redirect', RedirectConfig: { StatusCode: 'HTTP_301', Protocol: 'HTTPS' } },
+    ];
     expect(trafficActions(other, BLUE, GREEN, 50)).toEqual(other);
   });
 
   it('tells where requests go (weight above 0), whatever the describe shape', () => {
     expect(liveTargetGroups(described)).toEqual([BLUE]);
-    expect(liveTargetGroups([{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: BLUE, Weight: 0 }, { TargetGroupArn: GREEN, Weight: 5 }] } }])).toEqual([GREEN]);
+    expect(
+      liveTargetGroups([
+        {
+          Type: 'forward',
+          ForwardConfig: {
+            TargetGroups: [
+              { TargetGroupArn: BLUE, Weight: 0 },
+              { TargetGroupArn: GREEN, Weight: 5 },
+            ],
+          },
+        },
+      ]),
+    ).toEqual([GREEN]);
     expect(forwardsTo(described, BLUE)).toBe(true);
     expect(forwardsTo(described, GREEN)).toBe(false);
-    expect(sameTraffic([{ Type: 'forward', TargetGroupArn: GREEN }], [{ Type: 'forward', TargetGroupArn: GREEN, ForwardConfig: { TargetGroups: [{ TargetGroupArn: GREEN, Weight: 1 }] } }])).toBe(true);
+    expect(
+      sameTraffic(
+        [{ Type: 'forward', TargetGroupArn: GREEN }],
+        [{ Type: 'forward', TargetGroupArn: GREEN, ForwardConfig: { TargetGroups: [{ TargetGroupArn: GREEN, Weight: 1 }] } }],
+      ),
+    ).toBe(true);
     const weighted = trafficActions([{ Type: 'forward', TargetGroupArn: BLUE }], BLUE, GREEN, 10);
     expect(sameTraffic(weighted, trafficActions([{ Type: 'forward', TargetGroupArn: BLUE }], BLUE, GREEN, 10))).toBe(true);
     expect(sameTraffic(weighted, trafficActions([{ Type: 'forward', TargetGroupArn: BLUE }], BLUE, GREEN, 50))).toBe(false);

@@ -12,8 +12,16 @@ const me = (command = 'bluegreen deploy'): LockHolder => ({ host: hostname(), pi
 
 function journal(id: string, createdAt: string): Journal {
   return {
-    version: 1, service: 'shop', deploymentId: id, strategy: 'replica-dns', configDigest: 'd',
-    createdAt, updatedAt: createdAt, status: 'succeeded', summary: {}, steps: [],
+    version: 1,
+    service: 'shop',
+    deploymentId: id,
+    strategy: 'replica-dns',
+    configDigest: 'd',
+    createdAt,
+    updatedAt: createdAt,
+    status: 'succeeded',
+    summary: {},
+    steps: [],
   };
 }
 

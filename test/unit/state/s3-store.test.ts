@@ -95,7 +95,9 @@ describe('SdkObjectStore (S3 adapter)', () => {
     s3.on(PutObjectCommand).rejects(awsError('AccessDenied', 'Access Denied', 403));
     const denied = await objects.put('p/shop/lock.json', 'x', { ifNoneMatch: '*' }).catch((e: unknown) => e);
     expect(denied).toBeInstanceOf(AwsCallError);
-    expect((denied as Error).message).toBe('PutObject on s3://shop-state/p/shop/lock.json failed: AccessDenied: Access Denied (`bluegreen iam-policy -c FILE` prints the permissions bluegreen needs for a config)');
+    expect((denied as Error).message).toBe(
+      'PutObject on s3://shop-state/p/shop/lock.json failed: AccessDenied: Access Denied (`bluegreen iam-policy -c FILE` prints the permissions bluegreen needs for a config)',
+    );
   });
 });
 
@@ -156,8 +158,16 @@ const UNLOCK = 'bluegreen unlock -c shop.yml';
 
 function journal(id: string, createdAt: string, status: Journal['status'] = 'succeeded'): Journal {
   return {
-    version: 1, service: 'shop', deploymentId: id, strategy: 'replica-dns', configDigest: 'd',
-    createdAt, updatedAt: createdAt, status, summary: {}, steps: [],
+    version: 1,
+    service: 'shop',
+    deploymentId: id,
+    strategy: 'replica-dns',
+    configDigest: 'd',
+    createdAt,
+    updatedAt: createdAt,
+    status,
+    summary: {},
+    steps: [],
   };
 }
 
@@ -244,10 +254,20 @@ describe('S3Lock: a lease', () => {
 
   it('is created only if absent, holding host, pid, user, CI job, command, since and an expiry LEASE_SECONDS ahead', async () => {
     const bucket = new MemoryBucket();
-    expect(await lock(bucket, { GITHUB_RUN_ID: '991', GITHUB_RUN_ATTEMPT: '2', GITHUB_REPOSITORY: 'acme/shop' }).acquire(holder(11), { takeOverDead: false })).toEqual({});
+    expect(
+      await lock(bucket, { GITHUB_RUN_ID: '991', GITHUB_RUN_ATTEMPT: '2', GITHUB_REPOSITORY: 'acme/shop' }).acquire(holder(11), {
+        takeOverDead: false,
+      }),
+    ).toEqual({});
     expect(bucket.json<LeaseRecord>(KEYS.lock)).toEqual({
-      host: 'ci-7', pid: 11, since: '2026-11-26T10:00:00.000Z', command: 'bluegreen deploy', user: 'ana',
-      ciJob: 'GitHub Actions run 991 attempt 2 of acme/shop', expiresAt: '2026-11-26T10:01:00.000Z', leaseSeconds: LEASE_SECONDS,
+      host: 'ci-7',
+      pid: 11,
+      since: '2026-11-26T10:00:00.000Z',
+      command: 'bluegreen deploy',
+      user: 'ana',
+      ciJob: 'GitHub Actions run 991 attempt 2 of acme/shop',
+      expiresAt: '2026-11-26T10:01:00.000Z',
+      leaseSeconds: LEASE_SECONDS,
     });
   });
 
@@ -255,7 +275,9 @@ describe('S3Lock: a lease', () => {
     const bucket = new MemoryBucket();
     const first = lock(bucket, { CI_JOB_ID: '4242', CI_PROJECT_PATH: 'acme/shop' });
     await first.acquire({ ...holder(11), deploymentId: 'k3x9a' }, { takeOverDead: false });
-    const error = await lock(bucket).acquire(holder(12), { takeOverDead: true }).catch((e: unknown) => e);
+    const error = await lock(bucket)
+      .acquire(holder(12), { takeOverDead: true })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LockedError);
     expect((error as LockedError).exitCode).toBe(3);
     expect((error as LockedError).holder).toMatchObject({ pid: 11, ciJob: 'GitLab job 4242 of acme/shop' });
@@ -271,7 +293,9 @@ describe('S3Lock: a lease', () => {
     const dead: LeaseRecord = { ...holder(11), user: 'ana', expiresAt: '2026-11-26T10:01:00.000Z', leaseSeconds: 60 };
     await bucket.put(KEYS.lock, JSON.stringify(dead), { ifNoneMatch: '*' });
     vi.setSystemTime(T0 + 61_000);
-    const error = await lock(bucket).acquire(holder(12, 'bluegreen resume'), { takeOverDead: true }).catch((e: unknown) => e);
+    const error = await lock(bucket)
+      .acquire(holder(12, 'bluegreen resume'), { takeOverDead: true })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LockedError);
     expect((error as Error).message).toBe(
       'service shop is locked by bluegreen deploy (pid 11 on ci-7, user ana, since 2026-11-26T10:00:00.000Z) in s3://shop-state/bluegreen/shop/lock.json; its lease expired at 2026-11-26T10:01:00.000Z: that run stopped renewing it (it died or lost its connection to S3). A lock is never taken over by itself: `bluegreen unlock -c shop.yml` breaks it and says whose it was; then `resume` or `rollback` finish that deployment.',
@@ -376,7 +400,12 @@ describe('S3Lock: a lease', () => {
     expect(called.sort()).toEqual(['objects.delete', 'objects.get', 'objects.list', 'objects.put']);
     for (const method of called) for (const action of STATE_ACTIONS[method]) expect(allowed, method).toContain(action);
     expect(policy.Statement.slice(3)).toEqual([
-      { Sid: 'BluegreenStateObjects', Effect: 'Allow', Action: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::shop-state/bluegreen/*' },
+      {
+        Sid: 'BluegreenStateObjects',
+        Effect: 'Allow',
+        Action: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
+        Resource: 'arn:aws:s3:::shop-state/bluegreen/*',
+      },
       { Sid: 'BluegreenStateBucket', Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::shop-state' },
     ]);
     // A local state directory needs no S3 permission.

@@ -13,7 +13,8 @@ import { strategies, strategyFor } from '../../../src/strategies/index.js';
 
 const ARN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/0123456789abcdef/0123456789abcdef';
 const URL = 'http://{green.loadBalancerDns}/health';
-const REPLICA_DNS = 'service: shop\nstrategy: replica-dns\nblue: {autoScalingGroup: shop-blue}\nrelease: {image: ami-01234567}\ndns: {hostedZoneId: Z1, name: shop.example.com}\n';
+const REPLICA_DNS =
+  'service: shop\nstrategy: replica-dns\nblue: {autoScalingGroup: shop-blue}\nrelease: {image: ami-01234567}\ndns: {hostedZoneId: Z1, name: shop.example.com}\n';
 const SWAP = 'service: shop\nstrategy: swap-instances\nblue: {autoScalingGroup: shop}\nrelease: {image: ami-01234567}\n';
 const LISTENER = `service: shop\nstrategy: replica-listener\nblue: {autoScalingGroup: shop-blue}\nrelease: {image: ami-01234567}\nlistener: {arn: "${ARN}"}\n`;
 

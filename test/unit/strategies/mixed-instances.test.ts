@@ -25,7 +25,17 @@ function mixedWorld() {
 describe('mixed instances policy', () => {
   it("groupCopy keeps blue's overrides and distribution and puts green's template in the policy, with no LaunchTemplate beside it", () => {
     const input = groupCopy(
-      { AutoScalingGroupName: 'shop-web', MinSize: 2, MaxSize: 4, DesiredCapacity: 2, MixedInstancesPolicy: structuredClone(POLICY), CreatedTime: new Date(0), HealthCheckType: 'ELB', AvailabilityZones: [], DefaultCooldown: 300 },
+      {
+        AutoScalingGroupName: 'shop-web',
+        MinSize: 2,
+        MaxSize: 4,
+        DesiredCapacity: 2,
+        MixedInstancesPolicy: structuredClone(POLICY),
+        CreatedTime: new Date(0),
+        HealthCheckType: 'ELB',
+        AvailabilityZones: [],
+        DefaultCooldown: 300,
+      },
       [],
       'shop-green-k3x9a',
       { launchTemplateName: 'shop-green-k3x9a', version: '1' },
@@ -34,7 +44,10 @@ describe('mixed instances policy', () => {
     );
     expect(input.LaunchTemplate).toBeUndefined();
     expect(input.MixedInstancesPolicy).toEqual({
-      LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateName: 'shop-green-k3x9a', Version: '1' }, Overrides: POLICY.LaunchTemplate.Overrides },
+      LaunchTemplate: {
+        LaunchTemplateSpecification: { LaunchTemplateName: 'shop-green-k3x9a', Version: '1' },
+        Overrides: POLICY.LaunchTemplate.Overrides,
+      },
       InstancesDistribution: POLICY.InstancesDistribution,
     });
   });
@@ -48,7 +61,10 @@ describe('mixed instances policy', () => {
     const group = plan.steps.find((s) => s.id === STEP.createGroup)?.params as unknown as CreateGroupParams;
     expect(group.input.LaunchTemplate).toBeUndefined();
     expect(group.input.MixedInstancesPolicy).toEqual({
-      LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateName: 'shop-green-k3x9a', Version: '1' }, Overrides: POLICY.LaunchTemplate.Overrides },
+      LaunchTemplate: {
+        LaunchTemplateSpecification: { LaunchTemplateName: 'shop-green-k3x9a', Version: '1' },
+        Overrides: POLICY.LaunchTemplate.Overrides,
+      },
       InstancesDistribution: POLICY.InstancesDistribution,
     });
   });

@@ -72,7 +72,10 @@ describe('runInstancesInput', () => {
           IamInstanceProfile: 'shop-web',
           UserData: USER_DATA,
           InstanceMonitoring: { Enabled: true },
-          BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeSize: 20, VolumeType: 'gp3' } }, { DeviceName: '/dev/sdb', NoDevice: true }],
+          BlockDeviceMappings: [
+            { DeviceName: '/dev/xvda', Ebs: { VolumeSize: 20, VolumeType: 'gp3' } },
+            { DeviceName: '/dev/sdb', NoDevice: true },
+          ],
           MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 2 },
           KernelId: '',
           RamdiskId: '',
@@ -98,7 +101,10 @@ describe('runInstancesInput', () => {
       SubnetId: 'subnet-a',
       IamInstanceProfile: { Name: 'shop-web' },
       UserData: USER_DATA,
-      BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeSize: 20, VolumeType: 'gp3' } }, { DeviceName: '/dev/sdb', NoDevice: '' }],
+      BlockDeviceMappings: [
+        { DeviceName: '/dev/xvda', Ebs: { VolumeSize: 20, VolumeType: 'gp3' } },
+        { DeviceName: '/dev/sdb', NoDevice: '' },
+      ],
       Monitoring: { Enabled: true },
       MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 2 },
     });
@@ -108,7 +114,15 @@ describe('runInstancesInput', () => {
     const input = runInstancesInput(
       {
         kind: 'configuration',
-        configuration: { ImageId: OLD_IMAGE, InstanceType: 't3.small', SecurityGroups: ['sg-0123'], AssociatePublicIpAddress: true, IamInstanceProfile: 'arn:aws:iam::123456789012:instance-profile/shop', LaunchConfigurationName: 'x', CreatedTime: new Date(0) },
+        configuration: {
+          ImageId: OLD_IMAGE,
+          InstanceType: 't3.small',
+          SecurityGroups: ['sg-0123'],
+          AssociatePublicIpAddress: true,
+          IamInstanceProfile: 'arn:aws:iam::123456789012:instance-profile/shop',
+          LaunchConfigurationName: 'x',
+          CreatedTime: new Date(0),
+        },
       },
       placement,
       NEW_IMAGE,
@@ -116,12 +130,19 @@ describe('runInstancesInput', () => {
     );
     expect(input.SubnetId).toBeUndefined();
     expect(input.SecurityGroupIds).toBeUndefined();
-    expect(input.NetworkInterfaces).toEqual([{ DeviceIndex: 0, SubnetId: 'subnet-a', AssociatePublicIpAddress: true, Groups: ['sg-0123'], DeleteOnTermination: true }]);
+    expect(input.NetworkInterfaces).toEqual([
+      { DeviceIndex: 0, SubnetId: 'subnet-a', AssociatePublicIpAddress: true, Groups: ['sg-0123'], DeleteOnTermination: true },
+    ]);
     expect(input.IamInstanceProfile).toEqual({ Arn: 'arn:aws:iam::123456789012:instance-profile/shop' });
   });
 
   it('launches from a launch template version pinned by number, overriding only image, subnet and tags', () => {
-    const version = { LaunchTemplateId: 'lt-0123', LaunchTemplateName: 'shop-web-lt', VersionNumber: 2, LaunchTemplateData: { ImageId: OLD_IMAGE, UserData: USER_DATA } };
+    const version = {
+      LaunchTemplateId: 'lt-0123',
+      LaunchTemplateName: 'shop-web-lt',
+      VersionNumber: 2,
+      LaunchTemplateData: { ImageId: OLD_IMAGE, UserData: USER_DATA },
+    };
     expect(runInstancesInput({ kind: 'template', version }, placement, NEW_IMAGE, TAGS)).toEqual({
       ImageId: NEW_IMAGE,
       MinCount: 2,
@@ -134,11 +155,16 @@ describe('runInstancesInput', () => {
       LaunchTemplate: { LaunchTemplateId: 'lt-0123', Version: '2' },
       SubnetId: 'subnet-a',
     });
-    const withInterface = { ...version, LaunchTemplateData: { NetworkInterfaces: [{ DeviceIndex: 0, Groups: ['sg-1'], AssociatePublicIpAddress: false }] } };
+    const withInterface = {
+      ...version,
+      LaunchTemplateData: { NetworkInterfaces: [{ DeviceIndex: 0, Groups: ['sg-1'], AssociatePublicIpAddress: false }] },
+    };
     expect(runInstancesInput({ kind: 'template', version: withInterface }, placement, NEW_IMAGE, TAGS).NetworkInterfaces).toEqual([
       { DeviceIndex: 0, SubnetId: 'subnet-a', Groups: ['sg-1'], AssociatePublicIpAddress: false, DeleteOnTermination: true },
     ]);
-    expect(runInstancesInput({ kind: 'template', version }, { availabilityZone: 'us-east-1b', count: 1, clientToken: 't' }, NEW_IMAGE, TAGS).Placement).toEqual({
+    expect(
+      runInstancesInput({ kind: 'template', version }, { availabilityZone: 'us-east-1b', count: 1, clientToken: 't' }, NEW_IMAGE, TAGS).Placement,
+    ).toEqual({
       AvailabilityZone: 'us-east-1b',
     });
   });
@@ -147,7 +173,12 @@ describe('runInstancesInput', () => {
 describe('the rest', () => {
   it('copies a template version with the new image into a new template tagged as ours', () => {
     const input = launchTemplateSwapCopy(
-      { LaunchTemplateId: 'lt-0123', LaunchTemplateName: 'shop-web-lt', VersionNumber: 2, LaunchTemplateData: { ImageId: OLD_IMAGE, InstanceType: 't3.small', MetadataOptions: { HttpTokens: 'required', State: 'applied' } } },
+      {
+        LaunchTemplateId: 'lt-0123',
+        LaunchTemplateName: 'shop-web-lt',
+        VersionNumber: 2,
+        LaunchTemplateData: { ImageId: OLD_IMAGE, InstanceType: 't3.small', MetadataOptions: { HttpTokens: 'required', State: 'applied' } },
+      },
       'shop-swap-k3x9a',
       NEW_IMAGE,
       'k3x9a',
@@ -165,7 +196,12 @@ describe('the rest', () => {
     expect(classicDrainingSeconds({ ConnectionDraining: { Enabled: true, Timeout: 120 } })).toBe(120);
     expect(classicDrainingSeconds({ ConnectionDraining: { Enabled: false, Timeout: 300 } })).toBe(0);
     expect(classicDrainingSeconds({})).toBe(0);
-    expect(targetGroupDelaySeconds([{ Key: 'stickiness.enabled', Value: 'false' }, { Key: 'deregistration_delay.timeout_seconds', Value: '45' }])).toBe(45);
+    expect(
+      targetGroupDelaySeconds([
+        { Key: 'stickiness.enabled', Value: 'false' },
+        { Key: 'deregistration_delay.timeout_seconds', Value: '45' },
+      ]),
+    ).toBe(45);
     expect(targetGroupDelaySeconds([])).toBe(300);
   });
 

@@ -38,7 +38,9 @@ describe('swap-instances with the engine runner', () => {
     world.remote.beforeCommand = (run) => {
       if (run.index === 0 && world.remote.runs.filter((r) => r.index === 0).length === 2) world.remote.failOn(run.host.instanceId, { code: 42 });
     };
-    await expect(runForward(journal, options, 'deploy')).rejects.toThrow(/step run-commands failed: command "sudo systemctl stop shop" exited 42 on i-.*Rolled back/s);
+    await expect(runForward(journal, options, 'deploy')).rejects.toThrow(
+      /step run-commands failed: command "sudo systemctl stop shop" exited 42 on i-.*Rolled back/s,
+    );
     const result = (await store.current()) as Journal;
     expect(result.status).toBe('rolled-back');
     await expectOldServing(world);

@@ -51,7 +51,13 @@ export function observedFixture(overrides: { inService?: string[]; maxSize?: num
         { Key: 'aws:cloudformation:stack-name', Value: 'shop', PropagateAtLaunch: true },
         { Key: 'bluegreen:deployment', Value: 'old01', PropagateAtLaunch: true },
       ],
-      Instances: inService.map((id) => ({ InstanceId: id, LifecycleState: 'InService', HealthStatus: 'Healthy', AvailabilityZone: 'us-east-1a', ProtectedFromScaleIn: false })),
+      Instances: inService.map((id) => ({
+        InstanceId: id,
+        LifecycleState: 'InService',
+        HealthStatus: 'Healthy',
+        AvailabilityZone: 'us-east-1a',
+        ProtectedFromScaleIn: false,
+      })),
       HealthCheckType: 'ELB',
       DefaultCooldown: 300,
       CreatedTime: undefined,
@@ -61,11 +67,23 @@ export function observedFixture(overrides: { inService?: string[]; maxSize?: num
       ? {
           kind: 'template',
           requested: '$Latest',
-          version: { LaunchTemplateId: 'lt-0123', LaunchTemplateName: 'shop-web-lt', VersionNumber: 2, LaunchTemplateData: { ImageId: OLD_IMAGE, InstanceType: 't3.small', UserData: USER_DATA } },
+          version: {
+            LaunchTemplateId: 'lt-0123',
+            LaunchTemplateName: 'shop-web-lt',
+            VersionNumber: 2,
+            LaunchTemplateData: { ImageId: OLD_IMAGE, InstanceType: 't3.small', UserData: USER_DATA },
+          },
         }
       : {
           kind: 'configuration',
-          configuration: { LaunchConfigurationName: 'shop-web-lc', ImageId: OLD_IMAGE, InstanceType: 't3.small', UserData: USER_DATA, SecurityGroups: ['sg-0123'], CreatedTime: undefined },
+          configuration: {
+            LaunchConfigurationName: 'shop-web-lc',
+            ImageId: OLD_IMAGE,
+            InstanceType: 't3.small',
+            UserData: USER_DATA,
+            SecurityGroups: ['sg-0123'],
+            CreatedTime: undefined,
+          },
         },
     image: { ImageId: NEW_IMAGE, State: 'available' },
     loadBalancers: [{ name: 'shop-web-elb', drainingSeconds: 120 }],

@@ -38,7 +38,11 @@ describe('swap-instances with launch: template', () => {
       Monitoring: { Enabled: true },
     });
     expect(await world.aws.launch.describeLaunchConfiguration(COPY)).toBeUndefined();
-    expect(world.journal.outputs[STEP.updateLaunch]).toMatchObject({ previous: { kind: 'configuration', name: 'shop-web-lc' }, launchTemplate: COPY, image: NEW_IMAGE });
+    expect(world.journal.outputs[STEP.updateLaunch]).toMatchObject({
+      previous: { kind: 'configuration', name: 'shop-web-lc' },
+      launchTemplate: COPY,
+      image: NEW_IMAGE,
+    });
     expect(JSON.stringify(world.journal.outputs)).not.toContain(USER_DATA);
 
     await world.journal.undoAll(registry, applied);

@@ -91,7 +91,10 @@ describe('swap-instances plan', () => {
     for (const s of plan.steps) expect(JSON.parse(JSON.stringify(s.params))).toEqual(s.params);
     expect(JSON.stringify(plan)).not.toContain(USER_DATA);
     const by = byId(plan);
-    expect(by[STEP.suspendProcesses]?.params).toEqual({ group: GROUP, processes: ['AZRebalance', 'AlarmNotification', 'ScheduledActions', 'ReplaceUnhealthy'] });
+    expect(by[STEP.suspendProcesses]?.params).toEqual({
+      group: GROUP,
+      processes: ['AZRebalance', 'AlarmNotification', 'ScheduledActions', 'ReplaceUnhealthy'],
+    });
     expect(by[STEP.launchInstances]?.params).toEqual({
       group: GROUP,
       count: 3,
@@ -109,8 +112,20 @@ describe('swap-instances plan', () => {
     });
     expect(by[STEP.waitRunning]?.params).toEqual({ timeoutSeconds: 600, intervalSeconds: 5 });
     expect(by[STEP.raiseMaxSize]?.params).toEqual({ group: GROUP, count: 3, planned: { MinSize: 2, MaxSize: 4, DesiredCapacity: 3 }, maxSize: 6 });
-    expect(by[STEP.attachInstances]?.params).toEqual({ group: GROUP, loadBalancers: ['shop-web-elb'], targetGroups: [TG_ARN], drainingSeconds: 120, intervalSeconds: 5 });
-    expect(by[STEP.waitHealthy]?.params).toEqual({ group: GROUP, loadBalancers: ['shop-web-elb'], targetGroups: [TG_ARN], timeoutSeconds: 240, intervalSeconds: 5 });
+    expect(by[STEP.attachInstances]?.params).toEqual({
+      group: GROUP,
+      loadBalancers: ['shop-web-elb'],
+      targetGroups: [TG_ARN],
+      drainingSeconds: 120,
+      intervalSeconds: 5,
+    });
+    expect(by[STEP.waitHealthy]?.params).toEqual({
+      group: GROUP,
+      loadBalancers: ['shop-web-elb'],
+      targetGroups: [TG_ARN],
+      timeoutSeconds: 240,
+      intervalSeconds: 5,
+    });
     expect(by[STEP.updateLaunch]?.params).toEqual({
       kind: 'configuration',
       group: GROUP,
@@ -149,7 +164,9 @@ describe('swap-instances plan', () => {
     expect(roomy?.params).toMatchObject({ maxSize: 10 });
     expect(roomy?.title).toBe(`Check MaxSize of ${GROUP} (10) leaves room for 3 instances`);
     expect(roomy?.changes).toBeUndefined();
-    expect(swapInstances.plan(swapConfig(), observedFixture({ maxSize: 4 }), 'k3x9a').steps.find((s) => s.id === STEP.raiseMaxSize)?.changes).toEqual([{ what: `MaxSize of ${GROUP}`, from: '4', to: '6' }]);
+    expect(swapInstances.plan(swapConfig(), observedFixture({ maxSize: 4 }), 'k3x9a').steps.find((s) => s.id === STEP.raiseMaxSize)?.changes).toEqual(
+      [{ what: `MaxSize of ${GROUP}`, from: '4', to: '6' }],
+    );
   });
 
   it('says what each step creates, changes and waits for', () => {
@@ -157,11 +174,15 @@ describe('swap-instances plan', () => {
     const by = Object.fromEntries(plan.steps.map((s) => [s.id, s]));
     expect(by[STEP.launchInstances]?.creates).toEqual([{ type: 'instances', name: '3 instances tagged bluegreen:deployment=k3x9a' }]);
     expect(by[STEP.updateLaunch]?.creates).toEqual([{ type: 'launch-configuration', name: 'shop-swap-k3x9a' }]);
-    expect(by[STEP.attachInstances]?.changes).toEqual([{ what: `capacity of ${GROUP}`, from: 'min 2, max 4, desired 3', to: 'min 2, max 6, desired 6' }]);
+    expect(by[STEP.attachInstances]?.changes).toEqual([
+      { what: `capacity of ${GROUP}`, from: 'min 2, max 4, desired 3', to: 'min 2, max 6, desired 6' },
+    ]);
     expect(by[STEP.waitHealthy]?.waits).toBe('until 3 of 3 new instances are InService (timeout 300s, every 10s)');
     expect(by[STEP.waitDraining]?.waits).toBe('120s (shop-web-elb: connection draining 120s; shop-web: deregistration delay 45s)');
     expect(by[STEP.terminateOld]?.changes).toEqual([{ what: `instances of ${GROUP}`, from: 'i-0old1, i-0old2, i-0old3', to: 'terminated' }]);
-    expect(by[STEP.restoreGroup]?.changes).toEqual([{ what: `capacity of ${GROUP}`, from: 'min 2, max 6, desired 3', to: 'min 2, max 4, desired 3' }]);
+    expect(by[STEP.restoreGroup]?.changes).toEqual([
+      { what: `capacity of ${GROUP}`, from: 'min 2, max 6, desired 3', to: 'min 2, max 4, desired 3' },
+    ]);
     expect(plan.summary).toEqual({
       trafficStep: 'deregister-old',
       blue: { color: 'blue', group: GROUP, instances: ['i-0old1', 'i-0old2', 'i-0old3'], launch: 'shop-web-lc' },
@@ -181,11 +202,22 @@ describe('swap-instances plan', () => {
   });
 
   it('pins a launch template: the new instances use the resolved version, the group moves to its own copy', () => {
-    const plan = swapInstances.plan(commandsConfig('ssm'), { ...observedFixture({ template: true }), image: { ImageId: OLD_IMAGE, State: 'available' } }, 'k3x9a');
+    const plan = swapInstances.plan(
+      commandsConfig('ssm'),
+      { ...observedFixture({ template: true }), image: { ImageId: OLD_IMAGE, State: 'available' } },
+      'k3x9a',
+    );
     const by = byId(plan);
     expect(by[STEP.launchInstances]?.params).toMatchObject({ image: OLD_IMAGE, launch: { kind: 'template', id: 'lt-0123', version: 2 } });
-    expect(by[STEP.updateLaunch]?.params).toMatchObject({ kind: 'template', name: 'shop-swap-k3x9a', source: { id: 'lt-0123', version: 2 }, image: null });
-    expect(plan.warnings[0]).toBe(`${GROUP} uses launch template shop-web-lt as $Latest; the new instances use version 2, and the group moves to its own template shop-swap-k3x9a version 1`);
+    expect(by[STEP.updateLaunch]?.params).toMatchObject({
+      kind: 'template',
+      name: 'shop-swap-k3x9a',
+      source: { id: 'lt-0123', version: 2 },
+      image: null,
+    });
+    expect(plan.warnings[0]).toBe(
+      `${GROUP} uses launch template shop-web-lt as $Latest; the new instances use version 2, and the group moves to its own template shop-swap-k3x9a version 1`,
+    );
     expect(by[STEP.waitReachable]?.params).toMatchObject({ via: 'ssm' });
   });
 
@@ -195,7 +227,9 @@ describe('swap-instances plan', () => {
     const by = Object.fromEntries(plan.steps.map((s) => [s.id, s]));
     expect(by[STEP.waitDraining]?.params).toEqual({ seconds: 0, intervalSeconds: 1, reasons: [] });
     expect(by[STEP.waitDraining]?.title).toBe('No draining to wait for');
-    expect(plan.warnings).toContain(`${GROUP} has no load balancer or target group: health is the group's InService state only, and nothing drains before termination`);
+    expect(plan.warnings).toContain(
+      `${GROUP} has no load balancer or target group: health is the group's InService state only, and nothing drains before termination`,
+    );
   });
 
   it('refuses a deployment id that names could not hold', () => {

@@ -29,7 +29,12 @@ async function expectAsBefore(world: World, launch = 'shop-web-lc') {
   expect(g.LaunchConfigurationName ?? g.LaunchTemplate?.LaunchTemplateName).toBe(launch);
   expect(g.SuspendedProcesses?.map((p) => p.ProcessName)).toEqual(['AZRebalance']);
   const health = await world.aws.classicLoadBalancers.instanceHealth('shop-web-elb');
-  expect(health.filter((h) => h.State === 'InService').map((h) => h.InstanceId).sort()).toEqual([...world.old].sort());
+  expect(
+    health
+      .filter((h) => h.State === 'InService')
+      .map((h) => h.InstanceId)
+      .sort(),
+  ).toEqual([...world.old].sort());
   if (world.tgArn) {
     const tg = await world.aws.targetGroups.health(world.tgArn);
     for (const id of world.old) expect(tg.find((t) => t.Target?.Id === id)?.TargetHealth?.State).toBe('healthy');
@@ -90,18 +95,24 @@ describe('swap-instances observe', () => {
     const error = await swapInstances.observe(swapConfig(), world.aws).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).exitCode).toBe(2);
-    expect((error as Error).message).toBe(`group ${GROUP} has no InService instance: there is nothing serving to replace (deploy with a group that serves)`);
+    expect((error as Error).message).toBe(
+      `group ${GROUP} has no InService instance: there is nothing serving to replace (deploy with a group that serves)`,
+    );
   });
 
   it('refuses a launch configuration that no longer exists, a missing group and a missing image', async () => {
     const world = swapWorld();
     world.aws.state.launchConfigurations.delete('shop-web-lc');
     await expect(swapInstances.observe(swapConfig(), world.aws)).rejects.toThrow(
-      new InputError(`launch configuration shop-web-lc of group ${GROUP} no longer exists; point the group at an existing launch configuration or template`),
+      new InputError(
+        `launch configuration shop-web-lc of group ${GROUP} no longer exists; point the group at an existing launch configuration or template`,
+      ),
     );
     const other = swapWorld();
     await expect(swapInstances.observe(swapConfig({ blue: { autoScalingGroup: 'nope' } }), other.aws)).rejects.toBeInstanceOf(InputError);
-    await expect(swapInstances.observe(swapConfig({ release: { kind: 'image', image: 'ami-0ccccccccccccccc3' } }), other.aws)).rejects.toThrow(/ami-0ccccccccccccccc3/);
+    await expect(swapInstances.observe(swapConfig({ release: { kind: 'image', image: 'ami-0ccccccccccccccc3' } }), other.aws)).rejects.toThrow(
+      /ami-0ccccccccccccccc3/,
+    );
   });
 
   it('reads draining times and the image to launch from', async () => {
@@ -127,9 +138,21 @@ describe('swap-instances handlers against the in-memory AWS', () => {
       ['subnet-a', 2, 2, 'bluegreen-shop-k3x9a-0', NEW_IMAGE],
       ['subnet-b', 1, 1, 'bluegreen-shop-k3x9a-1', NEW_IMAGE],
     ]);
-    expect(runs[0]).toMatchObject({ InstanceType: 't3.small', KeyName: 'ops', SecurityGroupIds: ['sg-0123'], IamInstanceProfile: { Name: 'shop-web' }, UserData: USER_DATA });
+    expect(runs[0]).toMatchObject({
+      InstanceType: 't3.small',
+      KeyName: 'ops',
+      SecurityGroupIds: ['sg-0123'],
+      IamInstanceProfile: { Name: 'shop-web' },
+      UserData: USER_DATA,
+    });
     const tags = world.aws.instance(ids(world)[0] as string)?.Tags?.map((t) => [t.Key, t.Value]);
-    expect(tags).toEqual(expect.arrayContaining([['Name', 'shop-web'], ['bluegreen:service', 'shop'], ['bluegreen:deployment', 'k3x9a']]));
+    expect(tags).toEqual(
+      expect.arrayContaining([
+        ['Name', 'shop-web'],
+        ['bluegreen:service', 'shop'],
+        ['bluegreen:deployment', 'k3x9a'],
+      ]),
+    );
     expect(tags).not.toContainEqual(['team', 'web']);
 
     // MaxSize raised to desired + new before attaching, then restored.
@@ -148,7 +171,11 @@ describe('swap-instances handlers against the in-memory AWS', () => {
 
     const g = await groupNow(world);
     expect(g.LaunchConfigurationName).toBe('shop-swap-k3x9a');
-    expect(await world.aws.launch.describeLaunchConfiguration('shop-swap-k3x9a')).toMatchObject({ ImageId: NEW_IMAGE, UserData: USER_DATA, InstanceType: 't3.small' });
+    expect(await world.aws.launch.describeLaunchConfiguration('shop-swap-k3x9a')).toMatchObject({
+      ImageId: NEW_IMAGE,
+      UserData: USER_DATA,
+      InstanceType: 't3.small',
+    });
     expect(world.journal.outputs[STEP.updateLaunch]?.previous).toEqual({ kind: 'configuration', name: 'shop-web-lc' });
 
     // Secrets never reach the journal or the plan.
@@ -337,9 +364,15 @@ describe('swap-instances handlers against the in-memory AWS', () => {
       const { steps, registry } = await planned(world, swapConfig());
       world.aws.failOn(operation, awsError(operation), { skip });
       const started: StepDescriptor[] = [];
-      for (const step of steps.slice(0, steps.findIndex((s) => s.id === STEP.terminateOld))) {
+      for (const step of steps.slice(
+        0,
+        steps.findIndex((s) => s.id === STEP.terminateOld),
+      )) {
         started.push(step);
-        const ok = await world.journal.apply(registry, step).then(() => true, () => false);
+        const ok = await world.journal.apply(registry, step).then(
+          () => true,
+          () => false,
+        );
         if (!ok) break;
       }
       await world.journal.undoAll(registry, started);
@@ -354,8 +387,12 @@ describe('swap-instances handlers against the in-memory AWS', () => {
     await world.journal.applyAll(registry, applied);
     const error = await world.journal.undoAll(registry, applied).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeploymentError);
-    expect((error as Error).message).toContain(`the old instances ${world.old.join(', ')} of ${GROUP} were terminated by step terminate-old; rollback cannot bring them back`);
-    expect((error as Error).message).toContain(`aws autoscaling resume-processes --auto-scaling-group-name ${GROUP} --scaling-processes AlarmNotification ScheduledActions ReplaceUnhealthy`);
+    expect((error as Error).message).toContain(
+      `the old instances ${world.old.join(', ')} of ${GROUP} were terminated by step terminate-old; rollback cannot bring them back`,
+    );
+    expect((error as Error).message).toContain(
+      `aws autoscaling resume-processes --auto-scaling-group-name ${GROUP} --scaling-processes AlarmNotification ScheduledActions ReplaceUnhealthy`,
+    );
     expect((await groupNow(world)).Instances?.map((i) => i.InstanceId).sort()).toEqual([...ids(world)].sort());
   });
 
@@ -369,7 +406,9 @@ describe('swap-instances handlers against the in-memory AWS', () => {
     const error = await world.journal.apply(registry, stepOf(steps, STEP.waitHealthy)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VerificationError);
     expect(world.clock.now() - start).toBe(240_000);
-    expect((error as Error).message).toMatch(/^timed out after 240s waiting for 3 new instances to be InService in shop-web, shop-web-elb, shop-web; last seen: 0 of 3 new instances InService \(3 in shop-web, 0 in shop-web-elb, 0 healthy in shop-web\)$/);
+    expect((error as Error).message).toMatch(
+      /^timed out after 240s waiting for 3 new instances to be InService in shop-web, shop-web-elb, shop-web; last seen: 0 of 3 new instances InService \(3 in shop-web, 0 in shop-web-elb, 0 healthy in shop-web\)$/,
+    );
     const before = world.clock.now();
     await world.journal.undoAll(registry, upTo(steps, STEP.waitHealthy));
     expect(world.clock.now() - before).toBeLessThan(60_000);

@@ -17,7 +17,9 @@ export interface World {
   old: string[];
 }
 
-export function swapWorld(options: { instances?: number; targetGroup?: boolean; launch?: 'configuration' | 'template'; draining?: number | null; delay?: number } = {}): World {
+export function swapWorld(
+  options: { instances?: number; targetGroup?: boolean; launch?: 'configuration' | 'template'; draining?: number | null; delay?: number } = {},
+): World {
   const clock = new VirtualClock();
   const aws = new FakeAws({ clock, inServiceAfterSeconds: 30, runningAfterSeconds: 20, imageAvailableAfterSeconds: 120 });
   const n = options.instances ?? 3;
@@ -42,11 +44,18 @@ export function swapWorld(options: { instances?: number; targetGroup?: boolean; 
   }
   const draining = options.draining === undefined ? 120 : options.draining;
   aws.addLoadBalancer(
-    { LoadBalancerName: 'shop-web-elb', Listeners: [{ Protocol: 'HTTP', LoadBalancerPort: 80, InstanceProtocol: 'HTTP', InstancePort: 8080 }], Subnets: ['subnet-a', 'subnet-b'] },
+    {
+      LoadBalancerName: 'shop-web-elb',
+      Listeners: [{ Protocol: 'HTTP', LoadBalancerPort: 80, InstanceProtocol: 'HTTP', InstancePort: 8080 }],
+      Subnets: ['subnet-a', 'subnet-b'],
+    },
     { Target: 'HTTP:8080/up', Interval: 10, Timeout: 5, UnhealthyThreshold: 2, HealthyThreshold: 2 },
     { ConnectionDraining: draining === null ? { Enabled: false, Timeout: 300 } : { Enabled: true, Timeout: draining } },
   );
-  const tgArn = options.targetGroup === false ? undefined : aws.addTargetGroup('shop-web', [], { 'deregistration_delay.timeout_seconds': String(options.delay ?? 45) });
+  const tgArn =
+    options.targetGroup === false
+      ? undefined
+      : aws.addTargetGroup('shop-web', [], { 'deregistration_delay.timeout_seconds': String(options.delay ?? 45) });
   aws.addGroup(
     {
       AutoScalingGroupName: GROUP,

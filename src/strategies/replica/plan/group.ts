@@ -8,13 +8,15 @@ import { REPLICA_STEP } from '../step-ids.js';
 import { step, type PlanContext, type Planned } from './context.js';
 import { toTemplate } from './launch.js';
 
-
 /** Blue's settings, hooks, suspended processes and metrics; in green's front (or, listener, its target group when the step runs). */
 export function planCreateGroup(ctx: PlanContext): Planned {
   const { green, front } = ctx;
   const blue = ctx.observed.blue;
   const blueName = blue.group.AutoScalingGroupName;
-  const launch = blue.launch.kind === 'configuration' && !toTemplate(ctx) ? { launchConfigurationName: green.launch } : { launchTemplateName: green.launch, version: '1' };
+  const launch =
+    blue.launch.kind === 'configuration' && !toTemplate(ctx)
+      ? { launchConfigurationName: green.launch }
+      : { launchTemplateName: green.launch, version: '1' };
   const metrics = blue.group.EnabledMetrics?.flatMap((m) => (m.Metric ? [m.Metric] : [])) ?? [];
   const params: CreateGroupParams = {
     name: green.group,
@@ -66,7 +68,8 @@ export function planCopyAlarms(ctx: PlanContext): Planned {
   };
   const named = new Set(blue.alarms.map((a) => a.AlarmName));
   const missing = policies.flatMap((p) => (p.Alarms ?? []).map((a) => a.AlarmName)).filter((n) => n && !named.has(n));
-  const warnings = missing.length > 0 ? [`alarms named by blue's policies were not found and will not be copied: ${[...new Set(missing)].join(', ')}`] : [];
+  const warnings =
+    missing.length > 0 ? [`alarms named by blue's policies were not found and will not be copied: ${[...new Set(missing)].join(', ')}`] : [];
   const alarms = step(ctx, REPLICA_STEP.copyAlarms, {
     title: `Copy ${plural(copied.length, 'alarm', 'alarms')} of ${blueName}'s policies to ${green.group}`,
     params: asJson({ ...params, ...front.rewrite, ...front.tail }),

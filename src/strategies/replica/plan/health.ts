@@ -4,7 +4,6 @@ import { asJson, plural } from '../../common/plan-helpers.js';
 import { REPLICA_STEP } from '../step-ids.js';
 import { step, type PlanContext, type Planned } from './context.js';
 
-
 export function planWaitHealthy(ctx: PlanContext): Planned {
   const { green, greenFront, front } = ctx;
   const { timeoutSeconds, intervalSeconds } = ctx.config.health;
@@ -27,7 +26,10 @@ export function planGates(ctx: PlanContext): Planned {
     title: `Check ${front.http.what} over HTTP: ${plural(http.length, 'check', 'checks')}`,
     params: asJson({ ...front.lead, checks, ...front.tail }),
     waits: http
-      .map((h) => `GET ${h.url} answers ${h.expect}${front.http.on} (${plural(h.tries, 'try', 'tries')}, every ${h.intervalSeconds}s, ${HTTP_GATE_TIMEOUT_SECONDS}s each)`)
+      .map(
+        (h) =>
+          `GET ${h.url} answers ${h.expect}${front.http.on} (${plural(h.tries, 'try', 'tries')}, every ${h.intervalSeconds}s, ${HTTP_GATE_TIMEOUT_SECONDS}s each)`,
+      )
       .join('; '),
   });
   return { steps: [check], warnings: [] };

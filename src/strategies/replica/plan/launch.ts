@@ -5,7 +5,6 @@ import type { CreateLaunchParams } from '../steps/build.js';
 import { REPLICA_STEP } from '../step-ids.js';
 import { step, type PlanContext, type Planned } from './context.js';
 
-
 /** Blue's launch by name and resource type ("launch-configuration", "launch-template"). */
 export function blueLaunchOf(launch: BlueLaunch): { name: string; type: 'launch-configuration' | 'launch-template' } {
   return launch.kind === 'configuration'

@@ -82,10 +82,15 @@ export function planRetireBlue(ctx: PlanContext): Planned {
   ];
   const change =
     action === 'scale-to-zero'
-      ? { what: `capacity of ${group}`, from: sizesText(blue.group.MinSize, blue.group.MaxSize, blue.group.DesiredCapacity), to: sizesText(0, blue.group.MaxSize, 0) }
+      ? {
+          what: `capacity of ${group}`,
+          from: sizesText(blue.group.MinSize, blue.group.MaxSize, blue.group.DesiredCapacity),
+          to: sizesText(0, blue.group.MaxSize, 0),
+        }
       : { what: `${blue.color} stack`, from: deleted.join(', '), to: 'deleted' };
   const retire = step(ctx, REPLICA_STEP.retireBlue, {
-    title: action === 'scale-to-zero' ? `Scale ${group} to zero` : action === 'delete' ? `Delete ${blue.color} stack ${group}` : `Keep ${group} as it is`,
+    title:
+      action === 'scale-to-zero' ? `Scale ${group} to zero` : action === 'delete' ? `Delete ${blue.color} stack ${group}` : `Keep ${group} as it is`,
     params: asJson(params),
     ...(action === 'keep' ? {} : { changes: [change] }),
   });

@@ -4,11 +4,7 @@
  * policies and their alarms. Same rules as every handler: idempotent by deterministic name, journal
  * first, undo after a partial apply and twice.
  */
-import type {
-  CreateAutoScalingGroupCommandInput,
-  PutLifecycleHookCommandInput,
-  PutScalingPolicyCommandInput,
-} from '@aws-sdk/client-auto-scaling';
+import type { CreateAutoScalingGroupCommandInput, PutLifecycleHookCommandInput, PutScalingPolicyCommandInput } from '@aws-sdk/client-auto-scaling';
 import type { PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
 import type { AwsPorts } from '../../../aws/ports.js';
 import type { JsonObject, StepHandler } from '../../../engine/types.js';

@@ -29,7 +29,11 @@ export function waitHealthy(ports: AwsPorts, front: Pick<ReplicaFront, 'green'>)
       const green = front.green(ports, ctx, p);
       await waitUntil(
         ctx,
-        { what: `${p.group} to have all its instances ${green.healthy} in ${green.name}`, timeoutSeconds: p.timeoutSeconds, intervalSeconds: p.intervalSeconds },
+        {
+          what: `${p.group} to have all its instances ${green.healthy} in ${green.name}`,
+          timeoutSeconds: p.timeoutSeconds,
+          intervalSeconds: p.intervalSeconds,
+        },
         () => green.health(p.group),
       );
     },

@@ -39,8 +39,14 @@ export function replicaHandlers<O extends ReplicaObserved, C extends ReplicaConf
     [REPLICA_STEP.createLaunch]: createLaunch(ports, BAKE_STEP.bakeImage),
     // Green's group in green's front; blue's front made green's in the copies' dimensions.
     [REPLICA_STEP.createGroup]: withGreen(createGroup(ports), front, ports, (green, p) => ({ ...p, input: green.groupInput(p.input) })),
-    [REPLICA_STEP.copyScalingPolicies]: withGreen(copyScalingPolicies(ports), front, ports, (green, p) => ({ ...p, policies: green.rewrite(p.policies) })),
-    [REPLICA_STEP.copyAlarms]: withGreen(copyAlarms(ports, REPLICA_STEP.copyScalingPolicies), front, ports, (green, p) => ({ ...p, alarms: green.rewrite(p.alarms) })),
+    [REPLICA_STEP.copyScalingPolicies]: withGreen(copyScalingPolicies(ports), front, ports, (green, p) => ({
+      ...p,
+      policies: green.rewrite(p.policies),
+    })),
+    [REPLICA_STEP.copyAlarms]: withGreen(copyAlarms(ports, REPLICA_STEP.copyScalingPolicies), front, ports, (green, p) => ({
+      ...p,
+      alarms: green.rewrite(p.alarms),
+    })),
     [REPLICA_STEP.waitHealthy]: waitHealthy(ports, front),
     [REPLICA_STEP.checkHttp]: checkHttp(ports, http, front),
     [REPLICA_STEP.waitRetire]: waitRetire(ports, (minutes) => front.drainStopped(minutes)),

@@ -47,7 +47,14 @@ export function waitRetire(ports: AwsPorts, stopped: (minutes: number) => string
           stopped: stopped(Math.round(p.drain.ceilingSeconds / 60)),
         });
       }
-      await holdWatching(ports, ctx, { seconds: p.seconds, intervalSeconds: p.intervalSeconds, alarms, key: 'until', doing: 'while waiting to retire blue', label: 'before retiring blue' });
+      await holdWatching(ports, ctx, {
+        seconds: p.seconds,
+        intervalSeconds: p.intervalSeconds,
+        alarms,
+        key: 'until',
+        doing: 'while waiting to retire blue',
+        label: 'before retiring blue',
+      });
     },
     async undo() {},
   };
@@ -137,7 +144,11 @@ export function retireBlue<P extends RetireBlueCommon>(ports: AwsPorts, front: B
       await ports.groups.updateGroup({ AutoScalingGroupName: p.group, ...sizes });
       await waitUntil(
         ctx,
-        { what: `${p.group} to have all its instances InService in ${front.name(p)}`, timeoutSeconds: p.timeoutSeconds, intervalSeconds: p.intervalSeconds },
+        {
+          what: `${p.group} to have all its instances InService in ${front.name(p)}`,
+          timeoutSeconds: p.timeoutSeconds,
+          intervalSeconds: p.intervalSeconds,
+        },
         () => front.health(p),
       );
     },

@@ -1,14 +1,14 @@
 /** Pure builders of replica-dns's front: blue's classic load balancer in, green's create input out. Tested with exact inputs and outputs. */
-import type { CreateLoadBalancerCommandInput, LoadBalancerAttributes, LoadBalancerDescription, Tag as ElbTag } from '@aws-sdk/client-elastic-load-balancing';
+import type {
+  CreateLoadBalancerCommandInput,
+  LoadBalancerAttributes,
+  LoadBalancerDescription,
+  Tag as ElbTag,
+} from '@aws-sdk/client-elastic-load-balancing';
 import { defined, nonEmptyList } from '../../../common/builders.js';
 import { isOwnTagKey, ownTags, type OwnTags } from '../../../common/names.js';
 
-export function loadBalancerCopy(
-  blue: LoadBalancerDescription,
-  blueTags: ElbTag[],
-  name: string,
-  tags: OwnTags,
-): CreateLoadBalancerCommandInput {
+export function loadBalancerCopy(blue: LoadBalancerDescription, blueTags: ElbTag[], name: string, tags: OwnTags): CreateLoadBalancerCommandInput {
   const subnets = nonEmptyList(blue.Subnets);
   return defined({
     LoadBalancerName: name,
@@ -30,4 +30,3 @@ export function loadBalancerAttributesCopy(blue: LoadBalancerAttributes): LoadBa
     AccessLog: blue.AccessLog,
   });
 }
-

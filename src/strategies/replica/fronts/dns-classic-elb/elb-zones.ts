@@ -38,10 +38,7 @@ export function regionOfElbDnsName(dnsName: string): string | undefined {
 }
 
 /** The load balancer's own zone id, else the published one for its region (from `region` or its DNS name). */
-export function classicElbHostedZoneId(
-  description: { CanonicalHostedZoneNameID?: string; DNSName?: string },
-  region?: string,
-): string | undefined {
+export function classicElbHostedZoneId(description: { CanonicalHostedZoneNameID?: string; DNSName?: string }, region?: string): string | undefined {
   if (description.CanonicalHostedZoneNameID) return description.CanonicalHostedZoneNameID;
   const r = region ?? (description.DNSName ? regionOfElbDnsName(description.DNSName) : undefined);
   return r ? CLASSIC_ELB_HOSTED_ZONES[r] : undefined;
@@ -49,5 +46,8 @@ export function classicElbHostedZoneId(
 
 /** Compares DNS names as Route 53 aliases show them: case-insensitive, no trailing dot, no "dualstack." prefix. */
 export function normaliseDnsName(name: string | undefined): string {
-  return (name ?? '').toLowerCase().replace(/\.$/, '').replace(/^dualstack\./, '');
+  return (name ?? '')
+    .toLowerCase()
+    .replace(/\.$/, '')
+    .replace(/^dualstack\./, '');
 }

@@ -36,7 +36,12 @@ export function replicaDnsConfig(config: Config): ReplicaDnsConfig {
 
 export async function observe(config: ReplicaDnsConfig, ports: AwsPorts): Promise<Observed> {
   const { hostedZoneId, name: recordName } = config.dns;
-  const start = await observeStart(config, ports, () => ports.dns.getHostedZone(hostedZoneId), `hosted zone ${hostedZoneId} (dns.hostedZoneId) does not exist`);
+  const start = await observeStart(
+    config,
+    ports,
+    () => ports.dns.getHostedZone(hostedZoneId),
+    `hosted zone ${hostedZoneId} (dns.hostedZoneId) does not exist`,
+  );
   const record = await aliasRecord(config, ports);
   const groups = await candidateGroups(config, ports);
   const lbNames = [...new Set([...groups.values()].flatMap((g) => g.LoadBalancerNames ?? []))];
@@ -46,7 +51,9 @@ export async function observe(config: ReplicaDnsConfig, ports: AwsPorts): Promis
   const blueGroup = lbMatch ? [...groups.values()].find((g) => g.LoadBalancerNames?.includes(lbMatch.LoadBalancerName ?? '')) : undefined;
   if (!blueGroup || !lbMatch) {
     const described = describeCandidates(groups, (g) => g?.LoadBalancerNames, 'no classic load balancer');
-    throw new InputError(`record ${recordName} points at ${record.AliasTarget.DNSName}, which is the load balancer of none of the candidate groups: ${described}`);
+    throw new InputError(
+      `record ${recordName} points at ${record.AliasTarget.DNSName}, which is the load balancer of none of the candidate groups: ${described}`,
+    );
   }
   const blueName = blueGroup.AutoScalingGroupName as string;
   if ((blueGroup.TargetGroupARNs?.length ?? 0) > 0) {
@@ -61,7 +68,10 @@ export async function observe(config: ReplicaDnsConfig, ports: AwsPorts): Promis
   }
   const lbName = lbMatch.LoadBalancerName as string;
   const observed = await observeBlueGroup(STRATEGY, ports, { ...start, groups }, blueGroup, async () => {
-    const [attributes, tagsByName] = await Promise.all([ports.classicLoadBalancers.describeAttributes(lbName), ports.classicLoadBalancers.describeTags([lbName])]);
+    const [attributes, tagsByName] = await Promise.all([
+      ports.classicLoadBalancers.describeAttributes(lbName),
+      ports.classicLoadBalancers.describeTags([lbName]),
+    ]);
     return { loadBalancer: { description: { ...lbMatch, LoadBalancerName: lbName }, attributes, tags: tagsByName[lbName] ?? [] } };
   });
   return { zone: start.entry, record, ...observed };
@@ -85,7 +95,9 @@ async function aliasRecord(config: ReplicaDnsConfig, ports: AwsPorts): Promise<O
     );
   }
   if (!record.AliasTarget?.DNSName) {
-    throw new InputError(`record ${recordName} in hosted zone ${hostedZoneId} is not an alias record; replica-dns switches an alias A record to a classic load balancer`);
+    throw new InputError(
+      `record ${recordName} in hosted zone ${hostedZoneId} is not an alias record; replica-dns switches an alias A record to a classic load balancer`,
+    );
   }
   return { ...record, AliasTarget: record.AliasTarget };
 }

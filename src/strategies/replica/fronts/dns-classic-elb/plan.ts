@@ -9,7 +9,17 @@ import type { JsonObject, StepDescriptor } from '../../../../engine/types.js';
 import { ALARM_POLL_SECONDS } from '../../../common/gates.js';
 import { asJson, toJson } from '../../../common/plan-helpers.js';
 import type { FrontFacts } from '../../front.js';
-import { planFrontCreated, SHIFT_TRAFFIC, step, trafficStepId, unlessAlarm, watching, type PlanBase, type PlanContext, type Planned } from '../../plan/context.js';
+import {
+  planFrontCreated,
+  SHIFT_TRAFFIC,
+  step,
+  trafficStepId,
+  unlessAlarm,
+  watching,
+  type PlanBase,
+  type PlanContext,
+  type Planned,
+} from '../../plan/context.js';
 import type { RetireBlueCommon } from '../../steps/retire.js';
 import { loadBalancerAttributesCopy, loadBalancerCopy } from './builders.js';
 import type { Observed } from './observe.js';
@@ -104,7 +114,9 @@ export function dnsFacts(ctx: PlanBase<Observed, ReplicaDnsConfig>): FrontFacts 
       deletes: [`load balancer ${lb}`],
       warnings:
         after < 60
-          ? [`retire.after is ${after}s: clients cache alias records to load balancers for 60s and many resolvers longer, so blue may still get traffic when it is retired`]
+          ? [
+              `retire.after is ${after}s: clients cache alias records to load balancers for 60s and many resolvers longer, so blue may still get traffic when it is retired`,
+            ]
           : [],
     },
     summary: {
@@ -112,7 +124,9 @@ export function dnsFacts(ctx: PlanBase<Observed, ReplicaDnsConfig>): FrontFacts 
       green: { loadBalancer: green },
       rest: {
         record: { zone: config.dns.hostedZoneId, name: config.dns.name },
-        ...(traffic ? { traffic: { steps: [...traffic.steps], holdSeconds: traffic.holdSeconds }, trafficStep: trafficStepId(traffic.steps.at(-1) as number) } : {}),
+        ...(traffic
+          ? { traffic: { steps: [...traffic.steps], holdSeconds: traffic.holdSeconds }, trafficStep: trafficStepId(traffic.steps.at(-1) as number) }
+          : {}),
       },
     },
   };
@@ -127,7 +141,12 @@ export function planCreateLoadBalancer(ctx: DnsPlan): Planned {
     healthCheck: blue.HealthCheck ? toJson<HealthCheck>(blue.HealthCheck) : null,
     attributes: toJson(loadBalancerAttributesCopy(attributes)),
   };
-  return planFrontCreated(ctx, DNS_STEP.createLoadBalancer, { what: 'classic load balancer', type: 'load-balancer', like: blue.LoadBalancerName }, params);
+  return planFrontCreated(
+    ctx,
+    DNS_STEP.createLoadBalancer,
+    { what: 'classic load balancer', type: 'load-balancer', like: blue.LoadBalancerName },
+    params,
+  );
 }
 
 /** The record and its alias as the traffic steps journal them. */
@@ -215,8 +234,14 @@ export function trafficChanges(ctx: DnsPlan, t: Pick<ShiftTrafficParams, 'percen
   const last = t.percent >= 100;
   if (first && last) return [{ what: record, from: blueTarget, to: ctx.greenFront }];
   return [
-    ...(first ? [{ what: record, from: `alias to ${blueTarget}`, to: `weighted alias records ${blue} (${blueTarget}) and ${green} (${ctx.greenFront})` }] : []),
-    { what: `weights of ${ctx.config.dns.name}`, from: `${blue} ${100 - t.fromPercent} / ${green} ${t.fromPercent}`, to: `${blue} ${100 - t.percent} / ${green} ${t.percent}` },
+    ...(first
+      ? [{ what: record, from: `alias to ${blueTarget}`, to: `weighted alias records ${blue} (${blueTarget}) and ${green} (${ctx.greenFront})` }]
+      : []),
+    {
+      what: `weights of ${ctx.config.dns.name}`,
+      from: `${blue} ${100 - t.fromPercent} / ${green} ${t.fromPercent}`,
+      to: `${blue} ${100 - t.percent} / ${green} ${t.percent}`,
+    },
     ...(last ? [{ what: record, from: `weighted alias records ${blue} and ${green}`, to: `alias to ${ctx.greenFront}` }] : []),
   ];
 }

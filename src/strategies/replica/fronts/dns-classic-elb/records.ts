@@ -92,6 +92,10 @@ export function changeBatch(current: ResourceRecordSet[], wanted: ResourceRecord
 export function describeSets(sets: ResourceRecordSet[]): string {
   if (sets.length === 0) return 'no record';
   return sets
-    .map((r) => (r.SetIdentifier ? `${r.SetIdentifier} ${r.Weight ?? 0} (${r.AliasTarget?.DNSName ?? 'not an alias'})` : `alias to ${r.AliasTarget?.DNSName ?? 'no alias target'}`))
+    .map((r) =>
+      r.SetIdentifier
+        ? `${r.SetIdentifier} ${r.Weight ?? 0} (${r.AliasTarget?.DNSName ?? 'not an alias'})`
+        : `alias to ${r.AliasTarget?.DNSName ?? 'no alias target'}`,
+    )
     .join(' / ');
 }

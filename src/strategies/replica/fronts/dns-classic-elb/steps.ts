@@ -105,7 +105,11 @@ export function switchDns(ports: AwsPorts): Handler<SwitchDnsParams> {
         Type: 'A',
         AliasTarget: { ...target, EvaluateTargetHealth: current?.AliasTarget?.EvaluateTargetHealth ?? p.evaluateTargetHealth },
       };
-      const id = await ports.dns.change(p.zoneId, [{ Action: 'UPSERT', ResourceRecordSet: record }], `bluegreen ${ctx.deploymentId}: ${p.from} -> ${p.loadBalancer}`);
+      const id = await ports.dns.change(
+        p.zoneId,
+        [{ Action: 'UPSERT', ResourceRecordSet: record }],
+        `bluegreen ${ctx.deploymentId}: ${p.from} -> ${p.loadBalancer}`,
+      );
       await ctx.record({ changeId: id });
       ctx.progress(`waiting for the change of ${p.recordName} to be INSYNC`);
       await ports.dns.waitInSync(id, p.syncTimeoutSeconds);

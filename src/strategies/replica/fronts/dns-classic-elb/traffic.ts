@@ -57,11 +57,7 @@ async function applyShare(ports: AwsPorts, ctx: StepContext, p: ShiftTrafficPara
       );
     }
     await ctx.record({ original: toJson(original), target: target.map((r) => toJson(r)) });
-    const id = await ports.dns.change(
-      p.zoneId,
-      changeBatch(current, target),
-      `bluegreen ${ctx.deploymentId}: ${share(p)} to ${p.loadBalancer}`,
-    );
+    const id = await ports.dns.change(p.zoneId, changeBatch(current, target), `bluegreen ${ctx.deploymentId}: ${share(p)} to ${p.loadBalancer}`);
     await ctx.record({ changeId: id });
     ctx.progress(`waiting for the change of ${p.recordName} to be INSYNC`);
     await ports.dns.waitInSync(id, p.syncTimeoutSeconds);
@@ -88,8 +84,11 @@ async function restoreOriginal(ports: AwsPorts, ctx: StepContext, p: ShiftTraffi
     return;
   }
   const [green] = await ports.classicLoadBalancers.describe([p.loadBalancer]);
-  const greenDns = green?.DNSName ?? ((ctx.outputs.target ?? ctx.outputsOf(p.firstStep).target) as ResourceRecordSet[] | undefined)
-    ?.find((r) => r.SetIdentifier === p.sets.green || !r.SetIdentifier)?.AliasTarget?.DNSName;
+  const greenDns =
+    green?.DNSName ??
+    ((ctx.outputs.target ?? ctx.outputsOf(p.firstStep).target) as ResourceRecordSet[] | undefined)?.find(
+      (r) => r.SetIdentifier === p.sets.green || !r.SetIdentifier,
+    )?.AliasTarget?.DNSName;
   if (!greenDns || !current.some((r) => pointsAt(r, greenDns))) {
     ctx.progress(`${p.recordName} no longer sends requests to ${p.loadBalancer} (${describeSets(current)}); left as it is`);
     return;
@@ -106,7 +105,11 @@ async function restoreOriginal(ports: AwsPorts, ctx: StepContext, p: ShiftTraffi
     { Action: 'CREATE' as const, ResourceRecordSet: original },
   ];
   await ctx.record({ restoring: true });
-  const id = await ports.dns.change(p.zoneId, changes, `bluegreen ${ctx.deploymentId}: rollback to ${original.AliasTarget?.DNSName ?? 'the original record'}`);
+  const id = await ports.dns.change(
+    p.zoneId,
+    changes,
+    `bluegreen ${ctx.deploymentId}: rollback to ${original.AliasTarget?.DNSName ?? 'the original record'}`,
+  );
   await ctx.record({ restoreChangeId: id });
   ctx.progress(`waiting for ${p.recordName} to send all requests back to ${original.AliasTarget?.DNSName} (INSYNC)`);
   await ports.dns.waitInSync(id, p.syncTimeoutSeconds);

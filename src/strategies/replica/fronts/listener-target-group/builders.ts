@@ -13,7 +13,6 @@ import type {
 import { defined, nonEmpty } from '../../../common/builders.js';
 import { isOwnTagKey, ownTags, type OwnTags } from '../../../common/names.js';
 
-
 // ---------------------------------------------------------------- target group
 
 /**
@@ -38,7 +37,10 @@ export function targetGroupCopy(blue: TargetGroup, blueTags: ElbV2Tag[], name: s
     HealthyThresholdCount: blue.HealthyThresholdCount,
     UnhealthyThresholdCount: blue.UnhealthyThresholdCount,
     Matcher: blue.Matcher && (blue.Matcher.HttpCode || blue.Matcher.GrpcCode) ? defined({ ...blue.Matcher }) : undefined,
-    Tags: [...blueTags.filter((t) => !isOwnTagKey(t.Key) && !t.Key?.startsWith('aws:')).map((t) => defined({ Key: t.Key, Value: t.Value })), ...ownTags(tags)],
+    Tags: [
+      ...blueTags.filter((t) => !isOwnTagKey(t.Key) && !t.Key?.startsWith('aws:')).map((t) => defined({ Key: t.Key, Value: t.Value })),
+      ...ownTags(tags),
+    ],
   });
 }
 
@@ -103,7 +105,15 @@ export function forwardsTo(actions: Action[] | undefined, targetGroupArn: string
 
 /** The target groups that get requests from these actions (weight above 0), each once. */
 export function liveTargetGroups(actions: Action[] | undefined): string[] {
-  return [...new Set((actions ?? []).flatMap((a) => forwardGroups(a).filter((g) => g.weight > 0).map((g) => g.arn)))];
+  return [
+    ...new Set(
+      (actions ?? []).flatMap((a) =>
+        forwardGroups(a)
+          .filter((g) => g.weight > 0)
+          .map((g) => g.arn),
+      ),
+    ),
+  ];
 }
 
 /**

@@ -85,7 +85,9 @@ async function observeForwarding(config: ReplicaListenerConfig, ports: AwsPorts,
   }
   const blueTgArn = live[0];
   if (!blueTgArn) {
-    throw new InputError(`listener ${arn}'s default action forwards to no target group; replica-listener moves a listener whose default action forwards to blue's target group`);
+    throw new InputError(
+      `listener ${arn}'s default action forwards to no target group; replica-listener moves a listener whose default action forwards to blue's target group`,
+    );
   }
   const rules = allRules.flatMap((r) => (!r.IsDefault && r.RuleArn && forwardsTo(r.Actions, blueTgArn) ? [{ ...r, RuleArn: r.RuleArn }] : []));
   for (const rule of rules) {

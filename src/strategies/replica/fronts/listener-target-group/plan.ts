@@ -10,7 +10,17 @@ import type { JsonObject, StepDescriptor } from '../../../../engine/types.js';
 import { ALARM_POLL_SECONDS, GREEN_TARGET_PLACEHOLDER, type DrainWatch } from '../../../common/gates.js';
 import { asJson, plural, toJson } from '../../../common/plan-helpers.js';
 import type { FrontFacts } from '../../front.js';
-import { planFrontCreated, SHIFT_TRAFFIC, step, trafficStepId, unlessAlarm, watching, type PlanBase, type PlanContext, type Planned } from '../../plan/context.js';
+import {
+  planFrontCreated,
+  SHIFT_TRAFFIC,
+  step,
+  trafficStepId,
+  unlessAlarm,
+  watching,
+  type PlanBase,
+  type PlanContext,
+  type Planned,
+} from '../../plan/context.js';
 import { RETIRE_PROGRESS_SECONDS } from '../../plan/retire.js';
 import type { RetireBlueCommon } from '../../steps/retire.js';
 import { deregistrationDelaySeconds, loadBalancerDimension, targetGroupAttributesCopy, targetGroupCopy, targetGroupDimension } from './builders.js';
@@ -81,7 +91,10 @@ export function listenerFacts(ctx: ListenerBase): FrontFacts {
     group: {
       input: { TargetGroupARNs: [] },
       title: `, in target group ${green}`,
-      warnings: classic.length > 0 ? [`${observed.blue.group.AutoScalingGroupName} is also in classic load balancers ${classic.join(', ')}; green is not registered with them`] : [],
+      warnings:
+        classic.length > 0
+          ? [`${observed.blue.group.AutoScalingGroupName} is also in classic load balancers ${classic.join(', ')}; green is not registered with them`]
+          : [],
     },
     rewrite: { blueTargetGroupDimension: targetGroupDimension(blueTg.TargetGroupArn) } satisfies BlueDimension,
     healthy: 'InService and healthy',
@@ -121,7 +134,9 @@ function retireWaitFacts(ctx: ListenerBase): FrontFacts['wait'] {
   return {
     seconds: Math.max(after, delay),
     warnings:
-      delay > after ? [`retire.after is ${after}s, less than the deregistration delay of ${blueTg.TargetGroupName} (${delay}s): blue is retired after ${delay}s`] : [],
+      delay > after
+        ? [`retire.after is ${after}s, less than the deregistration delay of ${blueTg.TargetGroupName} (${delay}s): blue is retired after ${delay}s`]
+        : [],
     drain: toJson(drain),
     metricName,
     unit: observed.network ? 'new connections' : 'requests',
@@ -137,7 +152,9 @@ function retireFacts(ctx: ListenerBase): FrontFacts['retire'] {
     params: { listener: observed.listener.ListenerArn, targetGroup: { arn: description.TargetGroupArn, name: description.TargetGroupName, own } },
     deletes: own ? [`target group ${description.TargetGroupName}`] : [],
     warnings:
-      config.retire.action === 'delete' && !own ? [`retire.action delete keeps blue's target group ${description.TargetGroupName}: bluegreen did not create it`] : [],
+      config.retire.action === 'delete' && !own
+        ? [`retire.action delete keeps blue's target group ${description.TargetGroupName}: bluegreen did not create it`]
+        : [],
   };
 }
 
@@ -150,7 +167,12 @@ export function planCreateTargetGroup(ctx: ListenerPlan): Planned {
     input: toJson(targetGroupCopy(blue.description, blue.tags, name, ctx.tags)),
     attributes: targetGroupAttributesCopy(blue.attributes).map((a) => toJson(a)),
   };
-  return planFrontCreated(ctx, LISTENER_STEP.createTargetGroup, { what: 'target group', type: 'target-group', like: blue.description.TargetGroupName }, params);
+  return planFrontCreated(
+    ctx,
+    LISTENER_STEP.createTargetGroup,
+    { what: 'target group', type: 'target-group', like: blue.description.TargetGroupName },
+    params,
+  );
 }
 
 /** switch-listener, or one traffic step per percent: the listener's default action and the moved rules forward to green. */
