@@ -3,10 +3,12 @@
  * (plans/<shape>.json: each shape's plan and live stack) and, with `journals`, the old journals
  * (journals/<shape>-<stop>.json). test/unit/compat/*.test.ts compare the code of the day against them.
  *
- *   node --import tsx scripts/record-compat.ts [plans] [journals]     (both when neither is named)
+ *   node --import tsx scripts/record-compat.ts plans                  (the golden plans)
+ *   node --import tsx scripts/record-compat.ts journals --from-old-code (only from a checkout of 53a1cbd)
  *
- * Re-record only on purpose: the fixtures are the proof that a restructuring changed no behaviour, so they
- * are recorded from the code before it (commit 53a1cbd) and a change to them is a change of behaviour.
+ * The golden plans are re-recorded when a plan changes on purpose, in the same commit as the change, so
+ * the diff of the fixtures shows what a deployment now does differently. The journals are what the code of
+ * commit 53a1cbd wrote: recorded with any later code they would prove nothing, so they need the flag.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +19,15 @@ import { followUp, journalFile, resumeProblems, rollbackProblems, runToStop } fr
 import { PLAN_SHAPES } from '../test/unit/compat/shapes.js';
 
 const asked = process.argv.slice(2);
-const wants = (what: string) => asked.length === 0 || asked.includes(what);
+const wants = (what: string) => asked.includes(what);
+if (!wants('plans') && !wants('journals')) {
+  console.error('usage: record-compat.ts plans | journals --from-old-code');
+  process.exit(2);
+}
+if (wants('journals') && !asked.includes('--from-old-code')) {
+  console.error('journals are the old code\'s (commit 53a1cbd): re-record them only from a checkout of it, with --from-old-code');
+  process.exit(2);
+}
 
 /** The last commit that changed the product code: the code the fixtures describe. */
 function productCommit(): string {

@@ -4,27 +4,24 @@
  * succeeded), with the in-memory AWS and the virtual time at that moment, and what that code did next.
  * The code of the day must take such a journal over: resume (promote when paused) ends succeeded with
  * green live and blue retired as configured, rollback returns the world to before the deployment (or
- * refuses, changing nothing, where the recording refused), both exactly as the recording did.
+ * refuses, changing nothing, where the recording refused).
+ *
+ * Until the restructuring of issue 9 landed, the code of the day also had to do it exactly as the
+ * recording did (the same calls, journal, world and virtual time: commit 6176f7a has that check). Since
+ * then the behaviour may change on purpose (what real AWS needs), so only what the journal promises is
+ * checked: the steps as planned are untouched, and the follow-up meets resumeProblems / rollbackProblems.
  */
 import { describe, expect, it } from 'vitest';
 import type { Journal } from '../../../src/engine/types.js';
 import { differences, fixturesIn, readFixture } from './golden.js';
 import { JOURNAL_SHAPES } from './journal-shapes.js';
-import { followUp, journalFile, planPartOf, resumeProblems, rollbackProblems, runToStop, type FollowUp, type JournalFixture } from './replay.js';
+import { followUp, journalFile, planPartOf, resumeProblems, rollbackProblems, type JournalFixture } from './replay.js';
 
 const CASES = JOURNAL_SHAPES.flatMap((shape) => shape.stops.map((stop) => ({ file: `${shape.name}-${stop.name}`, shape, stop })));
 
-/** The recorded follow-up against today's, step by step; the plan part of the journal untouched. */
-function compare(fixture: JournalFixture, then: 'resume' | 'rollback', { after: now, journal }: { after: FollowUp; journal: Journal }): string[] {
-  const recorded = fixture[then];
-  return [
-    ...differences(planPartOf(fixture.at.journal), planPartOf(journal)).map((d) => `journal (steps as planned) ${d}`),
-    ...differences(recorded.outcome, now.outcome).map((d) => `outcome ${d}`),
-    ...differences(recorded.journal, now.journal).map((d) => `journal.${d}`),
-    ...differences(recorded.snapshot, now.snapshot).map((d) => `world.${d}`),
-    ...differences(recorded.liveStack, now.liveStack).map((d) => `liveStack.${d}`),
-    ...differences(recorded.clock, now.clock).map((d) => `virtual time ${d}`),
-  ];
+/** The journal's steps as the old code planned them must come through today's follow-up untouched. */
+function planChanges(fixture: JournalFixture, journal: Journal): string[] {
+  return differences(planPartOf(fixture.at.journal), planPartOf(journal)).map((d) => `journal (steps as planned) ${d}`);
 }
 
 describe('old journals (recorded from commit 53a1cbd)', () => {
@@ -36,26 +33,17 @@ describe('old journals (recorded from commit 53a1cbd)', () => {
     const fixture = readFixture<JournalFixture>(journalFile(shape.name, stop.name));
     const verb = fixture.at.journal.status === 'paused' ? 'promote' : 'resume';
 
-    it(`${verb} with today's code ends succeeded, green live, blue retired, as recorded`, async () => {
+    it(`${verb} with today's code ends succeeded, green live, blue retired`, async () => {
       const now = await followUp(fixture, 'resume');
       expect(resumeProblems({ ...fixture, resume: now.after }), `${file}: ${verb} of the recorded journal`).toEqual([]);
-      expect(compare(fixture, 'resume', now), `${file}: ${verb} differs from the recording`).toEqual([]);
+      expect(planChanges(fixture, now.journal), `${file}: ${verb} changed the planned steps`).toEqual([]);
     });
 
-    it("rollback with today's code returns the world to before the deployment (or refuses), as recorded", async () => {
+    it("rollback with today's code returns the world to before the deployment (or refuses, as the recording did)", async () => {
       const now = await followUp(fixture, 'rollback');
       expect(rollbackProblems({ ...fixture, rollback: now.after }), `${file}: rollback of the recorded journal`).toEqual([]);
-      expect(compare(fixture, 'rollback', now), `${file}: rollback differs from the recording`).toEqual([]);
-    });
-
-    it("today's code, run the same way, stops at the same step with the same journal and world", async () => {
-      const now = await runToStop(shape, stop);
-      expect(differences(fixture.config, now.config), `${file}: the shape's config differs from the recorded one`).toEqual([]);
-      expect(differences(fixture.at.outcome, now.at.outcome), `${file}: the run's outcome`).toEqual([]);
-      expect(differences(fixture.at.journal, now.at.journal), `${file}: the journal at the stop`).toEqual([]);
-      expect(differences(fixture.at.fake, now.at.fake), `${file}: the world at the stop (FakeAws.dump)`).toEqual([]);
-      expect(differences(fixture.at.clock, now.at.clock), `${file}: the virtual time at the stop`).toEqual([]);
-      expect(differences(fixture.before, now.before), `${file}: the world before the deployment`).toEqual([]);
+      expect(now.after.outcome, `${file}: rollback's outcome`).toEqual(fixture.rollback.outcome);
+      expect(planChanges(fixture, now.journal), `${file}: rollback changed the planned steps`).toEqual([]);
     });
 
     it('the recording itself: its resume and rollback did what the fixture proves', () => {
