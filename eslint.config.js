@@ -20,9 +20,19 @@ export default tseslint.config(
   },
   {
     // Fakes and stubs implement the async ports with synchronous bodies, and vitest's expect() takes
-    // methods unbound: both are the point there, not a slip.
+    // methods unbound: both are the point there, not a slip. vitest types its asymmetric matchers
+    // (expect.any, expect.stringMatching, ...) and JSON.parse as `any`, so the no-unsafe-* rules flag
+    // every expectation that uses one; in tests a wrong shape fails the assertion instead.
     files: ['test/**/*.ts'],
-    rules: { '@typescript-eslint/require-await': 'off', '@typescript-eslint/unbound-method': 'off' },
+    rules: {
+      '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
   },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
 );

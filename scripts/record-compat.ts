@@ -25,7 +25,7 @@ if (!wants('plans') && !wants('journals')) {
   process.exit(2);
 }
 if (wants('journals') && !asked.includes('--from-old-code')) {
-  console.error('journals are the old code\'s (commit 53a1cbd): re-record them only from a checkout of it, with --from-old-code');
+  console.error("journals are the old code's (commit 53a1cbd): re-record them only from a checkout of it, with --from-old-code");
   process.exit(2);
 }
 

@@ -37,7 +37,7 @@ function stackWithCauses(error: unknown): string {
   const parts: string[] = [];
   let current: unknown = error;
   for (let depth = 0; current !== undefined && depth < 5; depth++) {
-    parts.push(current instanceof Error ? (current.stack ?? String(current)) : String(current));
+    parts.push(current instanceof Error ? (current.stack ?? current.message) : typeof current === 'string' ? current : JSON.stringify(current));
     current = current instanceof Error ? current.cause : undefined;
     if (current !== undefined) parts.push('caused by:');
   }

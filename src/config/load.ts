@@ -447,7 +447,7 @@ function schemaAt(root: z.core.$ZodType, where: Segment[]): z.core.$ZodType | un
   for (const segment of where) {
     s = unwrap(s);
     if (s instanceof z.ZodArray && typeof segment === 'number') {
-      s = s.element as z.core.$ZodType;
+      s = s.element;
       continue;
     }
     if (!(s instanceof z.ZodObject)) return undefined;
@@ -458,7 +458,7 @@ function schemaAt(root: z.core.$ZodType, where: Segment[]): z.core.$ZodType | un
 }
 
 function unwrap(s: z.core.$ZodType | undefined): z.core.$ZodType | undefined {
-  while (s instanceof z.ZodDefault || s instanceof z.ZodOptional) s = s.unwrap() as z.core.$ZodType;
+  while (s instanceof z.ZodDefault || s instanceof z.ZodOptional) s = s.unwrap();
   return s;
 }
 
@@ -472,7 +472,7 @@ function descriptionAt(root: z.core.$ZodType, where: Segment[]): string | undefi
   while (s) {
     const d = (s as z.ZodType).description;
     if (d) return d;
-    s = s instanceof z.ZodDefault || s instanceof z.ZodOptional ? (s.unwrap() as z.core.$ZodType) : undefined;
+    s = s instanceof z.ZodDefault || s instanceof z.ZodOptional ? s.unwrap() : undefined;
   }
   return undefined;
 }

@@ -47,6 +47,8 @@ export const CONFIG_FILE_PATTERN = /^(?!~[^/])\S(?:.*\S)?$/;
 export const LISTENER_ARN_PATTERN =
   /^arn:aws(?:-[a-z]+)*:elasticloadbalancing:([a-z]{2}(?:-[a-z]+)+-\d{1,2}):\d{12}:listener\/(?:app|net)\/[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?\/[0-9a-f]{16}\/[0-9a-f]{16}$/;
 /** A CloudWatch alarm name: 1-255 characters, none a control character. */
+// Control characters are exactly what AWS forbids in these names, so the patterns name them.
+// eslint-disable-next-line no-control-regex
 export const ALARM_NAME_PATTERN = /^[^\u0000-\u001f\u007f]{1,255}$/;
 /** replica-dns's placeholder in a gate's URL: the DNS name of the load balancer in front of green. */
 export const GREEN_DNS_PLACEHOLDER = '{green.loadBalancerDns}';
@@ -312,6 +314,7 @@ const gatesFor = (strategy: GateStrategy | undefined) =>
 export const S3_BUCKET_PATTERN =
   /^(?!\d{1,3}(?:\.\d{1,3}){3}$)(?!xn--|sthree-|amzn-s3-demo-)(?!.*\.\.)(?!.*(?:-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** A key prefix: empty, or up to 512 characters ending with /, not starting with /, no control characters. */
+// eslint-disable-next-line no-control-regex
 export const S3_PREFIX_PATTERN = /^(?:[^/\u0000-\u001f\u007f][^\u0000-\u001f\u007f]{0,510}\/)?$/;
 
 const stateS3 = z

@@ -58,7 +58,7 @@ class Run {
         `the journal names step kind "${step.kind}", which this version of bluegreen does not know; use the version that started deployment ${this.journal.deploymentId}`,
       );
     }
-    return handler;
+    return handler as StepHandler<JsonObject>;
   }
 
   context(step: StepRecord, stepStarted: number): StepContext {

@@ -291,6 +291,8 @@ export class SshRunner implements RemoteRunner {
       ),
     );
     options.signal?.throwIfAborted();
+    // Rethrows the first host's error exactly as it was caught (an Error from the runner or ssh).
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
     if (firstError !== undefined) throw firstError;
   }
 
@@ -340,6 +342,8 @@ export class SshRunner implements RemoteRunner {
       ),
     );
     options.signal?.throwIfAborted();
+    // Rethrows the first host's error exactly as it was caught (an Error from the runner or ssh).
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
     if (firstError !== undefined) throw firstError;
     const order = new Map(hosts.map((h, i) => [h.instanceId, i]));
     return outcomes.sort((a, b) => (order.get(a.instanceId) ?? 0) - (order.get(b.instanceId) ?? 0) || a.index - b.index);

@@ -696,7 +696,7 @@ export class FakeAws implements AwsPorts {
         HealthStatus: 'Healthy',
         ProtectedFromScaleIn: false,
       })),
-    } as AutoScalingGroup;
+    };
   }
 
   /** Launches or terminates instances until the group has DesiredCapacity of them. */
@@ -792,7 +792,7 @@ export class FakeAws implements AwsPorts {
         PrivateIpAddress: this.privateIp(n),
         Placement: { AvailabilityZone: member.az },
         Tags: [
-          { Key: 'aws:autoscaling:groupName', Value: g.group.AutoScalingGroupName as string },
+          { Key: 'aws:autoscaling:groupName', Value: g.group.AutoScalingGroupName },
           ...(g.group.Tags ?? []).filter((t) => t.PropagateAtLaunch).map((t) => ({ Key: t.Key as string, Value: t.Value as string })),
         ],
       };
@@ -990,7 +990,7 @@ export class FakeAws implements AwsPorts {
         if (min > max || desired < min || desired > max) {
           throw awsError(
             'groups',
-            g.group.AutoScalingGroupName as string,
+            g.group.AutoScalingGroupName,
             'ValidationError',
             `Desired capacity:${desired} must be between the specified min size:${min} and max size:${max}`,
           );

@@ -27,12 +27,12 @@ function casesOf(golden: Golden): Case[] {
     ...golden.mutations.flatMap((m) =>
       (['before', 'after'] as const).map((kind) => ({
         label: `${kind} write #${m.k} ${m.operation} (${m.step})`,
-        point: { kind, k: m.k } as CrashPoint,
+        point: { kind, k: m.k },
         write: m,
       })),
     ),
     ...golden.steps.flatMap((step) =>
-      (['start', 'end'] as const).map((kind) => ({ label: `at the ${kind} of step ${step}`, point: { kind, step } as CrashPoint })),
+      (['start', 'end'] as const).map((kind) => ({ label: `at the ${kind} of step ${step}`, point: { kind, step } })),
     ),
   ];
   return points.flatMap(({ label, point, write }) =>

@@ -200,7 +200,7 @@ export interface ScenarioWorld {
 /** One strategy and shape: how to build its blue world, its config, its services. */
 export interface Scenario<W extends ScenarioWorld = ScenarioWorld> {
   name: string;
-  strategy: Strategy<any>;
+  strategy: Strategy<unknown>;
   /**
    * Where the crashes during a rollback start from: a deployment crashed there (undefined: a finished
    * deployment). For shapes whose finished deployment cannot be rolled back (blue deleted, old instances

@@ -539,7 +539,7 @@ export function swapChecks(): StrategyChecks<SwapFacts> {
         if (m.operation === 'groups.terminateInstanceInGroup' && old.has(m.args[0] as string)) {
           const since = deregisteredAt.get(m.args[0] as string);
           if (since === undefined || m.at - since < draining)
-            problems.push(`old instance ${m.args[0]} terminated before it was deregistered and drained`);
+            problems.push(`old instance ${String(m.args[0])} terminated before it was deregistered and drained`);
         }
       }
       return problems;

@@ -34,14 +34,14 @@ async function casesOf(scenario: Scenario, origin: CrashPoint): Promise<Case[]> 
     ...writes.flatMap((m) =>
       (['before', 'after'] as const).map((kind) => ({
         name: `resume crashed ${kind} write #${m.k} ${m.operation} (${m.step}), then resume`,
-        point: { kind, k: m.k } as CrashPoint,
+        point: { kind, k: m.k },
         write: m,
       })),
     ),
     ...steps.flatMap((step) =>
       (['start', 'end'] as const).map((kind) => ({
         name: `resume crashed at the ${kind} of step ${step}, then resume`,
-        point: { kind, step } as CrashPoint,
+        point: { kind, step },
       })),
     ),
   ];

@@ -30,13 +30,13 @@ async function casesOf(scenario: Scenario): Promise<Case[]> {
     ...writes.flatMap((m) =>
       (['before', 'after'] as const).map((kind) => ({
         name: `rollback crashed ${kind} write #${m.k} ${m.operation} (undo of ${m.step}), then rollback`,
-        point: { kind, k: m.k } as CrashPoint,
+        point: { kind, k: m.k },
       })),
     ),
     ...undone.flatMap((step) =>
       (['start', 'end'] as const).map((kind) => ({
         name: `rollback crashed at the ${kind} of the undo of ${step}, then rollback`,
-        point: { kind, step } as CrashPoint,
+        point: { kind, step },
       })),
     ),
   ];

@@ -53,7 +53,7 @@ function dns(
         ComparisonOperator: 'GreaterThanThreshold',
       });
       world.aws.setAlarmState('shop-5xx', 'OK');
-      return { world, config: dnsConfig(overrides(world) as never), services };
+      return { world, config: dnsConfig(overrides(world)), services };
     },
   };
 }
@@ -65,7 +65,7 @@ function listener(name: string, overrides: (world: ListenerFacts) => Record<stri
     checks: listenerChecks(),
     build() {
       const world = listenerWorld();
-      return { world, config: listenerConfig(world, overrides(world) as never), services: noRemote };
+      return { world, config: listenerConfig(world, overrides(world)), services: noRemote };
     },
   };
 }
@@ -84,7 +84,7 @@ function swap(name: string, config: () => Config, options: { targetGroup?: boole
   };
 }
 
-export const SCENARIOS: Scenario<any>[] = [
+export const SCENARIOS: Scenario[] = [
   dns('replica-dns image', () => ({ retire: { afterSeconds: 300, action: 'scale-to-zero' } })),
   dns('replica-dns retire.action delete', () => ({ retire: { afterSeconds: 120, action: 'delete' } }), {
     rollbackFrom: { kind: 'start', step: 'retire-blue' },

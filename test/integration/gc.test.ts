@@ -141,7 +141,7 @@ describe('bluegreen gc --help', () => {
     expect(r.stdout).toContain('--yes');
     expect(r.stdout).toContain('--output <format>');
     expect(r.stdout).toContain('$ bluegreen gc --yes');
-    expect((await runCli(['--help'])).stdout).toMatch(/^  gc /m);
+    expect((await runCli(['--help'])).stdout).toMatch(/^ {2}gc /m);
   });
 });
 
@@ -157,7 +157,7 @@ describe('bluegreen gc', () => {
     const before = await snapshotAws(moto.endpoint);
     const json = await bg('gc', '--output', 'json');
     expect(json.code, json.stderr).toBe(0);
-    const lines = jsonLines(json.stdout) as Array<Record<string, unknown>>;
+    const lines = jsonLines(json.stdout);
     const removed = lines.filter((l) => l.event === 'gc.remove').map((l) => `${String(l.type)} ${String(l.name)}`);
     const old = first.green;
     expect(removed).toEqual([

@@ -187,14 +187,14 @@ function startCli(args: string[]): Running {
     },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  child.stdin!.on('error', () => undefined);
-  child.stdin!.end();
+  child.stdin.on('error', () => undefined);
+  child.stdin.end();
   const events: Array<Record<string, unknown>> = [];
   const listeners = new Set<() => void>();
   let stderr = '';
   let pending = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
     pending += d;
     let nl: number;
     while ((nl = pending.indexOf('\n')) >= 0) {

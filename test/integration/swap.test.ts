@@ -312,7 +312,7 @@ ssh:
       expect(copy.ImageId).toBe(stack.releaseImageId);
       expect(original.ImageId).toBe(stack.blueImageId);
       const rest = (lc: LaunchConfiguration) => {
-        const { LaunchConfigurationName, LaunchConfigurationARN, ImageId, CreatedTime, ...fields } = lc;
+        const { LaunchConfigurationName: _name, LaunchConfigurationARN: _arn, ImageId: _image, CreatedTime: _created, ...fields } = lc;
         return fields;
       };
       expect(rest(copy)).toEqual(rest(original));

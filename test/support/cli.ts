@@ -53,8 +53,8 @@ function spawnCli(args: string[], options: CliOptions): ChildProcess {
     env: baseEnv(options.env),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  child.stdin!.on('error', () => undefined); // the CLI may exit before reading its input
-  child.stdin!.end(options.input ?? '');
+  child.stdin.on('error', () => undefined); // the CLI may exit before reading its input
+  child.stdin.end(options.input ?? '');
   return child;
 }
 
@@ -92,7 +92,7 @@ export function jsonLines(stdout: string): Array<Record<string, unknown>> {
         if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
         return v as Record<string, unknown>;
       } catch (e) {
-        throw new Error(`stdout line ${i + 1} is not a JSON object (${(e as Error).message}): ${l}`);
+        throw new Error(`stdout line ${i + 1} is not a JSON object (${(e as Error).message}): ${l}`, { cause: e });
       }
     });
 }

@@ -168,7 +168,7 @@ export async function startSshd(options: { count: number; firstOctet?: number })
         const hostKey = await keygen(`host-${i}`);
         const hostPublicKey = readFileSync(`${hostKey}.pub`, 'utf8').split(' ').slice(0, 2).join(' ');
         let log = '';
-        let port = 0;
+        let port: number;
         let pid = 0;
         for (let attempt = 0; ; attempt++) {
           port = await freePortOn(loopback);

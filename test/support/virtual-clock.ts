@@ -49,14 +49,14 @@ export class FakeJournal {
   ) {}
 
   context(stepId: string): StepContext {
-    const journal = this;
+    const outputs = this.outputs;
     return {
       service: this.service,
       deploymentId: this.deploymentId,
       clock: this.clock,
       signal: this.controller.signal,
       get outputs() {
-        return journal.outputs[stepId] ?? {};
+        return outputs[stepId] ?? {};
       },
       outputsOf: (id: string) => this.outputs[id] ?? {},
       record: async (values: JsonObject) => {

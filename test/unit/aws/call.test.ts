@@ -43,6 +43,8 @@ describe('awsCall', () => {
       code: 'Error',
       message: 'X on y failed: Error: Region is missing',
     });
+    // A rejection that is not an Error is the case under test.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     await expect(awsCall('X', 'y', () => Promise.reject('boom'))).rejects.toMatchObject({ code: 'Error' });
     const unparsable = Object.assign(new Error('XML parse error: mismatched tags'), { $metadata: { httpStatusCode: 500 } });
     await expect(awsCall('X', 'y', () => Promise.reject(unparsable))).rejects.toMatchObject({

@@ -7,7 +7,7 @@ export class MemoryStore implements JournalStore {
   archived: Journal[] = [];
   async current() {
     const last = this.saved.at(-1);
-    return last ? (structuredClone(last) as Journal) : undefined;
+    return last ? structuredClone<Journal>(last) : undefined;
   }
   async save(journal: Journal) {
     this.saved.push(structuredClone(journal));

@@ -185,7 +185,7 @@ describe('a rollback that cannot finish', () => {
     const savedBefore = w.store.saved.length;
     w.options.registry = {
       ...w.options.registry,
-      't/b': { ...w.options.registry['t/b']!, blocksUndo: async (ctx) => `${String(ctx.outputs.made)} is gone for good` },
+      't/b': { ...w.options.registry['t/b']!, blocksUndo: async (ctx) => `${ctx.outputs.made as string} is gone for good` },
     };
     w.log.length = 0;
     const error = await runRollback(done, w.options).catch((e: unknown) => e);

@@ -11,7 +11,7 @@ import type { Config, ReplicaDnsConfig, SwapInstancesConfig } from '../../../src
 import { runForward, runRollback } from '../../../src/engine/runner.js';
 import type { Journal } from '../../../src/engine/types.js';
 import { allNeeds, DOCUMENTED_STATE, needsOf, policyFor, policyNotes, portMethodsFor, type PolicyNeeds } from '../../../src/iam/policy.js';
-import { PARAMETER_ACTIONS, PORT_ACTIONS, rolesPassedToAutoScaling, volumeKeysOf, type PortMethod } from '../../../src/iam/actions.js';
+import { PARAMETER_ACTIONS, PORT_ACTIONS, rolesPassedToAutoScaling, volumeKeysOf } from '../../../src/iam/actions.js';
 import { SsmRunner } from '../../../src/remote/ssm.js';
 import type { StrategyServices } from '../../../src/strategies/types.js';
 import { replicaDns } from '../../../src/strategies/replica-dns/index.js';
@@ -327,7 +327,7 @@ describe('least privilege: each part only where the config uses it', () => {
     for (const needs of allNeeds()) {
       const methods = portMethodsFor(needs);
       expect(new Set(methods).size).toBe(methods.length);
-      for (const m of methods) expect(PORT_ACTIONS[m as PortMethod]).toBeDefined();
+      for (const m of methods) expect(PORT_ACTIONS[m]).toBeDefined();
     }
   });
 });

@@ -78,7 +78,7 @@ function journalFirst(world: World) {
     if (operation === 'instances.run') expect(out.launching, 'RunInstances before the journal names its token').toBe(input.ClientToken);
     if (operation === 'images.createImage') expect(out.imageName, 'CreateImage before the journal names the image').toBe(input.Name);
     if (operation === 'instances.terminate' && stepId === STEP.terminateBuilder) expect(out.terminating).toEqual(args[0]);
-    if (operation === 'launch.createLaunchConfiguration') expect(JSON.stringify(out)).toContain(`"${input.LaunchConfigurationName}"`);
+    if (operation === 'launch.createLaunchConfiguration') expect(JSON.stringify(out)).toContain(`"${String(input.LaunchConfigurationName)}"`);
   };
 }
 
@@ -350,7 +350,7 @@ describe('replica-dns with release.commands through the engine runner', () => {
     ]);
     expect(world.aws.callsTo('images.createImage')).toEqual([]);
     await expectNothingLeft(world, start);
-    expect(world.aws.instance(outputsOf(result, STEP.launchBuilder).instanceIds?.toString() ?? '')?.State?.Name).toBe('terminated');
+    expect(world.aws.instance((outputsOf(result, STEP.launchBuilder).instanceIds as string[])[0] ?? '')?.State?.Name).toBe('terminated');
   });
 
   it('rolls back by itself when the image ends failed, naming the image and why', async () => {

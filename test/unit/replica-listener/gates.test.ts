@@ -162,7 +162,7 @@ describe('the IAM policy of replica-listener', () => {
       gates: { alarms: [GATE_ALARM], http: [{ url: 'http://{green.target}/', expect: 200, tries: 1, intervalSeconds: 5 }] },
       retire: { afterSeconds: 60, action: 'scale-to-zero', untilRequestsBelow: 1 },
     });
-    const { journal, options } = await start(world, config as ReplicaListenerConfig, get);
+    const { journal, options } = await start(world, config, get);
     const done = await runForward(journal, options, 'deploy');
     expect(done.status).toBe('succeeded');
     expect((await runRollback(done, options)).status).toBe('rolled-back');
