@@ -140,6 +140,8 @@ export interface TargetGroupsPort {
 /** ALB/NLB listeners and their rules: where traffic goes, and the load balancer behind them. */
 export interface ListenersPort {
   describe(listenerArn: string): Promise<Listener | undefined>;
+  /** Every listener of the load balancer (DescribeListeners with LoadBalancerArn, all pages); [] when the load balancer is gone. */
+  ofLoadBalancer(loadBalancerArn: string): Promise<Listener[]>;
   /** Every rule of the listener, the default rule included (IsDefault), all pages. */
   rules(listenerArn: string): Promise<Rule[]>;
   /** ModifyListener with new default actions (one atomic call; e.g. a weighted ForwardConfig). */

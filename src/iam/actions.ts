@@ -79,6 +79,7 @@ export const PORT_ACTIONS: Readonly<Record<PortMethod, readonly string[]>> = {
   'targetGroups.delete': ['elasticloadbalancing:DeleteTargetGroup'],
 
   'listeners.describe': ['elasticloadbalancing:DescribeListeners'],
+  'listeners.ofLoadBalancer': ['elasticloadbalancing:DescribeListeners'],
   'listeners.rules': ['elasticloadbalancing:DescribeRules'],
   'listeners.modify': ['elasticloadbalancing:ModifyListener'],
   'listeners.modifyRule': ['elasticloadbalancing:ModifyRule'],

@@ -166,6 +166,7 @@ const STRATEGY_PARTS: Record<StrategyName, PortMethod[]> = {
     'targetGroups.delete',
     'targetGroups.health',
     'listeners.describe',
+    'listeners.ofLoadBalancer', // every listener of a load balancer that forwards to blue's target group moves
     'listeners.rules',
     'listeners.modify',
     'listeners.modifyRule',

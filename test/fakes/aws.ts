@@ -28,8 +28,10 @@
  *    unlike moto);
  *  - `addAlb`, `addListener`, `addRule` seed load balancers (with DNS names), listeners and rules;
  *    ModifyListener/ModifyRule replace actions atomically, check the target groups and weights (0-999, at
- *    most 5 groups) and describe forward actions as AWS does (one group: TargetGroupArn and a
+ *    most 5 groups, one load balancer per target group, an enabled target group stickiness with a
+ *    duration of 1-604800 s) and describe forward actions as AWS does (one group: TargetGroupArn and a
  *    ForwardConfig; several: a ForwardConfig only); the default rule is changed through the listener only;
+ *    DescribeListeners by load balancer lists its listeners;
  *  - alarms keep a state (`setAlarmState`), read by `alarms.states`; `setMetricSum` scripts a metric's Sum
  *    per period (a function of the period's start time, e.g. of the virtual clock), which
  *    `alarms.metricSum` answers for periods that have begun.
@@ -617,7 +619,7 @@ export class FakeAws implements AwsPorts {
         LoadBalancerArn: loadBalancerArn,
         Port: options.port ?? 80,
         Protocol: options.protocol ?? (lb.Type === 'network' ? 'TCP' : 'HTTP'),
-        DefaultActions: this.checkActions(defaultActions, arn),
+        DefaultActions: this.checkActions(defaultActions, arn, loadBalancerArn),
       },
       rules: [],
     });
@@ -636,7 +638,7 @@ export class FakeAws implements AwsPorts {
       RuleArn: arn,
       Priority: String(rule.priority),
       Conditions: clone(rule.conditions ?? [{ Field: 'path-pattern', Values: ['/*'] }]),
-      Actions: this.checkActions(rule.actions, arn),
+      Actions: this.checkActions(rule.actions, arn, listener.listener.LoadBalancerArn as string),
       IsDefault: false,
     });
     return arn;
@@ -1618,8 +1620,16 @@ export class FakeAws implements AwsPorts {
   /**
    * Checks actions as ModifyListener/ModifyRule do and returns them as AWS describes them: a forward to
    * one group has TargetGroupArn and a ForwardConfig (weight 1 unless given); to several, a ForwardConfig only.
+   * As AWS documents:
+   *  - a target group serves one load balancer ("Load balancers per target group: 1", not adjustable,
+   *    https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html; the
+   *    LoadBalancerArns of API_TargetGroup: "You can use each target group with only one load balancer"):
+   *    forwarding from `loadBalancerArn` to a group another load balancer forwards to is TargetGroupAssociationLimit;
+   *  - target group stickiness, when enabled, needs DurationSeconds, 1-604800 seconds
+   *    (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetGroupStickinessConfig.html:
+   *    "You must specify this value when enabling target group stickiness").
    */
-  private checkActions(actions: Action[], resource: string): Action[] {
+  private checkActions(actions: Action[], resource: string, loadBalancerArn: string): Action[] {
     if (actions.length === 0) throw awsError('listeners', resource, 'ValidationError', 'At least one action is required');
     return actions.map((given) => {
       const action = clone(given);
@@ -1641,6 +1651,29 @@ export class FakeAws implements AwsPorts {
         }
         if (g.Weight !== undefined && (!Number.isInteger(g.Weight) || g.Weight < 0 || g.Weight > 999)) {
           throw awsError('listeners', resource, 'ValidationError', `Weight ${g.Weight} must be an integer from 0 to 999`);
+        }
+        const other = this.describeTargetGroupNow(this.state.targetGroups.get(g.TargetGroupArn) as TargetGroupState).LoadBalancerArns?.find(
+          (lb) => lb !== loadBalancerArn,
+        );
+        if (other) {
+          throw awsError(
+            'listeners',
+            resource,
+            'TargetGroupAssociationLimit',
+            `Target group '${g.TargetGroupArn}' is already associated with load balancer '${other}'; a target group can be used with only one load balancer`,
+          );
+        }
+      }
+      const stickiness = action.ForwardConfig?.TargetGroupStickinessConfig;
+      if (stickiness?.Enabled) {
+        const d = stickiness.DurationSeconds;
+        if (d === undefined || !Number.isInteger(d) || d < 1 || d > 604800) {
+          throw awsError(
+            'listeners',
+            resource,
+            'ValidationError',
+            `Target group stickiness duration ${d} must be an integer from 1 to 604800 seconds`,
+          );
         }
       }
       const forward = {
@@ -1676,10 +1709,12 @@ export class FakeAws implements AwsPorts {
   private listenersPort(): ListenersPort {
     return {
       describe: async (arn) => clone(this.state.listeners.get(arn)?.listener),
+      ofLoadBalancer: async (lbArn) =>
+        [...this.state.listeners.values()].filter((l) => l.listener.LoadBalancerArn === lbArn).map((l) => clone(l.listener)),
       rules: async (arn) => this.rulesNow(arn, this.listenerState(arn)),
       modify: async (arn, defaultActions) => {
         const l = this.listenerState(arn);
-        l.listener.DefaultActions = this.checkActions(defaultActions, arn); // all or nothing
+        l.listener.DefaultActions = this.checkActions(defaultActions, arn, l.listener.LoadBalancerArn as string); // all or nothing
       },
       modifyRule: async (ruleArn, actions) => {
         for (const [arn, l] of this.state.listeners) {
@@ -1688,7 +1723,7 @@ export class FakeAws implements AwsPorts {
           }
           const rule = l.rules.find((r) => r.RuleArn === ruleArn);
           if (rule) {
-            rule.Actions = this.checkActions(actions, ruleArn); // all or nothing
+            rule.Actions = this.checkActions(actions, ruleArn, l.listener.LoadBalancerArn as string); // all or nothing
             return;
           }
         }

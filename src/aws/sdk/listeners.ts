@@ -8,6 +8,9 @@ import { allPages, awsCall } from './call.js';
 export const LISTENER_MISSING = ['ListenerNotFound', 'ListenerNotFoundException'] as const;
 export const LOAD_BALANCER_V2_MISSING = ['LoadBalancerNotFound', 'LoadBalancerNotFoundException'] as const;
 
+/** DescribeListeners answers at most 400 listeners a page (an ALB has at most 50 by default). */
+export const LISTENERS_PER_PAGE = 400;
+
 /** DescribeRules answers at most 400 rules a page (an ALB listener has at most 100 rules by default). */
 export const RULES_PER_PAGE = 400;
 
@@ -27,6 +30,22 @@ export class SdkListeners implements ListenersPort {
       { missing: LISTENER_MISSING },
     );
     return out?.Listeners?.find((l) => l.ListenerArn === listenerArn) ?? out?.Listeners?.[0];
+  }
+
+  /** All pages; a load balancer that is gone (LoadBalancerNotFound) has no listeners. */
+  async ofLoadBalancer(loadBalancerArn: string): Promise<Listener[]> {
+    const { client, sdk: elbv2 } = await this.clients.elbV2();
+    const found = await awsCall(
+      'DescribeListeners',
+      `listeners of ${alb(loadBalancerArn)}`,
+      () =>
+        allPages(
+          elbv2.paginateDescribeListeners({ client }, { LoadBalancerArn: loadBalancerArn, PageSize: LISTENERS_PER_PAGE }),
+          (page) => page.Listeners,
+        ),
+      { missing: LOAD_BALANCER_V2_MISSING },
+    );
+    return found ?? [];
   }
 
   async rules(listenerArn: string): Promise<Rule[]> {

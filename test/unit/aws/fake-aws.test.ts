@@ -345,6 +345,44 @@ describe('listeners', () => {
     expect(await aws.listeners.rules(listener)).toEqual(before);
   });
 
+  it('lists the listeners of a load balancer (none for one that is gone)', async () => {
+    const { aws, alb, blue, listener } = world();
+    const https = aws.addListener(alb, [{ Type: 'forward', TargetGroupArn: blue }], { port: 443, protocol: 'HTTPS' });
+    aws.addListener(aws.addAlb('other'), [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }]);
+    expect((await aws.listeners.ofLoadBalancer(alb)).map((l) => [l.ListenerArn, l.Port])).toEqual([
+      [listener, 80],
+      [https, 443],
+    ]);
+    expect(await aws.listeners.ofLoadBalancer('arn:gone')).toEqual([]);
+  });
+
+  it('a target group serves one load balancer: forwarding to it from another is TargetGroupAssociationLimit (as AWS)', async () => {
+    const { aws, blue, green } = world();
+    const other = aws.addAlb('other');
+    expect(() => aws.addListener(other, [{ Type: 'forward', TargetGroupArn: blue }])).toThrow(/TargetGroupAssociationLimit|only one load balancer/);
+    const listener = aws.addListener(other, [{ Type: 'forward', TargetGroupArn: green }]);
+    await expect(aws.listeners.modify(listener, weighted(green, 50, blue, 50))).rejects.toMatchObject({ code: 'TargetGroupAssociationLimit' });
+    expect((await aws.targetGroups.describe([green]))[0]?.LoadBalancerArns).toEqual([other]);
+  });
+
+  it('an enabled target group stickiness needs a duration of 1-604800 s (as AWS), kept as sent', async () => {
+    const { aws, blue, green, listener } = world();
+    const sticky = (config: { Enabled: boolean; DurationSeconds?: number }) => [
+      {
+        ...weighted(blue, 90, green, 10)[0]!,
+        ForwardConfig: { ...weighted(blue, 90, green, 10)[0]!.ForwardConfig, TargetGroupStickinessConfig: config },
+      },
+    ];
+    for (const bad of [{ Enabled: true }, { Enabled: true, DurationSeconds: 0 }, { Enabled: true, DurationSeconds: 604801 }]) {
+      await expect(aws.listeners.modify(listener, sticky(bad))).rejects.toMatchObject({ code: 'ValidationError' });
+    }
+    await aws.listeners.modify(listener, sticky({ Enabled: true, DurationSeconds: 3600 }));
+    expect((await aws.listeners.describe(listener))?.DefaultActions?.[0]?.ForwardConfig?.TargetGroupStickinessConfig).toEqual({
+      Enabled: true,
+      DurationSeconds: 3600,
+    });
+  });
+
   it('deleting a target group a listener or rule forwards to is refused (ResourceInUse)', async () => {
     const { aws, blue, green, api } = world();
     await aws.listeners.modifyRule(api, weighted(blue, 50, green, 50));

@@ -11,11 +11,12 @@ import {
   ModifyRuleCommand,
   RuleNotFoundException,
   type Action,
+  type DescribeListenersCommandInput,
   type DescribeRulesCommandInput,
   type Rule,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { AwsClients } from '../../../src/aws/sdk/clients.js';
-import { RULES_PER_PAGE, SdkListeners, shortArn } from '../../../src/aws/sdk/listeners.js';
+import { LISTENERS_PER_PAGE, RULES_PER_PAGE, SdkListeners, shortArn } from '../../../src/aws/sdk/listeners.js';
 import { awsError } from './aws-error.js';
 
 const elbv2 = mockClient(ElasticLoadBalancingV2Client);
@@ -65,6 +66,36 @@ describe('describe', () => {
   });
 });
 
+describe('ofLoadBalancer', () => {
+  it('every listener of the load balancer, over every page', async () => {
+    const sent: DescribeListenersCommandInput[] = [];
+    elbv2.on(DescribeListenersCommand).callsFake((input: DescribeListenersCommandInput) => {
+      sent.push({ ...input });
+      return input.Marker
+        ? { Listeners: [{ ListenerArn: `${listenerArn}2`, Port: 443 }] }
+        : { Listeners: [{ ListenerArn: listenerArn, Port: 80 }], NextMarker: 'm1' };
+    });
+    expect((await listeners.ofLoadBalancer(lbArn)).map((l) => l.Port)).toEqual([80, 443]);
+    expect(sent).toEqual([
+      { LoadBalancerArn: lbArn, PageSize: LISTENERS_PER_PAGE, Marker: undefined },
+      { LoadBalancerArn: lbArn, PageSize: LISTENERS_PER_PAGE, Marker: 'm1' },
+    ]);
+  });
+
+  it('a load balancer that is gone has none; other failures name it', async () => {
+    elbv2
+      .on(DescribeListenersCommand)
+      .rejectsOnce(new LoadBalancerNotFoundException({ message: 'One or more load balancers not found', $metadata: {} }))
+      .rejects(awsError('AccessDenied', 'not authorized'));
+    expect(await listeners.ofLoadBalancer(lbArn)).toEqual([]);
+    await expect(listeners.ofLoadBalancer(lbArn)).rejects.toMatchObject({
+      operation: 'DescribeListeners',
+      resource: 'listeners of load balancer app/shop/50dc6c495c0c9188',
+      code: 'AccessDenied',
+    });
+  });
+});
+
 describe('rules', () => {
   it('follows every page (PageSize in the input: the SDK paginator has no page-size token)', async () => {
     const pages: Record<string, { Rules: Rule[]; NextMarker?: string }> = {
@@ -103,6 +134,21 @@ describe('modify and modifyRule', () => {
     expect(elbv2.commandCalls(ModifyListenerCommand).map((c) => c.args[0].input)).toEqual([
       { ListenerArn: listenerArn, DefaultActions: weighted(90, 10) },
     ]);
+  });
+
+  it('modify sends a weighted forward with its target group stickiness as given', async () => {
+    elbv2.on(ModifyListenerCommand).resolves({});
+    const sticky: Action[] = [
+      {
+        Type: 'forward',
+        ForwardConfig: { ...weighted(90, 10)[0]!.ForwardConfig, TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 3600 } },
+      },
+    ];
+    await listeners.modify(listenerArn, sticky);
+    expect(elbv2.commandCalls(ModifyListenerCommand)[0]?.args[0].input.DefaultActions?.[0]?.ForwardConfig?.TargetGroupStickinessConfig).toEqual({
+      Enabled: true,
+      DurationSeconds: 3600,
+    });
   });
 
   it('modifyRule sends only the actions (the conditions stay)', async () => {
