@@ -46,6 +46,11 @@ export const CONFIG_FILE_PATTERN = /^(?!~[^/])\S(?:.*\S)?$/;
  */
 export const LISTENER_ARN_PATTERN =
   /^arn:aws(?:-[a-z]+)*:elasticloadbalancing:([a-z]{2}(?:-[a-z]+)+-\d{1,2}):\d{12}:listener\/(?:app|net)\/[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?\/[0-9a-f]{16}\/[0-9a-f]{16}$/;
+/** A target group ARN, or the name of a target group or classic load balancer (1-32 of [A-Za-z0-9-], no hyphen at either end). */
+export const ATTACHMENT_PATTERN =
+  /^(?:arn:aws(?:-[a-z]+)*:elasticloadbalancing:[a-z]{2}(?:-[a-z]+)+-\d{1,2}:\d{12}:targetgroup\/[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?\/[0-9a-f]{16}|[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?)$/;
+/** The longest target group stickiness of a forward action AWS takes (API_TargetGroupStickinessConfig: 1-604800 seconds). */
+export const MAX_STICKINESS_SECONDS = 604800;
 /** A CloudWatch alarm name: 1-255 characters, none a control character. */
 // Control characters are exactly what AWS forbids in these names, so the patterns name them.
 // eslint-disable-next-line no-control-regex
@@ -176,12 +181,28 @@ const launch = oneOf(LAUNCH_KINDS)
     'template: where blue uses a launch configuration, green uses a launch template with the same settings and the new image. Absent: green is launched the way blue is.',
   );
 
+/** A load balancer blue's group is also in: a target group (name or ARN) or a classic load balancer (name). */
+const attachment = text(
+  ATTACHMENT_PATTERN,
+  'the name of a target group or classic load balancer (1-32 letters, digits or hyphens), or a target group ARN',
+).describe('A target group (name or ARN) or classic load balancer (name) that blue is in and bluegreen leaves as it is.');
+
 const listener = z
   .strictObject({
     arn: text(
       LISTENER_ARN_PATTERN,
       "an Application or Network Load Balancer listener's ARN such as arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/0123456789abcdef/0123456789abcdef",
-    ).describe('The listener whose traffic moves: its default action and every rule that forwards to blue move to green.'),
+    ).describe(
+      "The listener whose traffic moves: its default action and every rule that forwards to blue move to green, with every other listener (and rule) that forwards to blue's target group.",
+    ),
+    alsoAttached: z
+      .array(attachment, { error: 'expected a list of target group or classic load balancer names' })
+      .min(1, { error: 'expected 1 to 20 names' })
+      .max(20, { error: 'expected 1 to 20 names' })
+      .optional()
+      .describe(
+        "The other target groups (name or ARN) and classic load balancers (name) blue's group is in, which bluegreen leaves as they are: green is not registered with them, and they keep blue's instances until blue is retired. Absent: a blue group in any load balancer besides the target group the listener forwards to is refused.",
+      ),
   })
   .describe('The ALB or NLB listener that the switch moves.');
 
@@ -208,11 +229,35 @@ const steps = z
   })
   .describe('Percent of requests on green at each step: 1 to 10 whole numbers from 1 to 100, strictly increasing, the last 100.');
 
-const traffic = z
+const trafficKeys = {
+  steps,
+  hold: duration('How long each step is held while the gates are watched, before the next step.').default(DEFAULTS.traffic.hold),
+};
+
+const traffic = z.strictObject(trafficKeys).optional().describe('Move traffic to green in steps, holding each. Absent: all at once.');
+
+/** Target group stickiness of the weighted forwards: AWS takes 1 s to 7 days (604800 s). */
+const stickiness = z
   .strictObject({
-    steps,
-    hold: duration('How long each step is held while the gates are watched, before the next step.').default(DEFAULTS.traffic.hold),
+    enabled: z
+      .boolean({ error: 'expected true or false' })
+      .optional()
+      .describe('Whether each client stays on the target group (blue or green) it was first sent to. Default: true when stickiness is given.'),
+    duration: duration('How long a client stays on its target group: 1s to 168h (7 days).', { positive: true })
+      .refine((v) => (parseDuration(v) ?? 0) <= MAX_STICKINESS_SECONDS, { error: 'expected at most 168h (604800s, 7 days: what AWS allows)' })
+      .optional(),
   })
+  .superRefine((st, ctx) => {
+    if (st.enabled === false && st.duration !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['duration'], input: st.duration, message: 'used only when stickiness is enabled: remove it' });
+    }
+  })
+  .describe(
+    "Target group stickiness of the weighted forwards (ForwardConfig TargetGroupStickinessConfig), so a client stays on blue or on green during the steps. Absent: on when blue's target group is sticky (stickiness.enabled), for blue's own cookie duration (at most 7 days); a rule's own target group stickiness is kept.",
+  );
+
+const listenerTraffic = z
+  .strictObject({ ...trafficKeys, stickiness: stickiness.optional() })
   .optional()
   .describe('Move traffic to green in steps, holding each. Absent: all at once.');
 
@@ -425,7 +470,7 @@ const replicaListenerSchema = z.strictObject({
   launch,
   listener,
   health,
-  traffic,
+  traffic: listenerTraffic,
   gates: gatesFor('replica-listener'),
   retire: z
     .strictObject({
@@ -538,7 +583,7 @@ export const anyStrategySchema = z
     dns: dns.optional(),
     listener: listener.optional(),
     health,
-    traffic,
+    traffic: listenerTraffic,
     gates: gatesFor(undefined),
     retire: replicaDnsSchema.shape.retire,
     state,
@@ -619,7 +664,19 @@ interface ReplicaSettings {
 }
 
 export type ReplicaDnsConfig = CommonConfig & ReplicaSettings & { strategy: 'replica-dns'; dns: { hostedZoneId: string; name: string } };
-export type ReplicaListenerConfig = CommonConfig & ReplicaSettings & { strategy: 'replica-listener'; listener: { arn: string } };
+/** replica-listener's traffic steps: its weighted forwards may keep each client on one target group. */
+export interface ListenerTrafficSettings extends TrafficSettings {
+  /** Absent: as blue's target group (on when it is sticky). enabled false: never. */
+  stickiness?: { enabled: boolean; durationSeconds?: number };
+}
+
+export type ReplicaListenerConfig = CommonConfig &
+  ReplicaSettings & {
+    strategy: 'replica-listener';
+    /** alsoAttached: the other load balancers blue's group is in, left as they are (names or ARNs as written). */
+    listener: { arn: string; alsoAttached?: string[] };
+    traffic?: ListenerTrafficSettings;
+  };
 export type SwapInstancesConfig = CommonConfig & { strategy: 'swap-instances' };
 /** The configuration as the program uses it: durations in seconds, paths absolute, the release a union. */
 export type Config = ReplicaDnsConfig | SwapInstancesConfig | ReplicaListenerConfig;
@@ -674,7 +731,27 @@ export function toConfig(parsed: ParsedConfig, source: Config['source'], paths: 
       ...(parsed.retire.untilRequestsBelow !== undefined ? { untilRequestsBelow: parsed.retire.untilRequestsBelow } : {}),
     },
   };
-  if (parsed.strategy === 'replica-listener') return { ...common, ...replica, strategy: 'replica-listener', listener: { arn: parsed.listener.arn } };
+  if (parsed.strategy === 'replica-listener') {
+    const { arn, alsoAttached } = parsed.listener;
+    const st = parsed.traffic?.stickiness;
+    return {
+      ...common,
+      ...replica,
+      ...(replica.traffic && st
+        ? {
+            traffic: {
+              ...replica.traffic,
+              stickiness: {
+                enabled: st.enabled ?? true,
+                ...(st.duration !== undefined ? { durationSeconds: seconds(st.duration) } : {}),
+              },
+            },
+          }
+        : {}),
+      strategy: 'replica-listener',
+      listener: { arn, ...(alsoAttached ? { alsoAttached } : {}) },
+    };
+  }
   return {
     ...common,
     ...replica,

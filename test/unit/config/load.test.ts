@@ -101,6 +101,22 @@ const INVALID: Record<string, { at: `${number}:${number}`; path: string; message
     message:
       'missing required key for strategy replica-listener (Percent of requests on green at each step: 1 to 10 whole numbers from 1 to 100, strictly increasing, the last 100.)',
   },
+  'invalid-traffic-stickiness-too-long.yml': {
+    at: '13:15',
+    path: 'traffic.stickiness.duration',
+    message: 'expected at most 168h (604800s, 7 days: what AWS allows), got "200h"',
+  },
+  'invalid-dns-traffic-stickiness.yml': {
+    at: '13:3',
+    path: 'traffic.stickiness',
+    message: 'traffic.stickiness is used only by strategy replica-listener, not by replica-dns: remove it',
+  },
+  'invalid-listener-also-attached.yml': {
+    at: '10:31',
+    path: 'listener.alsoAttached[1]',
+    message:
+      'expected the name of a target group or classic load balancer (1-32 letters, digits or hyphens), or a target group ARN, got "shop_admin"',
+  },
   'invalid-traffic-hold.yml': { at: '13:9', path: 'traffic.hold', message: 'expected a duration such as 0s, 90s, 5m or 1h30m, got the number 300' },
   'invalid-swap-traffic.yml': {
     at: '8:1',
@@ -490,9 +506,12 @@ describe('loadConfig: replica-listener', () => {
       strategy: 'replica-listener',
       region: 'us-gov-west-1',
       launch: 'template',
-      listener: { arn: 'arn:aws-us-gov:elasticloadbalancing:us-gov-west-1:123456789012:listener/net/shop-nlb/0123456789abcdef/fedcba9876543210' },
+      listener: {
+        arn: 'arn:aws-us-gov:elasticloadbalancing:us-gov-west-1:123456789012:listener/net/shop-nlb/0123456789abcdef/fedcba9876543210',
+        alsoAttached: ['shop-legacy-elb', 'arn:aws-us-gov:elasticloadbalancing:us-gov-west-1:123456789012:targetgroup/shop-admin/0123456789abcdef'],
+      },
       health: { timeoutSeconds: 600, intervalSeconds: 20 },
-      traffic: { steps: [1, 10, 50, 100], holdSeconds: 0 },
+      traffic: { steps: [1, 10, 50, 100], holdSeconds: 0, stickiness: { enabled: true, durationSeconds: 5400 } },
       gates: {
         alarms: ['shop-5xx', 'shop p99 latency > 1s'],
         http: [
@@ -525,6 +544,9 @@ describe('loadConfig: replica-listener', () => {
   it('defaults: traffic.hold 5m; a gate with only alarms has no http checks, and the reverse; expect 200, tries 5, interval 10s', () => {
     const parse = (extra: string) => toConfig(parseConfigText(base + extra, 'x.yml'), { file: 'x.yml', digest: '' }, { stateDir: '/s' });
     expect(parse('traffic: {steps: [100]}\n')).toMatchObject({ traffic: { steps: [100], holdSeconds: 300 } });
+    expect(parse('traffic: {steps: [100]}\n')).not.toHaveProperty('traffic.stickiness');
+    expect(parse('traffic: {steps: [100], stickiness: {}}\n')).toMatchObject({ traffic: { stickiness: { enabled: true } } });
+    expect(parse('traffic: {steps: [100], stickiness: {enabled: false}}\n')).toMatchObject({ traffic: { stickiness: { enabled: false } } });
     expect(parse('gates: {alarms: [a]}\n')).toMatchObject({ gates: { alarms: ['a'], http: [] } });
     expect(parse('gates: {http: [{url: "http://{green.target}/"}]}\n')).toMatchObject({
       gates: { alarms: [], http: [{ url: 'http://{green.target}/', expect: 200, tries: 5, intervalSeconds: 10 }] },

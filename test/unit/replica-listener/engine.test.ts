@@ -19,17 +19,17 @@ async function start(world: ListenerWorld, config: ReplicaListenerConfig, deploy
 }
 
 /** Where the listener and its rules forward now: the target group names and weights of each forward. */
-async function forwarding(world: ListenerWorld) {
-  const names = (actions: Action[] | undefined) =>
+async function forwarding(world: ListenerWorld): Promise<Record<string, string[]>> {
+  const names = (actions: Action[] | undefined): string[] =>
     (actions ?? []).map((a) =>
       a.Type !== 'forward'
-        ? a.Type
+        ? (a.Type ?? '')
         : (a.ForwardConfig?.TargetGroups ?? [{ TargetGroupArn: a.TargetGroupArn, Weight: 1 }])
             .map((g) => `${g.TargetGroupArn?.split('/')[1]}${(a.ForwardConfig?.TargetGroups?.length ?? 1) > 1 ? `=${g.Weight}` : ''}`)
             .join(' '),
     );
   const rules = await world.aws.listeners.rules(world.listenerArn);
-  return Object.fromEntries(rules.map((r) => [r.Priority, names(r.Actions)]));
+  return Object.fromEntries(rules.map((r): [string, string[]] => [r.Priority ?? '', names(r.Actions)]));
 }
 
 const ORIGINAL = { '10': ['shop-web'], '20': ['fixed-response'], '30': ['shop-admin'], default: ['shop-web'] };
@@ -204,6 +204,131 @@ describe('replica-listener traffic steps', () => {
       /^step traffic-10 failed: refusing to send 10% of requests to green: its target group shop-green-k3x9a has no healthy target/,
     );
     expect(world.aws.callsTo('listeners.modify')).toHaveLength(0);
+  });
+});
+
+describe('replica-listener: every listener that forwards to blue moves, and comes back', () => {
+  /** Where the HTTPS listener (default action and rules) forwards now, as `forwarding` says it of the main one. */
+  async function httpsForwarding(world: ListenerWorld): Promise<Record<string, string[]>> {
+    const rules = await world.aws.listeners.rules(world.https!.listenerArn);
+    return Object.fromEntries(
+      rules.map((r): [string, string[]] => [
+        r.Priority ?? '',
+        (r.Actions ?? []).map((a) =>
+          (a.ForwardConfig?.TargetGroups ?? [])
+            .map((g) => `${g.TargetGroupArn?.split('/')[1]}${(a.ForwardConfig?.TargetGroups?.length ?? 1) > 1 ? `=${g.Weight}` : ''}`)
+            .join(' '),
+        ),
+      ]),
+    );
+  }
+  const HTTPS_ORIGINAL = { '10': ['shop-web'], '20': ['shop-admin'], default: ['shop-web'] };
+
+  it('switch-listener moves both listeners of the load balancer, and their rules; a rollback puts each back exactly', async () => {
+    const world = listenerWorld({ https: true });
+    const before = world.aws.snapshot();
+    const { journal, options } = await start(world, configFor(world, { retire: { afterSeconds: 60, action: 'keep' } }));
+    const done = await runForward(journal, options, 'deploy');
+    expect(done.status).toBe('succeeded');
+    expect(await httpsForwarding(world)).toEqual({ '10': ['shop-green-k3x9a'], '20': ['shop-admin'], default: ['shop-green-k3x9a'] });
+    expect((await forwarding(world)).default).toEqual(['shop-green-k3x9a']);
+    expect(world.aws.callsTo('listeners.modify').map((args) => args[0])).toEqual([world.listenerArn, world.https!.listenerArn]);
+    expect(world.aws.callsTo('listeners.modifyRule').map((args) => args[0])).toEqual([world.rules.api, world.https!.api]);
+    // Journaled before the change, for the undo: the other listener's default action and its rule, as they were.
+    expect(done.steps.find((s) => s.id === 'switch-listener')?.outputs.others).toEqual([
+      {
+        listener: world.https!.listenerArn,
+        defaultActions: [expect.objectContaining({ Type: 'forward', TargetGroupArn: world.blueTg })],
+        rules: [{ arn: world.https!.api, actions: [expect.objectContaining({ TargetGroupArn: world.blueTg })] }],
+      },
+    ]);
+    const back = await runRollback(done, options);
+    expect(back.status).toBe('rolled-back');
+    expect(await httpsForwarding(world)).toEqual(HTTPS_ORIGINAL);
+    expect(await forwarding(world)).toEqual(ORIGINAL);
+    expect(world.aws.snapshot()).toEqual(before);
+  });
+
+  it('a canary weighs every forward to blue at each step, sticky for blue cookie duration; the 100 step forwards to green alone', async () => {
+    const world = listenerWorld({ https: true });
+    const config = configFor(world, { traffic: { steps: [10, 50, 100], holdSeconds: 60 } });
+    const { journal, options } = await start(world, config);
+    const done = await runForward(journal, options, 'deploy');
+    expect(done.status).toBe('succeeded');
+    const green = done.steps.find((s) => s.id === 'create-target-group')?.outputs.targetGroupArn as string;
+    const calls = world.aws.callsTo('listeners.modify').map((args) => [args[0], (args[1] as Action[])[0]?.ForwardConfig] as const);
+    const sticky = { Enabled: true, DurationSeconds: 86400 }; // blue's lb_cookie stickiness, AWS's default 1 day
+    const weighted = (b: number, g: number) => ({
+      TargetGroups: [
+        { TargetGroupArn: world.blueTg, Weight: b },
+        { TargetGroupArn: green, Weight: g },
+      ],
+      TargetGroupStickinessConfig: sticky,
+    });
+    expect(calls).toEqual([
+      [world.listenerArn, weighted(90, 10)],
+      [world.https!.listenerArn, weighted(90, 10)],
+      [world.listenerArn, weighted(50, 50)],
+      [world.https!.listenerArn, weighted(50, 50)],
+      [world.listenerArn, undefined],
+      [world.https!.listenerArn, undefined],
+    ]);
+    // Rule 10 of the main listener keeps its own target group stickiness (600s); the HTTPS /api/* rule gets blue's.
+    const rules = world.aws
+      .callsTo('listeners.modifyRule')
+      .map((args) => [args[0], (args[1] as Action[])[0]?.ForwardConfig?.TargetGroupStickinessConfig]);
+    expect(rules.slice(0, 2)).toEqual([
+      [world.rules.api, { Enabled: true, DurationSeconds: 600 }],
+      [world.https!.api, sticky],
+    ]);
+    expect(await httpsForwarding(world)).toEqual({ '10': ['shop-green-k3x9a'], '20': ['shop-admin'], default: ['shop-green-k3x9a'] });
+  });
+
+  it('an alarm during the 50% hold: the rollback puts both listeners back on blue', async () => {
+    const world = listenerWorld({ https: true });
+    const config = configFor(world, { traffic: { steps: [10, 50, 100], holdSeconds: 300 }, gates: { alarms: [GATE_ALARM], http: [] } });
+    const { journal, options } = await start(world, config);
+    onProgress(options, 'traffic-50', /left of the 50% hold/, () => world.aws.setAlarmState(GATE_ALARM, 'ALARM'));
+    await expect(runForward(journal, options, 'deploy')).rejects.toThrow(/Rolled back: traffic stays on blue/);
+    expect(await forwarding(world)).toEqual(ORIGINAL);
+    expect(await httpsForwarding(world)).toEqual(HTTPS_ORIGINAL);
+    // The rule that had its own stickiness has it again, exactly.
+    const api = (await world.aws.listeners.rules(world.listenerArn)).find((r) => r.RuleArn === world.rules.api);
+    expect(api?.Actions?.[0]?.ForwardConfig?.TargetGroupStickinessConfig).toEqual({ Enabled: true, DurationSeconds: 600 });
+  });
+
+  it('a listener that forwards to blue since the plan moves too (read again by the first traffic step), and comes back', async () => {
+    const world = listenerWorld();
+    const { journal, options } = await start(world, configFor(world, { retire: { afterSeconds: 60, action: 'keep' } }));
+    const added = world.aws.addListener(world.lbArn, [{ Type: 'forward', TargetGroupArn: world.blueTg }], { port: 8443, protocol: 'HTTPS' });
+    const progress: string[] = [];
+    const emit = options.emit;
+    options.emit = (e) => {
+      emit(e);
+      if (e.event === 'step.progress') progress.push(e.message);
+    };
+    const done = await runForward(journal, options, 'deploy');
+    expect(progress).toContain(`listener ${added} forwards to blue's target group too (it did not when planned): it moves with the others`);
+    expect((await world.aws.listeners.describe(added))?.DefaultActions?.[0]?.TargetGroupArn).toMatch(/shop-green-k3x9a/);
+    await runRollback(done, options);
+    expect((await world.aws.listeners.describe(added))?.DefaultActions?.[0]?.TargetGroupArn).toBe(world.blueTg);
+  });
+
+  it('a crash after the first listener moved: resume moves the other without moving the first again', async () => {
+    const world = listenerWorld({ https: true });
+    const { journal, options, store } = await start(world, configFor(world));
+    world.aws.failOn('listeners.modify', undefined, { skip: 1 }); // the HTTPS listener
+    await expect(runForward(journal, options, 'deploy')).rejects.toThrow(/stopped at step switch-listener/);
+    expect((await forwarding(world)).default).toEqual(['shop-green-k3x9a']);
+    expect((await httpsForwarding(world)).default).toEqual(['shop-web']);
+    const resumed = await runForward((await store.current()) as Journal, options, 'resume');
+    expect(resumed.status).toBe('succeeded');
+    expect(world.aws.callsTo('listeners.modify').map((args) => args[0])).toEqual([
+      world.listenerArn,
+      world.https!.listenerArn,
+      world.https!.listenerArn,
+    ]);
+    expect((await httpsForwarding(world)).default).toEqual(['shop-green-k3x9a']);
   });
 });
 

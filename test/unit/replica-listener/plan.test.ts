@@ -69,7 +69,13 @@ describe('replica-listener plan', () => {
       [50, 300, 10, false, 'traffic-10', [GATE_ALARM]],
       [100, 0, 10, false, 'traffic-10', [GATE_ALARM]],
     ]);
-    expect(traffic.map((s) => s.changes?.[0]?.to)).toEqual(['90% blue, 10% green', '50% blue, 50% green', 'green shop-green-k3x9a']);
+    // Blue's target group is sticky (lb_cookie, AWS's default 1 day): so are the weighted forwards.
+    expect(traffic.map((s) => s.changes?.[0]?.to)).toEqual([
+      '90% blue, 10% green (each client kept on one for 24h)',
+      '50% blue, 50% green (each client kept on one for 24h)',
+      'green shop-green-k3x9a',
+    ]);
+    expect(traffic.map((s) => s.params.stickinessSeconds)).toEqual([86400, 86400, undefined]);
     expect(plan.summary).toMatchObject({ trafficStep: 'traffic-100', traffic: { steps: [10, 50, 100], holdSeconds: 300 } });
     expect(plan.steps.find((s) => s.id === 'wait-retire')?.params).toEqual({ alarms: [GATE_ALARM], seconds: 120, intervalSeconds: 10 });
   });
@@ -115,6 +121,119 @@ describe('replica-listener plan', () => {
     expect(plan.steps.find((s) => s.id === 'retire-blue')?.changes).toEqual([
       { what: 'blue stack', from: 'group shop-web, 1 policy, 0 alarms', to: 'deleted' },
     ]);
+  });
+});
+
+describe('replica-listener plan: target group stickiness of the weighted forwards', () => {
+  const steps = { steps: [10, 100], holdSeconds: 60 };
+  const stickiness = async (world: ListenerWorld, traffic: ReplicaListenerConfig['traffic']) => {
+    const plan = await planFor(world, configFor(world, { traffic }));
+    return {
+      seconds: plan.steps.find((s) => s.id === 'traffic-10')?.params.stickinessSeconds,
+      warnings: plan.warnings.filter((w) => /sticky/.test(w)),
+    };
+  };
+
+  it("as blue's cookie duration when blue's target group is sticky; traffic.stickiness.duration overrides it", async () => {
+    const world = listenerWorld();
+    await world.aws.targetGroups.modifyAttributes(world.blueTg, [{ Key: 'stickiness.lb_cookie.duration_seconds', Value: '1800' }]);
+    expect(await stickiness(world, steps)).toEqual({ seconds: 1800, warnings: [] });
+    expect(await stickiness(world, { ...steps, stickiness: { enabled: true, durationSeconds: 3600 } })).toEqual({ seconds: 3600, warnings: [] });
+  });
+
+  it('application cookies: their duration; a target group that is not sticky: none unless traffic.stickiness asks', async () => {
+    const world = listenerWorld();
+    await world.aws.targetGroups.modifyAttributes(world.blueTg, [
+      { Key: 'stickiness.type', Value: 'app_cookie' },
+      { Key: 'stickiness.app_cookie.duration_seconds', Value: '7200' },
+    ]);
+    expect((await stickiness(world, steps)).seconds).toBe(7200);
+    await world.aws.targetGroups.modifyAttributes(world.blueTg, [{ Key: 'stickiness.enabled', Value: 'false' }]);
+    expect(await stickiness(world, steps)).toEqual({ seconds: undefined, warnings: [] });
+    expect((await stickiness(world, { ...steps, stickiness: { enabled: true } })).seconds).toBe(86400);
+  });
+
+  it('traffic.stickiness.enabled false: none, and a warning when blue is sticky', async () => {
+    const world = listenerWorld();
+    expect(await stickiness(world, { ...steps, stickiness: { enabled: false } })).toEqual({
+      seconds: undefined,
+      warnings: [
+        "traffic.stickiness.enabled is false while blue's target group shop-web is sticky (lb_cookie): during the weighted steps a client may be sent to blue and green in turn",
+      ],
+    });
+  });
+});
+
+describe('replica-listener plan: every listener that forwards to blue', () => {
+  it("moves the load balancer's other listener (default action and rule) in the same step, naming it", async () => {
+    const world = listenerWorld({ https: true });
+    const plan = await planFor(world, configFor(world));
+    const step = plan.steps.find((s) => s.id === 'switch-listener')!;
+    expect(step.title).toBe('Forward listeners shop:80, shop:443 and 2 rules to shop-green-k3x9a');
+    expect(step.params).toMatchObject({ listener: world.listenerArn, others: [world.https!.listenerArn] });
+    expect(plan.steps.filter((s) => s.kind.endsWith('switch-listener'))).toHaveLength(1);
+  });
+
+  it('a listener whose rule alone forwards to blue: its rule moves, its default action stays', async () => {
+    const world = listenerWorld({ https: true });
+    await world.aws.listeners.modify(world.https!.listenerArn, [{ Type: 'forward', TargetGroupArn: world.adminTg }]);
+    const observed = await replicaListener.observe(configFor(world), world.aws);
+    expect(observed.others.map((o) => [o.listener.ListenerArn, o.moveDefault, o.rules.map((r) => r.RuleArn)])).toEqual([
+      [world.https!.listenerArn, false, [world.https!.api]],
+    ]);
+    expect(replicaListener.plan(configFor(world), observed, 'k3x9a').steps.find((s) => s.id === 'switch-listener')?.title).toBe(
+      'Forward listener shop:80 and 2 rules to shop-green-k3x9a',
+    );
+  });
+
+  it("refuses another listener's rule that splits requests between blue and another target group", async () => {
+    const world = listenerWorld({ https: true });
+    await world.aws.listeners.modifyRule(world.https!.api, [
+      {
+        Type: 'forward',
+        ForwardConfig: {
+          TargetGroups: [
+            { TargetGroupArn: world.blueTg, Weight: 3 },
+            { TargetGroupArn: world.adminTg, Weight: 1 },
+          ],
+        },
+      },
+    ]);
+    await expect(replicaListener.observe(configFor(world), world.aws)).rejects.toThrow(
+      new RegExp(`^rule ${world.https!.api} \\(priority 10\\) of listener ${world.https!.listenerArn} splits requests between blue's target group`),
+    );
+  });
+});
+
+describe('replica-listener plan: a blue group in other load balancers too', () => {
+  it('refuses one in another target group or a classic load balancer, naming each and listener.alsoAttached', async () => {
+    const world = listenerWorld();
+    world.aws.state.groups.get('shop-web')!.group.TargetGroupARNs = [world.blueTg, world.adminTg];
+    world.aws.state.groups.get('shop-web')!.group.LoadBalancerNames = ['shop-legacy'];
+    await expect(replicaListener.observe(configFor(world), world.aws)).rejects.toThrow(
+      new InputError(
+        `group shop-web is also in target group shop-admin (${world.adminTg}), classic load balancer shop-legacy, besides target group shop-web that listener ${world.listenerArn} forwards to: green would not be registered with them, so what reaches blue through them would not move to green. Name them in listener.alsoAttached to leave them as they are, or detach shop-web from them`,
+      ),
+    );
+    const named = configFor(world, { listener: { arn: world.listenerArn, alsoAttached: [world.adminTg] } });
+    await expect(replicaListener.observe(named, world.aws)).rejects.toThrow(/^group shop-web is also in classic load balancer shop-legacy, besides/);
+  });
+
+  it('named in listener.alsoAttached (name or ARN): planned, one warning each, green in its own target group alone', async () => {
+    const world = listenerWorld();
+    world.aws.state.groups.get('shop-web')!.group.TargetGroupARNs = [world.blueTg, world.adminTg];
+    world.aws.state.groups.get('shop-web')!.group.LoadBalancerNames = ['shop-legacy'];
+    const config = configFor(world, { listener: { arn: world.listenerArn, alsoAttached: ['shop-admin', 'shop-legacy', 'shop-gone'] } });
+    const plan = await planFor(world, config);
+    expect(plan.warnings).toEqual(
+      expect.arrayContaining([
+        "shop-web is also in target group shop-admin (listener.alsoAttached): green is not registered with it, and it keeps blue's instances until blue is retired",
+        "shop-web is also in classic load balancer shop-legacy (listener.alsoAttached): green is not registered with it, and it keeps blue's instances until blue is retired",
+        'listener.alsoAttached names shop-gone, which shop-web is not in: nothing to leave as it is',
+      ]),
+    );
+    expect(plan.steps.find((s) => s.id === 'create-group')?.params.input).toMatchObject({ TargetGroupARNs: [] });
+    expect(plan.steps.find((s) => s.id === 'create-group')?.params.input).not.toHaveProperty('LoadBalancerNames');
   });
 });
 

@@ -2,7 +2,7 @@
  * A blue stack behind an ALB listener in the in-memory AWS, and the config that deploys over it. Shared by
  * the replica-listener tests. The listener's default action and rule 10 (/api/*, with group stickiness)
  * forward to blue's target group; rule 20 answers a fixed response and rule 30 forwards to another
- * target group: those two are never touched.
+ * target group: those two are never touched. With `https`, a second listener of the same ALB forwards to blue too.
  */
 import type { ReplicaListenerConfig } from '../../../src/config/schema.js';
 import type { StrategyServices } from '../../../src/strategies/types.js';
@@ -21,6 +21,8 @@ export interface ListenerWorld {
   blueTg: string;
   adminTg: string;
   rules: { api: string; fixed: string; admin: string };
+  /** With `https`: the load balancer's HTTPS listener, whose default action and /api/* rule forward to blue, its /admin/* rule to admin. */
+  https?: { listenerArn: string; api: string; admin: string };
 }
 
 export function configFor(world: ListenerWorld, overrides: Partial<ReplicaListenerConfig> = {}): ReplicaListenerConfig {
@@ -40,7 +42,7 @@ export function configFor(world: ListenerWorld, overrides: Partial<ReplicaListen
 }
 
 export function listenerWorld(
-  options: { instances?: number; network?: boolean; deregistrationDelay?: number; inServiceAfterSeconds?: number | null } = {},
+  options: { instances?: number; network?: boolean; deregistrationDelay?: number; inServiceAfterSeconds?: number | null; https?: boolean } = {},
 ): ListenerWorld {
   const clock = new VirtualClock();
   const aws = new FakeAws({ clock, inServiceAfterSeconds: options.inServiceAfterSeconds === undefined ? 30 : options.inServiceAfterSeconds });
@@ -103,6 +105,7 @@ export function listenerWorld(
           actions: [{ Type: 'forward', TargetGroupArn: adminTg }],
         }),
       };
+  const https = options.https ? addHttpsListener(aws, lbArn, blueTg, adminTg) : undefined;
   aws.addGroup({
     AutoScalingGroupName: 'shop-web',
     LaunchConfigurationName: 'shop-web-lc',
@@ -138,7 +141,23 @@ export function listenerWorld(
     ComparisonOperator: 'GreaterThanThreshold',
   });
   aws.setAlarmState(GATE_ALARM, 'OK');
-  return { clock, aws, lbArn, listenerArn, blueTg, adminTg, rules };
+  return { clock, aws, lbArn, listenerArn, blueTg, adminTg, rules, ...(https ? { https } : {}) };
+}
+
+/** A second listener of the same ALB (HTTPS :443): its default action and /api/* rule forward to blue, /admin/* to admin. */
+function addHttpsListener(aws: FakeAws, lbArn: string, blueTg: string, adminTg: string): NonNullable<ListenerWorld['https']> {
+  const listenerArn = aws.addListener(lbArn, [{ Type: 'forward', TargetGroupArn: blueTg }], { port: 443, protocol: 'HTTPS' });
+  const api = aws.addRule(listenerArn, {
+    priority: 10,
+    conditions: [{ Field: 'path-pattern', Values: ['/api/*'] }],
+    actions: [{ Type: 'forward', TargetGroupArn: blueTg }],
+  });
+  const admin = aws.addRule(listenerArn, {
+    priority: 20,
+    conditions: [{ Field: 'path-pattern', Values: ['/admin/*'] }],
+    actions: [{ Type: 'forward', TargetGroupArn: adminTg }],
+  });
+  return { listenerArn, api, admin };
 }
 
 /** An image release runs no remote command: the handlers get services that refuse. */

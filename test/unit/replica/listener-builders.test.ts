@@ -11,6 +11,7 @@ import {
   targetGroupAttributesCopy,
   targetGroupCopy,
   targetGroupDimension,
+  targetStickiness,
   trafficActions,
 } from '../../../src/strategies/replica/fronts/listener-target-group/builders.js';
 import { isOwnTargetGroup, targetGroupName } from '../../../src/strategies/replica/fronts/listener-target-group/names.js';
@@ -193,6 +194,59 @@ describe('forward actions', () => {
         },
       },
     ]);
+  });
+
+  it('a weighted forward without stickiness of its own gets target group stickiness for stickinessSeconds; its own enabled one wins', () => {
+    const plain: Action[] = [{ Type: 'forward', TargetGroupArn: BLUE }];
+    const [forward] = trafficActions(plain, BLUE, GREEN, 10, 3600);
+    expect(forward?.ForwardConfig?.TargetGroupStickinessConfig).toEqual({ Enabled: true, DurationSeconds: 3600 });
+    // As AWS describes a forward without it: { Enabled: false }, which is none.
+    const disabled: Action[] = [
+      { ...plain[0]!, ForwardConfig: { TargetGroups: [{ TargetGroupArn: BLUE }], TargetGroupStickinessConfig: { Enabled: false } } },
+    ];
+    expect(trafficActions(disabled, BLUE, GREEN, 10, 3600)[0]?.ForwardConfig?.TargetGroupStickinessConfig).toEqual({
+      Enabled: true,
+      DurationSeconds: 3600,
+    });
+    expect(trafficActions(disabled, BLUE, GREEN, 10)[0]?.ForwardConfig?.TargetGroupStickinessConfig).toEqual({ Enabled: false });
+    expect(trafficActions(described, BLUE, GREEN, 10, 3600)[1]?.ForwardConfig?.TargetGroupStickinessConfig).toEqual({
+      Enabled: true,
+      DurationSeconds: 600,
+    });
+    expect(trafficActions(plain, BLUE, GREEN, 100, 3600)).toEqual([{ Type: 'forward', TargetGroupArn: GREEN }]);
+  });
+
+  it("blue's stickiness from its target group attributes: the cookie type's duration, AWS's 1 day when absent", () => {
+    const attributes = (pairs: Record<string, string>) => Object.entries(pairs).map(([Key, Value]) => ({ Key, Value }));
+    expect(targetStickiness(attributes({ 'stickiness.enabled': 'false', 'stickiness.lb_cookie.duration_seconds': '60' }))).toBeUndefined();
+    expect(targetStickiness(attributes({ 'stickiness.enabled': 'true' }))).toEqual({ type: 'lb_cookie', seconds: 86400 });
+    expect(targetStickiness(attributes({ 'stickiness.enabled': 'true', 'stickiness.lb_cookie.duration_seconds': '60' }))).toEqual({
+      type: 'lb_cookie',
+      seconds: 60,
+    });
+    expect(
+      targetStickiness(
+        attributes({
+          'stickiness.enabled': 'true',
+          'stickiness.type': 'app_cookie',
+          'stickiness.app_cookie.duration_seconds': '120',
+          'stickiness.lb_cookie.duration_seconds': '60',
+        }),
+      ),
+    ).toEqual({ type: 'app_cookie', seconds: 120 });
+  });
+
+  it('an enabled target group stickiness is part of where requests go (a resumed step adds a missing one)', () => {
+    const weighted = trafficActions([{ Type: 'forward', TargetGroupArn: BLUE }], BLUE, GREEN, 10);
+    expect(sameTraffic(weighted, trafficActions([{ Type: 'forward', TargetGroupArn: BLUE }], BLUE, GREEN, 10, 3600))).toBe(false);
+    expect(
+      sameTraffic(
+        trafficActions([{ Type: 'forward', TargetGroupArn: BLUE }], BLUE, GREEN, 10, 3600),
+        trafficActions([{ Type: 'forward', TargetGroupArn: BLUE }], BLUE, GREEN, 10, 3600),
+      ),
+    ).toBe(true);
+    const off = [{ ...weighted[0]!, ForwardConfig: { ...weighted[0]!.ForwardConfig, TargetGroupStickinessConfig: { Enabled: false } } }];
+    expect(sameTraffic(weighted, off)).toBe(true);
   });
 
   it('100 (and the single switch) forwards to green alone', () => {

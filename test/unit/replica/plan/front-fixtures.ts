@@ -38,7 +38,7 @@ export function dnsObserved(): DnsObserved {
 
 export function listenerConfig(overrides: Partial<ReplicaListenerConfig> = {}): ReplicaListenerConfig {
   const { dns: _dns, strategy: _s, ...rest } = config();
-  return { ...rest, strategy: 'replica-listener', listener: { arn: LISTENER }, ...overrides };
+  return { ...rest, strategy: 'replica-listener', listener: { arn: LISTENER, alsoAttached: ['old-classic'] }, ...overrides };
 }
 
 export function listenerObserved(options: { network?: boolean } = {}): ListenerObserved {
@@ -52,6 +52,8 @@ export function listenerObserved(options: { network?: boolean } = {}): ListenerO
     },
     network: options.network ?? false,
     rules: [{ RuleArn: RULE, Priority: '10', Actions: [{ Type: 'forward', TargetGroupArn: BLUE_TG }] }],
+    others: [],
+    alsoAttached: { targetGroups: [], classic: ['old-classic'] },
     blue: {
       ...base.blue,
       group: { ...base.blue.group, LoadBalancerNames: ['old-classic'], TargetGroupARNs: [BLUE_TG] },

@@ -353,7 +353,7 @@ describe('dns-classic-elb front planners', () => {
 });
 
 describe('listener-target-group front planners', () => {
-  it("the facts: green's target group last in params (the step that makes it), the deregistration delay as the floor, classic load balancers warned of", () => {
+  it("the facts: green's target group last in params (the step that makes it), the deregistration delay as the floor, the classic load balancer listener.alsoAttached leaves warned of", () => {
     expect(listener().front).toEqual({
       blue: 'shop-web',
       lead: {},
@@ -366,7 +366,9 @@ describe('listener-target-group front planners', () => {
           TargetGroupARNs: [],
         },
         title: ', in target group shop-green-k3x9a',
-        warnings: ['shop-web is also in classic load balancers old-classic; green is not registered with them'],
+        warnings: [
+          "shop-web is also in classic load balancer old-classic (listener.alsoAttached): green is not registered with it, and it keeps blue's instances until blue is retired",
+        ],
       },
       rewrite: {
         blueTargetGroupDimension: 'targetgroup/shop-web/0123456789abcdef',

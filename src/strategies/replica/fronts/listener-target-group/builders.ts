@@ -118,15 +118,20 @@ export function liveTargetGroups(actions: Action[] | undefined): string[] {
 
 /**
  * The actions with every forward to blue moved: `percent` 100 forwards to green only; less sends
- * `percent` of the requests to green and the rest to blue (ForwardConfig with both, blue's
- * TargetGroupStickinessConfig kept when it had one). Other actions (redirect, fixed-response,
- * authenticate-*) are kept as they are; an authenticate-oidc action keeps its client secret.
+ * `percent` of the requests to green and the rest to blue (ForwardConfig with both). The weighted forward
+ * keeps the action's own TargetGroupStickinessConfig when it is enabled; else, with `stickinessSeconds`,
+ * it gets target group stickiness for that long, so a client stays on the target group it was first sent
+ * to (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetGroupStickinessConfig.html).
+ * Other actions (redirect, fixed-response, authenticate-*) are kept as they are; an authenticate-oidc action
+ * keeps its client secret.
  */
-export function trafficActions(actions: Action[], blue: string, green: string, percent: number): Action[] {
+export function trafficActions(actions: Action[], blue: string, green: string, percent: number, stickinessSeconds?: number): Action[] {
   return sendable(actions).map((action) => {
     if (!forwardGroups(action).some((g) => g.arn === blue && g.weight > 0)) return action;
     const { TargetGroupArn: _arn, ForwardConfig: forward, ...rest } = action;
     if (percent >= 100) return { ...rest, TargetGroupArn: green };
+    const own = forward?.TargetGroupStickinessConfig;
+    const sticky = own?.Enabled || !stickinessSeconds ? own && { ...own } : { Enabled: true, DurationSeconds: stickinessSeconds };
     return {
       ...rest,
       ForwardConfig: defined({
@@ -134,10 +139,20 @@ export function trafficActions(actions: Action[], blue: string, green: string, p
           { TargetGroupArn: blue, Weight: 100 - percent },
           { TargetGroupArn: green, Weight: percent },
         ],
-        TargetGroupStickinessConfig: forward?.TargetGroupStickinessConfig ? { ...forward.TargetGroupStickinessConfig } : undefined,
+        TargetGroupStickinessConfig: sticky,
       }),
     };
   });
+}
+
+/** A client's stickiness on blue's target group, from its attributes: undefined when stickiness.enabled is not true. */
+export function targetStickiness(attributes: TargetGroupAttribute[]): { type: string; seconds: number } | undefined {
+  const value = (key: string) => attributes.find((a) => a.Key === key)?.Value;
+  if (value('stickiness.enabled') !== 'true') return undefined;
+  const type = value('stickiness.type') ?? 'lb_cookie';
+  // AWS's default cookie duration is 1 day (86400 s), for lb_cookie and app_cookie alike.
+  const seconds = Number(value(`stickiness.${type}.duration_seconds`) ?? '86400');
+  return { type, seconds: Number.isFinite(seconds) && seconds > 0 ? seconds : 86400 };
 }
 
 /**
@@ -155,7 +170,8 @@ export function sendable(actions: Action[]): Action[] {
 /**
  * Whether two lists of actions send requests the same way: same types in the same order, the same target
  * groups with the same weights (a forward to one group weighs the same whatever its weight), and the
- * other actions equal. Describe shapes (TargetGroupArn beside a ForwardConfig, weight 1) do not matter.
+ * other actions equal, and an enabled target group stickiness the same. Describe shapes (TargetGroupArn beside a
+ * ForwardConfig, weight 1, a disabled stickiness) do not matter.
  */
 export function sameTraffic(a: Action[] | undefined, b: Action[] | undefined): boolean {
   return JSON.stringify(trafficShape(a ?? [])) === JSON.stringify(trafficShape(b ?? []));
@@ -167,9 +183,12 @@ function trafficShape(actions: Action[]): unknown[] {
     .map((a) => {
       if (a.Type !== 'forward') return { type: a.Type, ...sortedKeys({ ...a, Order: undefined, AuthenticateOidcConfig: undefined }) };
       const groups = forwardGroups(a).filter((g) => g.weight > 0);
+      const sticky = a.ForwardConfig?.TargetGroupStickinessConfig;
       return {
         type: 'forward',
         groups: groups.length === 1 ? [{ arn: groups[0]?.arn, weight: 1 }] : groups.sort((x, y) => x.arn.localeCompare(y.arn)),
+        // An enabled target group stickiness is part of where requests go (a disabled one is how AWS describes none).
+        ...(sticky?.Enabled ? { sticky: sticky.DurationSeconds ?? null } : {}),
       };
     });
 }

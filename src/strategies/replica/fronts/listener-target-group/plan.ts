@@ -4,7 +4,7 @@
  * the facts the core's planners need about the front. What only exists at apply time (green's target group
  * ARN) is taken from the outputs of create-target-group. Its params are the journal's: their shape stays.
  */
-import type { ReplicaListenerConfig } from '../../../../config/schema.js';
+import { MAX_STICKINESS_SECONDS, type ReplicaListenerConfig } from '../../../../config/schema.js';
 import { formatDuration } from '../../../../config/duration.js';
 import type { JsonObject, StepDescriptor } from '../../../../engine/types.js';
 import { ALARM_POLL_SECONDS, GREEN_TARGET_PLACEHOLDER, type DrainWatch } from '../../../common/gates.js';
@@ -23,7 +23,14 @@ import {
 } from '../../plan/context.js';
 import { RETIRE_PROGRESS_SECONDS } from '../../plan/retire.js';
 import type { RetireBlueCommon } from '../../steps/retire.js';
-import { deregistrationDelaySeconds, loadBalancerDimension, targetGroupAttributesCopy, targetGroupCopy, targetGroupDimension } from './builders.js';
+import {
+  deregistrationDelaySeconds,
+  loadBalancerDimension,
+  targetGroupAttributesCopy,
+  targetGroupCopy,
+  targetGroupDimension,
+  targetStickiness,
+} from './builders.js';
 import { isOwnTargetGroup } from './names.js';
 import type { Observed } from './observe.js';
 
@@ -68,6 +75,10 @@ export interface ShiftTrafficParams extends TargetGroupRef {
   firstStep: string;
   /** This is the first traffic step (it reads the original forwarding itself). */
   first: boolean;
+  /** The other listeners that forwarded to blue's target group when planned (they move too; the first step reads them again). */
+  others?: string[];
+  /** Target group stickiness (seconds) given to each weighted forward that has none of its own; absent: none. */
+  stickinessSeconds?: number;
 }
 
 export interface RetireBlueParams extends RetireBlueCommon {
@@ -81,7 +92,6 @@ export interface RetireBlueParams extends RetireBlueCommon {
 export function listenerFacts(ctx: ListenerBase): FrontFacts {
   const { config, observed, greenFront: green } = ctx;
   const blueTg = observed.blue.targetGroup.description;
-  const classic = observed.blue.group.LoadBalancerNames ?? [];
   const traffic = config.traffic;
   const percents = traffic?.steps ?? [100];
   return {
@@ -91,10 +101,7 @@ export function listenerFacts(ctx: ListenerBase): FrontFacts {
     group: {
       input: { TargetGroupARNs: [] },
       title: `, in target group ${green}`,
-      warnings:
-        classic.length > 0
-          ? [`${observed.blue.group.AutoScalingGroupName} is also in classic load balancers ${classic.join(', ')}; green is not registered with them`]
-          : [],
+      warnings: alsoAttachedWarnings(ctx),
     },
     rewrite: { blueTargetGroupDimension: targetGroupDimension(blueTg.TargetGroupArn) } satisfies BlueDimension,
     healthy: 'InService and healthy',
@@ -113,6 +120,22 @@ export function listenerFacts(ctx: ListenerBase): FrontFacts {
       },
     },
   };
+}
+
+/** One line per load balancer blue is in that listener.alsoAttached leaves as it is, and per name there that matches none. */
+function alsoAttachedWarnings(ctx: ListenerBase): string[] {
+  const { config, observed } = ctx;
+  const group = observed.blue.group.AutoScalingGroupName;
+  const { targetGroups, classic } = observed.alsoAttached;
+  const left = [...targetGroups.map((t) => `target group ${t.name}`), ...classic.map((n) => `classic load balancer ${n}`)].map(
+    (what) =>
+      `${group} is also in ${what} (listener.alsoAttached): green is not registered with it, and it keeps blue's instances until blue is retired`,
+  );
+  const known = new Set([...targetGroups.flatMap((t) => [t.arn, t.name]), ...classic]);
+  const stale = (config.listener.alsoAttached ?? [])
+    .filter((name) => !known.has(name))
+    .map((name) => `listener.alsoAttached names ${name}, which ${group} is not in: nothing to leave as it is`);
+  return [...left, ...stale];
 }
 
 /** wait-retire: at least blue's deregistration delay; the drain is read from blue's target group (NLB: new flows). */
@@ -175,15 +198,52 @@ export function planCreateTargetGroup(ctx: ListenerPlan): Planned {
   );
 }
 
+/**
+ * The target group stickiness of the weighted forwards (seconds; undefined: none) and the plan's line about
+ * it: traffic.stickiness when given, else blue's own when blue's target group is sticky, so that a client
+ * that blue's cookie keeps on one target is not weighed to green and back on its next request.
+ */
+export function trafficStickiness(ctx: ListenerBase): { seconds?: number; warnings: string[] } {
+  const { config, observed } = ctx;
+  const wanted = config.traffic?.stickiness;
+  const blueTg = observed.blue.targetGroup.description.TargetGroupName;
+  const blue = targetStickiness(observed.blue.targetGroup.attributes);
+  if (!config.traffic || config.traffic.steps.every((p) => p >= 100)) return { warnings: [] };
+  if (wanted?.enabled === false) {
+    return {
+      warnings: blue
+        ? [
+            `traffic.stickiness.enabled is false while blue's target group ${blueTg} is sticky (${blue.type}): during the weighted steps a client may be sent to blue and green in turn`,
+          ]
+        : [],
+    };
+  }
+  if (!wanted && !blue) return { warnings: [] };
+  const seconds = Math.min(MAX_STICKINESS_SECONDS, Math.max(1, wanted?.durationSeconds ?? blue?.seconds ?? 86400));
+  return { seconds, warnings: [] };
+}
+
+/** The listeners and rules a traffic step moves, in a few words: "listener shop:80 and 1 rule", "listeners shop:80, shop:443 and 3 rules". */
+function movedWhere(ctx: ListenerPlan): string {
+  const { observed } = ctx;
+  const others = observed.others;
+  const rules = observed.rules.length + others.reduce((n, o) => n + o.rules.length, 0);
+  const names = [listenerName(ctx), ...others.filter((o) => o.moveDefault).map((o) => `${o.loadBalancerName}:${o.listener.Port ?? ''}`)];
+  const listeners = names.length === 1 ? `listener ${names[0]}` : `listeners ${names.join(', ')}`;
+  return `${listeners}${rules > 0 ? ` and ${plural(rules, 'rule', 'rules')}` : ''}`;
+}
+
 /** switch-listener, or one traffic step per percent: the listener's default action and the moved rules forward to green. */
 export function planTraffic(ctx: ListenerPlan): Planned {
   const { config, observed, alarms, greenFront: green } = ctx;
   const percents = config.traffic?.steps ?? [100];
   const holdSeconds = config.traffic?.holdSeconds ?? 0;
   const listenerArn = observed.listener.ListenerArn;
-  const moved = observed.rules.length;
-  const where = `listener ${listenerName(ctx)}${moved > 0 ? ` and ${plural(moved, 'rule', 'rules')}` : ''}`;
+  const where = movedWhere(ctx);
   const blueTg = observed.blue.targetGroup.description;
+  const stickiness = trafficStickiness(ctx);
+  const others = observed.others.map((o) => o.listener.ListenerArn);
+  const sticky = stickiness.seconds ? ` (each client kept on one for ${formatDuration(stickiness.seconds)})` : '';
   const steps = percents.map((percent, i): StepDescriptor => {
     const hold = percent < 100 ? holdSeconds : 0;
     const params: ShiftTrafficParams = {
@@ -196,10 +256,12 @@ export function planTraffic(ctx: ListenerPlan): Planned {
       blueTargetGroupArn: blueTg.TargetGroupArn,
       firstStep: ctx.front.firstTraffic.step,
       first: i === 0,
+      ...(others.length > 0 ? { others } : {}),
+      ...(stickiness.seconds && percent < 100 ? { stickinessSeconds: stickiness.seconds } : {}),
       ...(ctx.front.tail as unknown as TargetGroupRef),
     };
-    const before = i === 0 ? `blue ${blueTg.TargetGroupName}` : `${100 - (percents[i - 1] ?? 0)}% blue, ${percents[i - 1]}% green`;
-    const after = percent >= 100 ? `green ${green}` : `${100 - percent}% blue, ${percent}% green`;
+    const before = i === 0 ? `blue ${blueTg.TargetGroupName}` : `${100 - (percents[i - 1] ?? 0)}% blue, ${percents[i - 1]}% green${sticky}`;
+    const after = percent >= 100 ? `green ${green}` : `${100 - percent}% blue, ${percent}% green${sticky}`;
     return {
       ...step(ctx, config.traffic ? trafficStepId(percent) : LISTENER_STEP.switchListener, {
         title: config.traffic
@@ -213,7 +275,7 @@ export function planTraffic(ctx: ListenerPlan): Planned {
       ...(config.traffic ? { kind: `${ctx.strategy}/${SHIFT_TRAFFIC}` } : {}),
     };
   });
-  return { steps, warnings: [] };
+  return { steps, warnings: stickiness.warnings };
 }
 
 /** "shop:443": the listener by its load balancer's name and port. */

@@ -3,16 +3,26 @@
  * and green's and blue's target groups as the core's handlers see them. Same rules as every handler:
  * idempotent, journal first, undo after a partial apply and twice, no secrets in outputs.
  */
-import type { Action, CreateTargetGroupCommandInput, TargetGroupAttribute } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { CreateTargetGroupCommandInput, TargetGroupAttribute } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { AwsPorts } from '../../../../aws/ports.js';
 import type { JsonObject, StepContext, StepHandler } from '../../../../engine/types.js';
 import type { Observation } from '../../../../engine/wait.js';
 import { AwsCallError, DeploymentError, VerificationError } from '../../../../errors.js';
 import { checkAlarms } from '../../../common/gates.js';
-import { toJson } from '../../../common/plan-helpers.js';
+import { plural, toJson } from '../../../common/plan-helpers.js';
 import type { BlueFront, GreenFront } from '../../front.js';
 import { holdShare } from '../../steps/traffic-hold.js';
-import { forwardsTo, sameTraffic, sendable, swapTargetGroupDimension, targetGroupDimension, trafficActions } from './builders.js';
+import { forwardsTo, swapTargetGroupDimension, targetGroupDimension, trafficActions } from './builders.js';
+import {
+  forwardingOf,
+  listenersForwardingTo,
+  loadBalancersOf,
+  readForwarding,
+  setForwarding,
+  splits,
+  type Forwarding,
+  type ListenerForwarding,
+} from './forwarding.js';
 import type { BlueDimension, CreateTargetGroupParams, RetireBlueParams, ShiftTrafficParams, TargetGroupRef } from './plan.js';
 
 type Handler<P> = StepHandler<P & JsonObject>;
@@ -126,40 +136,55 @@ export function createTargetGroup(ports: AwsPorts): Handler<CreateTargetGroupPar
 
 // ---------------------------------------------------------------- switch-listener and traffic-<percent>
 
-/** The listener's default actions and each moved rule's actions. */
-interface Forwarding {
-  defaultActions: Action[];
-  rules: { arn: string; actions: Action[] }[];
-}
-
-/** The listener and the rules that forward to blue's target group, as they are now. */
-async function readForwarding(ports: AwsPorts, listenerArn: string, blueArn: string): Promise<Forwarding> {
-  const [listener, rules] = await Promise.all([ports.listeners.describe(listenerArn), ports.listeners.rules(listenerArn)]);
-  if (!listener) throw new DeploymentError(`listener ${listenerArn} no longer exists`);
-  return {
-    defaultActions: listener.DefaultActions ?? [],
-    rules: rules.flatMap((r) => (!r.IsDefault && r.RuleArn && forwardsTo(r.Actions, blueArn) ? [{ arn: r.RuleArn, actions: r.Actions ?? [] }] : [])),
-  };
+/** "arn:...:loadbalancer/app/shop/<id>" from "arn:...:listener/app/shop/<id>/<id>": the listener's load balancer. */
+function loadBalancerArnOf(listenerArn: string): string {
+  return listenerArn.replace(':listener/', ':loadbalancer/').replace(/\/[^/]+$/, '');
 }
 
 /**
- * Sets the listener and the rules to `wanted` where they differ from it: one ModifyListener, one ModifyRule
- * per rule; a rule deleted meanwhile is left alone. Returns how many calls it made.
+ * The other listeners that forward to blue's target group now (the first traffic step reads them; the plan
+ * named `p.others`). A forward that splits requests between blue and another target group cannot move: a
+ * DeploymentError before any change.
  */
-async function setForwarding(ports: AwsPorts, listenerArn: string, wanted: Forwarding): Promise<number> {
-  const [listener, rules] = await Promise.all([ports.listeners.describe(listenerArn), ports.listeners.rules(listenerArn)]);
-  if (!listener) throw new DeploymentError(`listener ${listenerArn} no longer exists`);
-  let calls = 0;
-  if (!sameTraffic(listener.DefaultActions, wanted.defaultActions)) {
-    await ports.listeners.modify(listenerArn, sendable(wanted.defaultActions));
-    calls++;
+async function readOthers(ports: AwsPorts, ctx: StepContext, p: ShiftTrafficParams): Promise<ListenerForwarding[]> {
+  const blue = p.blueTargetGroupArn;
+  const found = await listenersForwardingTo(ports, await loadBalancersOf(ports, blue, loadBalancerArnOf(p.listener)), blue, p.listener);
+  const problems = found.flatMap((f) => [
+    ...(f.moveDefault ? splits(`the default action of listener ${f.listener.ListenerArn}`, f.listener.DefaultActions, blue) : []),
+    ...f.rules.flatMap((r) => splits(`rule ${r.RuleArn} (priority ${r.Priority})`, r.Actions, blue)),
+  ]);
+  if (problems.length > 0) {
+    throw new DeploymentError(
+      `${problems.join('; ')}: replica-listener moves forwards to blue's target group alone; make each forward to one target group, then resume (or roll back)`,
+    );
   }
-  for (const rule of wanted.rules) {
-    const now = rules.find((r) => r.RuleArn === rule.arn);
-    if (now && !sameTraffic(now.Actions, rule.actions)) {
-      await ports.listeners.modifyRule(rule.arn, sendable(rule.actions));
-      calls++;
-    }
+  for (const f of found.filter((x) => !(p.others ?? []).includes(x.listener.ListenerArn))) {
+    ctx.progress(`listener ${f.listener.ListenerArn} forwards to blue's target group too (it did not when planned): it moves with the others`);
+  }
+  return found.map(forwardingOf);
+}
+
+/** The forwarding before the first traffic step changed anything: ours, the first step's, or (first step) now. */
+async function originals(ports: AwsPorts, ctx: StepContext, p: ShiftTrafficParams): Promise<{ original: Forwarding; others: ListenerForwarding[] }> {
+  const mine = ctx.outputs.original as unknown as Forwarding | undefined;
+  if (mine) return { original: mine, others: (ctx.outputs.others as unknown as ListenerForwarding[] | undefined) ?? [] };
+  if (!p.first) {
+    const first = ctx.outputsOf(p.firstStep);
+    const original = first.original as unknown as Forwarding | undefined;
+    if (!original) throw new DeploymentError(`the ${p.firstStep} step recorded no original forwarding of listener ${p.listener}; run it first`);
+    // A first step journaled before other listeners were moved recorded none: only listener.arn moves.
+    return { original, others: (first.others as unknown as ListenerForwarding[] | undefined) ?? [] };
+  }
+  return { original: await readForwarding(ports, p.listener, p.blueTargetGroupArn), others: await readOthers(ports, ctx, p) };
+}
+
+/** Puts each listener as `wanted` says; a listener gone meanwhile is skipped with a progress line. Returns the calls made. */
+async function setAll(ports: AwsPorts, ctx: StepContext, wanted: ListenerForwarding[], missing: 'fail' | 'skip'): Promise<number> {
+  let calls = 0;
+  for (const w of wanted) {
+    const made = await setForwarding(ports, w.listener, w, missing);
+    if (made === 'gone') ctx.progress(`listener ${w.listener} no longer exists; nothing to put back there`);
+    else calls += made;
   }
   return calls;
 }
@@ -175,35 +200,50 @@ export function shiftTraffic(ports: AwsPorts): Handler<ShiftTrafficParams> {
       const healthy = (await ports.targetGroups.health(green)).filter((h) => h.TargetHealth?.State === 'healthy').length;
       if (healthy < 1) throw new VerificationError(`refusing to send ${share(p)} to green: its target group ${p.targetGroup} has no healthy target`);
 
-      // The forwarding before the first traffic step changed anything: ours, the first step's, or now.
-      let original = ctx.outputs.original as unknown as Forwarding | undefined;
-      if (!original && !p.first) {
-        original = ctx.outputsOf(p.firstStep).original as unknown as Forwarding | undefined;
-        if (!original) throw new DeploymentError(`the ${p.firstStep} step recorded no original forwarding of listener ${p.listener}; run it first`);
-      }
-      original ??= await readForwarding(ports, p.listener, p.blueTargetGroupArn);
-      const target: Forwarding = {
-        defaultActions: trafficActions(original.defaultActions, p.blueTargetGroupArn, green, p.percent),
-        rules: original.rules.map((r) => ({ arn: r.arn, actions: trafficActions(r.actions, p.blueTargetGroupArn, green, p.percent) })),
-      };
-      await ctx.record({ original: toJson(original), target: toJson(target) });
-      const calls = await setForwarding(ports, p.listener, target);
+      const { original, others } = await originals(ports, ctx, p);
+      const move = (f: Forwarding): Forwarding => ({
+        ...(f.defaultActions
+          ? { defaultActions: trafficActions(f.defaultActions, p.blueTargetGroupArn, green, p.percent, p.stickinessSeconds) }
+          : {}),
+        rules: f.rules.map((r) => ({ arn: r.arn, actions: trafficActions(r.actions, p.blueTargetGroupArn, green, p.percent, p.stickinessSeconds) })),
+      });
+      const target = move(original);
+      // Journal first: every listener's forwarding as it was, so the undo puts each back exactly.
+      await ctx.record({
+        original: toJson(original),
+        target: toJson(target),
+        ...(others.length > 0 ? { others: others.map((o) => toJson(o)) } : {}),
+      });
+      const calls = await setAll(
+        ports,
+        ctx,
+        [{ listener: p.listener, ...target }, ...others.map((o) => ({ ...move(o), listener: o.listener }))],
+        'fail',
+      );
+      const where = others.length > 0 ? ` (${plural(others.length + 1, 'listener', 'listeners')})` : '';
       ctx.progress(
         calls > 0
-          ? `${share(p)} forwarded to ${p.targetGroup} (${calls} ${calls === 1 ? 'call' : 'calls'})`
-          : `${share(p)} already forwarded to ${p.targetGroup}`,
+          ? `${share(p)} forwarded to ${p.targetGroup}${where} (${calls} ${calls === 1 ? 'call' : 'calls'})`
+          : `${share(p)} already forwarded to ${p.targetGroup}${where}`,
       );
       await holdShare(ports, ctx, p, 'green');
     },
     async undo(ctx, p) {
       const original = ctx.outputs.original as unknown as Forwarding | undefined;
       if (!original) return; // never changed anything
+      const others = (ctx.outputs.others as unknown as ListenerForwarding[] | undefined) ?? [];
       if (!(await ports.listeners.describe(p.listener))) {
         ctx.progress(`listener ${p.listener} no longer exists; nothing to put back`);
+        const calls = await setAll(ports, ctx, others, 'skip');
+        if (calls > 0) ctx.progress(`${plural(others.length, 'other listener', 'other listeners')} forward to blue again`);
         return;
       }
-      const calls = await setForwarding(ports, p.listener, original);
-      ctx.progress(calls > 0 ? `listener ${p.listener} forwards to blue again` : `listener ${p.listener} already forwards as before`);
+      const calls = await setAll(ports, ctx, [{ listener: p.listener, ...original }, ...others], 'skip');
+      const and = others.length > 0 ? ` and ${plural(others.length, 'other listener', 'other listeners')}` : '';
+      const s = others.length > 0 ? '' : 's';
+      ctx.progress(
+        calls > 0 ? `listener ${p.listener}${and} forward${s} to blue again` : `listener ${p.listener}${and} already forward${s} as before`,
+      );
     },
   };
 }
