@@ -110,7 +110,24 @@ interface FakeInstance {
   az: string;
   readyAt: number; // virtual ms; Infinity = never
   healthy: boolean;
+  /** The instance type the group launched (absent in dumps of older fakes: the group's launch's). */
+  type?: string;
+  /** The capacity units it counts toward DesiredCapacity (absent: 1). */
+  weight?: number;
 }
+
+/**
+ * vCPUs and memory (MiB) of the instance types tests use: what an instance counts toward a group whose
+ * DesiredCapacityType is vcpu or memory-mib (https://docs.aws.amazon.com/ec2/latest/instancetypes/gp.html).
+ */
+const INSTANCE_TYPES: Record<string, { vcpu: number; memoryMib: number }> = {
+  't3.micro': { vcpu: 2, memoryMib: 1024 },
+  't3.small': { vcpu: 2, memoryMib: 2048 },
+  'm5.large': { vcpu: 2, memoryMib: 8192 },
+  'm5.xlarge': { vcpu: 4, memoryMib: 16384 },
+  'm6i.large': { vcpu: 2, memoryMib: 8192 },
+  'c5.2xlarge': { vcpu: 8, memoryMib: 16384 },
+};
 
 interface GroupState {
   group: Omit<AutoScalingGroup, 'Instances'>;
@@ -689,32 +706,70 @@ export class FakeAws implements AwsPorts {
 
   private describeGroupNow(g: GroupState): AutoScalingGroup {
     const now = this.clock.now();
+    const weighted = this.isWeighted(g);
     return {
       ...clone(g.group),
       Instances: g.instances.map((i) => ({
         InstanceId: i.id,
+        ...(i.type ? { InstanceType: i.type } : {}),
         AvailabilityZone: i.az,
         LifecycleState: now >= i.readyAt ? 'InService' : 'Pending',
         HealthStatus: 'Healthy',
         ProtectedFromScaleIn: false,
+        // As DescribeAutoScalingGroups: the units each instance counts, in a group that weighs them.
+        ...(weighted ? { WeightedCapacity: String(i.weight ?? 1) } : {}),
       })),
     };
   }
 
-  /** Launches or terminates instances until the group has DesiredCapacity of them. */
+  /** Whether the group's sizes are units: weighted overrides, or a DesiredCapacityType of vcpu or memory-mib. */
+  private isWeighted(g: GroupState): boolean {
+    const type = g.group.DesiredCapacityType;
+    return (
+      (type !== undefined && type !== 'units') || (g.group.MixedInstancesPolicy?.LaunchTemplate?.Overrides ?? []).some((o) => o.WeightedCapacity)
+    );
+  }
+
+  /**
+   * The instance type the group launches next and the units it counts: a mixed instances policy launches
+   * its first override (its priority order), weighing it by WeightedCapacity, or by the type's vCPUs or
+   * memory when DesiredCapacityType says so; otherwise the launch's type, counting 1.
+   * https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-instance-weighting.html
+   */
+  private nextLaunch(g: GroupState): { type: string; weight: number } {
+    const override = (g.group.MixedInstancesPolicy?.LaunchTemplate?.Overrides ?? []).find((o) => o.InstanceType);
+    const type = override?.InstanceType ?? this.groupInstanceType(g) ?? 't3.micro';
+    const size = INSTANCE_TYPES[type] ?? { vcpu: 2, memoryMib: 4096 };
+    if (g.group.DesiredCapacityType === 'vcpu') return { type, weight: size.vcpu };
+    if (g.group.DesiredCapacityType === 'memory-mib') return { type, weight: size.memoryMib };
+    return { type, weight: Math.max(1, Number(override?.WeightedCapacity ?? 1)) };
+  }
+
+  private units(g: GroupState): number {
+    return g.instances.reduce((sum, i) => sum + (i.weight ?? 1), 0);
+  }
+
+  /**
+   * Launches instances until their units reach DesiredCapacity (the last may pass it, by less than its
+   * weight, as AWS does), or terminates the newest while the rest still make DesiredCapacity.
+   */
   private reconcile(g: GroupState, ready = false): void {
     const desired = g.group.DesiredCapacity ?? 0;
     const azs = g.group.AvailabilityZones?.length ? g.group.AvailabilityZones : ['us-east-1a'];
-    while (g.instances.length < desired) {
+    while (this.units(g) < desired) {
       const delay = this.inServiceAfterSeconds;
+      const launched = this.nextLaunch(g);
       g.instances.push({
         id: `i-${this.next().toString(16).padStart(17, '0')}`,
         az: azs[g.instances.length % azs.length] as string,
         readyAt: ready ? -Infinity : delay === null ? Infinity : this.clock.now() + delay * 1000,
         healthy: true,
+        ...(this.isWeighted(g) ? launched : {}),
       });
     }
-    while (g.instances.length > desired) this.endInstance((g.instances.pop() as FakeInstance).id);
+    while (g.instances.length > 0 && this.units(g) - ((g.instances.at(-1) as FakeInstance).weight ?? 1) >= desired) {
+      this.endInstance((g.instances.pop() as FakeInstance).id);
+    }
   }
 
   /** Moves time-driven state on: instances running or terminated, images available, targets drained. */
@@ -789,7 +844,7 @@ export class FakeAws implements AwsPorts {
       return {
         InstanceId: id,
         ImageId: this.groupImage(g),
-        InstanceType: 't3.micro',
+        InstanceType: (member.type ?? 't3.micro') as Instance['InstanceType'],
         State: { Code: 16, Name: 'running' },
         PrivateIpAddress: this.privateIp(n),
         Placement: { AvailabilityZone: member.az },
@@ -800,6 +855,14 @@ export class FakeAws implements AwsPorts {
       };
     }
     return undefined;
+  }
+
+  private groupInstanceType(g: GroupState): string | undefined {
+    if (g.group.LaunchConfigurationName) return this.state.launchConfigurations.get(g.group.LaunchConfigurationName)?.InstanceType;
+    const name =
+      g.group.LaunchTemplate?.LaunchTemplateName ?? g.group.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification?.LaunchTemplateName;
+    const t = name ? this.state.templates.get(name) : undefined;
+    return t?.versions.get(t.defaultVersion)?.InstanceType;
   }
 
   private groupImage(g: GroupState): string | undefined {

@@ -96,6 +96,8 @@ export function groupCopy(
     MinSize: blue.MinSize,
     MaxSize: blue.MaxSize,
     DesiredCapacity: blue.DesiredCapacity,
+    // Sizes in vCPUs or MiB count as blue's do (absent: units, instances or weights).
+    DesiredCapacityType: blue.DesiredCapacityType,
     DefaultCooldown: blue.DefaultCooldown,
     AvailabilityZones: vpcZones ? undefined : nonEmptyList(blue.AvailabilityZones),
     VPCZoneIdentifier: vpcZones,

@@ -8,6 +8,7 @@ import type { Image } from '@aws-sdk/client-ec2';
 import type { AwsPorts } from '../../aws/ports.js';
 import type { Config } from '../../config/schema.js';
 import { InputError } from '../../errors.js';
+import { isWeighted, unitName } from '../common/capacity.js';
 import { imageNotFound, observeLaunch, type BlueLaunch } from '../common/observe.js';
 import { classicDrainingSeconds, targetGroupDelaySeconds } from './builders.js';
 import { asSwapConfig } from './config.js';
@@ -36,6 +37,13 @@ export async function observe(config: Config, ports: AwsPorts): Promise<Observed
   }
   if (group.MixedInstancesPolicy) {
     throw new InputError(`group ${name} uses a mixed instances policy, which swap-instances does not support yet`);
+  }
+  if (isWeighted(group)) {
+    // Its sizes are units (DesiredCapacityType, or instances that carry a weight): the swap's arithmetic
+    // (one new instance for each InService one, DesiredCapacity + count) counts instances.
+    throw new InputError(
+      `group ${name} counts its capacity in ${unitName(group)}, not instances; swap-instances replaces instances one for one and cannot deploy it (use replica-dns or replica-listener)`,
+    );
   }
   const launch = await observeLaunch(group, name, ports, 'swap-instances');
 

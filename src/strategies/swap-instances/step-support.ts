@@ -8,6 +8,7 @@ import type { AwsPorts } from '../../aws/ports.js';
 import type { JsonObject, StepContext, StepHandler } from '../../engine/types.js';
 import { waitUntil, WaitTimeoutError, type Observation } from '../../engine/wait.js';
 import { DeploymentError } from '../../errors.js';
+import { isWeighted, unitName, unitsWhere } from '../common/capacity.js';
 import { instancesOf } from '../common/instance-steps.js';
 import { STEP, type Sizes } from './params.js';
 
@@ -47,8 +48,12 @@ export async function healthOf(
   const inLbs = lbHealth.map((h) => new Set(h.filter((s) => s.State === 'InService').map((s) => s.InstanceId)));
   const inTgs = tgHealth.map((h) => new Set(h.filter((d) => d.TargetHealth?.State === 'healthy').map((d) => d.Target?.Id)));
   const count = (set: Set<string | undefined>) => ids.filter((id) => set.has(id)).length;
-  const ok = ids.filter((id) => inGroup.has(id) && inLbs.every((s) => s.has(id)) && inTgs.every((s) => s.has(id))).length;
+  const serving = new Set(ids.filter((id) => inGroup.has(id) && inLbs.every((s) => s.has(id)) && inTgs.every((s) => s.has(id))));
+  const ok = serving.size;
+  // A group that weighs its instances counts units: say how many of them the instances make up.
+  const units = g && isWeighted(g) ? unitsWhere(g, (i) => ids.includes(i.InstanceId ?? '')) : undefined;
   const detail = [
+    ...(g && units ? [`${unitsWhere(g, (i) => serving.has(i.InstanceId ?? '')).units} of ${units.units} ${unitName(g)}`] : []),
     `${count(inGroup)} in ${p.group}`,
     ...p.loadBalancers.map((lb, i) => `${count(inLbs[i] as Set<string | undefined>)} in ${lb}`),
     ...p.targetGroups.map((arn, i) => `${count(inTgs[i] as Set<string | undefined>)} healthy in ${shortArn(arn)}`),

@@ -1,5 +1,6 @@
 /** wait-healthy and, with gates.http, check-http: green must serve before any traffic moves. Pure. */
 import { HTTP_GATE_TIMEOUT_SECONDS, type HttpCheck } from '../../common/gates.js';
+import { capacityText } from '../../common/capacity.js';
 import { asJson, plural } from '../../common/plan-helpers.js';
 import { REPLICA_STEP } from '../step-ids.js';
 import { step, type PlanContext, type Planned } from './context.js';
@@ -7,11 +8,12 @@ import { step, type PlanContext, type Planned } from './context.js';
 export function planWaitHealthy(ctx: PlanContext): Planned {
   const { green, greenFront, front } = ctx;
   const { timeoutSeconds, intervalSeconds } = ctx.config.health;
-  const desired = ctx.observed.blue.group.DesiredCapacity;
+  const blue = ctx.observed.blue.group;
+  const desired = blue.DesiredCapacity ?? 0;
   const wait = step(ctx, REPLICA_STEP.waitHealthy, {
     title: `Wait until ${green.group} has all its instances ${front.healthy} in ${greenFront}`,
     params: { group: green.group, ...front.lead, timeoutSeconds, intervalSeconds, ...front.tail },
-    waits: `until ${desired} of ${desired} instances are ${front.healthy} in ${greenFront} (timeout ${timeoutSeconds}s, every ${intervalSeconds}s)`,
+    waits: `until ${capacityText(blue, desired)} are ${front.healthy} in ${greenFront} (timeout ${timeoutSeconds}s, every ${intervalSeconds}s)`,
   });
   return { steps: [wait], warnings: [] };
 }

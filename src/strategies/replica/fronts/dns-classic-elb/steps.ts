@@ -9,6 +9,7 @@ import type { AwsPorts } from '../../../../aws/ports.js';
 import type { JsonObject, StepHandler } from '../../../../engine/types.js';
 import type { Observation } from '../../../../engine/wait.js';
 import { DeploymentError } from '../../../../errors.js';
+import { capacityOf } from '../../../common/capacity.js';
 import { checkAlarms } from '../../../common/gates.js';
 import { toJson } from '../../../common/plan-helpers.js';
 import type { BlueFront, GreenFront } from '../../front.js';
@@ -17,18 +18,17 @@ import { aliasTargetOf, pointsAt, requireInService, type AliasTarget } from './r
 
 type Handler<P> = StepHandler<P & JsonObject>;
 
-/** Counts a group's InService instances that its load balancer also reports InService. */
+/** Counts the capacity (units, as the group counts them) of a group's InService instances that its load balancer also reports InService. */
 async function healthOf(ports: AwsPorts, group: string, loadBalancer: string): Promise<Observation> {
   const [g, health] = await Promise.all([ports.groups.describeGroup(group), ports.classicLoadBalancers.instanceHealth(loadBalancer)]);
   if (!g) return { done: false, message: `group ${group} does not exist` };
-  const desired = g.DesiredCapacity ?? 0;
   const inLb = new Set(health.filter((h) => h.State === 'InService').map((h) => h.InstanceId));
-  const n = (g.Instances ?? []).filter((i) => i.LifecycleState === 'InService' && inLb.has(i.InstanceId)).length;
-  return {
-    done: desired > 0 && n >= desired,
-    message: `${n} of ${desired} instances InService in ${loadBalancer}`,
-    counts: { done: n, total: desired },
-  };
+  const { units, desired, message } = capacityOf(
+    g,
+    (i) => i.LifecycleState === 'InService' && inLb.has(i.InstanceId),
+    `InService in ${loadBalancer}`,
+  );
+  return { done: desired > 0 && units >= desired, message, counts: { done: units, total: desired } };
 }
 
 /** Green's load balancer, as wait-healthy and check-http name it; the group's input already names it. */

@@ -8,6 +8,7 @@ import type { AwsPorts } from '../../../../aws/ports.js';
 import type { JsonObject, StepContext, StepHandler } from '../../../../engine/types.js';
 import type { Observation } from '../../../../engine/wait.js';
 import { AwsCallError, DeploymentError, VerificationError } from '../../../../errors.js';
+import { capacityOf } from '../../../common/capacity.js';
 import { checkAlarms } from '../../../common/gates.js';
 import { plural, toJson } from '../../../common/plan-helpers.js';
 import type { BlueFront, GreenFront } from '../../front.js';
@@ -38,18 +39,14 @@ function greenTargetGroupArn(ctx: StepContext, p: TargetGroupRef): string {
   return arn;
 }
 
-/** Counts a group's InService instances that are also healthy in the target group. */
+/** Counts the capacity (units, as the group counts them) of a group's InService instances that are also healthy in the target group. */
 async function healthOf(ports: AwsPorts, group: string, targetGroupArn: string, targetGroup: string): Promise<Observation> {
   const [g, health] = await Promise.all([ports.groups.describeGroup(group), ports.targetGroups.health(targetGroupArn)]);
   if (!g) return { done: false, message: `group ${group} does not exist` };
-  const desired = g.DesiredCapacity ?? 0;
   const healthy = new Set(health.filter((h) => h.TargetHealth?.State === 'healthy').map((h) => h.Target?.Id));
-  const n = (g.Instances ?? []).filter((i) => i.LifecycleState === 'InService' && healthy.has(i.InstanceId)).length;
-  return {
-    done: desired > 0 && n >= desired,
-    message: `${n} of ${desired} instances InService and healthy in ${targetGroup}`,
-    counts: { done: n, total: desired },
-  };
+  const inService = (i: { LifecycleState?: string; InstanceId?: string }) => i.LifecycleState === 'InService' && healthy.has(i.InstanceId);
+  const { units, desired, message } = capacityOf(g, inService, `InService and healthy in ${targetGroup}`);
+  return { done: desired > 0 && units >= desired, message, counts: { done: units, total: desired } };
 }
 
 /** `<private ip>:<port>` of each healthy target of the target group, by instance id. */
