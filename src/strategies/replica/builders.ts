@@ -21,19 +21,34 @@ import { BUILDER_ROLE, clientToken, isOwnTagKey, ownTags, propagatedTags, TAG, t
 const GROUP_DIMENSION = 'AutoScalingGroupName';
 
 /**
- * Replaces every { Name: "AutoScalingGroupName", Value: from } dimension anywhere in a structure
- * (alarm dimensions, metric math, customised target tracking metrics) with `to`.
+ * Replaces every { Name: name, Value: from } dimension anywhere in a structure (alarm dimensions, metric
+ * math, customised target tracking metrics) with `to`.
  */
-export function swapGroupDimension<T>(value: T, from: string, to: string): T {
-  if (Array.isArray(value)) return (value as unknown[]).map((v) => swapGroupDimension(v, from, to)) as T;
+export function swapDimension<T>(value: T, name: string, from: string, to: string): T {
+  if (Array.isArray(value)) return (value as unknown[]).map((v) => swapDimension(v, name, from, to)) as T;
   if (value && typeof value === 'object' && !(value instanceof Date)) {
     const o = value as Record<string, unknown>;
-    if (o.Name === GROUP_DIMENSION && o.Value === from && Object.keys(o).length === 2) {
-      return { Name: GROUP_DIMENSION, Value: to } as T;
-    }
-    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, swapGroupDimension(v, from, to)])) as T;
+    if (o.Name === name && o.Value === from && Object.keys(o).length === 2) return { Name: name, Value: to } as T;
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, swapDimension(v, name, from, to)])) as T;
   }
   return value;
+}
+
+/** Replaces every { Name: "AutoScalingGroupName", Value: from } dimension anywhere in a structure with `to`. */
+export function swapGroupDimension<T>(value: T, from: string, to: string): T {
+  return swapDimension(value, GROUP_DIMENSION, from, to);
+}
+
+/** A dimension of blue's front that becomes green's in copied policies and alarms, known when planning. */
+export interface DimensionSwap {
+  name: string;
+  from: string;
+  to: string;
+}
+
+/** Every swap applied in turn (swapDimension). */
+export function swapDimensions<T>(value: T, swaps: readonly DimensionSwap[]): T {
+  return swaps.reduce((v, s) => swapDimension(v, s.name, s.from, s.to), value);
 }
 
 // ---------------------------------------------------------------- builder (release by commands)

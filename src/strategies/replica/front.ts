@@ -9,6 +9,7 @@ import type { Config } from '../../config/schema.js';
 import type { JsonObject, StepContext, StepRegistry } from '../../engine/types.js';
 import type { Observation } from '../../engine/wait.js';
 import type { StrategyServices } from '../types.js';
+import type { DimensionSwap } from './builders.js';
 import type { ReplicaConfig, ReplicaObserved } from './observe.js';
 import type { PlanBase, PlanContext, Planned } from './plan/context.js';
 import type { RetireBlueCommon } from './steps/retire.js';
@@ -28,6 +29,11 @@ export interface FrontFacts {
   group: { loadBalancer?: string; input: JsonObject; title: string; warnings: string[] };
   /** copy-scaling-policies, copy-alarms: what their handlers need to make blue's front green's in dimensions. */
   rewrite: JsonObject;
+  /**
+   * Dimensions of blue's front made green's in the copies when planning, where green's is known by name
+   * (replica-dns: LoadBalancerName of AWS/ELB metrics). Absent: none.
+   */
+  dimensions?: DimensionSwap[];
   /** wait-healthy: what each instance must be in green's front ("InService", "InService and healthy"). */
   healthy: string;
   /** check-http: what is checked ("shop-green-k3x9a", "each healthy target of ..."), and where each GET goes. */

@@ -1,7 +1,7 @@
 /** create-group, copy-scaling-policies, copy-alarms: green's group like blue's, with its policies and their alarms. Pure. */
 import { GROUP_DELETE_TIMEOUT_SECONDS } from '../../common/group-gone.js';
 import { asJson, plural, toJson } from '../../common/plan-helpers.js';
-import { alarmCopy, groupCopy, isManagedAlarm, lifecycleHookCopy, scalingPolicyCopy } from '../builders.js';
+import { alarmCopy, groupCopy, isManagedAlarm, lifecycleHookCopy, scalingPolicyCopy, swapDimensions } from '../builders.js';
 import { alarmCopyName } from '../names.js';
 import type { CopyAlarmsParams, CopyScalingPoliciesParams, CreateGroupParams } from '../steps/build.js';
 import { REPLICA_STEP } from '../step-ids.js';
@@ -41,7 +41,7 @@ export function planCopyPolicies(ctx: PlanContext): Planned {
   const blueName = ctx.observed.blue.group.AutoScalingGroupName;
   const params: CopyScalingPoliciesParams = {
     group: green.group,
-    policies: policies.map((p) => toJson(scalingPolicyCopy(p, blueName, green.group))),
+    policies: policies.map((p) => toJson(swapDimensions(scalingPolicyCopy(p, blueName, green.group), front.dimensions ?? []))),
   };
   const copied = step(ctx, REPLICA_STEP.copyScalingPolicies, {
     title: `Copy ${plural(policies.length, 'scaling policy', 'scaling policies')} of ${blueName} to ${green.group}`,
@@ -51,7 +51,10 @@ export function planCopyPolicies(ctx: PlanContext): Planned {
   return { steps: [copied], warnings: [] };
 }
 
-/** The alarms of blue's policies, except those target tracking manages itself; their actions are remapped when the step runs. */
+/**
+ * The alarms of blue's policies, except those target tracking manages itself, watching green's group (and
+ * green's front where the front names it: front.dimensions); their actions are remapped when the step runs.
+ */
 export function planCopyAlarms(ctx: PlanContext): Planned {
   const { green, policies, front, config, deploymentId } = ctx;
   const blue = ctx.observed.blue;
@@ -61,9 +64,10 @@ export function planCopyAlarms(ctx: PlanContext): Planned {
   const copied = blue.alarms.filter((a) => a.AlarmName && !isManagedAlarm(a.AlarmName));
   const params: CopyAlarmsParams = {
     group: green.group,
-    alarms: copied.map((a) =>
-      toJson(alarmCopy(a, alarmCopyName(config.service, green.color, deploymentId, a.AlarmName as string), blueName, green.group, {}, ctx.tags)),
-    ),
+    alarms: copied.map((a) => {
+      const copy = alarmCopy(a, alarmCopyName(config.service, green.color, deploymentId, a.AlarmName as string), blueName, green.group, {}, ctx.tags);
+      return toJson(swapDimensions(copy, front.dimensions ?? []));
+    }),
     policyNameByBlueArn,
   };
   const named = new Set(blue.alarms.map((a) => a.AlarmName));

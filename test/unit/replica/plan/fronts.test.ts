@@ -60,6 +60,7 @@ describe('dns-classic-elb front planners', () => {
         warnings: [],
       },
       rewrite: {},
+      dimensions: [{ name: 'LoadBalancerName', from: 'shop-web', to: 'shop-green-k3x9a' }],
       healthy: 'InService',
       http: {
         what: 'shop-green-k3x9a',

@@ -185,6 +185,34 @@ describe('replica core step planners', () => {
     });
   });
 
+  it("copy-alarms and copy-scaling-policies: the front's dimensions (blue's front) made green's when planning", () => {
+    const elb = [{ Name: 'LoadBalancerName', Value: 'blue-lb' }];
+    const base = observed();
+    const o = observed({
+      alarms: [{ ...base.blue.alarms[0], Namespace: 'AWS/ELB', MetricName: 'Latency', Dimensions: elb }],
+      policies: [
+        {
+          ...base.blue.policies[0],
+          PolicyType: 'TargetTrackingScaling',
+          TargetTrackingConfiguration: {
+            CustomizedMetricSpecification: { Namespace: 'AWS/ELB', MetricName: 'RequestCount', Statistic: 'Sum', Dimensions: elb },
+            TargetValue: 1000,
+          },
+        },
+      ],
+    });
+    const ctx = context({ observed: o, front: { dimensions: [{ name: 'LoadBalancerName', from: 'blue-lb', to: 'green-lb' }] } });
+    const [alarm] = planCopyAlarms(ctx).steps[0]?.params.alarms as { Dimensions: unknown }[];
+    expect(alarm?.Dimensions).toEqual([{ Name: 'LoadBalancerName', Value: 'green-lb' }]);
+    const [policy] = planCopyPolicies(ctx).steps[0]?.params.policies as {
+      TargetTrackingConfiguration: { CustomizedMetricSpecification: { Dimensions: unknown } };
+    }[];
+    expect(policy?.TargetTrackingConfiguration.CustomizedMetricSpecification.Dimensions).toEqual([{ Name: 'LoadBalancerName', Value: 'green-lb' }]);
+    // Without the front's dimensions (replica-listener rewrites when the step runs), blue's stays.
+    const [kept] = planCopyAlarms(context({ observed: o })).steps[0]?.params.alarms as { Dimensions: unknown }[];
+    expect(kept?.Dimensions).toEqual(elb);
+  });
+
   it("wait-healthy: the front's lead first and tail last, its words in the title and waits", () => {
     expect(planWaitHealthy(context())).toEqual({
       steps: [

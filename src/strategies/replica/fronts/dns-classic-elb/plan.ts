@@ -105,6 +105,8 @@ export function dnsFacts(ctx: PlanBase<Observed, ReplicaDnsConfig>): FrontFacts 
     tail: {},
     group: { loadBalancer: green, input: {}, title: '', warnings: [] },
     rewrite: {},
+    // An alarm (or a customised target tracking metric) on AWS/ELB with blue's LoadBalancerName must watch green's.
+    dimensions: [{ name: 'LoadBalancerName', from: lb, to: green }],
     healthy: 'InService',
     http: { what: green, on: '' },
     firstTraffic: { step: traffic ? trafficStepId(traffic.steps[0] as number) : DNS_STEP.switchDns, without: 'the switch' },
