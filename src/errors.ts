@@ -75,10 +75,17 @@ export class AwsCallError extends BluegreenError {
     readonly code: string,
     detail: string,
     cause?: unknown,
+    /** The HTTP status of AWS's answer, when there was one (none: a time-out or a broken connection). */
+    readonly status?: number,
   ) {
     const denied = /^(AccessDenied|AccessDeniedException|UnauthorizedOperation|UnauthorizedAccess)$/.test(code);
     const hint = denied ? ' (`bluegreen iam-policy -c FILE` prints the permissions bluegreen needs for a config)' : '';
     super(`${operation} on ${resource} failed: ${code}: ${detail.replace(/\.+$/, '')}${hint}`, { cause });
+  }
+
+  /** AWS answered with a client error (HTTP 4xx): it refused the request, which changed nothing. */
+  get refused(): boolean {
+    return this.status !== undefined && this.status >= 400 && this.status < 500;
   }
 }
 

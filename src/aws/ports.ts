@@ -7,7 +7,9 @@
  * strategies turn one into the other.
  *
  * Conventions for every adapter:
- *  - describe* returns undefined (or []) when the thing does not exist; it never throws NotFound.
+ *  - describe* returns undefined (or []) when the thing does not exist; it never throws NotFound. EC2 is
+ *    eventually consistent: right after a create, its describes may answer NotFound for the new id (the
+ *    strategies, which recorded the id, take that as "not visible yet" for a while: common/visibility.ts).
  *  - delete* succeeds when the thing is already gone (undo must be idempotent).
  *  - any other failure throws AwsCallError naming the operation and the resource.
  */
@@ -98,7 +100,11 @@ export interface ImagesPort {
   describeImage(imageId: string): Promise<Image | undefined>;
   /** An image of this account with exactly this name (Owners self), for idempotent baking. */
   findImageByName(name: string): Promise<Image | undefined>;
-  /** CreateImage; returns the image id. Tags go in TagSpecifications of the input. */
+  /**
+   * CreateImage; returns the image id. Tags go in TagSpecifications of the input. A name already taken (an
+   * earlier attempt made it and its answer was lost, or it is not visible yet): the id of the image holding it,
+   * which EC2's InvalidAMIName.Duplicate names.
+   */
   createImage(input: CreateImageCommandInput): Promise<string>;
   /** Deregisters the image and deletes the snapshots behind it. Succeeds when gone. */
   deleteImage(imageId: string): Promise<void>;
@@ -107,12 +113,15 @@ export interface ImagesPort {
 export interface InstancesPort {
   /** One RunInstances call (MinCount = MaxCount = count). Pass a ClientToken so a retry makes no duplicate. */
   run(input: RunInstancesCommandInput): Promise<Instance[]>;
-  /** Batch describe (up to 1000 ids a call); ids that no longer exist are absent. */
+  /** Batch describe (up to 1000 ids a call); ids EC2 does not know (gone, or not visible yet) are absent. */
   describe(instanceIds: string[]): Promise<Instance[]>;
   /** Instances (not terminated) carrying tag key=value. */
   listByTag(key: string, value: string): Promise<Instance[]>;
-  /** One call for all; succeeds for ids already gone. */
-  terminate(instanceIds: string[]): Promise<void>;
+  /**
+   * One call for all; succeeds for ids EC2 does not know, and returns them (InvalidInstanceID.NotFound). Right
+   * after RunInstances that does not mean the instance is gone: "it could still be running" (EC2 eventual consistency).
+   */
+  terminate(instanceIds: string[]): Promise<string[]>;
 }
 
 /** ALB/NLB target groups: what a swap of instances needs, and a copy of blue's for a replica. */

@@ -41,7 +41,9 @@ type DeletePorts = Pick<AwsPorts, 'instances' | 'alarms' | 'groups' | 'classicLo
 export async function deleteLeftover(r: Leftover, ports: DeletePorts, options: DeleteOptions): Promise<void> {
   switch (r.type) {
     case 'instance':
-      return ports.instances.terminate([r.name]);
+      // Found by the inventory, so EC2 knows it: a NotFound now means it is gone.
+      await ports.instances.terminate([r.name]);
+      return;
     case 'alarm':
       return ports.alarms.deleteAlarms([r.name]);
     case 'auto-scaling-group': {

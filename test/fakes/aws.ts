@@ -35,6 +35,16 @@
  *  - alarms keep a state (`setAlarmState`), read by `alarms.states`; `setMetricSum` scripts a metric's Sum
  *    per period (a function of the period's start time, e.g. of the virtual clock), which
  *    `alarms.metricSum` answers for periods that have begun.
+ * And EC2's eventual consistency ("Eventual consistency in the Amazon EC2 API",
+ * https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html: "if you run a command to modify or
+ * describe the resource that you just created, its ID might not have propagated throughout the system, and you
+ * will get an error responding that the resource does not exist"):
+ *  - with `notVisibleForPolls` n > 0, an instance made by RunInstances, an image made by CreateImage and a launch
+ *    template made by CreateLaunchTemplate are left out of the first n answers that would show them, as the
+ *    adapters give a NotFound: describes by id, name or filter give nothing, DeleteImage and DeleteLaunchTemplate
+ *    delete nothing (the adapters take NotFound as "already gone"), TerminateInstances terminates nothing and
+ *    answers the id as not found ("this doesn't mean that the instance is or will be terminated"), CreateImage
+ *    of it is InvalidInstanceID.NotFound, RunInstances with it InvalidLaunchTemplateId.NotFound.
  * Knobs: `inServiceAfterSeconds`, `failOn(operation, error)`, `calls` (the call log), `beforeMutation`,
  * and the ones above. Every operation of every port goes through the call log and `failOn`.
  */
@@ -241,6 +251,8 @@ export interface FakeAwsOptions {
   ssmOnlineAfterSeconds?: number | null;
   /** Seconds a command runs on an instance (unless its result says). Default 1. */
   ssmCommandSeconds?: number;
+  /** Answers a new instance, image or launch template is left out of before EC2 shows it (eventual consistency). Default 0. */
+  notVisibleForPolls?: number;
 }
 
 const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
@@ -266,6 +278,11 @@ export class FakeAws implements AwsPorts {
   ssmCommandSeconds: number;
   /** Decides an instance's result of a command (before `setSsmResult` and the default exit 0). */
   onSsmCommand?: (instanceId: string, commands: string[]) => SsmResult | undefined;
+  /**
+   * How many answers leave out an instance, image or launch template just made through the ports (EC2's
+   * eventual consistency, see the header); Infinity: never shown. Applies to what is made after it is set.
+   */
+  notVisibleForPolls: number;
 
   private readonly failures: Failure[] = [];
   private seq = 0;
@@ -275,6 +292,8 @@ export class FakeAws implements AwsPorts {
   private readonly unhealthy = new Set<string>();
   private readonly imageReadyAt = new Map<string, number>();
   private readonly clientTokens = new Map<string, string[]>();
+  /** Answers left before EC2 shows what was just made, by "instance i-...", "image ami-...", "launch-template lt-...". */
+  private readonly notVisible = new Map<string, number>();
 
   readonly state = {
     images: new Map<string, Image>(),
@@ -322,6 +341,7 @@ export class FakeAws implements AwsPorts {
     this.imageAvailableAfterSeconds = options.imageAvailableAfterSeconds ?? 0;
     this.ssmOnlineAfterSeconds = options.ssmOnlineAfterSeconds === undefined ? 0 : options.ssmOnlineAfterSeconds;
     this.ssmCommandSeconds = options.ssmCommandSeconds ?? 1;
+    this.notVisibleForPolls = options.notVisibleForPolls ?? 0;
     this.groups = this.wrap('groups', this.groupsPort(), MUTATING.groups);
     this.launch = this.wrap('launch', this.launchPort(), MUTATING.launch);
     this.images = this.wrap('images', this.imagesPort(), MUTATING.images);
@@ -452,6 +472,7 @@ export class FakeAws implements AwsPorts {
         imageFails: this.imageFails,
         ssmOnlineAfterSeconds: this.ssmOnlineAfterSeconds,
         ssmCommandSeconds: this.ssmCommandSeconds,
+        notVisibleForPolls: this.notVisibleForPolls,
       },
       seq: this.seq,
       state,
@@ -463,6 +484,7 @@ export class FakeAws implements AwsPorts {
         imageReadyAt: this.imageReadyAt,
         clientTokens: this.clientTokens,
         born: this.born,
+        notVisible: this.notVisible,
       },
     }) as FakeAwsDump;
   }
@@ -497,6 +519,8 @@ export class FakeAws implements AwsPorts {
       born: aws.born,
     };
     for (const [key, into] of Object.entries(hidden)) refill(into, d.hidden[key], key);
+    // Dumps recorded before the fake knew eventual consistency have no notVisible: everything is visible.
+    if (d.hidden.notVisible) refill(aws.notVisible, d.hidden.notVisible, 'notVisible');
     return aws;
   }
 
@@ -690,6 +714,20 @@ export class FakeAws implements AwsPorts {
       };
     }
     return wrapped as T;
+  }
+
+  /** What was just made is not shown yet for `notVisibleForPolls` answers (eventual consistency). */
+  private hide(key: string): void {
+    if (this.notVisibleForPolls > 0) this.notVisible.set(key, this.notVisibleForPolls);
+  }
+
+  /** True while EC2 does not show `key` yet; each answer that leaves it out uses one of its polls. */
+  private unseen(key: string): boolean {
+    const left = this.notVisible.get(key);
+    if (left === undefined) return false;
+    if (left <= 1) this.notVisible.delete(key);
+    else this.notVisible.set(key, left - 1);
+    return true;
   }
 
   private zone(id: string): ZoneState {
@@ -1154,7 +1192,7 @@ export class FakeAws implements AwsPorts {
       },
       describeLaunchTemplateVersion: async (template, version) => {
         const t = [...this.state.templates.values()].find((x) => (template.id ? x.id === template.id : x.name === template.name));
-        if (!t) return undefined;
+        if (!t || this.unseen(`launch-template ${t.id}`)) return undefined;
         const n = version === '$Latest' ? Math.max(...t.versions.keys()) : version === '$Default' ? t.defaultVersion : Number(version);
         const data = t.versions.get(n);
         return data
@@ -1169,7 +1207,7 @@ export class FakeAws implements AwsPorts {
       },
       findLaunchTemplate: async (name) => {
         const t = this.state.templates.get(name);
-        return t ? { id: t.id, version: 1 } : undefined;
+        return t && !this.unseen(`launch-template ${t.id}`) ? { id: t.id, version: 1 } : undefined;
       },
       createLaunchTemplate: async (input: CreateLaunchTemplateCommandInput) => {
         const name = input.LaunchTemplateName as string;
@@ -1183,6 +1221,7 @@ export class FakeAws implements AwsPorts {
           defaultVersion: 1,
           tags: input.TagSpecifications?.find((s) => s.ResourceType === 'launch-template')?.Tags ?? [],
         });
+        this.hide(`launch-template ${id}`);
         return { id, version: 1 };
       },
       deleteLaunchTemplate: async (name) => {
@@ -1190,6 +1229,9 @@ export class FakeAws implements AwsPorts {
           if (g.group.LaunchTemplate?.LaunchTemplateName === name)
             throw awsError('launch', name, 'ResourceInUse', `launch template ${name} is used by ${g.group.AutoScalingGroupName}`);
         }
+        const t = this.state.templates.get(name);
+        // Not visible yet: AWS answers InvalidLaunchTemplateName.NotFoundException, which the adapter takes as "already gone".
+        if (t && this.unseen(`launch-template ${t.id}`)) return;
         this.state.templates.delete(name);
       },
     };
@@ -1199,21 +1241,22 @@ export class FakeAws implements AwsPorts {
 
   private imagesPort(): ImagesPort {
     return {
-      describeImage: async (id: string) => clone(this.state.images.get(id)),
-      findImageByName: async (name) =>
-        clone(
-          [...this.state.images.values()].find(
-            (i) => i.Name === name && (i.OwnerId === undefined || i.OwnerId === ACCOUNT) && i.State !== 'deregistered',
-          ),
-        ),
+      describeImage: async (id: string) => (this.unseen(`image ${id}`) ? undefined : clone(this.state.images.get(id))),
+      findImageByName: async (name) => {
+        const found = [...this.state.images.values()].find(
+          (i) => i.Name === name && (i.OwnerId === undefined || i.OwnerId === ACCOUNT) && i.State !== 'deregistered',
+        );
+        return found && !this.unseen(`image ${found.ImageId}`) ? clone(found) : undefined;
+      },
       createImage: async (input: CreateImageCommandInput) => {
         const name = input.Name as string;
         const instance = input.InstanceId ? this.describeInstanceNow(input.InstanceId) : undefined;
-        if (!instance || instance.State?.Name === 'terminated') {
+        if (!instance || instance.State?.Name === 'terminated' || this.unseen(`instance ${input.InstanceId}`)) {
           throw awsError('images', name, 'InvalidInstanceID.NotFound', `The instance ID '${input.InstanceId}' does not exist`);
         }
+        // The name is taken (InvalidAMIName.Duplicate names the image holding it): that image, as the adapter gives it.
         const taken = [...this.state.images.values()].find((i) => i.Name === name && i.State !== 'deregistered');
-        if (taken) throw awsError('images', name, 'InvalidAMIName.Duplicate', `AMI name ${name} is already in use by AMI ${taken.ImageId}`);
+        if (taken) return taken.ImageId as string;
         const n = this.next();
         const imageId = `ami-${n.toString(16).padStart(17, '0')}`;
         const snapshotId = `snap-${n.toString(16).padStart(17, '0')}`;
@@ -1234,12 +1277,14 @@ export class FakeAws implements AwsPorts {
           Tags: tagsFor('image'),
         });
         this.imageReadyAt.set(imageId, this.clock.now() + this.imageAvailableAfterSeconds * 1000);
+        this.hide(`image ${imageId}`);
         this.tick();
         return imageId;
       },
       deleteImage: async (imageId) => {
         const image = this.state.images.get(imageId);
-        if (!image) return;
+        // Not visible yet: the adapter's DescribeImages answers InvalidAMIID.NotFound, which it takes as "already gone".
+        if (!image || this.unseen(`image ${imageId}`)) return;
         this.state.images.delete(imageId);
         this.imageReadyAt.delete(imageId);
         for (const m of image.BlockDeviceMappings ?? []) if (m.Ebs?.SnapshotId) this.state.snapshots.delete(m.Ebs.SnapshotId);
@@ -1260,6 +1305,14 @@ export class FakeAws implements AwsPorts {
       const t = [...this.state.templates.values()].find(
         (x) => x.name === input.LaunchTemplate?.LaunchTemplateName || x.id === input.LaunchTemplate?.LaunchTemplateId,
       );
+      if (t && this.unseen(`launch-template ${t.id}`)) {
+        throw awsError(
+          'instances',
+          'RunInstances',
+          'InvalidLaunchTemplateId.NotFound',
+          `The specified launch template, with template ID ${t.id}, does not exist`,
+        );
+      }
       image = t?.versions.get(t.defaultVersion)?.ImageId;
     }
     if (!image) throw awsError('instances', 'RunInstances', 'MissingParameter', 'The request must contain the parameter ImageId');
@@ -1295,6 +1348,7 @@ export class FakeAws implements AwsPorts {
         ...(token ? { ClientToken: token } : {}),
       };
       this.state.instances.set(id, { instance, runningAt: running ? now : now + this.runningAfterSeconds * 1000 });
+      if (!ready) this.hide(`instance ${id}`);
       out.push(instance);
     }
     if (token)
@@ -1311,7 +1365,7 @@ export class FakeAws implements AwsPorts {
       describe: async (ids) =>
         [...new Set(ids)].flatMap((id) => {
           const found = this.describeInstanceNow(id);
-          return found ? [clone(found)] : [];
+          return found && !this.unseen(`instance ${id}`) ? [clone(found)] : [];
         }),
       listByTag: async (key, value) => {
         const live = ['pending', 'running', 'stopping', 'stopped'];
@@ -1320,20 +1374,27 @@ export class FakeAws implements AwsPorts {
         return [...standalone, ...members]
           .map((id) => this.describeInstanceNow(id) as Instance)
           .filter((i) => live.includes(i.State?.Name as string) && i.Tags?.some((t) => t.Key === key && t.Value === value))
+          .filter((i) => !this.unseen(`instance ${i.InstanceId}`))
           .map(clone);
       },
       terminate: async (ids) => {
+        const notFound: string[] = [];
         for (const id of new Set(ids)) {
           const g = this.groupOf(id);
-          if (g) {
+          if (this.unseen(`instance ${id}`)) {
+            notFound.push(id); // InvalidInstanceID.NotFound: the instance runs on
+          } else if (g) {
             // Terminated behind the group's back: the group launches a replacement (health check replaces it).
             g.instances = g.instances.filter((i) => i.id !== id);
             this.endInstance(id);
             this.reconcile(g);
           } else if (this.state.instances.has(id)) {
             this.endInstance(id);
+          } else {
+            notFound.push(id);
           }
         }
+        return notFound;
       },
     };
   }
@@ -2021,7 +2082,7 @@ export class FakeAws implements AwsPorts {
           .map((lc) => ({ ...clone(lc), CreatedTime: this.dated('launch-configuration', lc.LaunchConfigurationName) })),
       launchTemplatesByTag: async (key, value) =>
         [...this.state.templates.values()]
-          .filter((t) => tagged(t.tags, key, value))
+          .filter((t) => tagged(t.tags, key, value) && !this.unseen(`launch-template ${t.id}`))
           .map((t) => ({
             LaunchTemplateId: t.id,
             LaunchTemplateName: t.name,
@@ -2037,6 +2098,7 @@ export class FakeAws implements AwsPorts {
       imagesByTag: async (key, value) =>
         [...this.state.images.values()]
           .filter((i) => i.State !== 'deregistered' && (i.OwnerId === undefined || i.OwnerId === ACCOUNT) && tagged(i.Tags, key, value))
+          .filter((i) => !this.unseen(`image ${i.ImageId}`))
           .map((i) => {
             const at = this.dated('image', i.ImageId);
             return { ...clone(i), ...(at ? { CreationDate: at.toISOString() } : {}) };

@@ -16,6 +16,12 @@ import type { CrashPoint, Scenario } from './harness.js';
 import { dnsChecks, listenerChecks, swapChecks, type DnsWorld, type ListenerFacts, type SwapFacts } from './invariants.js';
 
 const COMMANDS = ['sudo systemctl stop shop', 'sudo /opt/shop/update.sh', 'sudo systemctl start shop'];
+/**
+ * EC2 is eventually consistent ("Eventual consistency in the Amazon EC2 API"): in every scenario, an instance,
+ * image or launch template a step makes is left out of the first answers that would show it, so that a crash
+ * right after the create, then a resume or a rollback, meets what a real account does.
+ */
+const NOT_VISIBLE_FOR_POLLS = 2;
 const noRemote: StrategyServices = {
   remote: () => {
     throw new Error('an image release asked for a remote-command runner');
@@ -35,6 +41,7 @@ function dns(
     checks: dnsChecks({ maxInstances: options.commands ? 1 : 0 }),
     build() {
       const world = blueWorld();
+      world.aws.notVisibleForPolls = NOT_VISIBLE_FOR_POLLS;
       let services = noRemote;
       if (options.commands) {
         world.aws.runningAfterSeconds = 20;
@@ -65,6 +72,7 @@ function listener(name: string, overrides: (world: ListenerFacts) => Record<stri
     checks: listenerChecks(),
     build() {
       const world = listenerWorld();
+      world.aws.notVisibleForPolls = NOT_VISIBLE_FOR_POLLS;
       return { world, config: listenerConfig(world, overrides(world)), services: noRemote };
     },
   };
@@ -79,6 +87,7 @@ function swap(name: string, config: () => Config, options: { targetGroup?: boole
     checks: swapChecks(),
     build() {
       const world = swapWorld({ ...(options.targetGroup === false ? { targetGroup: false } : {}) });
+      world.aws.notVisibleForPolls = NOT_VISIBLE_FOR_POLLS;
       return { world, config: config(), services: { remote: () => world.remote } };
     },
   };

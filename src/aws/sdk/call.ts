@@ -42,7 +42,7 @@ export async function awsCall<T>(operation: string, resource: string, send: () =
     if (options.missing && isMissing(info, options.missing)) return undefined;
     const refined = options.refine?.(info, error);
     if (refined) throw refined;
-    throw new AwsCallError(operation, resource, info.code, info.message, error);
+    throw new AwsCallError(operation, resource, info.code, info.message, error, info.status);
   }
 }
 

@@ -34,7 +34,16 @@ export class SdkImages implements ImagesPort {
   async createImage(input: CreateImageCommandInput): Promise<string> {
     const { client, sdk: ec2 } = await this.clients.ec2();
     const resource = `image ${input.Name ?? '?'} of instance ${input.InstanceId ?? '?'}`;
-    const out = await awsCall('CreateImage', resource, () => client.send(new ec2.CreateImageCommand(input)));
+    let holder: string | undefined;
+    const out = await awsCall('CreateImage', resource, () => client.send(new ec2.CreateImageCommand(input)), {
+      // "AMI name X is already in use by AMI ami-...": a retried create whose first answer was lost, or whose image
+      // DescribeImages does not show yet (EC2 eventual consistency; the steps look by name first). That image is the one.
+      missing: (info) => {
+        holder = info.codes.includes('InvalidAMIName.Duplicate') ? duplicateHolder(info.message) : undefined;
+        return holder !== undefined;
+      },
+    });
+    if (!out) return holder as string;
     if (!out.ImageId) throw new AwsCallError('CreateImage', resource, 'NoImageId', 'the response carries no image id');
     return out.ImageId;
   }
@@ -60,4 +69,9 @@ export class SdkImages implements ImagesPort {
       );
     }
   }
+}
+
+/** The image an InvalidAMIName.Duplicate message names ("... is already in use by AMI ami-0123"), or undefined. */
+export function duplicateHolder(message: string): string | undefined {
+  return /\b(ami-[0-9a-f]{8,17})\b/.exec(message)?.[1];
 }

@@ -40,19 +40,16 @@ export class SdkInstances implements InstancesPort {
     const out: Instance[] = [];
     for (const batch of chunk(unique, INSTANCE_IDS_PER_CALL)) {
       // With InstanceIds, MaxResults is refused; AWS pages by itself when it must.
-      out.push(
-        ...(await withoutMissing(batch, (ids, missing) =>
-          awsCall(
-            'DescribeInstances',
-            instances(ids),
-            () =>
-              allPages(ec2.paginateDescribeInstances({ client }, { InstanceIds: ids }), (page) =>
-                page.Reservations?.flatMap((r) => r.Instances ?? []),
-              ),
-            { missing },
-          ),
-        )),
+      const { found } = await withoutMissing(batch, (ids, missing) =>
+        awsCall(
+          'DescribeInstances',
+          instances(ids),
+          () =>
+            allPages(ec2.paginateDescribeInstances({ client }, { InstanceIds: ids }), (page) => page.Reservations?.flatMap((r) => r.Instances ?? [])),
+          { missing },
+        ),
       );
+      out.push(...found);
     }
     return out;
   }
@@ -75,12 +72,13 @@ export class SdkInstances implements InstancesPort {
     );
   }
 
-  async terminate(instanceIds: string[]): Promise<void> {
+  async terminate(instanceIds: string[]): Promise<string[]> {
     const unique = [...new Set(instanceIds)];
-    if (unique.length === 0) return;
+    if (unique.length === 0) return [];
     const { client, sdk: ec2 } = await this.clients.ec2();
+    const notFound: string[] = [];
     for (const batch of chunk(unique, INSTANCE_IDS_PER_CALL)) {
-      await withoutMissing(batch, (ids, missing) =>
+      const { missing } = await withoutMissing(batch, (ids, isMissing) =>
         awsCall(
           'TerminateInstances',
           instances(ids),
@@ -88,10 +86,12 @@ export class SdkInstances implements InstancesPort {
             await client.send(new ec2.TerminateInstancesCommand({ InstanceIds: ids }));
             return [];
           },
-          { missing },
+          { missing: isMissing },
         ),
       );
+      notFound.push(...missing);
     }
+    return notFound;
   }
 }
 
@@ -99,30 +99,37 @@ export class SdkInstances implements InstancesPort {
  * EC2 fails a whole call when one id does not exist (InvalidInstanceID.NotFound, "The instance IDs
  * 'i-1, i-2' do not exist"). `call` then resolves to undefined (its `missing` test said so); the ids the
  * message names are left out and the call is made again with the rest. When the message names none of
- * the ids, they are asked one at a time.
+ * the ids, they are asked one at a time. Returns what the calls found and the ids EC2 said it does not know:
+ * gone, or (right after they were made) not visible yet ("Eventual consistency in the Amazon EC2 API").
  */
 async function withoutMissing<T>(
   ids: string[],
   call: (ids: string[], missing: (info: AwsErrorInfo) => boolean) => Promise<T[] | undefined>,
-): Promise<T[]> {
+): Promise<{ found: T[]; missing: string[] }> {
   let left = ids;
+  const notFound: string[] = [];
   while (left.length > 0) {
     let message = '';
     const found = await call(left, (info) => {
       message = info.message;
       return isInstanceMissing(info);
     });
-    if (found) return found;
+    if (found) return { found, missing: notFound };
     const missing = new Set(missingIds(message, left));
     if (missing.size === 0) {
-      if (left.length === 1) return [];
+      if (left.length === 1) return { found: [], missing: [...notFound, ...left] };
       const out: T[] = [];
-      for (const id of left) out.push(...((await call([id], isInstanceMissing)) ?? []));
-      return out;
+      for (const id of left) {
+        const one = await call([id], isInstanceMissing);
+        if (one) out.push(...one);
+        else notFound.push(id);
+      }
+      return { found: out, missing: notFound };
     }
+    notFound.push(...left.filter((id) => missing.has(id)));
     left = left.filter((id) => !missing.has(id));
   }
-  return [];
+  return { found: [], missing: notFound };
 }
 
 /** The ids among `ids` that an InvalidInstanceID error message names. */

@@ -18,6 +18,9 @@ import type { CommandOutcome, RemoteHost } from '../../remote/types.js';
 import type { StrategyServices } from '../types.js';
 import { hostOf, placementOf, runInstancesInput, type AddressKind, type LaunchSource, type Placement, type Tag } from './builders.js';
 import { isOwnTagKey, TAG } from './names.js';
+import { NotVisible, sendCreate, sentAtOf, untilVisible } from './visibility.js';
+
+export { NOT_VISIBLE_SECONDS } from './visibility.js';
 
 type Handler<P> = StepHandler<P & JsonObject>;
 
@@ -94,6 +97,11 @@ export function instancesOf(ctx: StepContext, launchStep: string): string[] {
   return (ctx.outputsOf(launchStep).instanceIds as string[] | undefined) ?? [];
 }
 
+/** When `launchStep` last sent RunInstances (ms), as it recorded; undefined in journals written before it did. */
+export function launchedAtOf(ctx: StepContext, launchStep: string): number | undefined {
+  return sentAtOf(ctx.outputsOf(launchStep), 'launchingAt');
+}
+
 export const membersOf = (g: AutoScalingGroup) => (g.Instances ?? []).flatMap((i) => (i.InstanceId ? [i.InstanceId] : []));
 
 export const gone = (i: Instance | undefined) => !i || ['shutting-down', 'terminated'].includes(i.State?.Name ?? '');
@@ -109,9 +117,20 @@ async function taggedInstances(ports: AwsPorts, ctx: StepContext, tags: Tag[]): 
   return tagged.filter((i) => has(i, TAG.service, ctx.service) && own.every((o) => has(i, o.Key, o.Value)));
 }
 
-/** Hosts to run commands on, in the order of `ids`. A missing address fails the deployment (rollback). */
-async function hostsOf(ports: AwsPorts, ids: string[], via: 'ssh' | 'ssm', address: AddressKind): Promise<RemoteHost[]> {
-  const described = await ports.instances.describe(ids);
+/**
+ * Hosts to run commands on, in the order of `ids` (the instances `launchStep` made). One not described yet is
+ * waited for within its grace (EC2 eventual consistency). A missing address fails the deployment (rollback).
+ */
+async function hostsOf(ports: AwsPorts, ctx: StepContext, launchStep: string, via: 'ssh' | 'ssm', address: AddressKind): Promise<RemoteHost[]> {
+  const ids = instancesOf(ctx, launchStep);
+  let described = await ports.instances.describe(ids);
+  const missing = () => ids.filter((id) => !described.some((i) => i.InstanceId === id));
+  if (missing().length > 0) {
+    await untilVisible(ctx, `new instances ${missing().join(', ')}`, launchedAtOf(ctx, launchStep), async () => {
+      described = await ports.instances.describe(ids);
+      return missing().length === 0 ? described : undefined;
+    });
+  }
   return ids.map((id) => {
     const instance = described.find((i) => i.InstanceId === id);
     if (!instance || gone(instance)) throw new VerificationError(`new instance ${id} no longer exists (${instance?.State?.Name ?? 'gone'})`);
@@ -151,12 +170,12 @@ export function launchInstances(ports: AwsPorts): Handler<LaunchInstancesParams>
         const made = existing.filter((i) => (i.ClientToken ? i.ClientToken === placement.clientToken : placementOf(i, p.placements) === placement));
         if (made.length === 0) {
           from ??= await source(p);
-          await ctx.record({ launching: placement.clientToken });
-          const launched = await ports.instances.run(runInstancesInput(from, placement, p.image, p.tags));
-          made.push(...launched);
+          const input = runInstancesInput(from, placement, p.image, p.tags);
+          // launchingAt: when, for how long EC2 may not show them yet (eventual consistency: common/visibility.ts).
+          made.push(...(await sendCreate(ctx, 'launchingAt', { launching: placement.clientToken }, () => ports.instances.run(input))));
         }
         ids.push(...made.flatMap((i) => (i.InstanceId ? [i.InstanceId] : [])));
-        await ctx.record({ instanceIds: [...ids] });
+        await ctx.record({ instanceIds: [...ids], launched: placement.clientToken });
         ctx.progress(`${ids.length} of ${p.count} instances launched`, { done: ids.length, total: p.count });
       }
       if (ids.length !== p.count) {
@@ -165,16 +184,48 @@ export function launchInstances(ports: AwsPorts): Handler<LaunchInstancesParams>
     },
     async undo(ctx, p) {
       const recorded = (ctx.outputs.instanceIds as string[] | undefined) ?? [];
-      const tagged = (await taggedInstances(ports, ctx, p.tags)).flatMap((i) => (i.InstanceId ? [i.InstanceId] : []));
+      const tagged = (await unrecordedLaunch(ports, ctx, p.tags)).flatMap((i) => (i.InstanceId ? [i.InstanceId] : []));
       const ids = [...new Set([...recorded, ...tagged])];
       if (ids.length === 0) return;
       // (swap-instances undoes attach-instances first.) An instance still in the group is taken out so it leaves no gap.
       const g = await ports.groups.describeGroup(p.group);
       const inGroup = g ? membersOf(g).filter((id) => ids.includes(id)) : [];
       if (inGroup.length > 0) await ports.groups.detachInstances(p.group, inGroup, true);
-      await ports.instances.terminate(ids);
+      await terminateMade(ports, ctx, ids, sentAtOf(ctx.outputs, 'launchingAt'));
     },
   };
+}
+
+/**
+ * The instances of this deployment found by tag. When the last RunInstances was sent and its answer never
+ * recorded (a crash, a time-out), EC2 may not show its instances yet: they are looked for (by its client
+ * token) within the grace, so that the undo terminates them rather than leaving them running.
+ */
+async function unrecordedLaunch(ports: AwsPorts, ctx: StepContext, tags: Tag[]): Promise<Instance[]> {
+  const tagged = await taggedInstances(ports, ctx, tags);
+  const token = ctx.outputs.launching as string | undefined;
+  const sentAt = sentAtOf(ctx.outputs, 'launchingAt');
+  const fromToken = (found: Instance[]) => found.some((i) => i.ClientToken === token);
+  if (!token || sentAt === undefined || ctx.outputs.launched === token || fromToken(tagged)) return tagged;
+  const late = await untilVisible(ctx, `the instances of client token ${token}`, sentAt, async () => {
+    const found = await taggedInstances(ports, ctx, tags);
+    return fromToken(found) ? found : undefined;
+  });
+  return late ?? tagged;
+}
+
+/**
+ * Terminates instances this deployment launched at `launchedAt`. InvalidInstanceID.NotFound right after the
+ * launch "doesn't mean that the instance is or will be terminated" (EC2 eventual consistency): within the
+ * grace those ids are asked again until EC2 knows them. A journal without the time (older) waits for nothing.
+ */
+async function terminateMade(ports: AwsPorts, ctx: StepContext, ids: string[], launchedAt: number | undefined): Promise<void> {
+  let left = await ports.instances.terminate(ids);
+  if (left.length === 0 || launchedAt === undefined) return;
+  await untilVisible(ctx, `new instances ${left.join(', ')} to terminate`, launchedAt, async () => {
+    left = await ports.instances.terminate(left);
+    return left.length === 0 ? true : undefined;
+  });
 }
 
 // ---------------------------------------------------------------- wait-running
@@ -184,20 +235,23 @@ export function waitRunning(ports: AwsPorts, launchStep: string): Handler<WaitRu
     async apply(ctx, p) {
       const ids = instancesOf(ctx, launchStep);
       if (ids.length === 0) throw new DeploymentError(`no new instance recorded; run the ${launchStep} step first`);
+      // Not described yet is "pending" for a while, as the SDK's InstanceRunning waiter retries on InvalidInstanceID.NotFound.
+      const unseen = new NotVisible(ctx, launchedAtOf(ctx, launchStep), 'new instance');
       await waitUntil(
         ctx,
         { what: `${ids.length} new instances to be running`, timeoutSeconds: p.timeoutSeconds, intervalSeconds: p.intervalSeconds },
         async () => {
           const described = await ports.instances.describe(ids);
-          for (const id of ids) {
-            const i = described.find((x) => x.InstanceId === id);
-            const state = i?.State?.Name;
-            if (!i || (state && !['pending', 'running'].includes(state))) {
-              throw new VerificationError(`new instance ${id} is ${state ?? 'gone'}${i?.StateReason?.Message ? `: ${i.StateReason.Message}` : ''}`);
+          const note = unseen.check(ids.filter((id) => !described.some((x) => x.InstanceId === id)));
+          for (const i of described) {
+            const state = i.State?.Name;
+            if (ids.includes(i.InstanceId ?? '') && state && !['pending', 'running'].includes(state)) {
+              throw new VerificationError(`new instance ${i.InstanceId} is ${state}${i.StateReason?.Message ? `: ${i.StateReason.Message}` : ''}`);
             }
           }
           const n = described.filter((i) => i.State?.Name === 'running').length;
-          return { done: n === ids.length, message: `${n} of ${ids.length} new instances running`, counts: { done: n, total: ids.length } };
+          const message = `${n} of ${ids.length} new instances running${note ? `; ${note}` : ''}`;
+          return { done: n === ids.length, message, counts: { done: n, total: ids.length } };
         },
       );
     },
@@ -210,7 +264,7 @@ export function waitRunning(ports: AwsPorts, launchStep: string): Handler<WaitRu
 export function waitReachable(ports: AwsPorts, services: StrategyServices, launchStep: string): Handler<WaitReachableParams> {
   return {
     async apply(ctx, p) {
-      const hosts = await hostsOf(ports, instancesOf(ctx, launchStep), p.via, p.address);
+      const hosts = await hostsOf(ports, ctx, launchStep, p.via, p.address);
       await ctx.record({ hosts: hosts.map((h) => ({ instanceId: h.instanceId, address: h.address })) });
       await services.remote(p.via).probe(hosts, {
         connectTimeoutSeconds: p.connectTimeoutSeconds,
@@ -229,7 +283,7 @@ export function waitReachable(ports: AwsPorts, services: StrategyServices, launc
 export function runCommands(ports: AwsPorts, services: StrategyServices, launchStep: string): Handler<RunCommandsParams> {
   return {
     async apply(ctx, p) {
-      const hosts = await hostsOf(ports, instancesOf(ctx, launchStep), p.via, p.address);
+      const hosts = await hostsOf(ports, ctx, launchStep, p.via, p.address);
       const previous = (ctx.outputs.outcomes as OutcomeRecord[] | undefined) ?? [];
       // A host where every command exited 0 in an earlier attempt is done; the others run the list again.
       const done = (h: RemoteHost) =>
@@ -286,29 +340,34 @@ export function bakeImage(ports: AwsPorts, launchStep: string): Handler<BakeImag
       if (!imageId) {
         const instanceId = instancesOf(ctx, launchStep)[0];
         if (!instanceId) throw new DeploymentError(`no new instance recorded; run the ${launchStep} step first`);
-        await ctx.record({ imageName: p.name, instanceId });
-        imageId = await ports.images.createImage({
-          InstanceId: instanceId,
-          Name: p.name,
-          Description: p.description,
-          NoReboot: true,
-          TagSpecifications: [
-            { ResourceType: 'image', Tags: p.tags },
-            { ResourceType: 'snapshot', Tags: p.tags },
-          ],
-        });
+        // imageSentAt: when, for how long DescribeImages may not show it yet (eventual consistency: common/visibility.ts).
+        imageId = await sendCreate(ctx, 'imageSentAt', { imageName: p.name, instanceId }, () =>
+          ports.images.createImage({
+            InstanceId: instanceId,
+            Name: p.name,
+            Description: p.description,
+            NoReboot: true,
+            TagSpecifications: [
+              { ResourceType: 'image', Tags: p.tags },
+              { ResourceType: 'snapshot', Tags: p.tags },
+            ],
+          }),
+        );
         await ctx.record({ imageId });
       }
       const id = imageId;
+      // Not described yet is "pending" for a while, as the SDK's ImageExists / ImageAvailable waiters retry on InvalidAMIID.NotFound.
+      const unseen = new NotVisible(ctx, sentAtOf(ctx.outputs, 'imageSentAt'), `image ${p.name}`);
       await waitUntil(
         ctx,
         { what: `image ${p.name} (${id}) to be available`, timeoutSeconds: p.timeoutSeconds, intervalSeconds: p.intervalSeconds },
         async () => {
           const image = await ports.images.describeImage(id);
-          const state = image?.State ?? 'gone';
-          if (!image || IMAGE_FAILED.includes(state)) {
+          if (!image) return { done: false, message: `image ${p.name}: ${unseen.check([id])}` };
+          const state = image.State ?? 'pending';
+          if (IMAGE_FAILED.includes(state)) {
             throw new VerificationError(
-              `image ${p.name} (${id}) ended ${state}${image?.StateReason?.Message ? `: ${image.StateReason.Message}` : ''}; nothing was switched`,
+              `image ${p.name} (${id}) ended ${state}${image.StateReason?.Message ? `: ${image.StateReason.Message}` : ''}; nothing was switched`,
             );
           }
           return { done: state === 'available', message: `image ${p.name} (${id}) is ${state}` };
@@ -316,7 +375,13 @@ export function bakeImage(ports: AwsPorts, launchStep: string): Handler<BakeImag
       );
     },
     async undo(ctx, p) {
-      const id = (ctx.outputs.imageId as string | undefined) ?? (await ports.images.findImageByName(p.name))?.ImageId;
+      // Just made, DescribeImages may not show it yet, and the delete would take it for gone: within the grace,
+      // wait until it shows (by id, or by name when the answer of CreateImage was never recorded).
+      const sentAt = sentAtOf(ctx.outputs, 'imageSentAt');
+      const recorded = ctx.outputs.imageId as string | undefined;
+      const find = async () => (recorded ? ports.images.describeImage(recorded) : ports.images.findImageByName(p.name));
+      const image = sentAt === undefined ? await find() : await untilVisible(ctx, `image ${p.name} to delete`, sentAt, find);
+      const id = recorded ?? image?.ImageId;
       if (id) await ports.images.deleteImage(id);
     },
   };

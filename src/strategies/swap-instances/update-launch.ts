@@ -4,10 +4,12 @@
  * points the group at it; undo points the group back at what it used and deletes the copy.
  */
 import type { AutoScalingGroup, UpdateAutoScalingGroupCommandInput } from '@aws-sdk/client-auto-scaling';
+import type { CreateLaunchTemplateCommandInput } from '@aws-sdk/client-ec2';
 import type { AwsPorts } from '../../aws/ports.js';
 import type { JsonObject, StepContext } from '../../engine/types.js';
 import { DeploymentError } from '../../errors.js';
 import { launchTemplateFromConfiguration } from '../common/builders.js';
+import { launchTemplateVisible, sendCreate, sentAtOf, untilTemplateShows } from '../common/visibility.js';
 import { launchConfigurationCopy, launchTemplateSwapCopy } from './builders.js';
 import { STEP, type UpdateLaunchParams } from './params.js';
 import { groupOf, type Handler } from './step-support.js';
@@ -43,17 +45,27 @@ async function makeCopy(ports: AwsPorts, ctx: StepContext, p: UpdateLaunchParams
     return;
   }
   if (await ports.launch.findLaunchTemplate(p.name)) return;
+  const recorded = ctx.outputs.launchTemplateId as string | undefined;
+  if (recorded) {
+    // An earlier attempt made it and recorded its id: EC2 does not show it yet, it is not gone.
+    const version = (ctx.outputs.version as number | undefined) ?? 1;
+    await launchTemplateVisible(ports, ctx, { name: p.name, id: recorded, version }, sentAtOf(ctx.outputs, 'launchTemplateSentAt'));
+    return;
+  }
+  let input: CreateLaunchTemplateCommandInput;
   if (p.kind === 'template-from-configuration') {
     const lc = await ports.launch.describeLaunchConfiguration(p.source);
     if (!lc) throw new DeploymentError(`launch configuration ${p.source} no longer exists; nothing to copy`);
-    await ctx.record(copyRecord(p, image));
-    await ports.launch.createLaunchTemplate(launchTemplateFromConfiguration(lc, p.name, image, p.tags));
-    return;
+    input = launchTemplateFromConfiguration(lc, p.name, image, p.tags);
+  } else {
+    const source = await ports.launch.describeLaunchTemplateVersion({ id: p.source.id }, String(p.source.version));
+    if (!source) throw new DeploymentError(`launch template ${p.source.id} version ${p.source.version} no longer exists; nothing to copy`);
+    input = launchTemplateSwapCopy(source, p.name, image, ctx.deploymentId, p.tags);
   }
-  const source = await ports.launch.describeLaunchTemplateVersion({ id: p.source.id }, String(p.source.version));
-  if (!source) throw new DeploymentError(`launch template ${p.source.id} version ${p.source.version} no longer exists; nothing to copy`);
-  await ctx.record(copyRecord(p, image));
-  await ports.launch.createLaunchTemplate(launchTemplateSwapCopy(source, p.name, image, ctx.deploymentId, p.tags));
+  const made = await sendCreate(ctx, 'launchTemplateSentAt', copyRecord(p, image), () => ports.launch.createLaunchTemplate(input));
+  await ctx.record({ launchTemplateId: made.id, version: made.version });
+  // The group is pointed at it next: wait until EC2 describes it (eventual consistency).
+  await launchTemplateVisible(ports, ctx, { name: p.name, ...made }, sentAtOf(ctx.outputs, 'launchTemplateSentAt'));
 }
 
 /** The group's settings that point it at the copy (a template copy is always version 1). */
@@ -86,8 +98,9 @@ export function updateLaunch(ports: AwsPorts): Handler<UpdateLaunchParams> {
       const previous = ctx.outputs.previous as LaunchSpec | null | undefined;
       const g = await ports.groups.describeGroup(p.group);
       if (g && previous && pointsAtCopy(g, p)) await ports.groups.updateGroup({ AutoScalingGroupName: p.group, ...pointBack(previous) });
-      if (p.kind === 'configuration') await ports.launch.deleteLaunchConfiguration(p.name);
-      else await ports.launch.deleteLaunchTemplate(p.name);
+      if (p.kind === 'configuration') return ports.launch.deleteLaunchConfiguration(p.name);
+      await untilTemplateShows(ports, ctx, p.name, ctx.outputs);
+      await ports.launch.deleteLaunchTemplate(p.name);
     },
   };
 }

@@ -31,6 +31,14 @@ describe('awsCall', () => {
     ).rejects.toBeInstanceOf(AwsCallError);
   });
 
+  it('keeps the HTTP status: a 4xx answer is a refusal (the request changed nothing); a 5xx or no answer is not', async () => {
+    const fail = (error: unknown) => awsCall('RunInstances', 'x', () => Promise.reject(error)).catch((e: unknown) => e as AwsCallError);
+    expect(await fail(awsError('AccessDenied', 'denied', 403))).toMatchObject({ status: 403, refused: true });
+    expect(await fail(awsError('InsufficientInstanceCapacity', 'none', 400))).toMatchObject({ status: 400, refused: true });
+    expect(await fail(awsError('InternalError', 'oops', 500))).toMatchObject({ status: 500, refused: false });
+    expect(await fail(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }))).toMatchObject({ status: undefined, refused: false });
+  });
+
   it('lets refine replace the error and passes bluegreen errors through', async () => {
     const refined = new InputError('nope');
     await expect(awsCall('X', 'y', () => Promise.reject(awsError('Code')), { refine: () => refined })).rejects.toBe(refined);

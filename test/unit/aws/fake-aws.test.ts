@@ -34,7 +34,7 @@ describe('instances', () => {
   it('terminate: shutting-down, then terminated; gone from listByTag; unknown ids are fine', async () => {
     const { aws } = fake();
     const [id] = aws.addInstances(1, { TagSpecifications: tags('app', 'shop') });
-    await aws.instances.terminate([id!, 'i-gone']);
+    expect(await aws.instances.terminate([id!, 'i-gone'])).toEqual(['i-gone']);
     expect(aws.state.instances.get(id!)?.instance.State?.Name).toBe('shutting-down');
     expect((await aws.instances.describe([id!]))[0]?.State?.Name).toBe('terminated');
     expect(await aws.instances.listByTag('app', 'shop')).toEqual([]);
@@ -46,6 +46,75 @@ describe('instances', () => {
     await expect(aws.instances.run({ ImageId: 'ami-1', MinCount: 1, MaxCount: 1 })).rejects.toMatchObject({ code: 'InsufficientInstanceCapacity' });
     expect(aws.callsTo('instances.run')).toHaveLength(1);
     expect(aws.state.instances.size).toBe(0);
+  });
+});
+
+/**
+ * "Eventual consistency in the Amazon EC2 API" (https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html):
+ * right after a create, EC2 may answer that the new id does not exist, for a few describes.
+ */
+describe('eventual consistency (notVisibleForPolls)', () => {
+  it('leaves a new instance out of the first n answers of describe and listByTag, then shows it; seeded ones at once', async () => {
+    const { aws, clock } = fake({ notVisibleForPolls: 2 });
+    const [seeded] = aws.addInstances(1, { TagSpecifications: tags('app', 'shop') });
+    const [made] = await aws.instances.run({ ImageId: 'ami-1', MinCount: 1, MaxCount: 1, TagSpecifications: tags('app', 'shop') });
+    const id = made!.InstanceId as string;
+    expect((await aws.instances.describe([id, seeded!])).map((i) => i.InstanceId)).toEqual([seeded]);
+    clock.advance(5_000);
+    expect((await aws.instances.listByTag('app', 'shop')).map((i) => i.InstanceId)).toEqual([seeded]);
+    expect((await aws.instances.describe([id])).map((i) => i.InstanceId)).toEqual([id]);
+    expect((await aws.instances.describe([id])).map((i) => i.InstanceId)).toEqual([id]);
+  });
+
+  it('TerminateInstances of a new instance not visible yet answers it as not found and leaves it running', async () => {
+    const { aws } = fake({ notVisibleForPolls: 1 });
+    const [made] = await aws.instances.run({ ImageId: 'ami-1', MinCount: 1, MaxCount: 1 });
+    const id = made!.InstanceId as string;
+    expect(await aws.instances.terminate([id])).toEqual([id]);
+    expect(aws.instance(id)?.State?.Name).toBe('running');
+    expect(await aws.instances.terminate([id])).toEqual([]);
+    expect(aws.state.instances.get(id)?.instance.State?.Name).toBe('shutting-down');
+  });
+
+  it('a new image: not described, not found by name, not deleted, no CreateImage of its instance while hidden', async () => {
+    const { aws } = fake({ notVisibleForPolls: 3 });
+    const [made] = await aws.instances.run({ ImageId: 'ami-1', MinCount: 1, MaxCount: 1 });
+    const instanceId = made!.InstanceId as string;
+    await expect(aws.images.createImage({ InstanceId: instanceId, Name: 'x' })).rejects.toMatchObject({ code: 'InvalidInstanceID.NotFound' });
+    expect(await aws.instances.describe([instanceId])).toEqual([]);
+    expect(await aws.instances.describe([instanceId])).toEqual([]);
+    const imageId = await aws.images.createImage({ InstanceId: instanceId, Name: 'shop-1.2' });
+    expect(await aws.images.describeImage(imageId)).toBeUndefined();
+    expect(await aws.images.findImageByName('shop-1.2')).toBeUndefined();
+    await aws.images.deleteImage(imageId); // the adapter's DescribeImages says NotFound: nothing deleted
+    expect(aws.state.images.has(imageId)).toBe(true);
+    expect((await aws.images.describeImage(imageId))?.ImageId).toBe(imageId);
+    await aws.images.deleteImage(imageId);
+    expect(aws.state.images.has(imageId)).toBe(false);
+  });
+
+  it('a new launch template: not described by id or name, not deleted, RunInstances with it refused, while hidden', async () => {
+    const { aws } = fake({ notVisibleForPolls: 4 });
+    const made = await aws.launch.createLaunchTemplate({ LaunchTemplateName: 'shop-green', LaunchTemplateData: { ImageId: 'ami-1' } });
+    expect(await aws.launch.describeLaunchTemplateVersion({ id: made.id }, '1')).toBeUndefined();
+    expect(await aws.launch.findLaunchTemplate('shop-green')).toBeUndefined();
+    await expect(aws.instances.run({ LaunchTemplate: { LaunchTemplateId: made.id }, MinCount: 1, MaxCount: 1 })).rejects.toMatchObject({
+      code: 'InvalidLaunchTemplateId.NotFound',
+    });
+    await aws.launch.deleteLaunchTemplate('shop-green');
+    expect(aws.state.templates.has('shop-green')).toBe(true);
+    expect(await aws.launch.describeLaunchTemplateVersion({ name: 'shop-green' }, '1')).toMatchObject({ LaunchTemplateId: made.id });
+    await aws.launch.deleteLaunchTemplate('shop-green');
+    expect(aws.state.templates.has('shop-green')).toBe(false);
+  });
+
+  it('Infinity: never shown; 0 (the default): shown at once', async () => {
+    const never = fake({ notVisibleForPolls: Infinity });
+    const [a] = await never.aws.instances.run({ ImageId: 'ami-1', MinCount: 1, MaxCount: 1 });
+    for (let i = 0; i < 50; i++) expect(await never.aws.instances.describe([a!.InstanceId as string])).toEqual([]);
+    const at = fake();
+    const [b] = await at.aws.instances.run({ ImageId: 'ami-1', MinCount: 1, MaxCount: 1 });
+    expect(await at.aws.instances.describe([b!.InstanceId as string])).toHaveLength(1);
   });
 });
 
@@ -160,7 +229,8 @@ describe('images', () => {
     clock.advance(60_000);
     const found = await aws.images.findImageByName('shop-1.2');
     expect(found).toMatchObject({ ImageId: imageId, State: 'available', Tags: [{ Key: 'bluegreen:deployment', Value: 'k3x9a' }] });
-    await expect(aws.images.createImage({ InstanceId: id, Name: 'shop-1.2' })).rejects.toMatchObject({ code: 'InvalidAMIName.Duplicate' });
+    // The name is taken (InvalidAMIName.Duplicate names the image): the port gives that image, makes no second one.
+    expect(await aws.images.createImage({ InstanceId: id, Name: 'shop-1.2' })).toBe(imageId);
     expect(aws.state.snapshots.size).toBe(1);
     await aws.images.deleteImage(imageId);
     await aws.images.deleteImage(imageId);

@@ -108,6 +108,15 @@ describe('describe', () => {
     expect((await instances.describe(['i-a', 'i-gone', 'i-b'])).map((i) => i.InstanceId)).toEqual(['i-a', 'i-b']);
   });
 
+  it('right after RunInstances EC2 may not know a new id (eventual consistency): it is absent, the others described', async () => {
+    ec2
+      .on(DescribeInstancesCommand)
+      .rejectsOnce(notFound(['i-new']))
+      .resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-old' }] }] });
+    expect((await instances.describe(['i-old', 'i-new'])).map((i) => i.InstanceId)).toEqual(['i-old']);
+    expect(ec2.commandCalls(DescribeInstancesCommand).map((c) => c.args[0].input.InstanceIds)).toEqual([['i-old', 'i-new'], ['i-old']]);
+  });
+
   it('gives [] for no ids (no call) and for one missing id', async () => {
     expect(await instances.describe([])).toEqual([]);
     expect(ec2.calls()).toHaveLength(0);
@@ -152,19 +161,28 @@ describe('terminate', () => {
     expect(ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input.InstanceIds)).toEqual([all]);
   });
 
-  it('succeeds for ids already gone (idempotent), terminating the others', async () => {
+  it('succeeds for ids EC2 does not know, terminating the others, and returns them (gone, or not visible yet)', async () => {
     const all = ids(3);
     world(new Set([all[1]!]));
-    await instances.terminate(all);
+    expect(await instances.terminate(all)).toEqual([all[0], all[2]]);
     expect(ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input.InstanceIds)).toEqual([all, [all[1]]]);
     ec2.resetHistory();
     world(new Set());
-    await expect(instances.terminate(all)).resolves.toBeUndefined();
+    expect(await instances.terminate(all)).toEqual(all);
     expect(ec2.commandCalls(TerminateInstancesCommand)).toHaveLength(1);
   });
 
+  it('returns the ids asked one at a time when the message names none of them', async () => {
+    ec2.on(TerminateInstancesCommand).callsFake((input: TerminateInstancesCommandInput) => {
+      const asked = input.InstanceIds ?? [];
+      if (asked.length > 1 || asked[0] === 'i-new') throw awsError('InvalidInstanceID.NotFound', 'An instance does not exist');
+      return { TerminatingInstances: asked.map((InstanceId) => ({ InstanceId })) };
+    });
+    expect(await instances.terminate(['i-a', 'i-new', 'i-b'])).toEqual(['i-new']);
+  });
+
   it('makes no call for no ids; wraps other failures', async () => {
-    await instances.terminate([]);
+    expect(await instances.terminate([])).toEqual([]);
     expect(ec2.calls()).toHaveLength(0);
     ec2.on(TerminateInstancesCommand).rejects(awsError('OperationNotPermitted', 'The instance has termination protection'));
     await expect(instances.terminate(['i-1'])).rejects.toMatchObject({

@@ -101,6 +101,9 @@ describe('launch templates', () => {
         awsError('InvalidLaunchTemplateName.NotFoundException', 'At least one of the launch templates specified in the request does not exist.'),
       );
     expect(await launch.findLaunchTemplate('gone')).toBeUndefined();
+    // Right after CreateLaunchTemplate (EC2 eventual consistency), by id or name: not found, as for one that is gone.
+    ec2.on(DescribeLaunchTemplatesCommand).rejects(awsError('InvalidLaunchTemplateId.NotFound', 'The launch template ID does not exist'));
+    expect(await launch.findLaunchTemplate('shop-green')).toBeUndefined();
   });
 
   it('describes a version by id or name, undefined when absent', async () => {
@@ -141,6 +144,14 @@ describe('launch templates', () => {
       resource: 'launch template shop-green',
       code: 'InvalidLaunchTemplateVersion.Malformed',
     });
+  });
+
+  it('a name in use whose template DescribeLaunchTemplates does not show (not visible yet): an error that says so', async () => {
+    ec2.on(CreateLaunchTemplateCommand).rejects(awsError('InvalidLaunchTemplateName.AlreadyExistsException', 'Launch template name already in use.'));
+    ec2.on(DescribeLaunchTemplatesCommand).rejects(awsError('InvalidLaunchTemplateName.NotFoundException', 'does not exist'));
+    await expect(launch.createLaunchTemplate({ LaunchTemplateName: 'shop-green', LaunchTemplateData: {} })).rejects.toThrow(
+      'CreateLaunchTemplate on launch template shop-green failed: InvalidLaunchTemplateName.AlreadyExistsException: AWS says the name is in use, but no template of that name is found',
+    );
   });
 
   it('delete succeeds when the template is gone (AWS code, and moto answering MissingParameter)', async () => {

@@ -6,11 +6,13 @@
  */
 import type { CreateAutoScalingGroupCommandInput, PutLifecycleHookCommandInput, PutScalingPolicyCommandInput } from '@aws-sdk/client-auto-scaling';
 import type { PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
+import type { CreateLaunchTemplateCommandInput } from '@aws-sdk/client-ec2';
 import type { AwsPorts } from '../../../aws/ports.js';
-import type { JsonObject, StepHandler } from '../../../engine/types.js';
+import type { JsonObject, StepContext, StepHandler } from '../../../engine/types.js';
 import { DeploymentError } from '../../../errors.js';
 import { launchConfigurationCopy, launchTemplateCopy, launchTemplateFromConfiguration } from '../../common/builders.js';
 import { waitGroupGone } from '../../common/group-gone.js';
+import { launchTemplateVisible, sendCreate, sentAtOf, untilTemplateShows } from '../../common/visibility.js';
 import { remapActions } from '../builders.js';
 import { ownTags, type OwnTags } from '../names.js';
 
@@ -66,43 +68,58 @@ export function createLaunch(ports: AwsPorts, bakeStep: string): Handler<CreateL
     async apply(ctx, p) {
       const image = p.image ?? (ctx.outputsOf(bakeStep).imageId as string | undefined);
       if (!image) throw new DeploymentError(`no image for ${p.name}: the ${bakeStep} step recorded none; run it first`);
-      if (p.kind === 'configuration') {
-        if (await ports.launch.describeLaunchConfiguration(p.name)) {
-          await ctx.record({ launchConfiguration: p.name });
-          return;
-        }
-        const source = await ports.launch.describeLaunchConfiguration(p.source);
-        if (!source) throw new DeploymentError(`blue's launch configuration ${p.source} no longer exists; nothing to copy`);
+      if (p.kind !== 'configuration') return createTemplate(ports, ctx, p, image);
+      if (await ports.launch.describeLaunchConfiguration(p.name)) {
         await ctx.record({ launchConfiguration: p.name });
-        await ports.launch.createLaunchConfiguration(launchConfigurationCopy(source, p.name, image));
         return;
       }
-      const found = await ports.launch.findLaunchTemplate(p.name);
-      if (found) {
-        await ctx.record({ launchTemplate: p.name, launchTemplateId: found.id, version: found.version });
-        return;
-      }
-      if (p.kind === 'template-from-configuration') {
-        const lc = await ports.launch.describeLaunchConfiguration(p.source);
-        if (!lc) throw new DeploymentError(`blue's launch configuration ${p.source} no longer exists; nothing to copy`);
-        await ctx.record({ launchTemplate: p.name });
-        const made = await ports.launch.createLaunchTemplate(launchTemplateFromConfiguration(lc, p.name, image, ownTags(p.tags)));
-        await ctx.record({ launchTemplateId: made.id, version: made.version });
-        return;
-      }
-      const source = await ports.launch.describeLaunchTemplateVersion({ id: p.source.id }, String(p.source.version));
-      if (!source) {
-        throw new DeploymentError(`blue's launch template ${p.source.id} version ${p.source.version} no longer exists; nothing to copy`);
-      }
-      await ctx.record({ launchTemplate: p.name });
-      const made = await ports.launch.createLaunchTemplate(launchTemplateCopy(source, p.name, image, p.tags));
-      await ctx.record({ launchTemplateId: made.id, version: made.version });
+      const source = await ports.launch.describeLaunchConfiguration(p.source);
+      if (!source) throw new DeploymentError(`blue's launch configuration ${p.source} no longer exists; nothing to copy`);
+      await ctx.record({ launchConfiguration: p.name });
+      await ports.launch.createLaunchConfiguration(launchConfigurationCopy(source, p.name, image));
     },
-    async undo(_ctx, p) {
-      if (p.kind === 'configuration') await ports.launch.deleteLaunchConfiguration(p.name);
-      else await ports.launch.deleteLaunchTemplate(p.name);
+    async undo(ctx, p) {
+      if (p.kind === 'configuration') return ports.launch.deleteLaunchConfiguration(p.name);
+      await untilTemplateShows(ports, ctx, p.name, ctx.outputs);
+      await ports.launch.deleteLaunchTemplate(p.name);
     },
   };
+}
+
+type TemplateParams = Exclude<CreateLaunchParams, { kind: 'configuration' }>;
+
+/**
+ * Green's launch template: found by name, or made (and its id and time recorded), then waited for until EC2
+ * describes it (eventual consistency), so that create-group finds it.
+ */
+async function createTemplate(ports: AwsPorts, ctx: StepContext, p: TemplateParams, image: string): Promise<void> {
+  const found = await ports.launch.findLaunchTemplate(p.name);
+  if (found) {
+    await ctx.record({ launchTemplate: p.name, launchTemplateId: found.id, version: found.version });
+    return;
+  }
+  const recorded = ctx.outputs.launchTemplateId as string | undefined;
+  if (recorded) {
+    // An earlier attempt made it and recorded its id: EC2 does not show it yet, it is not gone.
+    const version = (ctx.outputs.version as number | undefined) ?? 1;
+    await launchTemplateVisible(ports, ctx, { name: p.name, id: recorded, version }, sentAtOf(ctx.outputs, 'launchTemplateSentAt'));
+    return;
+  }
+  let input: CreateLaunchTemplateCommandInput;
+  if (p.kind === 'template-from-configuration') {
+    const lc = await ports.launch.describeLaunchConfiguration(p.source);
+    if (!lc) throw new DeploymentError(`blue's launch configuration ${p.source} no longer exists; nothing to copy`);
+    input = launchTemplateFromConfiguration(lc, p.name, image, ownTags(p.tags));
+  } else {
+    const source = await ports.launch.describeLaunchTemplateVersion({ id: p.source.id }, String(p.source.version));
+    if (!source) {
+      throw new DeploymentError(`blue's launch template ${p.source.id} version ${p.source.version} no longer exists; nothing to copy`);
+    }
+    input = launchTemplateCopy(source, p.name, image, p.tags);
+  }
+  const made = await sendCreate(ctx, 'launchTemplateSentAt', { launchTemplate: p.name }, () => ports.launch.createLaunchTemplate(input));
+  await ctx.record({ launchTemplateId: made.id, version: made.version });
+  await launchTemplateVisible(ports, ctx, { name: p.name, ...made }, sentAtOf(ctx.outputs, 'launchTemplateSentAt'));
 }
 
 // ---------------------------------------------------------------- create-group
