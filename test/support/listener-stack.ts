@@ -328,15 +328,22 @@ export interface ListenerConfigOverrides {
   healthInterval?: string;
   retireAfter?: string;
   retireAction?: 'scale-to-zero' | 'delete' | 'keep';
-  /** traffic.steps and traffic.hold; absent: no traffic section (all at once). */
-  traffic?: { steps: number[]; hold?: string };
+  /** traffic.steps, traffic.hold and traffic.stickiness.duration; absent: no traffic section (all at once). */
+  traffic?: { steps: number[]; hold?: string; stickiness?: string };
+  /** listener.alsoAttached; absent: not written. */
+  alsoAttached?: string[];
   /** gates.alarms; absent: no gates section. */
   alarms?: string[];
 }
 
 /** The YAML text of a replica-listener config for the stack (written by hand, as a user would). */
 export function listenerConfigYaml(stack: ListenerStack, o: ListenerConfigOverrides = {}): string {
-  const traffic = o.traffic ? `\ntraffic:\n  steps: [${o.traffic.steps.join(', ')}]\n${o.traffic.hold ? `  hold: ${o.traffic.hold}\n` : ''}` : '';
+  const traffic = o.traffic
+    ? `\ntraffic:\n  steps: [${o.traffic.steps.join(', ')}]\n${o.traffic.hold ? `  hold: ${o.traffic.hold}\n` : ''}${
+        o.traffic.stickiness ? `  stickiness:\n    duration: ${o.traffic.stickiness}\n` : ''
+      }`
+    : '';
+  const alsoAttached = o.alsoAttached ? `  alsoAttached: [${o.alsoAttached.map((a) => `'${a}'`).join(', ')}]\n` : '';
   const gates = o.alarms ? `\ngates:\n  alarms: [${o.alarms.join(', ')}]\n` : '';
   return `# bluegreen configuration for the ${stack.service} test stack behind an ALB
 service: ${stack.service}
@@ -351,7 +358,7 @@ release:
 
 listener:
   arn: ${o.listenerArn ?? stack.listenerArn}
-
+${alsoAttached}
 health:
   timeout: ${o.healthTimeout ?? '60s'}
   interval: ${o.healthInterval ?? '1s'}
