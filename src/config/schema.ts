@@ -164,7 +164,7 @@ const retireAfter = (description: string) => duration(description).default(DEFAU
 const retireAction = oneOf(RETIRE_ACTIONS)
   .default(DEFAULTS.retire.action)
   .describe(
-    'What happens to blue: scale-to-zero sets MinSize and DesiredCapacity to 0; delete removes its group, load balancer, launch configuration, policies and alarms; keep leaves it.',
+    'What happens to blue: scale-to-zero sets its MinSize, MaxSize and DesiredCapacity to 0, suspends AlarmNotification and ScheduledActions and sets predictive scaling policies to ForecastOnly, so nothing scales it back up on the old code (a rollback restores exactly what it changed); delete removes its group, load balancer, launch configuration, policies and alarms; keep leaves it.',
   );
 
 const untilRequestsBelow = z

@@ -74,7 +74,10 @@ const COPY_LAUNCH: PortMethod[] = [
   'launch.deleteLaunchTemplate',
 ];
 
-/** A replica group of blue's, its lifecycle hooks, scaling policies and their alarms; retired or deleted. */
+/**
+ * A replica group of blue's, its lifecycle hooks, scaling policies and their alarms; retired or deleted
+ * (scale-to-zero suspends what would scale blue up, and a rollback resumes it).
+ */
 const REPLICA_GROUP: PortMethod[] = [
   'groups.describeGroup',
   'groups.listGroupsByTag',
@@ -82,6 +85,7 @@ const REPLICA_GROUP: PortMethod[] = [
   'groups.updateGroup',
   'groups.deleteGroup',
   'groups.suspendProcesses',
+  'groups.resumeProcesses',
   'groups.enableMetrics',
   'groups.describeLifecycleHooks',
   'groups.putLifecycleHook',

@@ -5,6 +5,11 @@
  *  - a group launches instances to its DesiredCapacity; they become InService (in the group and in its
  *    load balancers) `inServiceAfterSeconds` after launch, or never when that is null;
  *  - deleting a group deletes its policies (and the alarms target tracking made), not other alarms;
+ *  - a group scales by itself on the virtual clock, as AWS does unless the process is suspended: its
+ *    scheduled actions run at their time (ScheduledActions), and an alarm in a state whose actions name one
+ *    of its scaling policies runs that policy once a minute while it stays so (AlarmNotification); within
+ *    MinSize and MaxSize. Instances it scales in wait in Terminating:Wait for the longest termination
+ *    hook's heartbeat before they go (ForceDelete skips that);
  *  - Route 53 keeps several sets per name and type (by SetIdentifier); change batches apply in order and
  *    are all or nothing, validated as AWS does; INSYNC at once unless `dnsInSync` is false.
  * And for strategies that handle instances themselves:
@@ -56,7 +61,9 @@ import type {
   LifecycleHook,
   PutLifecycleHookCommandInput,
   PutScalingPolicyCommandInput,
+  PutScheduledUpdateGroupActionCommandInput,
   ScalingPolicy,
+  ScheduledUpdateGroupAction,
   UpdateAutoScalingGroupCommandInput,
 } from '@aws-sdk/client-auto-scaling';
 import type { MetricAlarm, PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
@@ -111,6 +118,7 @@ import type {
 } from '../../src/aws/ports.js';
 import type { Clock } from '../../src/engine/clock.js';
 import { AwsCallError, VerificationError } from '../../src/errors.js';
+import { lastRun } from './cron.js';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -144,6 +152,15 @@ interface GroupState {
   instances: FakeInstance[];
   hooks: LifecycleHook[];
   policies: Map<string, ScalingPolicy>;
+  // The fields below are absent in dumps of older fakes (test/fixtures/compat): read them with `?? default`.
+  /** Scheduled actions (PutScheduledUpdateGroupAction), as DescribeScheduledActions answers them. */
+  scheduled?: ScheduledUpdateGroupAction[];
+  /** Virtual ms up to which the scheduled actions have run (those due later run on a later call). */
+  scheduledUntil?: number;
+  /** Virtual ms when a scaling policy last ran for an alarm, by "alarm policy". */
+  scaledAt?: Record<string, number>;
+  /** Instances scaled in and held by a termination hook (Terminating:Wait) until `until` (virtual ms). */
+  terminating?: { id: string; az: string; type?: string; until: number }[];
 }
 
 interface TemplateState {
@@ -572,6 +589,13 @@ export class FakeAws implements AwsPorts {
     Object.assign(g.group, clone(extra));
   }
 
+  /** A scheduled action of a group, as PutScheduledUpdateGroupAction makes it. */
+  addScheduledAction(input: PutScheduledUpdateGroupActionCommandInput): void {
+    const g = this.groupState(input.AutoScalingGroupName as string);
+    g.scheduledUntil ??= this.clock.now();
+    g.scheduled = [...(g.scheduled ?? []).filter((a) => a.ScheduledActionName !== input.ScheduledActionName), scheduledAction(input)];
+  }
+
   addPolicy(input: PutScalingPolicyCommandInput): string {
     return this.putPolicy(input);
   }
@@ -760,6 +784,19 @@ export class FakeAws implements AwsPorts {
     };
   }
 
+  /** The instances of a group, those in Terminating:Wait included (after the others, as AWS lists them by id). */
+  private describeMembersNow(g: GroupState): AutoScalingGroup {
+    const described = this.describeGroupNow(g);
+    const held = (g.terminating ?? []).map((i) => ({
+      InstanceId: i.id,
+      AvailabilityZone: i.az,
+      LifecycleState: 'Terminating:Wait' as const,
+      HealthStatus: 'Healthy',
+      ProtectedFromScaleIn: false,
+    }));
+    return held.length > 0 ? { ...described, Instances: [...(described.Instances ?? []), ...held] } : described;
+  }
+
   /** Whether the group's sizes are units: weighted overrides, or a DesiredCapacityType of vcpu or memory-mib. */
   private isWeighted(g: GroupState): boolean {
     const type = g.group.DesiredCapacityType;
@@ -805,8 +842,26 @@ export class FakeAws implements AwsPorts {
         ...(this.isWeighted(g) ? launched : {}),
       });
     }
+    // A termination hook holds an instance scaled in for the hook's heartbeat (nobody completes it here):
+    // https://docs.aws.amazon.com/autoscaling/ec2/userguide/lifecycle-hooks-overview.html
+    const heartbeat = Math.max(
+      0,
+      ...g.hooks.filter((h) => h.LifecycleTransition === 'autoscaling:EC2_INSTANCE_TERMINATING').map((h) => h.HeartbeatTimeout ?? 3600),
+    );
     while (g.instances.length > 0 && this.units(g) - ((g.instances.at(-1) as FakeInstance).weight ?? 1) >= desired) {
-      this.endInstance((g.instances.pop() as FakeInstance).id);
+      const gone = g.instances.pop() as FakeInstance;
+      if (heartbeat > 0) {
+        (g.terminating ??= []).push({
+          id: gone.id,
+          az: gone.az,
+          ...(gone.type ? { type: gone.type } : {}),
+          until: this.clock.now() + heartbeat * 1000,
+        });
+        for (const registered of this.state.classicRegistrations.values()) delete registered[gone.id];
+        for (const tg of this.state.targetGroups.values()) this.drain(tg, gone.id);
+      } else {
+        this.endInstance(gone.id);
+      }
     }
   }
 
@@ -839,6 +894,7 @@ export class FakeAws implements AwsPorts {
     for (const tg of this.state.targetGroups.values()) {
       for (const [id, t] of Object.entries(tg.targets)) if (t.drainingUntil !== undefined && now >= t.drainingUntil) delete tg.targets[id];
     }
+    for (const g of this.state.groups.values()) this.scaleByItself(g, now);
   }
 
   /** An instance a group scaled in or terminated: gone from the group, shutting down in EC2 when EC2 knows it. */
@@ -875,7 +931,8 @@ export class FakeAws implements AwsPorts {
     const e = this.state.instances.get(id);
     if (e) return e.instance;
     for (const g of this.state.groups.values()) {
-      const member = g.instances.find((i) => i.id === id);
+      // Held by a termination hook, an instance still runs.
+      const member = g.instances.find((i) => i.id === id) ?? g.terminating?.find((i) => i.id === id);
       if (!member) continue;
       const n = parseInt(id.slice(2), 16);
       // A group's own instances run at once (InService, in the group and its load balancers, comes later).
@@ -912,6 +969,97 @@ export class FakeAws implements AwsPorts {
 
   private isRunning(id: string): boolean {
     return this.describeInstanceNow(id)?.State?.Name === 'running';
+  }
+
+  // ------------------------------------------------------------ what a group does by itself
+
+  private suspended(g: GroupState, process: string): boolean {
+    return !!g.group.SuspendedProcesses?.some((p) => p.ProcessName === process);
+  }
+
+  /**
+   * What moves a group's capacity without a call, up to now: held instances whose hook timed out go, scheduled
+   * actions that came due run, and alarm actions that name its policies run them; then the group reconciles.
+   */
+  private scaleByItself(g: GroupState, now: number): void {
+    if (g.terminating?.length) {
+      const [gone, held] = [g.terminating.filter((i) => now >= i.until), g.terminating.filter((i) => now < i.until)];
+      g.terminating = held;
+      for (const i of gone) this.endInstance(i.id);
+    }
+    const before = JSON.stringify([g.group.MinSize, g.group.MaxSize, g.group.DesiredCapacity]);
+    this.runScheduledActions(g, now);
+    this.runAlarmPolicies(g, now);
+    if (JSON.stringify([g.group.MinSize, g.group.MaxSize, g.group.DesiredCapacity]) !== before) this.reconcile(g);
+  }
+
+  /**
+   * Scheduled actions due in (scheduledUntil, now] set the sizes they name (a one-time action is deleted
+   * after it runs). With ScheduledActions suspended they are skipped, not run later.
+   * https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-scheduled-scaling.html and
+   * https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-suspend-resume-processes.html
+   */
+  private runScheduledActions(g: GroupState, now: number): void {
+    const from = g.scheduledUntil ?? now;
+    g.scheduledUntil = now;
+    if (!g.scheduled?.length || this.suspended(g, 'ScheduledActions')) return;
+    const due = g.scheduled.flatMap((a) => {
+      const start = a.StartTime ? new Date(a.StartTime).getTime() : undefined;
+      const end = a.EndTime ? new Date(a.EndTime).getTime() : Infinity;
+      const atStart = start !== undefined && start > from && start <= now ? start : undefined;
+      const recurring = a.Recurrence ? lastRun(a.Recurrence, Math.max(from, (start ?? -Infinity) - 1), Math.min(now, end)) : undefined;
+      const at = Math.max(atStart ?? -Infinity, recurring ?? -Infinity);
+      return Number.isFinite(at) ? [{ a, at }] : [];
+    });
+    for (const { a } of due.sort((x, y) => x.at - y.at)) {
+      if (a.MinSize !== undefined) g.group.MinSize = a.MinSize;
+      if (a.MaxSize !== undefined) g.group.MaxSize = a.MaxSize;
+      if (a.DesiredCapacity !== undefined) g.group.DesiredCapacity = a.DesiredCapacity;
+      g.group.DesiredCapacity = this.clamp(g, g.group.DesiredCapacity ?? 0);
+      if (!a.Recurrence) g.scheduled = g.scheduled.filter((x) => x !== a);
+    }
+  }
+
+  /**
+   * An alarm invokes an Auto Scaling action once a minute while it stays in the state whose actions name
+   * the policy (https://repost.aws/knowledge-center/autoscaling-policy-cloudwatch-alarm); a simple scaling
+   * policy waits its cooldown between runs. Suspending AlarmNotification stops target tracking, step and
+   * simple scaling policies (https://docs.aws.amazon.com/autoscaling/ec2/userguide/suspend-resume-considerations.html).
+   * Predictive scaling is not alarm-driven and not modelled. The metric's value is not known here: a step
+   * policy takes its first step adjustment, a target tracking policy one instance (AlarmHigh out, AlarmLow in).
+   */
+  private runAlarmPolicies(g: GroupState, now: number): void {
+    if (this.suspended(g, 'AlarmNotification') || g.policies.size === 0) return;
+    for (const alarm of this.state.alarms.values()) {
+      if (alarm.ActionsEnabled === false) continue;
+      const state = alarm.StateValue;
+      const actions = state === 'ALARM' ? alarm.AlarmActions : state === 'OK' ? alarm.OKActions : alarm.InsufficientDataActions;
+      for (const policy of g.policies.values()) {
+        if (policy.Enabled === false || !policy.PolicyARN || !actions?.includes(policy.PolicyARN)) continue;
+        const key = `${alarm.AlarmName} ${policy.PolicyName}`;
+        const cooldown = policy.PolicyType === 'SimpleScaling' ? (policy.Cooldown ?? g.group.DefaultCooldown ?? 300) : 0;
+        const last = g.scaledAt?.[key];
+        if (last !== undefined && now - last < Math.max(60, cooldown) * 1000) continue;
+        (g.scaledAt ??= {})[key] = now;
+        g.group.DesiredCapacity = this.clamp(g, this.adjusted(g.group.DesiredCapacity ?? 0, policy, alarm.AlarmName ?? ''));
+      }
+    }
+  }
+
+  private adjusted(desired: number, policy: ScalingPolicy, alarmName: string): number {
+    if (policy.PolicyType === 'TargetTrackingScaling') {
+      if (alarmName.includes('AlarmLow')) return policy.TargetTrackingConfiguration?.DisableScaleIn ? desired : desired - 1;
+      return desired + 1;
+    }
+    const adjustment = (policy.PolicyType === 'StepScaling' ? policy.StepAdjustments?.[0]?.ScalingAdjustment : policy.ScalingAdjustment) ?? 0;
+    if (policy.AdjustmentType === 'ExactCapacity') return adjustment;
+    if (policy.AdjustmentType === 'PercentChangeInCapacity') return desired + Math.trunc((desired * adjustment) / 100);
+    return desired + adjustment;
+  }
+
+  /** A scaling activity never takes the group beyond its MinSize and MaxSize. */
+  private clamp(g: GroupState, desired: number): number {
+    return Math.min(Math.max(desired, g.group.MinSize ?? 0), g.group.MaxSize ?? 0);
   }
 
   private policyArn(group: string, name: string): string {
@@ -952,6 +1100,7 @@ export class FakeAws implements AwsPorts {
       instances: [],
       hooks: (LifecycleHookSpecificationList ?? []).map((h) => ({ ...h, AutoScalingGroupName: name })),
       policies: new Map(),
+      scheduledUntil: this.clock.now(),
     };
     this.state.groups.set(name, g);
     this.reconcile(g, ready);
@@ -1071,14 +1220,14 @@ export class FakeAws implements AwsPorts {
     return {
       describeGroup: async (name) => {
         const g = this.state.groups.get(name);
-        return g ? this.describeGroupNow(g) : undefined;
+        return g ? this.describeMembersNow(g) : undefined;
       },
       describeGroups: async (names) =>
-        names.flatMap((n) => (this.state.groups.has(n) ? [this.describeGroupNow(this.state.groups.get(n) as GroupState)] : [])),
+        names.flatMap((n) => (this.state.groups.has(n) ? [this.describeMembersNow(this.state.groups.get(n) as GroupState)] : [])),
       listGroupsByTag: async (key, value) =>
         [...this.state.groups.values()]
           .filter((g) => g.group.Tags?.some((t) => t.Key === key && t.Value === value))
-          .map((g) => this.describeGroupNow(g)),
+          .map((g) => this.describeMembersNow(g)),
       createGroup: async (input) => this.createGroup(input),
       updateGroup: async (input: UpdateAutoScalingGroupCommandInput) => {
         const g = this.groupState(input.AutoScalingGroupName as string);
@@ -1105,7 +1254,8 @@ export class FakeAws implements AwsPorts {
         if (!g) return;
         for (const p of [...g.policies.keys()]) this.deletePolicyNow(name, p);
         this.state.groups.delete(name);
-        for (const i of g.instances) this.endInstance(i.id); // ForceDelete terminates them
+        // ForceDelete terminates them, those a termination hook holds too (without running the hook).
+        for (const i of [...g.instances, ...(g.terminating ?? [])]) this.endInstance(i.id);
       },
       resumeProcesses: async (group, processes) => {
         const g = this.groupState(group);
@@ -2144,6 +2294,17 @@ const MUTATING = {
   ssm: ['sendShellCommand'],
   inventory: [],
 } as const satisfies Record<string, readonly string[]>;
+
+/** A scheduled action as DescribeScheduledActions describes it (Time is its next start, like StartTime). */
+function scheduledAction(input: PutScheduledUpdateGroupActionCommandInput): ScheduledUpdateGroupAction {
+  const name = input.ScheduledActionName as string;
+  const group = input.AutoScalingGroupName as string;
+  return {
+    ...structuredClone(input),
+    ScheduledActionARN: `arn:aws:autoscaling:${REGION}:${ACCOUNT}:scheduledUpdateGroupAction:00000000-0000-4000-8000-000000000000:autoScalingGroupName/${group}:scheduledActionName/${name}`,
+    ...(input.StartTime ? { Time: input.StartTime } : {}),
+  };
+}
 
 /** Route 53's DELETE test: the set as given equals the stored one (alias names compared without case or final dot). */
 function sameRecordSet(a: ResourceRecordSet, b: ResourceRecordSet): boolean {

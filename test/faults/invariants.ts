@@ -52,6 +52,36 @@ async function sizesOf(aws: FakeAws, group: string): Promise<Sizes> {
   return { MinSize: g?.MinSize ?? 0, MaxSize: g?.MaxSize ?? 0, DesiredCapacity: g?.DesiredCapacity ?? 0 };
 }
 
+// ---------------------------------------------------------------- retire: scale-to-zero
+
+/** What would scale a zeroed blue up again (src/strategies/replica/builders.ts RETIRE_SUSPENDS). */
+const RETIRE_SUSPENDS = ['AlarmNotification', 'ScheduledActions'];
+
+async function suspendedOf(aws: FakeAws, group: string): Promise<string[]> {
+  return ((await aws.groups.describeGroup(group))?.SuspendedProcesses ?? []).flatMap((p) => (p.ProcessName ? [p.ProcessName] : []));
+}
+
+/** Blue at zero with nothing left that scales it up: every size 0, its scheduled actions and alarm-driven policies suspended. */
+async function zeroedProblems(aws: FakeAws): Promise<string[]> {
+  const problems: string[] = [];
+  const sizes = await sizesOf(aws, BLUE_GROUP);
+  if (!same(sizes, { MinSize: 0, MaxSize: 0, DesiredCapacity: 0 }))
+    problems.push(`blue should be scaled to zero (every size), is ${JSON.stringify(sizes)}`);
+  const suspended = await suspendedOf(aws, BLUE_GROUP);
+  const missing = RETIRE_SUSPENDS.filter((p) => !suspended.includes(p));
+  if (missing.length > 0) problems.push(`blue at zero should have ${missing.join(', ')} suspended, has ${JSON.stringify(suspended)}`);
+  return problems;
+}
+
+/** retire-blue journaled as "suspended by the retirement" exactly the processes of RETIRE_SUSPENDS blue did not have suspended. */
+function suspendedJournalProblems(j: Journal, originallySuspended: string[]): string[] {
+  const recorded = outputsOf(j, 'retire-blue').suspended;
+  const want = RETIRE_SUSPENDS.filter((p) => !originallySuspended.includes(p));
+  return recorded !== undefined && !same(recorded, want)
+    ? [`retire-blue recorded that it suspends ${JSON.stringify(recorded)}, it had to suspend ${JSON.stringify(want)}`]
+    : [];
+}
+
 // ---------------------------------------------------------------- owned: names, duplicates
 
 /** Every string in some JSON: the names a step's outputs hold. */
@@ -209,7 +239,11 @@ function switchesDnsToGreen(m: Mutation, blueDns: string): boolean {
 export function dnsChecks(options: { maxInstances?: number } = {}): StrategyChecks<DnsWorld> {
   return {
     async original(world) {
-      return { sizes: await sizesOf(world.aws, BLUE_GROUP), record: await world.aws.dns.getRecord(ZONE, RECORD, 'A') };
+      return {
+        sizes: await sizesOf(world.aws, BLUE_GROUP),
+        suspended: await suspendedOf(world.aws, BLUE_GROUP),
+        record: await world.aws.dns.getRecord(ZONE, RECORD, 'A'),
+      };
     },
     async always(ctx) {
       const { aws } = ctx.world;
@@ -232,6 +266,7 @@ export function dnsChecks(options: { maxInstances?: number } = {}): StrategyChec
         if (recorded !== undefined && !same(recorded, sizes))
           problems.push(`${id} recorded blue's sizes ${JSON.stringify(recorded)}, they were ${JSON.stringify(sizes)}`);
       }
+      problems.push(...suspendedJournalProblems(j, ctx.original.suspended as string[]));
       const previous = outputsOf(j, 'switch-dns').previous;
       if (previous !== undefined && !same(previous, ctx.original.record))
         problems.push(`switch-dns recorded the previous record ${JSON.stringify(previous)}, it was ${JSON.stringify(ctx.original.record)}`);
@@ -265,9 +300,7 @@ export function dnsChecks(options: { maxInstances?: number } = {}): StrategyChec
       const policies = (ctx.plan.steps.find((x) => x.id === 'copy-scaling-policies')?.params.policies as unknown[]).length;
       if ((await aws.groups.describePolicies(GREEN_GROUP)).length !== policies)
         problems.push(`green should have blue's ${policies} scaling policies`);
-      if (ctx.config.retire.action === 'scale-to-zero' && !same(await sizesOf(aws, BLUE_GROUP), { ...sizes, MinSize: 0, DesiredCapacity: 0 })) {
-        problems.push(`blue should be scaled to zero (max kept), is ${JSON.stringify(await sizesOf(aws, BLUE_GROUP))}`);
-      }
+      if (ctx.config.retire.action === 'scale-to-zero') problems.push(...(await zeroedProblems(aws)));
       if (ctx.config.retire.action === 'delete') {
         if (aws.state.groups.has(BLUE_GROUP)) problems.push(`blue ${BLUE_GROUP} should be deleted`);
         if (aws.state.loadBalancers.has('shop-web-elb')) problems.push("blue's load balancer shop-web-elb should be deleted");
@@ -387,6 +420,7 @@ export function listenerChecks(): StrategyChecks<ListenerFacts> {
       const delay = (await world.aws.targetGroups.attributes(world.blueTg)).find((a) => a.Key === 'deregistration_delay.timeout_seconds')?.Value;
       return {
         sizes: await sizesOf(world.aws, BLUE_GROUP),
+        suspended: await suspendedOf(world.aws, BLUE_GROUP),
         forwarding: await forwardingOf(world.aws, world.listenerArn, world.blueTg),
         deregistrationDelay: Number(delay ?? 300),
       };
@@ -419,6 +453,7 @@ export function listenerChecks(): StrategyChecks<ListenerFacts> {
         if (recorded !== undefined && !same(recorded, sizes))
           problems.push(`${id} recorded blue's sizes ${JSON.stringify(recorded)}, they were ${JSON.stringify(sizes)}`);
       }
+      problems.push(...suspendedJournalProblems(j, ctx.original.suspended as string[]));
       for (const s of j.steps.filter((x) => x.id === 'switch-listener' || x.id.startsWith('traffic-'))) {
         if (s.outputs.original !== undefined && !same(s.outputs.original, ctx.original.forwarding)) {
           problems.push(
@@ -465,9 +500,7 @@ export function listenerChecks(): StrategyChecks<ListenerFacts> {
       if (g?.DesiredCapacity !== sizes.DesiredCapacity || inService !== sizes.DesiredCapacity) {
         problems.push(`green ${GREEN_GROUP} should have ${sizes.DesiredCapacity} InService instances, has ${inService} of ${g?.DesiredCapacity}`);
       }
-      if (ctx.config.retire.action === 'scale-to-zero' && !same(await sizesOf(aws, BLUE_GROUP), { ...sizes, MinSize: 0, DesiredCapacity: 0 })) {
-        problems.push(`blue should be scaled to zero (max kept), is ${JSON.stringify(await sizesOf(aws, BLUE_GROUP))}`);
-      }
+      if (ctx.config.retire.action === 'scale-to-zero') problems.push(...(await zeroedProblems(aws)));
       return problems;
     },
     refusesRollback: refusesAfterDelete,

@@ -236,3 +236,17 @@ export function alarmCopy(
 export function remapActions(actions: string[] | undefined, arns: Readonly<Record<string, string>>): string[] | undefined {
   return actions?.map((a) => arns[a] ?? a);
 }
+
+// ---------------------------------------------------------------- retire
+
+/**
+ * The processes that would scale a group at zero back up on its old code: its scheduled actions
+ * (ScheduledActions) and its target tracking, step and simple scaling policies (AlarmNotification).
+ * https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-suspend-resume-processes.html
+ */
+export const RETIRE_SUSPENDS = ['AlarmNotification', 'ScheduledActions'] as const;
+
+/** A predictive scaling policy that launches instances (Mode ForecastAndScale; ForecastOnly is the default). */
+export function scalesOnForecast(policy: ScalingPolicy): boolean {
+  return policy.PolicyType === 'PredictiveScaling' && policy.PredictiveScalingConfiguration?.Mode === 'ForecastAndScale';
+}

@@ -520,3 +520,99 @@ describe('alarm states and metric sums', () => {
     expect(await aws.alarms.metricSum({ ...input(2), metricName: 'HTTPCode_ELB_5XX_Count' })).toEqual([]);
   });
 });
+
+describe('a group scales by itself on the virtual clock (unless the process is suspended)', () => {
+  const HOUR = 3_600_000;
+  function withGroup(hooks: { heartbeat: number } | undefined = undefined) {
+    const f = fake();
+    f.aws.addLaunchConfiguration({ LaunchConfigurationName: 'lc', ImageId: 'ami-1', InstanceType: 't3.micro' });
+    f.aws.addGroup({
+      AutoScalingGroupName: 'g',
+      LaunchConfigurationName: 'lc',
+      MinSize: 1,
+      MaxSize: 4,
+      DesiredCapacity: 1,
+      ...(hooks
+        ? {
+            LifecycleHookSpecificationList: [
+              { LifecycleHookName: 'drain', LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING', HeartbeatTimeout: hooks.heartbeat },
+            ],
+          }
+        : {}),
+    });
+    return f;
+  }
+  const sizes = async (aws: FakeAws) => {
+    const g = await aws.groups.describeGroup('g');
+    return [g?.MinSize, g?.MaxSize, g?.DesiredCapacity];
+  };
+
+  it('a one-time scheduled action sets the sizes it names at its time and is gone after; a recurring one runs each time', async () => {
+    const { aws, clock } = withGroup();
+    aws.addScheduledAction({ AutoScalingGroupName: 'g', ScheduledActionName: 'peak', StartTime: new Date(clock.now() + HOUR), DesiredCapacity: 3 });
+    // 09:00 UTC every day (the clock starts at midnight).
+    aws.addScheduledAction({ AutoScalingGroupName: 'g', ScheduledActionName: 'morning', Recurrence: '0 9 * * *', MinSize: 2, DesiredCapacity: 2 });
+    clock.advance(HOUR - 1000);
+    expect(await sizes(aws)).toEqual([1, 4, 1]);
+    clock.advance(1000);
+    expect(await sizes(aws)).toEqual([1, 4, 3]);
+    expect((await aws.groups.describeGroup('g'))?.Instances).toHaveLength(3);
+    await aws.groups.updateGroup({ AutoScalingGroupName: 'g', DesiredCapacity: 1 });
+    clock.advance(HOUR);
+    expect(await sizes(aws)).toEqual([1, 4, 1]); // the one-time action ran once
+    clock.advance(7 * HOUR);
+    expect(await sizes(aws)).toEqual([2, 4, 2]);
+  });
+
+  it('with ScheduledActions suspended an action that comes due is skipped, and not run when the process resumes', async () => {
+    const { aws, clock } = withGroup();
+    aws.addScheduledAction({ AutoScalingGroupName: 'g', ScheduledActionName: 'peak', StartTime: new Date(clock.now() + HOUR), DesiredCapacity: 3 });
+    await aws.groups.suspendProcesses('g', ['ScheduledActions']);
+    clock.advance(2 * HOUR);
+    expect(await sizes(aws)).toEqual([1, 4, 1]);
+    await aws.groups.resumeProcesses('g', ['ScheduledActions']);
+    clock.advance(HOUR);
+    expect(await sizes(aws)).toEqual([1, 4, 1]);
+  });
+
+  it('an alarm in ALARM runs the simple scaling policy it names once per cooldown, up to MaxSize; not with AlarmNotification suspended', async () => {
+    const { aws, clock } = withGroup();
+    const up = aws.addPolicy({
+      AutoScalingGroupName: 'g',
+      PolicyName: 'up',
+      AdjustmentType: 'ChangeInCapacity',
+      ScalingAdjustment: 2,
+      Cooldown: 120,
+    });
+    aws.addAlarm({ AlarmName: 'busy', AlarmActions: [up], MetricName: 'CPUUtilization', Namespace: 'AWS/EC2' });
+    await aws.groups.suspendProcesses('g', ['AlarmNotification']);
+    aws.setAlarmState('busy', 'ALARM');
+    clock.advance(10 * 60_000);
+    expect(await sizes(aws)).toEqual([1, 4, 1]);
+    await aws.groups.resumeProcesses('g', ['AlarmNotification']);
+    expect(await sizes(aws)).toEqual([1, 4, 3]);
+    clock.advance(60_000);
+    expect(await sizes(aws)).toEqual([1, 4, 3]); // within the cooldown
+    clock.advance(60_000);
+    expect(await sizes(aws)).toEqual([1, 4, 4]); // MaxSize
+    aws.setAlarmState('busy', 'OK');
+    await aws.groups.updateGroup({ AutoScalingGroupName: 'g', DesiredCapacity: 1 });
+    clock.advance(HOUR);
+    expect(await sizes(aws)).toEqual([1, 4, 1]);
+  });
+
+  it('a termination hook holds each instance scaled in (Terminating:Wait) for its heartbeat; ForceDelete does not wait', async () => {
+    const { aws, clock } = withGroup({ heartbeat: 300 });
+    await aws.groups.updateGroup({ AutoScalingGroupName: 'g', MinSize: 0, DesiredCapacity: 0 });
+    const held = (await aws.groups.describeGroup('g'))?.Instances ?? [];
+    expect(held.map((i) => i.LifecycleState)).toEqual(['Terminating:Wait']);
+    expect(aws.instance(held[0]!.InstanceId!)?.State?.Name).toBe('running');
+    clock.advance(300_000);
+    expect((await aws.groups.describeGroup('g'))?.Instances).toEqual([]);
+
+    await aws.groups.updateGroup({ AutoScalingGroupName: 'g', DesiredCapacity: 1 });
+    await aws.groups.updateGroup({ AutoScalingGroupName: 'g', DesiredCapacity: 0 });
+    await aws.groups.deleteGroup('g');
+    expect(await aws.groups.describeGroup('g')).toBeUndefined();
+  });
+});

@@ -39,7 +39,14 @@ describe('replica-dns plan', () => {
       { what: `DNS record ${RECORD}`, from: o.blue.loadBalancer.description.DNSName, to: 'shop-green-k3x9a' },
     ]);
     expect(by['switch-dns']?.waits).toBe('until the change is INSYNC (timeout 300s)');
-    expect(by['retire-blue']?.changes).toEqual([{ what: 'capacity of shop-web', from: 'min 2, max 4, desired 2', to: 'min 0, max 4, desired 0' }]);
+    expect(by['retire-blue']?.changes).toEqual([
+      { what: 'capacity of shop-web', from: 'min 2, max 4, desired 2', to: 'min 0, max 0, desired 0' },
+      {
+        what: 'suspended processes of shop-web (scheduled actions and alarm-driven policies would scale it up)',
+        from: 'AZRebalance',
+        to: 'AZRebalance, AlarmNotification, ScheduledActions',
+      },
+    ]);
   });
 
   it('puts every decision in JSON params: names, blue, timeouts, inputs without secrets', async () => {

@@ -43,6 +43,9 @@ function journalFirst(world: World) {
     if (operation === 'groups.updateGroup' && stepId === STEP.retireBlue) {
       expect(world.journal.outputs[stepId]).toHaveProperty('blueSizes');
     }
+    if (operation === 'groups.suspendProcesses' && stepId === STEP.retireBlue) {
+      expect(world.journal.outputs[stepId]?.suspended).toEqual(args[1]);
+    }
   };
 }
 
@@ -242,14 +245,20 @@ describe('replica-dns handlers against the in-memory AWS', () => {
     expect(progress.at(-1)).toBe('no time left before retiring blue');
   });
 
-  it('retire-blue scale-to-zero sets MinSize and DesiredCapacity to 0; undo restores the sizes and waits for blue', async () => {
+  it('retire-blue scale-to-zero sets every size to 0 and suspends what would scale blue up; undo restores them and waits for blue', async () => {
     const world = blueWorld();
     const { steps, registry } = await planned(world);
     journalFirst(world);
     await world.journal.applyAll(registry, steps);
     const blue = await world.aws.groups.describeGroup('shop-web');
-    expect([blue?.MinSize, blue?.MaxSize, blue?.DesiredCapacity, blue?.Instances?.length]).toEqual([0, 4, 0, 0]);
-    expect(world.journal.outputs[STEP.retireBlue]).toEqual({ blueSizes: { MinSize: 2, MaxSize: 4, DesiredCapacity: 2 } });
+    expect([blue?.MinSize, blue?.MaxSize, blue?.DesiredCapacity]).toEqual([0, 0, 0]);
+    // blue's termination hook (drain, 60s) holds its instances a while
+    expect(blue?.Instances?.map((i) => i.LifecycleState)).toEqual(['Terminating:Wait', 'Terminating:Wait']);
+    expect(world.journal.outputs[STEP.retireBlue]).toEqual({
+      blueSizes: { MinSize: 2, MaxSize: 4, DesiredCapacity: 2 },
+      suspended: ['AlarmNotification', 'ScheduledActions'],
+      forecastOnly: [],
+    });
 
     const t0 = world.clock.now();
     await world.journal.undo(registry, step(steps, STEP.retireBlue));

@@ -66,7 +66,7 @@ describe('replica-listener deploy', () => {
     // Blue scaled to zero only after max(retire.after 60s, deregistration delay 120s).
     const wait = events.find((e) => e.event === 'step.succeeded' && e.stepId === 'wait-retire');
     expect(wait).toMatchObject({ durationMs: 120_000 });
-    expect(await world.aws.groups.describeGroup('shop-web')).toMatchObject({ MinSize: 0, DesiredCapacity: 0, MaxSize: 4 });
+    expect(await world.aws.groups.describeGroup('shop-web')).toMatchObject({ MinSize: 0, DesiredCapacity: 0, MaxSize: 0 });
     // Green: its own target group, a copy of blue's with its attributes; the group in it; the policy tracks green's target group.
     const greenTg = done.steps.find((s) => s.id === 'create-target-group')?.outputs.targetGroupArn as string;
     expect(greenTg).toMatch(/:targetgroup\/shop-green-k3x9a\//);

@@ -2,7 +2,7 @@
 import { ALARM_POLL_SECONDS, DRAIN_CEILING_SECONDS, DRAIN_WINDOW_MINUTES, METRIC_DELAY_SECONDS } from '../../common/gates.js';
 import { GROUP_DELETE_TIMEOUT_SECONDS } from '../../common/group-gone.js';
 import { asJson, plural, sizesText } from '../../common/plan-helpers.js';
-import { isManagedAlarm } from '../builders.js';
+import { isManagedAlarm, RETIRE_SUSPENDS, scalesOnForecast } from '../builders.js';
 import { isOwnStackName } from '../names.js';
 import type { RetireBlueCommon, WaitRetireParams } from '../steps/retire.js';
 import { REPLICA_STEP } from '../step-ids.js';
@@ -80,19 +80,12 @@ export function planRetireBlue(ctx: PlanContext): Planned {
     plural(params.policies.length, 'policy', 'policies'),
     plural(params.alarms.length, 'alarm', 'alarms'),
   ];
-  const change =
-    action === 'scale-to-zero'
-      ? {
-          what: `capacity of ${group}`,
-          from: sizesText(blue.group.MinSize, blue.group.MaxSize, blue.group.DesiredCapacity),
-          to: sizesText(0, blue.group.MaxSize, 0),
-        }
-      : { what: `${blue.color} stack`, from: deleted.join(', '), to: 'deleted' };
+  const changes = action === 'scale-to-zero' ? zeroChanges(ctx) : [{ what: `${blue.color} stack`, from: deleted.join(', '), to: 'deleted' }];
   const retire = step(ctx, REPLICA_STEP.retireBlue, {
     title:
       action === 'scale-to-zero' ? `Scale ${group} to zero` : action === 'delete' ? `Delete ${blue.color} stack ${group}` : `Keep ${group} as it is`,
     params: asJson(params),
-    ...(action === 'keep' ? {} : { changes: [change] }),
+    ...(action === 'keep' ? {} : { changes }),
   });
   const warnings =
     action !== 'delete'
@@ -102,4 +95,30 @@ export function planRetireBlue(ctx: PlanContext): Planned {
           ...(params.launch.own ? [] : [`retire.action delete keeps blue's ${launch.type} ${launch.name}: bluegreen did not create it`]),
         ];
   return { steps: [retire], warnings: [...warnings, ...front.retire.warnings] };
+}
+
+/**
+ * What scaling blue to zero changes, for the plan: its sizes (MaxSize too), the processes that would
+ * scale it up again, and its predictive policies that launch (the step's handler journals each for undo).
+ */
+function zeroChanges(ctx: PlanContext) {
+  const g = ctx.observed.blue.group;
+  const group = g.AutoScalingGroupName;
+  const suspended = g.SuspendedProcesses?.flatMap((p) => (p.ProcessName ? [p.ProcessName] : [])) ?? [];
+  const suspends = RETIRE_SUSPENDS.filter((name) => !suspended.includes(name));
+  return [
+    { what: `capacity of ${group}`, from: sizesText(g.MinSize, g.MaxSize, g.DesiredCapacity), to: sizesText(0, 0, 0) },
+    ...(suspends.length === 0
+      ? []
+      : [
+          {
+            what: `suspended processes of ${group} (scheduled actions and alarm-driven policies would scale it up)`,
+            from: suspended.length > 0 ? suspended.join(', ') : 'none',
+            to: [...suspended, ...suspends].join(', '),
+          },
+        ]),
+    ...ctx.policies
+      .filter(scalesOnForecast)
+      .map((p) => ({ what: `predictive scaling policy ${p.PolicyName} of ${group}`, from: 'ForecastAndScale', to: 'ForecastOnly' })),
+  ];
 }

@@ -3,13 +3,16 @@
  * blue's front is quiet, the gate alarms watched) and retire-blue (keep, scale to zero, or delete blue).
  * Same rules as every handler: idempotent, journal first, undo after a partial apply and twice.
  */
+import type { AutoScalingGroup, PutScalingPolicyCommandInput } from '@aws-sdk/client-auto-scaling';
 import type { AwsPorts } from '../../../aws/ports.js';
-import type { JsonObject, StepHandler } from '../../../engine/types.js';
+import type { JsonObject, StepContext, StepHandler } from '../../../engine/types.js';
 import { waitUntil } from '../../../engine/wait.js';
 import { DeploymentError } from '../../../errors.js';
 import { waitDrainedWatching, type DrainWatch } from '../../common/gates.js';
 import { waitGroupGone } from '../../common/group-gone.js';
 import { holdEnd, holdWatching } from '../../common/hold.js';
+import { toJson } from '../../common/plan-helpers.js';
+import { RETIRE_SUSPENDS, scalesOnForecast, scalingPolicyCopy } from '../builders.js';
 import type { BlueFront } from '../front.js';
 import { sizesOf, type Sizes } from './build.js';
 
@@ -60,6 +63,48 @@ export function waitRetire(ports: AwsPorts, stopped: (minutes: number) => string
   };
 }
 
+// ---------------------------------------------------------------- scale to zero, and back
+
+/**
+ * Blue to zero, and nothing left that scales it up again: the processes of RETIRE_SUSPENDS it did not have
+ * suspended are suspended; its predictive scaling policies that launch are set to forecast only (suspending
+ * no process stops them, and IncreaseMaxCapacity may raise MaxSize: "use forecast only mode", in
+ * https://docs.aws.amazon.com/autoscaling/ec2/userguide/predictive-scaling-overriding-forecast-capacity.html);
+ * then MinSize, MaxSize and DesiredCapacity 0 (a MaxSize of 0 also refuses any SetDesiredCapacity). What it
+ * changes is journaled once, before the change, so a resume finds it and undo restores exactly that.
+ */
+async function scaleToZero(ports: AwsPorts, ctx: StepContext, group: string, blue: AutoScalingGroup): Promise<void> {
+  if (!ctx.outputs.suspended) {
+    const already = new Set(blue.SuspendedProcesses?.map((s) => s.ProcessName));
+    await ctx.record({ suspended: RETIRE_SUSPENDS.filter((name) => !already.has(name)) });
+  }
+  const suspended = ctx.outputs.suspended as string[];
+  if (suspended.length > 0) await ports.groups.suspendProcesses(group, suspended);
+  if (!ctx.outputs.forecastOnly) {
+    const predictive = (await ports.groups.describePolicies(group)).filter(scalesOnForecast);
+    await ctx.record({ forecastOnly: predictive.map((policy) => toJson(scalingPolicyCopy(policy, group, group))) });
+  }
+  for (const input of ctx.outputs.forecastOnly as unknown as PutScalingPolicyCommandInput[]) {
+    await ports.groups.putPolicy({ ...input, PredictiveScalingConfiguration: { ...input.PredictiveScalingConfiguration!, Mode: 'ForecastOnly' } });
+  }
+  await ports.groups.updateGroup({ AutoScalingGroupName: group, MinSize: 0, MaxSize: 0, DesiredCapacity: 0 });
+}
+
+/**
+ * Undoes scaleToZero: blue's sizes, its predictive policies as they were, and only the processes the
+ * retirement suspended (not those the user had suspended). Journals of older versions hold the sizes only.
+ * False when blue was never scaled.
+ */
+async function restoreBlue(ports: AwsPorts, ctx: StepContext, group: string): Promise<boolean> {
+  const sizes = ctx.outputs.blueSizes as Sizes | undefined;
+  if (!sizes) return false;
+  await ports.groups.updateGroup({ AutoScalingGroupName: group, ...sizes });
+  for (const input of (ctx.outputs.forecastOnly ?? []) as unknown as PutScalingPolicyCommandInput[]) await ports.groups.putPolicy(input);
+  const suspended = (ctx.outputs.suspended ?? []) as string[];
+  if (suspended.length > 0) await ports.groups.resumeProcesses(group, suspended);
+  return true;
+}
+
 // ---------------------------------------------------------------- retire.action delete
 
 /**
@@ -97,7 +142,7 @@ export interface RetireBlueCommon {
 }
 
 /**
- * retire-blue: keep; scale to zero (MinSize and DesiredCapacity 0, sizes journaled for undo); or delete,
+ * retire-blue: keep; scale to zero (scaleToZero: what it changes journaled for undo); or delete,
  * from what depends on others to what they depend on (alarms, policies, group, front, launch), after which
  * a rollback is refused (blocksUndo) as soon as anything of blue is gone.
  */
@@ -109,7 +154,7 @@ export function retireBlue<P extends RetireBlueCommon>(ports: AwsPorts, front: B
       if (!ctx.outputs.blueSizes && blue) await ctx.record({ blueSizes: { ...sizesOf(blue) } });
       if (p.action === 'scale-to-zero') {
         if (!blue) throw new DeploymentError(`blue's group ${p.group} no longer exists`);
-        await ports.groups.updateGroup({ AutoScalingGroupName: p.group, MinSize: 0, DesiredCapacity: 0 });
+        await scaleToZero(ports, ctx, p.group, blue);
         return;
       }
       await ctx.record({ deleting: true });
@@ -139,9 +184,7 @@ export function retireBlue<P extends RetireBlueCommon>(ports: AwsPorts, front: B
         if (blocked) throw new DeploymentError(blocked);
         return; // nothing was touched
       }
-      const sizes = ctx.outputs.blueSizes as Sizes | undefined;
-      if (!sizes) return; // never scaled
-      await ports.groups.updateGroup({ AutoScalingGroupName: p.group, ...sizes });
+      if (!(await restoreBlue(ports, ctx, p.group))) return; // never scaled
       await waitUntil(
         ctx,
         {

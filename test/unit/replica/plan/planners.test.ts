@@ -332,7 +332,7 @@ describe('replica core step planners', () => {
     });
   });
 
-  it("retire-blue scale-to-zero: the front's params after the group, the sizes as the change", () => {
+  it("retire-blue scale-to-zero: the front's params after the group, every size to 0 and the processes to suspend as the changes", () => {
     expect(planRetireBlue(context())).toEqual({
       steps: [
         {
@@ -358,7 +358,12 @@ describe('replica core step planners', () => {
             {
               what: 'capacity of shop-web',
               from: 'min 2, max 4, desired 2',
-              to: 'min 0, max 4, desired 0',
+              to: 'min 0, max 0, desired 0',
+            },
+            {
+              what: 'suspended processes of shop-web (scheduled actions and alarm-driven policies would scale it up)',
+              from: 'none',
+              to: 'AlarmNotification, ScheduledActions',
             },
           ],
         },
