@@ -7,7 +7,7 @@ import { DeploymentError, InputError, VerificationError } from '../errors.js';
 import type { Clock } from './clock.js';
 import { EVENT, type EngineEvent, type EventSink } from './events.js';
 import { stepsToUndo } from './states.js';
-import type { JournalStore } from './store.js';
+import type { JournalStore, SaveOptions } from './store.js';
 import type { Journal, JsonObject, StepContext, StepHandler, StepRecord, StepRegistry } from './types.js';
 
 export interface EngineOptions {
@@ -24,6 +24,16 @@ export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * The saves that only record what is already done and are always followed by a durable save before the
+ * next handler runs: a run starting (status running, rolling-back), a step done or undone. They are not
+ * fsynced. Every other save is durable: a step marked running or undoing and what a handler records
+ * before its AWS call (both must be on disk before AWS is changed), and the save that ends a run (done,
+ * failed, paused, rolled back). Losing one of these to a power cut leaves the journal as a SIGKILL just
+ * before it would (test/faults: the `end` crash point): the step is still `running` and runs again.
+ */
+const AFTER: SaveOptions = { durable: false };
+
 class Run {
   private readonly startedAt: number;
   constructor(
@@ -37,9 +47,12 @@ class Run {
     return new Date(this.options.clock.now()).toISOString();
   }
 
-  async save(): Promise<void> {
+  /**
+   * Saves the journal; durable unless told otherwise (AFTER).
+   */
+  async save(options?: SaveOptions): Promise<void> {
     this.journal.updatedAt = this.iso();
-    await this.options.store.save(this.journal);
+    await this.options.store.save(this.journal, options);
   }
 
   emit(event: Record<string, unknown> & { event: EngineEvent['event'] }): void {
@@ -101,7 +114,7 @@ class Run {
     const { journal, options } = this;
     journal.status = 'running';
     delete journal.error;
-    await this.save();
+    await this.save(AFTER);
     this.emit({ event: EVENT.deploymentStarted, mode, steps: journal.steps.length });
     const total = journal.steps.length;
     for (const [index, step] of journal.steps.entries()) {
@@ -124,7 +137,7 @@ class Run {
       }
       step.state = 'done';
       step.endedAt = this.iso();
-      await this.save();
+      await this.save(AFTER);
       this.emit({
         event: EVENT.stepSucceeded,
         stepId: step.id,
@@ -208,7 +221,7 @@ class Run {
       }
     }
     journal.status = 'rolling-back';
-    await this.save();
+    await this.save(AFTER);
     if (mode === 'rollback') this.emit({ event: EVENT.deploymentStarted, mode: 'rollback', steps: steps.length });
     for (const [index, step] of steps.entries()) {
       const handler = this.handler(step);
@@ -234,7 +247,7 @@ class Run {
       }
       step.state = 'undone';
       delete step.error;
-      await this.save();
+      await this.save(AFTER);
       this.emit({
         event: EVENT.undoSucceeded,
         stepId: step.id,

@@ -5,12 +5,28 @@ import type { Journal } from './types.js';
 export interface JournalStore {
   /** The service's current (latest) deployment, or undefined when it never deployed. */
   current(): Promise<Journal | undefined>;
-  /** Writes the journal atomically: a reader sees the old or the new version, never a mix. */
-  save(journal: Journal): Promise<void>;
+  /**
+   * Writes the journal atomically: a reader sees the old or the new version, never a mix. A save always
+   * survives the process (a SIGKILL right after it returns keeps it). `durable` (the default) also makes it
+   * survive a crash of the machine before it returns (fsync); the engine passes `durable: false` only for a
+   * save that records what already happened and is followed by a durable one before the next change
+   * (SaveOptions).
+   */
+  save(journal: Journal, options?: SaveOptions): Promise<void>;
   /** Moves the current deployment's journal into history (before a new deployment starts). */
   archive(): Promise<void>;
   /** Past deployments, newest first. */
   history(): Promise<Journal[]>;
+}
+
+export interface SaveOptions {
+  /**
+   * Default true: on disk before save returns, also across a power loss. false: the save may be lost to a
+   * crash of the machine (not of the process) until the next durable save; for saves whose loss leaves a
+   * journal that a SIGKILL at the same moment would leave too (a step done but recorded as running: it is
+   * run again, as steps are idempotent).
+   */
+  durable?: boolean;
 }
 
 export interface ServiceLock {

@@ -7,9 +7,8 @@
 import { mkdir, readFile, readdir, rename, open, rmdir, unlink, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { InputError, LockedError, type LockHolder } from '../errors.js';
-import type { JournalStore, ServiceLock } from '../engine/store.js';
+import type { JournalStore, SaveOptions, ServiceLock } from '../engine/store.js';
 import type { Journal } from '../engine/types.js';
 
 function isCode(error: unknown, code: string): boolean {
@@ -31,6 +30,33 @@ async function readJson<T>(file: string): Promise<T | undefined> {
   }
 }
 
+/** Distinguishes the temporary files of concurrent writes of one process. */
+let writes = 0;
+
+/**
+ * Replaces `file` atomically: the text goes to a temporary file beside it (same directory, so the rename
+ * is atomic), which is then renamed over it. A reader sees the old or the new content, never a mix, and a
+ * killed process leaves one or the other (plus, at worst, a stray `.tmp` file). With `durable` the
+ * temporary file is fsynced (fdatasync) before the rename, so the new content also survives a crash of
+ * the machine once this returns; without it the rename may be lost to a power cut, leaving the old content.
+ */
+export async function replaceFile(file: string, text: string, durable: boolean): Promise<void> {
+  const tmp = `${file}.${process.pid}.${++writes}.tmp`;
+  const handle = await open(tmp, 'w');
+  try {
+    try {
+      await handle.writeFile(text);
+      if (durable) await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, file);
+  } catch (error) {
+    await unlink(tmp).catch(() => undefined);
+    throw error;
+  }
+}
+
 export class FileJournalStore implements JournalStore {
   private readonly dir: string;
   constructor(stateDir: string, service: string) {
@@ -45,9 +71,17 @@ export class FileJournalStore implements JournalStore {
     return readJson<Journal>(this.journalFile);
   }
 
-  async save(journal: Journal): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    await writeFileAtomic(this.journalFile, `${JSON.stringify(journal, null, 2)}\n`, { fsync: true });
+  async save(journal: Journal, options: SaveOptions = {}): Promise<void> {
+    const text = `${JSON.stringify(journal, null, 2)}\n`;
+    const durable = options.durable ?? true;
+    try {
+      await replaceFile(this.journalFile, text, durable);
+    } catch (error) {
+      // The first save of a service (or its directory removed since): make the directory, once, then again.
+      if (!isCode(error, 'ENOENT')) throw error;
+      await mkdir(this.dir, { recursive: true });
+      await replaceFile(this.journalFile, text, durable);
+    }
   }
 
   async archive(): Promise<void> {

@@ -41,6 +41,33 @@ describe('AwsClients', () => {
     expect(await first.client.config.region()).toBe('eu-west-1');
   });
 
+  it('resolves the credentials once for all its clients (the default chain is not run per service)', async () => {
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = 'AKIDSHARED';
+    process.env.AWS_SECRET_ACCESS_KEY = 'secret';
+    try {
+      const clients = new AwsClients({ region: 'us-east-1' });
+      const first = (await clients.autoScaling()).client;
+      const second = (await clients.cloudWatch()).client;
+      const a = await first.config.credentials();
+      const b = await second.config.credentials();
+      expect(a.accessKeyId).toBe('AKIDSHARED');
+      // The one memoised identity: a second resolution of the chain would give a new object.
+      expect(b).toBe(a);
+      // Another AwsClients resolves its own.
+      const other = await (await new AwsClients({ region: 'us-east-1' }).autoScaling()).client.config.credentials();
+      expect(other).not.toBe(a);
+    } finally {
+      for (const [k, v] of [
+        ['AWS_ACCESS_KEY_ID', saved.id],
+        ['AWS_SECRET_ACCESS_KEY', saved.secret],
+      ] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
   it('configures the SDK retry strategy: adaptive, several attempts', async () => {
     const { client } = await new AwsClients({ region: 'us-east-1' }).route53();
     const strategy = (await client.config.retryStrategy()) as { mode?: string };

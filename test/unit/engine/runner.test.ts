@@ -178,6 +178,49 @@ describe('runRollback', () => {
   });
 });
 
+describe('durable saves', () => {
+  /** Each save as "status: states of the steps" and whether it was durable (fsynced). */
+  const saves = (store: MemoryStore) =>
+    store.saved.map((j, i) => `${store.durable[i] ? 'durable' : 'not synced'}  ${j.status}: ${j.steps.map((s) => s.state).join(',')}`);
+
+  it('fsyncs every save before a handler changes anything and the last one; not the saves of what is already done', async () => {
+    const w = world(['a', 'b']);
+    await runForward(journal(['a', 'b']), w.options, 'deploy');
+    expect(saves(w.store)).toEqual([
+      'not synced  running: pending,pending', // the run starts: followed by a running
+      'durable  running: running,pending', // a runs: before its handler
+      'durable  running: running,pending', // what a records before its AWS call
+      'not synced  running: done,pending', // a done: b's running follows at once
+      'durable  running: done,running',
+      'durable  running: done,running',
+      'not synced  running: done,done',
+      'durable  succeeded: done,done', // the end of the run
+    ]);
+  });
+
+  it('in a rollback too: undoing and the end are durable, undone is not', async () => {
+    const w = world(['a', 'b']);
+    const done = await runForward(journal(['a', 'b']), w.options, 'deploy');
+    await w.store.archive();
+    await runRollback(done, w.options);
+    expect(saves(w.store)).toEqual([
+      'not synced  rolling-back: done,done',
+      'durable  rolling-back: done,undoing',
+      'not synced  rolling-back: done,undone',
+      'durable  rolling-back: undoing,undone',
+      'not synced  rolling-back: undone,undone',
+      'durable  rolled-back: undone,undone',
+    ]);
+  });
+
+  it('keeps a failed step and a stopped run durable', async () => {
+    const w = world(['a', 'b']);
+    w.failApply.set('b', new Error('boom'));
+    await expect(runForward(journal(['a', 'b']), w.options, 'deploy')).rejects.toThrow(/boom/);
+    expect(saves(w.store).at(-1)).toBe('durable  failed: done,failed');
+  });
+});
+
 describe('a rollback that cannot finish', () => {
   it('is refused before any undo, and leaves the journal as it was', async () => {
     const w = world(IDS);

@@ -2,7 +2,8 @@ import { mkdtemp, readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { open } from 'node:fs/promises';
+import { describe, expect, it, vi } from 'vitest';
 import { FileJournalStore, FileLock, processAlive } from '../../../src/state/file-store.js';
 import { LockedError, type LockHolder } from '../../../src/errors.js';
 import type { Journal } from '../../../src/engine/types.js';
@@ -42,6 +43,37 @@ describe('FileJournalStore', () => {
     await store.save(journal('bbbbb', '2026-01-02T00:00:00.000Z'));
     expect((await store.history()).map((j) => j.deploymentId)).toEqual(['bbbbb', 'aaaaa']);
     expect(JSON.parse(await readFile(store.journalFile, 'utf8')).deploymentId).toBe('bbbbb');
+  });
+
+  it('fsyncs a durable save before renaming it into place, and not a save marked durable: false', async () => {
+    const store = new FileJournalStore(await dir(), 'shop');
+    const probe = await open(new URL(import.meta.url), 'r');
+    const handleProto = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+    await probe.close();
+    const datasync = vi.spyOn(handleProto, 'datasync');
+    try {
+      await store.save(journal('aaaaa', '2026-01-01T00:00:00.000Z'));
+      expect(datasync).toHaveBeenCalledTimes(1);
+      await store.save({ ...journal('aaaaa', '2026-01-01T00:00:00.000Z'), status: 'running' }, { durable: false });
+      expect(datasync).toHaveBeenCalledTimes(1);
+      await store.save({ ...journal('aaaaa', '2026-01-01T00:00:00.000Z'), status: 'failed' }, { durable: true });
+      expect(datasync).toHaveBeenCalledTimes(2);
+    } finally {
+      datasync.mockRestore();
+    }
+    expect((await store.current())?.status).toBe('failed');
+    // Only the journal is left: every temporary file was renamed into place.
+    expect(await readdir(join(store.journalFile, '..'))).toEqual(['journal.json']);
+  });
+
+  it('makes its directory again when it was removed since the last save', async () => {
+    const root = await dir();
+    const store = new FileJournalStore(root, 'shop');
+    await store.save(journal('aaaaa', '2026-01-01T00:00:00.000Z'));
+    const { rm } = await import('node:fs/promises');
+    await rm(join(root, 'shop'), { recursive: true });
+    await store.save(journal('bbbbb', '2026-01-02T00:00:00.000Z'));
+    expect((await store.current())?.deploymentId).toBe('bbbbb');
   });
 
   it('names the file when the journal is not JSON', async () => {
