@@ -391,6 +391,8 @@ export function withoutRollbackLeftovers(world: unknown, snapshot: unknown): unk
 export interface ListenerFacts extends ScenarioWorld {
   listenerArn: string;
   blueTg: string;
+  /** A second listener that forwards to blue too (its default action and one rule), when the world has one. */
+  https?: { listenerArn: string };
 }
 
 function forwards(actions: Action[] | undefined): { arn: string; weight: number }[] {
@@ -422,25 +424,34 @@ export function listenerChecks(): StrategyChecks<ListenerFacts> {
         sizes: await sizesOf(world.aws, BLUE_GROUP),
         suspended: await suspendedOf(world.aws, BLUE_GROUP),
         forwarding: await forwardingOf(world.aws, world.listenerArn, world.blueTg),
+        ...(world.https
+          ? { others: [{ listener: world.https.listenerArn, ...(await forwardingOf(world.aws, world.https.listenerArn, world.blueTg)) }] }
+          : {}),
         deregistrationDelay: Number(delay ?? 300),
       };
     },
     async always(ctx) {
       const { aws, listenerArn, blueTg } = ctx.world;
       const problems: string[] = [];
-      const listener = await aws.listeners.describe(listenerArn);
-      const rules = await aws.listeners.rules(listenerArn);
       const ours = (arn: string) => arn === blueTg || (aws.state.targetGroups.get(arn)?.group.TargetGroupName ?? '').includes(DEPLOYMENT_ID);
-      for (const [where, actions] of [
-        ['default action', listener?.DefaultActions] as const,
-        ...rules.filter((r) => !r.IsDefault).map((r) => [`rule ${r.Priority}`, r.Actions] as const),
-      ]) {
+      const seen: (readonly [string, Action[] | undefined])[] = [];
+      const listeners: [string, string][] = [
+        ['the listener', listenerArn],
+        ...(ctx.world.https ? [['the second listener', ctx.world.https.listenerArn] as [string, string]] : []),
+      ];
+      for (const [name, arn] of listeners) {
+        const listener = await aws.listeners.describe(arn);
+        const rules = await aws.listeners.rules(arn);
+        seen.push([`${name}'s default action`, listener?.DefaultActions]);
+        for (const r of rules.filter((x) => !x.IsDefault)) seen.push([`${name}'s rule ${r.Priority}`, r.Actions]);
+      }
+      for (const [where, actions] of seen) {
         const live = forwards(actions).filter((f) => f.weight > 0 && ours(f.arn));
         for (const f of live) {
           const healthy = aws.state.targetGroups.has(f.arn)
             ? (await aws.targetGroups.health(f.arn)).filter((h) => h.TargetHealth?.State === 'healthy').length
             : 0;
-          if (healthy < 1) problems.push(`the listener's ${where} forwards to ${f.arn.split('/')[1]}, which has no healthy target`);
+          if (healthy < 1) problems.push(`${where} forwards to ${f.arn.split('/')[1]}, which has no healthy target`);
         }
       }
       return problems;
@@ -459,6 +470,10 @@ export function listenerChecks(): StrategyChecks<ListenerFacts> {
           problems.push(
             `${s.id} recorded the original forwarding ${JSON.stringify(s.outputs.original)}, it was ${JSON.stringify(ctx.original.forwarding)}`,
           );
+        }
+        // The other listeners' forwarding is journaled with listener.arn's, in the same record.
+        if (s.outputs.original !== undefined && !same(s.outputs.others, ctx.original.others)) {
+          problems.push(`${s.id} recorded the other listeners ${JSON.stringify(s.outputs.others)}, they were ${JSON.stringify(ctx.original.others)}`);
         }
       }
       return problems;
@@ -484,9 +499,13 @@ export function listenerChecks(): StrategyChecks<ListenerFacts> {
       const greenTg = [...aws.state.targetGroups.values()].find((t) => t.group.TargetGroupName === GREEN_GROUP)?.group.TargetGroupArn;
       const listener = await aws.listeners.describe(listenerArn);
       const rules = await aws.listeners.rules(listenerArn);
+      const others = (ctx.original.others ?? []) as { listener: string; rules: { arn: string }[] }[];
+      const otherRules = (await Promise.all(others.map((o) => aws.listeners.rules(o.listener)))).flat();
       const moved = [
         listener?.DefaultActions,
         ...(ctx.original.forwarding as { rules: { arn: string }[] }).rules.map((r) => rules.find((x) => x.RuleArn === r.arn)?.Actions),
+        ...(await Promise.all(others.map(async (o) => (await aws.listeners.describe(o.listener))?.DefaultActions))),
+        ...others.flatMap((o) => o.rules.map((r) => otherRules.find((x) => x.RuleArn === r.arn)?.Actions)),
       ];
       for (const actions of moved) {
         const live = forwards(actions)

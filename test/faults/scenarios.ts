@@ -65,13 +65,17 @@ function dns(
   };
 }
 
-function listener(name: string, overrides: (world: ListenerFacts) => Record<string, unknown>): Scenario<ListenerFacts> {
+function listener(
+  name: string,
+  overrides: (world: ListenerFacts) => Record<string, unknown>,
+  options: { https?: boolean } = {},
+): Scenario<ListenerFacts> {
   return {
     name,
     strategy: replicaListener,
     checks: listenerChecks(),
     build() {
-      const world = listenerWorld();
+      const world = listenerWorld({ ...(options.https ? { https: true } : {}) });
       world.aws.notVisibleForPolls = NOT_VISIBLE_FOR_POLLS;
       return { world, config: listenerConfig(world, overrides(world)), services: noRemote };
     },
@@ -114,6 +118,12 @@ export const SCENARIOS: Scenario[] = [
     gates: { alarms: [GATE_ALARM], http: [] },
     retire: { afterSeconds: 60, action: 'scale-to-zero' },
   })),
+  // A second listener of the ALB forwards to blue too: it moves in the same steps, and every rollback puts it back.
+  listener(
+    'replica-listener traffic 50/100, two listeners',
+    () => ({ traffic: { steps: [50, 100], holdSeconds: 60 }, retire: { afterSeconds: 60, action: 'scale-to-zero' } }),
+    { https: true },
+  ),
   swap('swap-instances image (classic ELB + target group)', () => swapConfig()),
   swap('swap-instances image (classic ELB only)', () => swapConfig(), { targetGroup: false }),
   swap('swap-instances commands', () => commandsConfig('ssh')),
