@@ -32,6 +32,8 @@ describe('awsCall', () => {
   });
 
   it('keeps the HTTP status: a 4xx answer is a refusal (the request changed nothing); a 5xx or no answer is not', async () => {
+    // The SDK's rejections are what is under test, whatever their type.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     const fail = (error: unknown) => awsCall('RunInstances', 'x', () => Promise.reject(error)).catch((e: unknown) => e as AwsCallError);
     expect(await fail(awsError('AccessDenied', 'denied', 403))).toMatchObject({ status: 403, refused: true });
     expect(await fail(awsError('InsufficientInstanceCapacity', 'none', 400))).toMatchObject({ status: 400, refused: true });
