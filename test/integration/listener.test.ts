@@ -161,7 +161,8 @@ describe('replica-listener deploy', () => {
 
     // Blue: scaled to zero after the wait, still registered with its target group.
     const blue = (await group(stack.groupName))!;
-    expect({ min: blue.MinSize, desired: blue.DesiredCapacity, max: blue.MaxSize }).toEqual({ min: 0, desired: 0, max: 4 });
+    // MaxSize 0 and AlarmNotification/ScheduledActions suspended: nothing scales a zeroed blue back up (issue 10 item 13).
+    expect({ min: blue.MinSize, desired: blue.DesiredCapacity, max: blue.MaxSize }).toEqual({ min: 0, desired: 0, max: 0 });
     expect(blue.TargetGroupARNs).toEqual([stack.targetGroupArn]);
 
     // retire.after is 0s: the wait is blue's deregistration delay (2s), the floor the strategy keeps.

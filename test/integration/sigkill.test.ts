@@ -86,7 +86,7 @@ const DNS_WRITES: Record<string, string[]> = {
   'create-group': ['CreateAutoScalingGroup'],
   'copy-scaling-policies': ['PutScalingPolicy'],
   'copy-alarms': ['PutMetricAlarm'],
-  'retire-blue': ['UpdateAutoScalingGroup'],
+  'retire-blue': ['SuspendProcesses', 'UpdateAutoScalingGroup'],
 };
 
 const SHAPES: Record<ShapeName, Shape> = {
@@ -120,7 +120,7 @@ const SHAPES: Record<ShapeName, Shape> = {
       'create-group': ['CreateAutoScalingGroup'],
       'traffic-50': ['ModifyListener', 'ModifyRule'],
       'traffic-100': ['ModifyListener', 'ModifyRule'],
-      'retire-blue': ['UpdateAutoScalingGroup'],
+      'retire-blue': ['SuspendProcesses', 'UpdateAutoScalingGroup'],
     },
     killAt: ['create-target-group', 'create-group', 'traffic-50', 'traffic-100', 'retire-blue'],
   },
@@ -504,7 +504,7 @@ async function expectFinished(world: World, journal: Journal): Promise<void> {
   const targets = await trafficTargets(world);
   expect(targets.flatMap((t) => t.groups.map((g) => g.AutoScalingGroupName))).toEqual(targets.map(() => summary.green.group));
   const blue = (await group(world.blueGroup))!;
-  expect({ min: blue.MinSize, desired: blue.DesiredCapacity }).toEqual({ min: 0, desired: 0 });
+  expect({ min: blue.MinSize, desired: blue.DesiredCapacity, max: blue.MaxSize }).toEqual({ min: 0, desired: 0, max: 0 });
 }
 
 // ---------------------------------------------------------------- the matrix
