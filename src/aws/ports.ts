@@ -70,6 +70,11 @@ export interface GroupsPort {
   enableMetrics(group: string, metrics: string[], granularity: string): Promise<void>;
   describeLifecycleHooks(group: string): Promise<LifecycleHook[]>;
   putLifecycleHook(input: PutLifecycleHookCommandInput): Promise<void>;
+  /**
+   * CompleteLifecycleAction for one instance held by a hook (Pending:Wait, Terminating:Wait), with CONTINUE
+   * or ABANDON. An instance no longer waiting for that hook (completed, timed out, gone) is success.
+   */
+  completeLifecycleAction(group: string, hook: string, instanceId: string, result: 'CONTINUE' | 'ABANDON'): Promise<void>;
   resumeProcesses(group: string, processes: string[]): Promise<void>;
   /** Attaches running instances (the group's DesiredCapacity grows by their number). */
   attachInstances(group: string, instanceIds: string[]): Promise<void>;

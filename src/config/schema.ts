@@ -72,12 +72,14 @@ export const RELEASE_VIAS = ['ssh', 'ssm'] as const;
 export const SSH_ADDRESSES = ['private', 'public', 'dns'] as const;
 export const HOST_KEY_POLICIES = ['strict', 'accept-new'] as const;
 export const LAUNCH_KINDS = ['template'] as const;
+export const LAUNCH_HOOK_ACTIONS = ['wait', 'complete'] as const;
 
 const DEFAULTS = {
   release: { via: 'ssh' },
   health: { timeout: '300s', interval: '10s' },
   retire: { after: '5m', action: 'scale-to-zero' },
   traffic: { hold: '5m' },
+  hooks: { launching: 'wait' },
   gates: { expect: 200, tries: 5, interval: '10s' },
   state: { dir: '.bluegreen', s3Prefix: 'bluegreen/' },
   ssh: { address: 'private', connectTimeout: '30s', connectionAttempts: 4, parallel: 10, hostKeys: 'strict' },
@@ -186,6 +188,17 @@ const attachment = text(
   ATTACHMENT_PATTERN,
   'the name of a target group or classic load balancer (1-32 letters, digits or hyphens), or a target group ARN',
 ).describe('A target group (name or ARN) or classic load balancer (name) that blue is in and bluegreen leaves as it is.');
+
+const hooks = z
+  .strictObject({
+    launching: oneOf(LAUNCH_HOOK_ACTIONS)
+      .default(DEFAULTS.hooks.launching)
+      .describe(
+        "What happens to green's instances held in Pending:Wait by the launch lifecycle hooks (EC2_INSTANCE_LAUNCHING) copied from blue: wait (for whatever completes them, or their heartbeat timeout, which must not exceed health.timeout) or complete (bluegreen completes each hook with CONTINUE for green's instances).",
+      ),
+  })
+  .default(DEFAULTS.hooks)
+  .describe("Blue's lifecycle hooks, which green gets too.");
 
 const listener = z
   .strictObject({
@@ -437,6 +450,7 @@ const replicaDnsSchema = z.strictObject({
   launch,
   dns,
   health,
+  hooks,
   traffic,
   gates: gatesFor('replica-dns'),
   retire: z
@@ -470,6 +484,7 @@ const replicaListenerSchema = z.strictObject({
   launch,
   listener,
   health,
+  hooks,
   traffic: listenerTraffic,
   gates: gatesFor('replica-listener'),
   retire: z
@@ -583,6 +598,7 @@ export const anyStrategySchema = z
     dns: dns.optional(),
     listener: listener.optional(),
     health,
+    hooks,
     traffic: listenerTraffic,
     gates: gatesFor(undefined),
     retire: replicaDnsSchema.shape.retire,
@@ -657,6 +673,8 @@ interface ReplicaSettings {
   /** Absent: all traffic moves at once. */
   traffic?: TrafficSettings;
   gates?: Gates;
+  /** launching 'complete': bluegreen completes green's launch lifecycle hooks (CONTINUE). Absent: 'wait'. */
+  hooks?: { launching: 'wait' | 'complete' };
   retire: CommonConfig['retire'] & {
     /** Requests per minute (more than 0) that blue must get fewer of before it is retired; absent: retire.after alone. */
     untilRequestsBelow?: number;
@@ -715,8 +733,9 @@ export function toConfig(parsed: ParsedConfig, source: Config['source'], paths: 
     source,
   };
   if (parsed.strategy === 'swap-instances') return { ...common, strategy: 'swap-instances' };
-  const { traffic, gates } = parsed;
+  const { traffic, gates, hooks } = parsed;
   const replica: ReplicaSettings = {
+    ...(hooks.launching !== DEFAULTS.hooks.launching ? { hooks: { launching: hooks.launching } } : {}),
     ...(traffic !== undefined ? { traffic: { steps: traffic.steps, holdSeconds: seconds(traffic.hold) } } : {}),
     ...(gates !== undefined
       ? {

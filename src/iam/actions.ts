@@ -22,6 +22,7 @@ export const PORT_ACTIONS: Readonly<Record<PortMethod, readonly string[]>> = {
   'groups.enableMetrics': ['autoscaling:EnableMetricsCollection'],
   'groups.describeLifecycleHooks': ['autoscaling:DescribeLifecycleHooks'],
   'groups.putLifecycleHook': ['autoscaling:PutLifecycleHook'],
+  'groups.completeLifecycleAction': ['autoscaling:CompleteLifecycleAction'],
   'groups.resumeProcesses': ['autoscaling:ResumeProcesses'],
   'groups.attachInstances': ['autoscaling:AttachInstances'],
   'groups.detachInstances': ['autoscaling:DetachInstances'],

@@ -33,6 +33,8 @@ export interface PolicyNeeds {
   alarmGates: boolean;
   /** retire.untilRequestsBelow is set. */
   requestCount: boolean;
+  /** hooks.launching complete: bluegreen completes green's launch lifecycle hooks. */
+  completeHooks?: boolean;
   /** state.s3 is set: the bucket and key prefix of the journal and lock. Absent: a local directory (no AWS). */
   state?: { bucket: string; prefix: string };
   /**
@@ -50,6 +52,7 @@ export function needsOf(config: Config, live?: LiveStack): PolicyNeeds {
     ...(config.release.kind === 'commands' ? { via: config.release.via } : {}),
     alarmGates: (replica?.gates?.alarms.length ?? 0) > 0,
     requestCount: replica?.retire.untilRequestsBelow !== undefined,
+    ...(replica?.hooks?.launching === 'complete' ? { completeHooks: true } : {}),
     ...(config.state.s3 ? { state: { bucket: config.state.s3.bucket, prefix: config.state.s3.prefix } } : {}),
     ...(live ? { live: { rolesForAutoScaling: live.rolesForAutoScaling ?? [], volumeKeys: live.volumeKeys ?? [] } } : {}),
   };
@@ -221,6 +224,7 @@ export function portMethodsFor(needs: PolicyNeeds): PortMethod[] {
   }
   if (needs.alarmGates) add(['alarms.states']);
   if (needs.requestCount) add(['alarms.metricSum']);
+  if (needs.completeHooks) add(['groups.describeGroup', 'groups.completeLifecycleAction']);
   return [...methods].sort();
 }
 
@@ -315,6 +319,7 @@ export function allNeeds(): PolicyNeeds[] {
         for (const requestCount of [false, true]) out.push({ strategy, ...r, alarmGates, requestCount });
       }
     }
+    if (strategy !== 'swap-instances') out.push({ strategy, release: 'image', alarmGates: false, requestCount: false, completeHooks: true });
   }
   return out;
 }

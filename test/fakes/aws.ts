@@ -3,7 +3,10 @@
  * launch configurations and templates, images, classic load balancers, hosted zones and records,
  * scaling policies and alarms, and behaves like AWS where the handlers depend on it:
  *  - a group launches instances to its DesiredCapacity; they become InService (in the group and in its
- *    load balancers) `inServiceAfterSeconds` after launch, or never when that is null;
+ *    load balancers) `inServiceAfterSeconds` after launch, or never when that is null; a group that
+ *    weighs instances (WeightedCapacity, DesiredCapacityType vcpu/memory-mib) counts their units;
+ *  - launch lifecycle hooks hold each new instance in Pending:Wait until CompleteLifecycleAction or the
+ *    heartbeat timeout (then DefaultResult: CONTINUE, or ABANDON: terminated and replaced);
  *  - deleting a group deletes its policies (and the alarms target tracking made), not other alarms;
  *  - a group scales by itself on the virtual clock, as AWS does unless the process is suspended: its
  *    scheduled actions run at their time (ScheduledActions), and an alarm in a state whose actions name one
@@ -132,6 +135,23 @@ interface FakeInstance {
   type?: string;
   /** The capacity units it counts toward DesiredCapacity (absent: 1). */
   weight?: number;
+  /** The launch lifecycle hooks it waits for in Pending:Wait (absent: none). */
+  waits?: HookWait[];
+}
+
+/**
+ * A launch lifecycle hook holding an instance in Pending:Wait until CompleteLifecycleAction (`doneAt`,
+ * `result`) or its heartbeat timeout (`until`), when the hook's DefaultResult applies: CONTINUE goes on to
+ * InService, ABANDON terminates the instance (and the group launches another).
+ * https://docs.aws.amazon.com/autoscaling/ec2/userguide/lifecycle-hooks-overview.html
+ */
+interface HookWait {
+  hook: string;
+  /** Virtual ms when the heartbeat timeout ends the wait. */
+  until: number;
+  defaultResult: string;
+  doneAt?: number;
+  result?: string;
 }
 
 /**
@@ -775,7 +795,7 @@ export class FakeAws implements AwsPorts {
         InstanceId: i.id,
         ...(i.type ? { InstanceType: i.type } : {}),
         AvailabilityZone: i.az,
-        LifecycleState: now >= i.readyAt ? 'InService' : 'Pending',
+        LifecycleState: now >= this.readyAtOf(i) ? 'InService' : this.waitingNow(i) ? 'Pending:Wait' : 'Pending',
         HealthStatus: 'Healthy',
         ProtectedFromScaleIn: false,
         // As DescribeAutoScalingGroups: the units each instance counts, in a group that weighs them.
@@ -795,6 +815,34 @@ export class FakeAws implements AwsPorts {
       ProtectedFromScaleIn: false,
     }));
     return held.length > 0 ? { ...described, Instances: [...(described.Instances ?? []), ...held] } : described;
+  }
+
+  /** When the instance is InService: launched and ready, and released by every launch hook (completed, or timed out). */
+  private readyAtOf(i: FakeInstance): number {
+    return Math.max(i.readyAt, ...(i.waits ?? []).map((w) => w.doneAt ?? w.until));
+  }
+
+  private waitingNow(i: FakeInstance): boolean {
+    const now = this.clock.now();
+    return (i.waits ?? []).some((w) => w.doneAt === undefined && now < w.until);
+  }
+
+  /** Abandoned by a hook: completed with ABANDON, or timed out with DefaultResult ABANDON. */
+  private abandoned(i: FakeInstance): boolean {
+    const now = this.clock.now();
+    return (i.waits ?? []).some((w) => (w.doneAt === undefined ? now >= w.until && w.defaultResult === 'ABANDON' : w.result === 'ABANDON'));
+  }
+
+  /** The launch hooks a new instance of the group waits for, from now. */
+  private launchWaits(g: GroupState): HookWait[] {
+    const now = this.clock.now();
+    return g.hooks
+      .filter((h) => h.LifecycleTransition === 'autoscaling:EC2_INSTANCE_LAUNCHING')
+      .map((h) => ({
+        hook: h.LifecycleHookName as string,
+        until: now + (h.HeartbeatTimeout ?? 3600) * 1000,
+        defaultResult: h.DefaultResult ?? 'ABANDON',
+      }));
   }
 
   /** Whether the group's sizes are units: weighted overrides, or a DesiredCapacityType of vcpu or memory-mib. */
@@ -840,6 +888,7 @@ export class FakeAws implements AwsPorts {
         readyAt: ready ? -Infinity : delay === null ? Infinity : this.clock.now() + delay * 1000,
         healthy: true,
         ...(this.isWeighted(g) ? launched : {}),
+        ...(ready || this.launchWaits(g).length === 0 ? {} : { waits: this.launchWaits(g) }),
       });
     }
     // A termination hook holds an instance scaled in for the hook's heartbeat (nobody completes it here):
@@ -895,6 +944,13 @@ export class FakeAws implements AwsPorts {
       for (const [id, t] of Object.entries(tg.targets)) if (t.drainingUntil !== undefined && now >= t.drainingUntil) delete tg.targets[id];
     }
     for (const g of this.state.groups.values()) this.scaleByItself(g, now);
+    for (const g of this.state.groups.values()) {
+      const abandoned = g.instances.filter((i) => this.abandoned(i));
+      if (abandoned.length === 0) continue;
+      g.instances = g.instances.filter((i) => !abandoned.includes(i));
+      for (const i of abandoned) this.endInstance(i.id);
+      this.reconcile(g); // the group launches replacements, which wait for the hooks again
+    }
   }
 
   /** An instance a group scaled in or terminated: gone from the group, shutting down in EC2 when EC2 knows it. */
@@ -1098,7 +1154,13 @@ export class FakeAws implements AwsPorts {
         Tags: (Tags ?? []).map((t) => ({ ...t, ResourceId: name, ResourceType: 'auto-scaling-group' })),
       },
       instances: [],
-      hooks: (LifecycleHookSpecificationList ?? []).map((h) => ({ ...h, AutoScalingGroupName: name })),
+      // As PutLifecycleHook: a heartbeat of an hour and ABANDON unless the specification says otherwise.
+      hooks: (LifecycleHookSpecificationList ?? []).map((h) => ({
+        HeartbeatTimeout: 3600,
+        DefaultResult: 'ABANDON',
+        ...h,
+        AutoScalingGroupName: name,
+      })),
       policies: new Map(),
       scheduledUntil: this.clock.now(),
     };
@@ -1294,6 +1356,15 @@ export class FakeAws implements AwsPorts {
         for (const m of metrics) if (!have.has(m)) g.group.EnabledMetrics?.push({ Metric: m, Granularity: granularity });
       },
       describeLifecycleHooks: async (group) => clone(this.state.groups.get(group)?.hooks ?? []),
+      completeLifecycleAction: async (group, hook, instanceId, result) => {
+        const wait = this.groupState(group)
+          .instances.find((i) => i.id === instanceId)
+          ?.waits?.find((w) => w.hook === hook && w.doneAt === undefined && this.clock.now() < w.until);
+        // AWS: ValidationError "No active Lifecycle Action found"; the port takes it as done.
+        if (!wait) return;
+        wait.doneAt = this.clock.now();
+        wait.result = result;
+      },
       putLifecycleHook: async (input: PutLifecycleHookCommandInput) => {
         const g = this.groupState(input.AutoScalingGroupName as string);
         g.hooks = g.hooks.filter((h) => h.LifecycleHookName !== input.LifecycleHookName);
@@ -1642,7 +1713,7 @@ export class FakeAws implements AwsPorts {
         });
         const states: InstanceState[] = [...this.state.groups.values()]
           .filter((g) => g.group.LoadBalancerNames?.includes(name))
-          .flatMap((g) => g.instances.map((i) => (now >= i.readyAt && i.healthy ? inService(i.id) : outOfService(i.id))));
+          .flatMap((g) => g.instances.map((i) => (now >= this.readyAtOf(i) && i.healthy ? inService(i.id) : outOfService(i.id))));
         for (const [id, at] of Object.entries(this.state.classicRegistrations.get(name) ?? {})) {
           if (states.some((s) => s.InstanceId === id)) continue;
           states.push(this.registrationHealthy(id, at) ? inService(id) : outOfService(id));
@@ -1721,7 +1792,7 @@ export class FakeAws implements AwsPorts {
         // InService (never, for a group whose instances never do).
         for (const g of this.state.groups.values()) {
           if (!g.group.TargetGroupARNs?.includes(arn)) continue;
-          for (const i of g.instances) targets[i.id] ??= { registeredAt: i.healthy ? i.readyAt : Infinity };
+          for (const i of g.instances) targets[i.id] ??= { registeredAt: i.healthy ? this.readyAtOf(i) : Infinity };
         }
         return Object.entries(targets).map(([id, t]) => {
           const target = { Id: id, Port: t.port ?? group.group.Port };
@@ -2267,6 +2338,7 @@ const MUTATING = {
     'resumeProcesses',
     'enableMetrics',
     'putLifecycleHook',
+    'completeLifecycleAction',
     'putPolicy',
     'deletePolicy',
     'attachInstances',

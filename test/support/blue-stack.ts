@@ -341,7 +341,8 @@ export async function buildBlueStack(endpoint: string, options: BlueStackOptions
         AutoScalingGroupName: groupName,
         LifecycleHookName: lifecycleHookName,
         LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
-        HeartbeatTimeout: 300,
+        // Within health.timeout (60s): with hooks.launching wait, plan refuses a longer heartbeat.
+        HeartbeatTimeout: 60,
         DefaultResult: 'CONTINUE',
       }),
     );

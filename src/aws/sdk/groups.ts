@@ -120,6 +120,26 @@ export class SdkGroups implements GroupsPort {
     );
   }
 
+  async completeLifecycleAction(name: string, hook: string, instanceId: string, result: 'CONTINUE' | 'ABANDON'): Promise<void> {
+    const { client, sdk: asg } = await this.clients.autoScaling();
+    // An instance that waits for the hook no more answers ValidationError "No active Lifecycle Action found
+    // with instance ID i-...": someone (or the heartbeat timeout) completed it first.
+    await awsCall(
+      'CompleteLifecycleAction',
+      `lifecycle hook ${hook} of ${group(name)} for instance ${instanceId}`,
+      () =>
+        client.send(
+          new asg.CompleteLifecycleActionCommand({
+            AutoScalingGroupName: name,
+            LifecycleHookName: hook,
+            InstanceId: instanceId,
+            LifecycleActionResult: result,
+          }),
+        ),
+      { missing: (info) => info.codes.includes('ValidationError') && /no active lifecycle action/i.test(info.message) },
+    );
+  }
+
   async resumeProcesses(name: string, processes: string[]): Promise<void> {
     const { client, sdk: asg } = await this.clients.autoScaling();
     await awsCall('ResumeProcesses', group(name), () =>

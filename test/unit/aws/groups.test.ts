@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   AttachInstancesCommand,
+  CompleteLifecycleActionCommand,
   AutoScalingClient,
   DetachInstancesCommand,
   ResumeProcessesCommand,
@@ -245,6 +246,33 @@ describe('attach, detach, terminate in group, resume', () => {
     expect(asg.commandCalls(ResumeProcessesCommand)[0]!.args[0].input).toEqual({
       AutoScalingGroupName: 'shop',
       ScalingProcesses: ['Launch', 'Terminate'],
+    });
+  });
+});
+
+describe('completeLifecycleAction', () => {
+  it('completes the hook for the instance with the result given', async () => {
+    asg.on(CompleteLifecycleActionCommand).resolves({});
+    await groups.completeLifecycleAction('shop-green', 'warmup', 'i-1', 'CONTINUE');
+    expect(asg.commandCalls(CompleteLifecycleActionCommand)[0]!.args[0].input).toEqual({
+      AutoScalingGroupName: 'shop-green',
+      LifecycleHookName: 'warmup',
+      InstanceId: 'i-1',
+      LifecycleActionResult: 'CONTINUE',
+    });
+  });
+
+  it('succeeds when the instance waits for the hook no more (completed by someone else, or timed out)', async () => {
+    asg.on(CompleteLifecycleActionCommand).rejects(awsError('ValidationError', 'No active Lifecycle Action found with instance ID i-1'));
+    await expect(groups.completeLifecycleAction('shop-green', 'warmup', 'i-1', 'CONTINUE')).resolves.toBeUndefined();
+  });
+
+  it('does not hide another refusal, naming the hook, the group and the instance', async () => {
+    asg.on(CompleteLifecycleActionCommand).rejects(awsError('AccessDenied', 'not authorized to perform: autoscaling:CompleteLifecycleAction'));
+    await expect(groups.completeLifecycleAction('shop-green', 'warmup', 'i-1', 'CONTINUE')).rejects.toMatchObject({
+      operation: 'CompleteLifecycleAction',
+      resource: 'lifecycle hook warmup of auto scaling group shop-green for instance i-1',
+      code: 'AccessDenied',
     });
   });
 });

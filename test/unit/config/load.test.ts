@@ -30,7 +30,7 @@ const INVALID: Record<string, { at: `${number}:${number}`; path: string; message
     at: '11:1',
     path: 'servce',
     message:
-      'unknown key "servce" (did you mean "service"?); expected one of: service, region, strategy, blue, release, launch, dns, health, traffic, gates, retire, state, ssh',
+      'unknown key "servce" (did you mean "service"?); expected one of: service, region, strategy, blue, release, launch, dns, health, hooks, traffic, gates, retire, state, ssh',
   },
   'invalid-unknown-nested-key.yml': {
     at: '13:3',
@@ -294,7 +294,7 @@ const INVALID: Record<string, { at: `${number}:${number}`; path: string; message
     at: '2:1',
     path: '',
     message:
-      'expected a mapping of keys (service, region, strategy, blue, release, launch, dns, listener, health, traffic, gates, retire, state, ssh) at the top level, got a list',
+      'expected a mapping of keys (service, region, strategy, blue, release, launch, dns, listener, health, hooks, traffic, gates, retire, state, ssh) at the top level, got a list',
   },
   'invalid-top-level-scalar.yml': { at: '1:1', path: '', message: 'at the top level, got "shop"' },
 };
@@ -708,7 +708,7 @@ describe('loadConfig: files that cannot be read', () => {
       `${file}:1:11: strategy: expected one of: replica-dns, swap-instances, replica-listener, got "swap"`,
       `${file}:2:1: blue.autoScalingGroup: missing required key (The Auto Scaling group serving traffic before the first deployment. Later deployments find the live group from the DNS record.)`,
       `${file}:3:18: release.image: expected an AMI id such as ami-0123456789abcdef0 (ami- and 8 or 17 hex digits), got "ami-1"`,
-      `${file}:5:1: extra: unknown key "extra"; expected one of: service, region, strategy, blue, release, launch, dns, listener, health, traffic, gates, retire, state, ssh`,
+      `${file}:5:1: extra: unknown key "extra"; expected one of: service, region, strategy, blue, release, launch, dns, listener, health, hooks, traffic, gates, retire, state, ssh`,
     ]);
     expect(await readFile(file, 'utf8')).toContain('extra'); // untouched
   });

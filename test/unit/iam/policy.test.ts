@@ -185,6 +185,25 @@ describe('the policy generated for each strategy and release allows every call i
     expect(uncovered(called, config)).toEqual([]);
   });
 
+  it('replica-dns with hooks.launching complete: the launch hooks are completed, and the policy allows it', async () => {
+    const config = configFor({ hooks: { launching: 'complete' } });
+    const world = blueWorld();
+    await world.aws.groups.putLifecycleHook({
+      AutoScalingGroupName: 'shop-web',
+      LifecycleHookName: 'warmup',
+      LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
+    });
+    const plan = replicaDns.plan(config, await replicaDns.observe(config, world.aws), 'k3x9a');
+    const { journal, options } = engineRun(world, config, plan, replicaDns.handlers(world.aws, services(world.aws, world.clock)));
+    expect((await runForward(journal, options, 'deploy')).status).toBe('succeeded');
+    const called = calledMethods(world.aws);
+    expect(called).toContain('groups.completeLifecycleAction');
+    expect(uncovered(called, config)).toEqual([]);
+    expect(uncovered(['groups.completeLifecycleAction'], configFor())).toEqual([
+      'groups.completeLifecycleAction: autoscaling:CompleteLifecycleAction is not in the policy for replica-dns image',
+    ]);
+  });
+
   it('the check fails for a call the policy does not allow, and for a method the table does not know', () => {
     expect(uncovered(['dns.change'], swapConfig())).toEqual([
       'dns.change: route53:ChangeResourceRecordSets is not in the policy for swap-instances image',

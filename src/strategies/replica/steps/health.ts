@@ -9,6 +9,7 @@ import { VerificationError } from '../../../errors.js';
 import { runHttpCheck, type HttpCheck } from '../../common/gates.js';
 import type { HttpGet } from '../../common/http.js';
 import type { ReplicaFront } from '../front.js';
+import { withLaunchHooks } from './hooks.js';
 
 type Handler<P> = StepHandler<P & JsonObject>;
 
@@ -16,6 +17,10 @@ export interface WaitHealthyParams {
   group: string;
   timeoutSeconds: number;
   intervalSeconds: number;
+  /** Green's launch lifecycle hooks (copied from blue), which hold new instances in Pending:Wait. Absent: none. */
+  launchHooks?: string[];
+  /** hooks.launching complete: bluegreen completes those hooks (CONTINUE) for green's waiting instances. */
+  completeHooks?: boolean;
 }
 
 /** The HTTP gates, checked against green before traffic moves. */
@@ -34,7 +39,7 @@ export function waitHealthy(ports: AwsPorts, front: Pick<ReplicaFront, 'green'>)
           timeoutSeconds: p.timeoutSeconds,
           intervalSeconds: p.intervalSeconds,
         },
-        () => green.health(p.group),
+        async () => withLaunchHooks(ports, ctx, p, await green.health(p.group)),
       );
     },
     async undo() {},
