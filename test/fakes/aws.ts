@@ -1627,12 +1627,21 @@ export class FakeAws implements AwsPorts {
     const existing = this.state.loadBalancers.get(name);
     if (existing) return existing.description.DNSName as string;
     const dns = `${input.Scheme === 'internal' ? 'internal-' : ''}${name}-${1000000000 + name.length * 7919}.${REGION}.elb.amazonaws.com`;
+    // "If you create an HTTPS/SSL listener without associating a security policy, Elastic Load Balancing
+    // associates the default predefined security policy, ELBSecurityPolicy-2016-08"
+    // (https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/ssl-config-update.html); it is then
+    // one of the load balancer's own policies, its attributes expanded from the predefined one
+    // (https://repost.aws/knowledge-center/elb-listener-policy-cli).
+    const secure = (l: { Protocol?: string }) => ['HTTPS', 'SSL'].includes((l.Protocol ?? '').toUpperCase());
+    const tls = (input.Listeners ?? []).some(secure);
     this.state.loadBalancers.set(name, {
+      ...(tls ? { policies: [sslNegotiationPolicy(DEFAULT_SECURITY_POLICY, DEFAULT_SECURITY_POLICY)] } : {}),
       description: {
         LoadBalancerName: name,
         DNSName: dns,
         ...(this.omitCanonicalZone ? {} : { CanonicalHostedZoneNameID: 'Z35SXDOTRQ7X7K', CanonicalHostedZoneName: dns }),
-        ListenerDescriptions: (input.Listeners ?? []).map((l) => ({ Listener: clone(l), PolicyNames: [] })),
+        ListenerDescriptions: (input.Listeners ?? []).map((l) => ({ Listener: clone(l), PolicyNames: secure(l) ? [DEFAULT_SECURITY_POLICY] : [] })),
+        ...(tls ? { Policies: { AppCookieStickinessPolicies: [], LBCookieStickinessPolicies: [], OtherPolicies: [DEFAULT_SECURITY_POLICY] } } : {}),
         AvailabilityZones: input.AvailabilityZones ?? ['us-east-1a', 'us-east-1b'],
         Subnets: input.Subnets ?? [],
         SecurityGroups: input.SecurityGroups ?? [],
@@ -1726,7 +1735,13 @@ export class FakeAws implements AwsPorts {
         const policies = (found.policies ??= []);
         // AWS answers DuplicatePolicyName; the port takes an existing policy of that name as done.
         if (policies.some((p) => p.PolicyName === policy.PolicyName)) return;
-        policies.push(clone(policy));
+        const reference = policy.PolicyAttributeDescriptions?.find((a) => a.AttributeName === REFERENCE_SECURITY_POLICY)?.AttributeValue;
+        // A policy made from a predefined one is described with that one's protocols and ciphers expanded.
+        policies.push(
+          policy.PolicyTypeName === 'SSLNegotiationPolicyType' && reference
+            ? sslNegotiationPolicy(policy.PolicyName as string, reference)
+            : clone(policy),
+        );
         const summary = (found.description.Policies ??= { AppCookieStickinessPolicies: [], LBCookieStickinessPolicies: [], OtherPolicies: [] });
         const attr = (key: string) => policy.PolicyAttributeDescriptions?.find((a) => a.AttributeName === key)?.AttributeValue;
         if (policy.PolicyTypeName === 'LBCookieStickinessPolicyType') {
@@ -2379,6 +2394,32 @@ function scheduledAction(input: PutScheduledUpdateGroupActionCommandInput): Sche
 }
 
 /** Route 53's DELETE test: the set as given equals the stored one (alias names compared without case or final dot). */
+/** The security policy AWS gives an HTTPS/SSL listener created without one. */
+export const DEFAULT_SECURITY_POLICY = 'ELBSecurityPolicy-2016-08';
+const REFERENCE_SECURITY_POLICY = 'Reference-Security-Policy';
+
+/**
+ * An SSLNegotiationPolicyType policy made from a predefined security policy, as DescribeLoadBalancerPolicies
+ * describes it: Reference-Security-Policy first, then the protocols and ciphers it stands for (a few here).
+ */
+function sslNegotiationPolicy(name: string, reference: string): PolicyDescription {
+  const modern = reference.includes('TLS-1-2');
+  const attributes: Record<string, string> = {
+    [REFERENCE_SECURITY_POLICY]: reference,
+    'Protocol-TLSv1': String(!modern),
+    'Protocol-TLSv1.1': String(!modern),
+    'Protocol-TLSv1.2': 'true',
+    'Server-Defined-Cipher-Order': 'true',
+    'ECDHE-RSA-AES128-GCM-SHA256': 'true',
+    'AES128-SHA': String(!modern),
+  };
+  return {
+    PolicyName: name,
+    PolicyTypeName: 'SSLNegotiationPolicyType',
+    PolicyAttributeDescriptions: Object.entries(attributes).map(([AttributeName, AttributeValue]) => ({ AttributeName, AttributeValue })),
+  };
+}
+
 function sameRecordSet(a: ResourceRecordSet, b: ResourceRecordSet): boolean {
   const norm = (r: ResourceRecordSet) =>
     JSON.stringify([

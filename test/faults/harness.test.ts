@@ -45,6 +45,9 @@ describe('the crash model', () => {
       'classicLoadBalancers.create',
       'classicLoadBalancers.configureHealthCheck',
       'classicLoadBalancers.modifyAttributes',
+      // Blue's HTTPS listener policy (AWS's default one in this world) and its listener.
+      'classicLoadBalancers.createPolicy',
+      'classicLoadBalancers.setListenerPolicies',
     ]);
   });
 

@@ -12,7 +12,17 @@ import {
   type AutoScalingGroup,
 } from '@aws-sdk/client-auto-scaling';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeLoadBalancerAttributesCommand, DescribeLoadBalancersCommand, DescribeTagsCommand } from '@aws-sdk/client-elastic-load-balancing';
+import {
+  CreateLBCookieStickinessPolicyCommand,
+  CreateLoadBalancerPolicyCommand,
+  DescribeLoadBalancerAttributesCommand,
+  DescribeLoadBalancerPoliciesCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTagsCommand,
+  ModifyLoadBalancerAttributesCommand,
+  SetLoadBalancerPoliciesForBackendServerCommand,
+  SetLoadBalancerPoliciesOfListenerCommand,
+} from '@aws-sdk/client-elastic-load-balancing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { StatusReport } from '../../src/operations.js';
 import { buildBlueStack, clients, lbDns, recordTarget, writeConfig, type AwsClients, type BlueStack } from '../support/blue-stack.js';
@@ -166,6 +176,58 @@ describe('deploy', () => {
       expect(text).not.toContain('systemctl start shop');
       expect(text).not.toContain(JSON.stringify(plain).slice(1, -1));
     }
+  });
+
+  it("copies blue's classic load balancer policies (TLS negotiation, stickiness, proxy protocol) and its desync mitigation mode", async () => {
+    // moto keeps and describes policies and their listener and backend sets as AWS does, but describes the
+    // stickiness types by names of its own (LbCookieStickinessPolicy) and without their attribute, and
+    // checks no policy type: the unit tests on the fake (elb-policies.test.ts) cover what moto cannot show.
+    const lb = stack.loadBalancerName;
+    const attributes = (pairs: Record<string, string>) =>
+      Object.entries(pairs).map(([AttributeName, AttributeValue]) => ({ AttributeName, AttributeValue }));
+    await aws.elb.send(
+      new CreateLoadBalancerPolicyCommand({
+        LoadBalancerName: lb,
+        PolicyName: 'tls-1-2',
+        PolicyTypeName: 'SSLNegotiationPolicyType',
+        PolicyAttributes: attributes({ 'Reference-Security-Policy': 'ELBSecurityPolicy-TLS-1-2-2017-01' }),
+      }),
+    );
+    await aws.elb.send(
+      new CreateLoadBalancerPolicyCommand({
+        LoadBalancerName: lb,
+        PolicyName: 'proxy',
+        PolicyTypeName: 'ProxyProtocolPolicyType',
+        PolicyAttributes: attributes({ ProxyProtocol: 'true' }),
+      }),
+    );
+    await aws.elb.send(new CreateLBCookieStickinessPolicyCommand({ LoadBalancerName: lb, PolicyName: 'sticky', CookieExpirationPeriod: 600 }));
+    await aws.elb.send(new SetLoadBalancerPoliciesOfListenerCommand({ LoadBalancerName: lb, LoadBalancerPort: 443, PolicyNames: ['tls-1-2'] }));
+    await aws.elb.send(new SetLoadBalancerPoliciesOfListenerCommand({ LoadBalancerName: lb, LoadBalancerPort: 80, PolicyNames: ['sticky'] }));
+    await aws.elb.send(new SetLoadBalancerPoliciesForBackendServerCommand({ LoadBalancerName: lb, InstancePort: 8443, PolicyNames: ['proxy'] }));
+    await aws.elb.send(
+      new ModifyLoadBalancerAttributesCommand({
+        LoadBalancerName: lb,
+        LoadBalancerAttributes: { AdditionalAttributes: [{ Key: 'elb.http.desyncmitigationmode', Value: 'strictest' }] },
+      }),
+    );
+
+    const r = await bg('deploy', '--yes', '--output', 'json');
+    expect(r.code, r.stderr).toBe(0);
+    const green = greenOf(await statusReport());
+    const [greenLb] =
+      (await aws.elb.send(new DescribeLoadBalancersCommand({ LoadBalancerNames: [green.loadBalancer] }))).LoadBalancerDescriptions ?? [];
+    const listener = (port: number) => greenLb?.ListenerDescriptions?.find((d) => d.Listener?.LoadBalancerPort === port)?.PolicyNames;
+    expect(listener(443)).toEqual(['tls-1-2']);
+    expect(listener(80)).toEqual(['sticky']);
+    expect(greenLb?.BackendServerDescriptions?.find((b) => b.InstancePort === 8443)?.PolicyNames).toEqual(['proxy']);
+    const policies = (await aws.elb.send(new DescribeLoadBalancerPoliciesCommand({ LoadBalancerName: green.loadBalancer }))).PolicyDescriptions ?? [];
+    expect(policies.find((p) => p.PolicyName === 'tls-1-2')?.PolicyAttributeDescriptions).toEqual(
+      attributes({ 'Reference-Security-Policy': 'ELBSecurityPolicy-TLS-1-2-2017-01' }),
+    );
+    expect(policies.find((p) => p.PolicyName === 'proxy')?.PolicyAttributeDescriptions).toEqual(attributes({ ProxyProtocol: 'true' }));
+    const greenAttributes = await aws.elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerName: green.loadBalancer }));
+    expect(greenAttributes.LoadBalancerAttributes?.AdditionalAttributes).toContainEqual({ Key: 'elb.http.desyncmitigationmode', Value: 'strictest' });
   });
 
   it('a deploy SIGKILLed between two steps is resumed with nothing made twice', async () => {

@@ -236,21 +236,28 @@ describe('load balancer copy', () => {
     });
   });
 
-  it('copies draining, cross-zone, idle timeout and access log', () => {
+  it('copies draining, cross-zone, idle timeout, access log and the additional attributes (desync mitigation)', () => {
     expect(
       loadBalancerAttributesCopy({
         ConnectionDraining: { Enabled: true, Timeout: 120 },
         CrossZoneLoadBalancing: { Enabled: true },
         ConnectionSettings: { IdleTimeout: 90 },
         AccessLog: { Enabled: true, S3BucketName: 'logs', S3BucketPrefix: 'shop', EmitInterval: 5 },
-        AdditionalAttributes: [{ Key: 'elb.http.desyncmitigationmode', Value: 'defensive' }],
+        AdditionalAttributes: [{ Key: 'elb.http.desyncmitigationmode', Value: 'strictest' }],
       }),
     ).toStrictEqual({
       ConnectionDraining: { Enabled: true, Timeout: 120 },
       CrossZoneLoadBalancing: { Enabled: true },
       ConnectionSettings: { IdleTimeout: 90 },
       AccessLog: { Enabled: true, S3BucketName: 'logs', S3BucketPrefix: 'shop', EmitInterval: 5 },
+      AdditionalAttributes: [{ Key: 'elb.http.desyncmitigationmode', Value: 'strictest' }],
     });
+    expect(loadBalancerAttributesCopy({ AdditionalAttributes: [] })).toStrictEqual({});
+    const twice = [
+      { Key: 'elb.http.desyncmitigationmode', Value: 'defensive' },
+      { Key: 'elb.http.desyncmitigationmode', Value: 'strictest' },
+    ];
+    expect(loadBalancerAttributesCopy({ AdditionalAttributes: twice })).toStrictEqual({ AdditionalAttributes: [twice[1]] });
   });
 });
 

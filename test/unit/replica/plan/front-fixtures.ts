@@ -31,6 +31,7 @@ export function dnsObserved(): DnsObserved {
         },
         attributes: { ConnectionDraining: { Enabled: true, Timeout: 60 } },
         tags: [{ Key: 'team', Value: 'web' }],
+        policies: [],
       },
     },
   };

@@ -203,6 +203,7 @@ describe('dns-classic-elb front planners', () => {
                 Timeout: 60,
               },
             },
+            policies: { policies: [], listeners: [], backends: [] },
           },
           creates: [
             {
@@ -214,6 +215,68 @@ describe('dns-classic-elb front planners', () => {
       ],
       warnings: [],
     });
+  });
+
+  it("create-load-balancer with blue's policies: TLS by its reference policy alone, stickiness, proxy protocol, backend authentication; an unlisted name warned of", () => {
+    const ctx = dns();
+    const lb = ctx.observed.blue.loadBalancer;
+    const attrs = (pairs: [string, string][]) => pairs.map(([AttributeName, AttributeValue]) => ({ AttributeName, AttributeValue }));
+    lb.description.ListenerDescriptions = [
+      { Listener: { Protocol: 'HTTPS', LoadBalancerPort: 443, InstanceProtocol: 'HTTP', InstancePort: 8080 }, PolicyNames: ['tls-1-2', 'sticky'] },
+      { Listener: { Protocol: 'TCP', LoadBalancerPort: 8443, InstanceProtocol: 'TCP', InstancePort: 9443 }, PolicyNames: [] },
+      { Listener: { Protocol: 'HTTP', LoadBalancerPort: 80, InstanceProtocol: 'HTTP', InstancePort: 8080 }, PolicyNames: ['made-by-hand'] },
+    ];
+    lb.description.BackendServerDescriptions = [{ InstancePort: 9443, PolicyNames: ['pp', 'backend-auth'] }];
+    lb.policies = [
+      {
+        PolicyName: 'tls-1-2',
+        PolicyTypeName: 'SSLNegotiationPolicyType',
+        PolicyAttributeDescriptions: attrs([
+          ['Reference-Security-Policy', 'ELBSecurityPolicy-TLS-1-2-2017-01'],
+          ['Protocol-TLSv1', 'false'],
+          ['Protocol-TLSv1.2', 'true'],
+        ]),
+      },
+      {
+        PolicyName: 'sticky',
+        PolicyTypeName: 'LBCookieStickinessPolicyType',
+        PolicyAttributeDescriptions: attrs([['CookieExpirationPeriod', '600']]),
+      },
+      { PolicyName: 'pp', PolicyTypeName: 'ProxyProtocolPolicyType', PolicyAttributeDescriptions: attrs([['ProxyProtocol', 'true']]) },
+      {
+        PolicyName: 'backend-auth',
+        PolicyTypeName: 'BackendServerAuthenticationPolicyType',
+        PolicyAttributeDescriptions: attrs([['PublicKeyPolicyName', 'key']]),
+      },
+      { PolicyName: 'key', PolicyTypeName: 'PublicKeyPolicyType', PolicyAttributeDescriptions: attrs([['PublicKey', 'MIIB...']]) },
+    ];
+    const planned = planCreateLoadBalancer(ctx);
+    expect(planned.steps[0]?.params.policies).toEqual({
+      policies: [
+        { PolicyName: 'key', PolicyTypeName: 'PublicKeyPolicyType', PolicyAttributeDescriptions: attrs([['PublicKey', 'MIIB...']]) },
+        {
+          PolicyName: 'tls-1-2',
+          PolicyTypeName: 'SSLNegotiationPolicyType',
+          PolicyAttributeDescriptions: attrs([['Reference-Security-Policy', 'ELBSecurityPolicy-TLS-1-2-2017-01']]),
+        },
+        {
+          PolicyName: 'sticky',
+          PolicyTypeName: 'LBCookieStickinessPolicyType',
+          PolicyAttributeDescriptions: attrs([['CookieExpirationPeriod', '600']]),
+        },
+        { PolicyName: 'pp', PolicyTypeName: 'ProxyProtocolPolicyType', PolicyAttributeDescriptions: attrs([['ProxyProtocol', 'true']]) },
+        {
+          PolicyName: 'backend-auth',
+          PolicyTypeName: 'BackendServerAuthenticationPolicyType',
+          PolicyAttributeDescriptions: attrs([['PublicKeyPolicyName', 'key']]),
+        },
+      ],
+      listeners: [{ port: 443, policyNames: ['tls-1-2', 'sticky'] }],
+      backends: [{ port: 9443, policyNames: ['pp', 'backend-auth'] }],
+    });
+    expect(planned.warnings).toEqual([
+      'listener 80 of shop-web uses policy made-by-hand, which DescribeLoadBalancerPolicies does not list: not copied to green',
+    ]);
   });
 
   it("switch-dns: the pause point, the record from blue's load balancer to green's", () => {

@@ -3,7 +3,7 @@
  * (its classic load balancer, then the group in it), and reads blue's load balancer. Throws InputError
  * (nothing changed) for anything that makes a deployment impossible.
  */
-import type { LoadBalancerAttributes, LoadBalancerDescription, Tag as ElbTag } from '@aws-sdk/client-elastic-load-balancing';
+import type { LoadBalancerAttributes, LoadBalancerDescription, PolicyDescription, Tag as ElbTag } from '@aws-sdk/client-elastic-load-balancing';
 import type { HostedZone, ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { AwsPorts } from '../../../../aws/ports.js';
 import type { Config, ReplicaDnsConfig } from '../../../../config/schema.js';
@@ -19,6 +19,8 @@ export interface BlueLoadBalancer {
     description: LoadBalancerDescription & { LoadBalancerName: string };
     attributes: LoadBalancerAttributes;
     tags: ElbTag[];
+    /** The policies created for it (listener and backend policies, with their attributes). */
+    policies: PolicyDescription[];
   };
 }
 
@@ -68,11 +70,12 @@ export async function observe(config: ReplicaDnsConfig, ports: AwsPorts): Promis
   }
   const lbName = lbMatch.LoadBalancerName as string;
   const observed = await observeBlueGroup(STRATEGY, ports, { ...start, groups }, blueGroup, async () => {
-    const [attributes, tagsByName] = await Promise.all([
+    const [attributes, tagsByName, policies] = await Promise.all([
       ports.classicLoadBalancers.describeAttributes(lbName),
       ports.classicLoadBalancers.describeTags([lbName]),
+      ports.classicLoadBalancers.describePolicies(lbName),
     ]);
-    return { loadBalancer: { description: { ...lbMatch, LoadBalancerName: lbName }, attributes, tags: tagsByName[lbName] ?? [] } };
+    return { loadBalancer: { description: { ...lbMatch, LoadBalancerName: lbName }, attributes, tags: tagsByName[lbName] ?? [], policies } };
   });
   return { zone: start.entry, record, ...observed };
 }

@@ -21,7 +21,7 @@ import {
   type Planned,
 } from '../../plan/context.js';
 import type { RetireBlueCommon } from '../../steps/retire.js';
-import { loadBalancerAttributesCopy, loadBalancerCopy } from './builders.js';
+import { loadBalancerAttributesCopy, loadBalancerCopy, loadBalancerPoliciesCopy } from './builders.js';
 import type { Observed } from './observe.js';
 import type { ReplicaDnsConfig } from '../../../../config/schema.js';
 
@@ -43,6 +43,8 @@ export interface CreateLoadBalancerParams {
   input: JsonObject; // CreateLoadBalancerCommandInput
   healthCheck: JsonObject | null; // HealthCheck
   attributes: JsonObject; // LoadBalancerAttributes
+  /** Blue's listener and backend policies (LoadBalancerPolicies). Absent in journals of older versions: none copied. */
+  policies?: JsonObject;
 }
 
 /** Where the record is and what it points at: in switch-dns's params and every traffic step's. */
@@ -134,21 +136,24 @@ export function dnsFacts(ctx: PlanBase<Observed, ReplicaDnsConfig>): FrontFacts 
   };
 }
 
-/** create-load-balancer: a classic load balancer like blue's (listeners, subnets, health check, attributes). */
+/** create-load-balancer: a classic load balancer like blue's (listeners, subnets, health check, attributes, policies). */
 export function planCreateLoadBalancer(ctx: DnsPlan): Planned {
-  const { description: blue, tags, attributes } = ctx.observed.blue.loadBalancer;
+  const { description: blue, tags, attributes, policies } = ctx.observed.blue.loadBalancer;
+  const copied = loadBalancerPoliciesCopy(blue, policies);
   const params: CreateLoadBalancerParams = {
     name: ctx.greenFront,
     input: toJson(loadBalancerCopy(blue, tags, ctx.greenFront, ctx.tags)),
     healthCheck: blue.HealthCheck ? toJson<HealthCheck>(blue.HealthCheck) : null,
     attributes: toJson(loadBalancerAttributesCopy(attributes)),
+    policies: toJson(copied.copy),
   };
-  return planFrontCreated(
+  const planned = planFrontCreated(
     ctx,
     DNS_STEP.createLoadBalancer,
     { what: 'classic load balancer', type: 'load-balancer', like: blue.LoadBalancerName },
     params,
   );
+  return { ...planned, warnings: [...planned.warnings, ...copied.warnings] };
 }
 
 /** The record and its alias as the traffic steps journal them. */

@@ -14,6 +14,7 @@ import { checkAlarms } from '../../../common/gates.js';
 import { toJson } from '../../../common/plan-helpers.js';
 import type { BlueFront, GreenFront } from '../../front.js';
 import type { CreateLoadBalancerParams, GreenLoadBalancer, RetireBlueParams, SwitchDnsParams } from './plan.js';
+import type { LoadBalancerPolicies } from './builders.js';
 import { aliasTargetOf, pointsAt, requireInService, type AliasTarget } from './records.js';
 
 type Handler<P> = StepHandler<P & JsonObject>;
@@ -71,12 +72,24 @@ export function createLoadBalancer(ports: AwsPorts): Handler<CreateLoadBalancerP
       // Adopted or new: make sure it is configured like blue's.
       if (p.healthCheck) await ports.classicLoadBalancers.configureHealthCheck(p.name, p.healthCheck as unknown as HealthCheck);
       await ports.classicLoadBalancers.modifyAttributes(p.name, p.attributes);
+      if (p.policies) await copyPolicies(ports, p.name, p.policies as unknown as LoadBalancerPolicies);
       await ctx.record({ loadBalancer: p.name, dnsName: dnsName ?? null });
     },
     async undo(_ctx, p) {
       await ports.classicLoadBalancers.delete(p.name);
     },
   };
+}
+
+/**
+ * Blue's policies on green's load balancer, then each listener's and backend's set: without them green's
+ * HTTPS listeners negotiate with AWS's default security policy, drop stickiness, and send no PROXY header
+ * to instances that expect one. Each call is idempotent (a policy already there is success; a set replaces).
+ */
+async function copyPolicies(ports: AwsPorts, name: string, copy: LoadBalancerPolicies): Promise<void> {
+  for (const policy of copy.policies) await ports.classicLoadBalancers.createPolicy(name, policy);
+  for (const l of copy.listeners) await ports.classicLoadBalancers.setListenerPolicies(name, l.port, l.policyNames);
+  for (const b of copy.backends) await ports.classicLoadBalancers.setBackendPolicies(name, b.port, b.policyNames);
 }
 
 // ---------------------------------------------------------------- switch-dns
