@@ -130,6 +130,8 @@ export function parseConfigText(text: string, file: string, overrides: ConfigOve
       data.release = { ...rest, image: overrides.image };
     }
     // anything else stays, so the schema reports that release is not a mapping
+    // bake is about baking the commands' image: an image release has none to bake (unknown keys stay, reported).
+    if (isPlainObject(data.bake) && Object.keys(data.bake).every((key) => key === 'reboot')) delete data.bake;
   }
 
   const strategy = strategyOf(data.strategy);

@@ -73,9 +73,12 @@ export const SSH_ADDRESSES = ['private', 'public', 'dns'] as const;
 export const HOST_KEY_POLICIES = ['strict', 'accept-new'] as const;
 export const LAUNCH_KINDS = ['template'] as const;
 export const LAUNCH_HOOK_ACTIONS = ['wait', 'complete'] as const;
+/** bake.reboot when the file does not say: reboot before CreateImage. */
+export const BAKE_REBOOT_DEFAULT = true;
 
 const DEFAULTS = {
   release: { via: 'ssh' },
+  bake: { reboot: BAKE_REBOOT_DEFAULT },
   health: { timeout: '300s', interval: '10s' },
   retire: { after: '5m', action: 'scale-to-zero' },
   traffic: { hold: '5m' },
@@ -176,6 +179,23 @@ const untilRequestsBelow = z
   .describe(
     "Besides retire.after (the floor), wait until blue's load balancer counts fewer requests than this per minute (CloudWatch RequestCount). Absent: retire.after alone.",
   );
+
+/**
+ * How the image of a commands release is baked. With NoReboot, "we can't guarantee the file system integrity
+ * of the created image" (EC2 API reference, CreateImage): right after the release commands wrote files, the
+ * default lets CreateImage reboot the instance first (it serves no traffic yet).
+ */
+const bake = z
+  .strictObject({
+    reboot: z
+      .boolean({ error: 'expected true or false' })
+      .optional()
+      .describe(
+        `true: CreateImage shuts the instance down and reboots it first, so that what the release commands wrote is on disk (the builder, or swap-instances' new instance, serves no traffic yet). false: NoReboot, faster, but the image may miss or hold half-written files. Default ${String(DEFAULTS.bake.reboot)}.`,
+      ),
+  })
+  .optional()
+  .describe('How the image is baked from an instance the release commands ran on. Only with release.commands.');
 
 const launch = oneOf(LAUNCH_KINDS)
   .optional()
@@ -447,6 +467,7 @@ const replicaDnsSchema = z.strictObject({
     })
     .describe('The stack serving traffic now.'),
   release,
+  bake,
   launch,
   dns,
   health,
@@ -481,6 +502,7 @@ const replicaListenerSchema = z.strictObject({
     })
     .describe('The stack serving traffic now.'),
   release,
+  bake,
   launch,
   listener,
   health,
@@ -511,6 +533,7 @@ const swapInstancesSchema = z.strictObject({
     })
     .describe('The group serving traffic now.'),
   release,
+  bake,
   launch,
   health,
   retire: z
@@ -571,10 +594,23 @@ function checkListenerRegion(c: { region?: string | undefined; listener?: { arn:
   }
 }
 
+/** bake is about an image made from commands: with release.image there is none to bake. */
+function checkBake(c: { bake?: unknown; release: { image?: string | undefined } }, ctx: z.RefinementCtx): void {
+  if (c.bake === undefined || c.release.image === undefined) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['bake'],
+    input: c.bake,
+    message: 'used only with release.commands (an image release bakes no image): remove it',
+    params: { complete: true },
+  });
+}
+
 export const configSchema = z
   .discriminatedUnion('strategy', [replicaDnsSchema, swapInstancesSchema, replicaListenerSchema])
   .superRefine((c, ctx) => {
     checkHealth(c, ctx);
+    checkBake(c, ctx);
     if (c.strategy === 'replica-listener') checkListenerRegion(c, ctx);
   })
   .describe('bluegreen configuration');
@@ -594,6 +630,7 @@ export const anyStrategySchema = z
       .describe(strategySchema.description ?? ''),
     blue: replicaDnsSchema.shape.blue,
     release,
+    bake,
     launch,
     dns: dns.optional(),
     listener: listener.optional(),
@@ -607,6 +644,7 @@ export const anyStrategySchema = z
   })
   .superRefine((c, ctx) => {
     checkHealth(c, ctx);
+    checkBake(c, ctx);
     checkListenerRegion(c, ctx);
   });
 
@@ -641,6 +679,8 @@ interface CommonConfig {
   retire: { afterSeconds: number; action: 'scale-to-zero' | 'delete' | 'keep' };
   /** 'template': where blue uses a launch configuration, green uses a launch template. Absent: as blue. */
   launch?: 'template';
+  /** release.commands: how the image is baked. Absent: reboot, the default (BAKE_REBOOT_DEFAULT). */
+  bake?: { reboot: boolean };
   /** dir: absolute. s3: the journal and lock live in this bucket instead (dir is then unused). */
   state: { dir: string; s3?: { bucket: string; prefix: string } };
   ssh: SshSettings;
@@ -720,6 +760,8 @@ export function toConfig(parsed: ParsedConfig, source: Config['source'], paths: 
     health: { timeoutSeconds: seconds(parsed.health.timeout), intervalSeconds: seconds(parsed.health.interval) },
     retire: { afterSeconds: seconds(parsed.retire.after), action: 'action' in parsed.retire ? parsed.retire.action : 'keep' },
     ...(parsed.launch !== undefined ? { launch: parsed.launch } : {}),
+    // Only when it differs from the default: the digest does not tell it written from left out.
+    ...(parsed.bake?.reboot !== undefined && parsed.bake.reboot !== BAKE_REBOOT_DEFAULT ? { bake: { reboot: parsed.bake.reboot } } : {}),
     state: { dir: paths.stateDir, ...(parsed.state.s3 ? { s3: parsed.state.s3 } : {}) },
     ssh: {
       ...(parsed.ssh.user !== undefined ? { user: parsed.ssh.user } : {}),

@@ -4,11 +4,12 @@
  * image baked from it, the builder terminated. Pure.
  */
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
-import type { Config } from '../../config/schema.js';
+import { BAKE_REBOOT_DEFAULT, type Config } from '../../config/schema.js';
 import type { StepDescriptor } from '../../engine/types.js';
 import { commandEnv } from '../common/builders.js';
 import type { BlueLaunch } from '../common/observe.js';
 import {
+  bakeRebootText,
   IMAGE_INTERVAL_SECONDS,
   IMAGE_TIMEOUT_SECONDS,
   RUNNING_TIMEOUT_SECONDS,
@@ -39,7 +40,7 @@ export const BAKE_STEP = {
 export interface BakePlanInput {
   /** The strategy, for the step kinds ("replica-dns/launch-builder"). */
   strategy: string;
-  config: Pick<Config, 'service' | 'ssh' | 'health'>;
+  config: Pick<Config, 'service' | 'ssh' | 'health' | 'bake'>;
   release: { commands: string[]; via: 'ssh' | 'ssm' };
   deploymentId: string;
   blueGroup: AutoScalingGroup & { AutoScalingGroupName: string };
@@ -72,6 +73,7 @@ export function bakeParams(input: BakePlanInput) {
   const run: RunCommandsParams = { via: release.via, address, commands: release.commands, env: commandEnv(config.service, deploymentId), parallel };
   const image: BakeImageParams = {
     name: bake.image,
+    reboot: config.bake?.reboot ?? BAKE_REBOOT_DEFAULT,
     description: `bluegreen ${deploymentId}: ${config.service} baked from builder ${bake.builder}, launched like ${blueGroup.AutoScalingGroupName}`,
     tags: [{ Key: 'Name', Value: bake.image }, ...ownTags(tags)],
     timeoutSeconds: IMAGE_TIMEOUT_SECONDS,
@@ -116,7 +118,7 @@ export function planBake(input: BakePlanInput): StepDescriptor[] {
       params: asJson(run),
     }),
     step(BAKE_STEP.bakeImage, {
-      title: `Bake image ${bake.image} from builder ${bake.builder} (no reboot)`,
+      title: `Bake image ${bake.image} from builder ${bake.builder} ${bakeRebootText(imageParams.reboot ?? BAKE_REBOOT_DEFAULT)}`,
       params: asJson(imageParams),
       creates: [{ type: 'image', name: bake.image }],
       waits: `until the image is available (timeout ${IMAGE_TIMEOUT_SECONDS}s)`,

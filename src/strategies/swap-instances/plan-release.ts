@@ -3,7 +3,9 @@
  * release commands, bake the group's next image from one of them. An image release has none. Pure.
  */
 import type { StepDescriptor } from '../../engine/types.js';
+import { BAKE_REBOOT_DEFAULT } from '../../config/schema.js';
 import {
+  bakeRebootText,
   IMAGE_INTERVAL_SECONDS,
   IMAGE_TIMEOUT_SECONDS,
   type BakeImageParams,
@@ -20,9 +22,10 @@ type Commands = Extract<Release, { kind: 'commands' }>;
 type Ssh = Pick<SshSettings, 'address' | 'connectTimeoutSeconds' | 'connectionAttempts' | 'parallel'>;
 export type ReleaseFacts = Pick<SwapFacts, 'service' | 'deploymentId' | 'group' | 'names' | 'ownTags'>;
 
-export function planRelease(f: ReleaseFacts, release: Release, ssh: Ssh): StepDescriptor[] {
+/** `reboot`: bake.reboot (the instance baked from is a new one, not serving yet). */
+export function planRelease(f: ReleaseFacts, release: Release, ssh: Ssh, reboot = BAKE_REBOOT_DEFAULT): StepDescriptor[] {
   if (release.kind !== 'commands') return [];
-  return [planWaitReachable(release, ssh), planRunCommands(f, release, ssh), planBakeImage(f)];
+  return [planWaitReachable(release, ssh), planRunCommands(f, release, ssh), planBakeImage(f, reboot)];
 }
 
 export function planWaitReachable(release: Commands, ssh: Ssh): StepDescriptor {
@@ -57,16 +60,17 @@ export function planRunCommands(f: Pick<SwapFacts, 'service' | 'deploymentId'>, 
   });
 }
 
-export function planBakeImage(f: ReleaseFacts): StepDescriptor {
+export function planBakeImage(f: ReleaseFacts, reboot = BAKE_REBOOT_DEFAULT): StepDescriptor {
   const bake: BakeImageParams = {
     name: f.names.image,
+    reboot,
     description: `bluegreen ${f.deploymentId}: ${f.service} baked from a new instance of ${f.group}`,
     tags: [{ Key: 'Name', Value: f.names.image }, ...f.ownTags],
     timeoutSeconds: IMAGE_TIMEOUT_SECONDS,
     intervalSeconds: IMAGE_INTERVAL_SECONDS,
   };
   return stepOf(STEP.bakeImage, {
-    title: `Bake image ${f.names.image} from a new instance (no reboot)`,
+    title: `Bake image ${f.names.image} from a new instance ${bakeRebootText(reboot)}`,
     params: asJson(bake),
     creates: [{ type: 'image', name: f.names.image }],
     waits: `until the image is available (timeout ${IMAGE_TIMEOUT_SECONDS}s)`,

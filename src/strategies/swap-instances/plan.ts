@@ -40,7 +40,7 @@ export function plan(config: Config, observed: Observed, deploymentId: string): 
     planSuspend(f),
     planLaunchInstances(f, observed.group),
     planWaitRunning(f),
-    ...planRelease(f, c.release, c.ssh),
+    ...planRelease(f, c.release, c.ssh, c.bake?.reboot),
     planRaiseMaxSize(f),
     planAttach(f),
     planWaitHealthy(f),

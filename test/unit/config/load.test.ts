@@ -30,7 +30,7 @@ const INVALID: Record<string, { at: `${number}:${number}`; path: string; message
     at: '11:1',
     path: 'servce',
     message:
-      'unknown key "servce" (did you mean "service"?); expected one of: service, region, strategy, blue, release, launch, dns, health, hooks, traffic, gates, retire, state, ssh',
+      'unknown key "servce" (did you mean "service"?); expected one of: service, region, strategy, blue, release, bake, launch, dns, health, hooks, traffic, gates, retire, state, ssh',
   },
   'invalid-unknown-nested-key.yml': {
     at: '13:3',
@@ -252,6 +252,12 @@ const INVALID: Record<string, { at: `${number}:${number}`; path: string; message
     message: 'used only with release.commands (an image release runs no commands): remove it',
   },
   'invalid-release-via.yml': { at: '9:8', path: 'release.via', message: 'expected one of: ssh, ssm, got "scp"' },
+  'invalid-bake-with-image.yml': {
+    at: '9:3',
+    path: 'bake',
+    message: 'used only with release.commands (an image release bakes no image): remove it',
+  },
+  'invalid-bake-reboot.yml': { at: '9:11', path: 'bake.reboot', message: 'expected true or false, got "sometimes"' },
   'invalid-ssh-address.yml': { at: '10:12', path: 'ssh.address', message: 'expected one of: private, public, dns, got "ipv6"' },
   'invalid-ssh-parallel-zero.yml': { at: '10:13', path: 'ssh.parallel', message: 'expected a whole number from 1 to 100, got the number 0' },
   'invalid-ssh-attempts-over.yml': {
@@ -294,7 +300,7 @@ const INVALID: Record<string, { at: `${number}:${number}`; path: string; message
     at: '2:1',
     path: '',
     message:
-      'expected a mapping of keys (service, region, strategy, blue, release, launch, dns, listener, health, hooks, traffic, gates, retire, state, ssh) at the top level, got a list',
+      'expected a mapping of keys (service, region, strategy, blue, release, bake, launch, dns, listener, health, hooks, traffic, gates, retire, state, ssh) at the top level, got a list',
   },
   'invalid-top-level-scalar.yml': { at: '1:1', path: '', message: 'at the top level, got "shop"' },
 };
@@ -423,6 +429,24 @@ describe('loadConfig: swap-instances', () => {
     const config = await loadConfig(fixture('valid-swap-commands-ssm.yml'));
     expect(config.release).toEqual({ kind: 'commands', commands: ['sudo /opt/app/update.sh 42'], via: 'ssm' });
     expect(config.ssh).toEqual(SSH_DEFAULTS);
+  });
+
+  it('bake.reboot: true unless the file says false; the digest does not tell the default written from left out', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'bluegreen-config-'));
+    const base = 'service: shop\nstrategy: swap-instances\nblue: {autoScalingGroup: shop}\nrelease: {commands: [make]}\n';
+    const load = async (text: string, overrides: { image?: string } = {}) => {
+      await writeFile(path.join(dir, 'bluegreen.yml'), text);
+      return loadConfig(path.join(dir, 'bluegreen.yml'), overrides);
+    };
+    expect((await load(base)).bake).toBeUndefined();
+    expect((await load(`${base}bake: {reboot: true}\n`)).bake).toBeUndefined();
+    expect((await load(`${base}bake: {reboot: false}\n`)).bake).toEqual({ reboot: false });
+    const digest = (text: string) => configDigest(parseConfigText(text, 'x.yml'));
+    expect(digest(`${base}bake: {reboot: true}\n`)).toBe(digest(base));
+    expect(digest(`${base}bake: {}\n`)).toBe(digest(base));
+    expect(digest(`${base}bake: {reboot: false}\n`)).not.toBe(digest(base));
+    // --image replaces a commands release: its bake goes with it.
+    expect((await load(`${base}bake: {reboot: false}\n`, { image: 'ami-01234567' })).release).toEqual({ kind: 'image', image: 'ami-01234567' });
   });
 
   it('release.via defaults to ssh, and the digest does not tell it written from left out', () => {
@@ -708,7 +732,7 @@ describe('loadConfig: files that cannot be read', () => {
       `${file}:1:11: strategy: expected one of: replica-dns, swap-instances, replica-listener, got "swap"`,
       `${file}:2:1: blue.autoScalingGroup: missing required key (The Auto Scaling group serving traffic before the first deployment. Later deployments find the live group from the DNS record.)`,
       `${file}:3:18: release.image: expected an AMI id such as ami-0123456789abcdef0 (ami- and 8 or 17 hex digits), got "ami-1"`,
-      `${file}:5:1: extra: unknown key "extra"; expected one of: service, region, strategy, blue, release, launch, dns, listener, health, hooks, traffic, gates, retire, state, ssh`,
+      `${file}:5:1: extra: unknown key "extra"; expected one of: service, region, strategy, blue, release, bake, launch, dns, listener, health, hooks, traffic, gates, retire, state, ssh`,
     ]);
     expect(await readFile(file, 'utf8')).toContain('extra'); // untouched
   });

@@ -119,7 +119,7 @@ describe('replica-dns observe and plan with release.commands', () => {
       ['wait-running', 'replica-dns/wait-running', `Wait until builder ${BUILDER} is running`],
       ['wait-reachable', 'replica-dns/wait-reachable', `Wait until builder ${BUILDER} answers over ssh`],
       ['run-commands', 'replica-dns/run-commands', `Run 3 release commands on builder ${BUILDER} over ssh`],
-      ['bake-image', 'replica-dns/bake-image', `Bake image ${GREEN} from builder ${BUILDER} (no reboot)`],
+      ['bake-image', 'replica-dns/bake-image', `Bake image ${GREEN} from builder ${BUILDER} (reboot first)`],
       ['terminate-builder', 'replica-dns/terminate-builder', `Terminate builder ${BUILDER}`],
       [
         'create-launch',
@@ -224,10 +224,10 @@ describe('replica-dns handlers with release.commands', () => {
     );
     expect(JSON.stringify(world.journal.outputs)).not.toContain('ran command');
 
-    // Baked without reboot, named and tagged (image and snapshot), waited for until available.
+    // Baked after a reboot (bake.reboot's default: the builder serves no traffic), named and tagged (image and snapshot), waited for until available.
     const creates = aws.callsTo('images.createImage').map((a) => a[0] as Record<string, unknown>);
     expect(creates).toHaveLength(1);
-    expect(creates[0]).toMatchObject({ InstanceId: builder, Name: GREEN, NoReboot: true });
+    expect(creates[0]).toMatchObject({ InstanceId: builder, Name: GREEN, NoReboot: false });
     const imageId = world.journal.outputs[STEP.bakeImage]?.imageId as string;
     const image = await aws.images.describeImage(imageId);
     expect(image?.State).toBe('available');
@@ -269,6 +269,28 @@ describe('replica-dns handlers with release.commands', () => {
     expect(version?.LaunchTemplateData).toMatchObject({ ImageId: imageId, InstanceType: 't3.small', UserData: USER_DATA });
     expect((await world.aws.groups.describeGroup(GREEN))?.LaunchTemplate).toEqual({ LaunchTemplateName: GREEN, Version: '1' });
     expect(world.aws.instance(builderId(world))?.State?.Name).toBe('terminated');
+  });
+
+  it('bake.reboot false: CreateImage with NoReboot, and the plan says "(no reboot)"', async () => {
+    const world = bakeWorld();
+    const { plan, steps, registry } = await planned(world, commandsConfig({ bake: { reboot: false } }));
+    const bake = plan.steps.find((s) => s.id === STEP.bakeImage);
+    expect(bake?.title).toBe(`Bake image ${GREEN} from builder ${BUILDER} (no reboot)`);
+    expect(bake?.params).toMatchObject({ reboot: false });
+    await world.journal.applyAll(registry, upTo(steps, STEP.bakeImage));
+    expect(world.aws.callsTo('images.createImage').map((a) => (a[0] as { NoReboot?: boolean }).NoReboot)).toEqual([true]);
+  });
+
+  it('a journal planned before bake.reboot (no reboot param) bakes as its plan said: NoReboot', async () => {
+    const world = bakeWorld();
+    const { steps, registry } = await planned(world);
+    const old = steps.map((s) => {
+      if (s.id !== STEP.bakeImage) return s;
+      const { reboot: _reboot, ...params } = s.params as Record<string, unknown>;
+      return { ...s, params: params as typeof s.params };
+    });
+    await world.journal.applyAll(registry, upTo(old, STEP.bakeImage));
+    expect(world.aws.callsTo('images.createImage').map((a) => (a[0] as { NoReboot?: boolean }).NoReboot)).toEqual([true]);
   });
 
   it('applying every step twice makes no second builder and no second image', async () => {

@@ -45,9 +45,10 @@ describe('swap-instances step planners: a commands release', () => {
     expect(planBakeImage(FACTS)).toEqual({
       id: 'bake-image',
       kind: 'swap-instances/bake-image',
-      title: 'Bake image shop-swap-k3x9a from a new instance (no reboot)',
+      title: 'Bake image shop-swap-k3x9a from a new instance (reboot first)',
       params: {
         name: 'shop-swap-k3x9a',
+        reboot: true,
         description: `bluegreen k3x9a: shop baked from a new instance of ${GROUP}`,
         tags: [
           { Key: 'Name', Value: 'shop-swap-k3x9a' },
@@ -60,5 +61,12 @@ describe('swap-instances step planners: a commands release', () => {
       creates: [{ type: 'image', name: 'shop-swap-k3x9a' }],
       waits: 'until the image is available (timeout 3600s)',
     });
+  });
+
+  it('planBakeImage with bake.reboot false: NoReboot, and the title says so', () => {
+    const step = planBakeImage(FACTS, false);
+    expect(step.title).toBe('Bake image shop-swap-k3x9a from a new instance (no reboot)');
+    expect(step.params).toMatchObject({ reboot: false });
+    expect(planRelease(FACTS, BY_SSH, SSH, false).at(-1)?.params).toMatchObject({ reboot: false });
   });
 });

@@ -72,6 +72,7 @@ describe('swap-instances plan', () => {
     });
     expect(by[STEP.bakeImage]?.params).toEqual({
       name: 'shop-swap-k3x9a',
+      reboot: true,
       description: `bluegreen k3x9a: shop baked from a new instance of ${GROUP}`,
       tags: [
         { Key: 'Name', Value: 'shop-swap-k3x9a' },

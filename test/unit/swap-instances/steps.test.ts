@@ -183,7 +183,7 @@ describe('swap-instances handlers against the in-memory AWS', () => {
     expect(JSON.stringify(plan)).not.toContain(USER_DATA);
   });
 
-  it('a commands release: launches with the group image, probes, runs the commands with the env, records exit codes, bakes without reboot', async () => {
+  it('a commands release: launches with the group image, probes, runs the commands with the env, records exit codes, bakes rebooting first (bake.reboot default)', async () => {
     const world = swapWorld();
     await deploy(world, commandsConfig());
     await expectSwapped(world);
@@ -203,7 +203,7 @@ describe('swap-instances handlers against the in-memory AWS', () => {
     );
 
     const [create] = world.aws.callsTo('images.createImage');
-    expect(create?.[0]).toMatchObject({ InstanceId: fresh[0], Name: 'shop-swap-k3x9a', NoReboot: true });
+    expect(create?.[0]).toMatchObject({ InstanceId: fresh[0], Name: 'shop-swap-k3x9a', NoReboot: false });
     const imageId = world.journal.outputs[STEP.bakeImage]?.imageId as string;
     const image = await world.aws.images.describeImage(imageId);
     expect(image?.State).toBe('available');
