@@ -7,6 +7,8 @@
  *    weighs instances (WeightedCapacity, DesiredCapacityType vcpu/memory-mib) counts their units;
  *  - launch lifecycle hooks hold each new instance in Pending:Wait until CompleteLifecycleAction or the
  *    heartbeat timeout (then DefaultResult: CONTINUE, or ABANDON: terminated and replaced);
+ *  - with Launch suspended a group launches nothing; with AddToLoadBalancer suspended, instances not yet
+ *    InService never join its load balancers and target groups;
  *  - deleting a group deletes its policies (and the alarms target tracking made), not other alarms;
  *  - a group scales by itself on the virtual clock, as AWS does unless the process is suspended: its
  *    scheduled actions run at their time (ScheduledActions), and an alarm in a state whose actions name one
@@ -137,6 +139,11 @@ interface FakeInstance {
   weight?: number;
   /** The launch lifecycle hooks it waits for in Pending:Wait (absent: none). */
   waits?: HookWait[];
+  /**
+   * Launched (or not yet InService) while AddToLoadBalancer was suspended: the group never registers it
+   * with its load balancers and target groups, even once the process is resumed.
+   */
+  notInFront?: boolean;
 }
 
 /**
@@ -879,7 +886,8 @@ export class FakeAws implements AwsPorts {
   private reconcile(g: GroupState, ready = false): void {
     const desired = g.group.DesiredCapacity ?? 0;
     const azs = g.group.AvailabilityZones?.length ? g.group.AvailabilityZones : ['us-east-1a'];
-    while (this.units(g) < desired) {
+    // Launch suspended: the group launches nothing (ReplaceUnhealthy, scaling, AZRebalance alike).
+    while (this.units(g) < desired && !this.suspended(g, 'Launch')) {
       const delay = this.inServiceAfterSeconds;
       const launched = this.nextLaunch(g);
       g.instances.push({
@@ -889,6 +897,7 @@ export class FakeAws implements AwsPorts {
         healthy: true,
         ...(this.isWeighted(g) ? launched : {}),
         ...(ready || this.launchWaits(g).length === 0 ? {} : { waits: this.launchWaits(g) }),
+        ...(this.suspended(g, 'AddToLoadBalancer') ? { notInFront: true } : {}),
       });
     }
     // A termination hook holds an instance scaled in for the hook's heartbeat (nobody completes it here):
@@ -1322,6 +1331,7 @@ export class FakeAws implements AwsPorts {
       resumeProcesses: async (group, processes) => {
         const g = this.groupState(group);
         g.group.SuspendedProcesses = (g.group.SuspendedProcesses ?? []).filter((p) => !processes.includes(p.ProcessName as string));
+        this.reconcile(g); // Launch resumed: the group launches what it could not
       },
       attachInstances: async (group, instanceIds) => this.attach(group, instanceIds),
       detachInstances: async (group, instanceIds, decrement) => this.detach(group, instanceIds, decrement),
@@ -1349,6 +1359,11 @@ export class FakeAws implements AwsPorts {
         const g = this.groupState(group);
         const have = new Set(g.group.SuspendedProcesses?.map((p) => p.ProcessName));
         for (const p of processes) if (!have.has(p)) g.group.SuspendedProcesses?.push({ ProcessName: p, SuspensionReason: 'User suspended' });
+        // Instances not yet InService are never added to the load balancers: "it does not add the instances
+        // that were launched while this process was suspended" (understand-how-suspending-processes-affects-other-processes).
+        if (processes.includes('AddToLoadBalancer')) {
+          for (const i of g.instances) if (this.clock.now() < this.readyAtOf(i)) i.notInFront = true;
+        }
       },
       enableMetrics: async (group, metrics, granularity) => {
         const g = this.groupState(group);
@@ -1673,7 +1688,7 @@ export class FakeAws implements AwsPorts {
           if (!found) return [];
           const instances = [...this.state.groups.values()]
             .filter((g) => g.group.LoadBalancerNames?.includes(n))
-            .flatMap((g) => g.instances.map((i) => ({ InstanceId: i.id })));
+            .flatMap((g) => g.instances.filter((i) => !i.notInFront).map((i) => ({ InstanceId: i.id })));
           for (const id of Object.keys(this.state.classicRegistrations.get(n) ?? {})) {
             if (!instances.some((i) => i.InstanceId === id)) instances.push({ InstanceId: id });
           }
@@ -1722,7 +1737,9 @@ export class FakeAws implements AwsPorts {
         });
         const states: InstanceState[] = [...this.state.groups.values()]
           .filter((g) => g.group.LoadBalancerNames?.includes(name))
-          .flatMap((g) => g.instances.map((i) => (now >= this.readyAtOf(i) && i.healthy ? inService(i.id) : outOfService(i.id))));
+          .flatMap((g) =>
+            g.instances.filter((i) => !i.notInFront).map((i) => (now >= this.readyAtOf(i) && i.healthy ? inService(i.id) : outOfService(i.id))),
+          );
         for (const [id, at] of Object.entries(this.state.classicRegistrations.get(name) ?? {})) {
           if (states.some((s) => s.InstanceId === id)) continue;
           states.push(this.registrationHealthy(id, at) ? inService(id) : outOfService(id));
@@ -1807,7 +1824,7 @@ export class FakeAws implements AwsPorts {
         // InService (never, for a group whose instances never do).
         for (const g of this.state.groups.values()) {
           if (!g.group.TargetGroupARNs?.includes(arn)) continue;
-          for (const i of g.instances) targets[i.id] ??= { registeredAt: i.healthy ? this.readyAtOf(i) : Infinity };
+          for (const i of g.instances) if (!i.notInFront) targets[i.id] ??= { registeredAt: i.healthy ? this.readyAtOf(i) : Infinity };
         }
         return Object.entries(targets).map(([id, t]) => {
           const target = { Id: id, Port: t.port ?? group.group.Port };

@@ -13,6 +13,8 @@ export const REPLICA_STEP = {
   waitHealthy: 'wait-healthy',
   // Only with gates.http.
   checkHttp: 'check-http',
+  // Once green serves (after the last traffic step).
+  settleGreen: 'settle-green',
   waitRetire: 'wait-retire',
   retireBlue: 'retire-blue',
 } as const;

@@ -7,6 +7,7 @@ import type { CopyAlarmsParams, CopyScalingPoliciesParams, CreateGroupParams } f
 import { REPLICA_STEP } from '../step-ids.js';
 import { step, type PlanContext, type Planned } from './context.js';
 import { toTemplate } from './launch.js';
+import { suspendedAtCreate } from './settle.js';
 
 /** Blue's settings, hooks, suspended processes and metrics; in green's front (or, listener, its target group when the step runs). */
 export function planCreateGroup(ctx: PlanContext): Planned {
@@ -22,7 +23,8 @@ export function planCreateGroup(ctx: PlanContext): Planned {
     name: green.group,
     blueGroup: blueName,
     input: toJson({ ...groupCopy(blue.group, blue.lifecycleHooks, green.group, launch, front.group.loadBalancer, ctx.tags), ...front.group.input }),
-    suspendedProcesses: blue.group.SuspendedProcesses?.flatMap((p) => (p.ProcessName ? [p.ProcessName] : [])) ?? [],
+    // Launch, AddToLoadBalancer and HealthCheck wait for settle-green: suspended now, green never serves.
+    suspendedProcesses: suspendedAtCreate(ctx),
     metrics: metrics.length > 0 ? { metrics, granularity: blue.group.EnabledMetrics?.[0]?.Granularity ?? '1Minute' } : null,
     lifecycleHooks: blue.lifecycleHooks.map((h) => toJson(lifecycleHookCopy(h, green.group))),
     deleteTimeoutSeconds: GROUP_DELETE_TIMEOUT_SECONDS,

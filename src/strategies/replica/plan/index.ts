@@ -16,6 +16,7 @@ import { planCopyAlarms, planCopyPolicies, planCreateGroup } from './group.js';
 import { planGates, planWaitHealthy } from './health.js';
 import { planCreateLaunch } from './launch.js';
 import { planGateAlarms, planRetireBlue, planWaitRetire } from './retire.js';
+import { planSettleGreen } from './settle.js';
 
 export function planReplica<O extends ReplicaObserved, C extends ReplicaConfig>(
   front: ReplicaFront<O, C>,
@@ -35,6 +36,7 @@ export function planReplica<O extends ReplicaObserved, C extends ReplicaConfig>(
     planWaitHealthy(ctx),
     planGates(ctx),
     front.planTraffic(ctx),
+    planSettleGreen(ctx),
     planWaitRetire(ctx),
     planGateAlarms(ctx),
     planRetireBlue(ctx),

@@ -20,6 +20,7 @@ import type { ReplicaConfig, ReplicaObserved } from '../observe.js';
 import { copyAlarms, copyScalingPolicies, createGroup, createLaunch } from './build.js';
 import { checkHttp, waitHealthy } from './health.js';
 import { retireBlue, waitRetire } from './retire.js';
+import { settleGreen } from './settle.js';
 
 /** `http`: the GET of the HTTP gates (tests pass a fake; the default is the real one). */
 export function replicaHandlers<O extends ReplicaObserved, C extends ReplicaConfig>(
@@ -49,6 +50,7 @@ export function replicaHandlers<O extends ReplicaObserved, C extends ReplicaConf
     })),
     [REPLICA_STEP.waitHealthy]: waitHealthy(ports, front),
     [REPLICA_STEP.checkHttp]: checkHttp(ports, http, front),
+    [REPLICA_STEP.settleGreen]: settleGreen(ports),
     [REPLICA_STEP.waitRetire]: waitRetire(ports, (minutes) => front.drainStopped(minutes)),
     [REPLICA_STEP.retireBlue]: retireBlue(ports, front.blue(ports)),
     ...front.handlers(ports, services),
