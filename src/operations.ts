@@ -18,7 +18,7 @@ import { needsOf, policyFor, policyNotes, type IamPolicy, type PolicyNeeds } fro
 import { deleteLeftovers, type DeleteOptions } from './janitor/gc.js';
 import { takeInventory } from './janitor/inventory.js';
 import { planGc, type GcPlan } from './janitor/plan.js';
-import { gcProtections, rollbackBlocked } from './janitor/protect.js';
+import { cachedProtections, gcProtections, rollbackBlocked } from './janitor/protect.js';
 import { historyEntry, type HistoryEntry } from './operations/history.js';
 import type { DeployOptions, OperationOptions, PlanOptions, PlanResult, ResumeOptions } from './operations/options.js';
 import { newDeploymentId, newJournal, remainingPlan, requirePausePoint, rollbackPlan } from './operations/plans.js';
@@ -221,7 +221,10 @@ export async function gc(options: GcOptions): Promise<GcResult> {
             rollbackBlocked(journal, strategyFor(journal.strategy).handlers(ports, services), session.clock, signal),
           )
         : undefined;
-    const plan = planGc(await takeInventory(config.service, config.strategy, ports), gcProtections(live, journal, blocked));
+    // The newest past deployment too: one that just ended may have moved the record off a load balancer moments ago.
+    const previous = (await session.store.history()).find((j) => j.deploymentId !== journal?.deploymentId);
+    const protections = [...gcProtections(live, journal, blocked), ...cachedProtections([journal, previous], session.clock.now())];
+    const plan = planGc(await takeInventory(config.service, config.strategy, ports), protections);
     options.onPlan?.(plan, config);
     if (!options.yes || plan.remove.length === 0) return { config, plan, deleted: 0, deleteCommand };
     const { onDeleting, onDeleted, onProgress } = options;

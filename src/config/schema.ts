@@ -476,7 +476,9 @@ const replicaDnsSchema = z.strictObject({
   gates: gatesFor('replica-dns'),
   retire: z
     .strictObject({
-      after: retireAfter('Wait after the DNS change is INSYNC before touching blue (TTL plus draining).'),
+      after: retireAfter(
+        'Wait after the DNS change is INSYNC before touching blue (TTL plus draining); a rollback after traffic moved waits as long, once the record is back on blue, before deleting green.',
+      ),
       action: retireAction,
       untilRequestsBelow,
     })

@@ -51,29 +51,31 @@ export interface GcPlan {
 const rank = (t: LeftoverType) => LEFTOVER_TYPES.indexOf(t);
 
 export function planGc(found: readonly Leftover[], protections: readonly Protection[]): GcPlan {
-  // Whole deployments kept, with the first reason given for each.
-  const kept = new Map<string, string>();
-  const keepDeployment = (id: string, why: string) => {
-    if (!kept.has(id)) kept.set(id, why);
+  // Whole deployments kept, and single resources, each with the first reason given (and its place in the list).
+  const kept = new Map<string, { why: string; rank: number }>();
+  const keepDeployment = (id: string, why: string, rank: number) => {
+    if (!kept.has(id)) kept.set(id, { why, rank });
   };
-  const byName = new Map<string, string>(); // "type name" -> why
-  for (const p of protections) {
-    if (p.deploymentId) keepDeployment(p.deploymentId, p.why);
+  const byName = new Map<string, { why: string; rank: number }>(); // "type name" -> why
+  for (const [rank, p] of protections.entries()) {
+    if (p.deploymentId) keepDeployment(p.deploymentId, p.why, rank);
     const key = p.resource ? `${p.resource.type} ${p.resource.name}` : undefined;
-    if (key && !byName.has(key)) byName.set(key, p.why); // the first reason given wins, as for deployments
+    if (key && !byName.has(key)) byName.set(key, { why: p.why, rank }); // the first reason given wins, as for deployments
   }
   for (const r of found) {
-    const why = byName.get(`${r.type} ${r.name}`);
-    if (why && r.deploymentId) keepDeployment(r.deploymentId, why);
+    const own = byName.get(`${r.type} ${r.name}`);
+    if (own && r.deploymentId) keepDeployment(r.deploymentId, own.why, own.rank);
   }
 
   const keep: GcPlan['keep'] = [];
   const remove: Leftover[] = [];
   for (const r of found) {
     const own = byName.get(`${r.type} ${r.name}`);
-    if (own) keep.push({ ...r, why: own });
+    const deployment = r.deploymentId ? kept.get(r.deploymentId) : undefined;
+    // The reason given first: the resource's own, or its deployment's (named with it).
+    if (own && (!deployment || own.rank <= deployment.rank || own.why === deployment.why)) keep.push({ ...r, why: own.why });
     else if (!r.deploymentId) keep.push({ ...r, why: 'no bluegreen:deployment tag or name: which deployment made it is unknown' });
-    else if (kept.has(r.deploymentId)) keep.push({ ...r, why: `${kept.get(r.deploymentId)} (deployment ${r.deploymentId})` });
+    else if (deployment) keep.push({ ...r, why: `${deployment.why} (deployment ${r.deploymentId})` });
     else remove.push(r);
   }
 

@@ -6,6 +6,7 @@
 import type { Clock } from '../engine/clock.js';
 import { isUnfinished, stepsToUndo } from '../engine/states.js';
 import type { Journal, StepContext, StepRegistry } from '../engine/types.js';
+import { cachedUntilOf } from '../strategies/common/cached.js';
 import { readSummary, type SideSummary } from '../strategies/summary.js';
 import type { LiveStack } from '../strategies/types.js';
 import type { LeftoverType, Protection } from './plan.js';
@@ -58,6 +59,29 @@ export function journalProtections(journal: Journal | undefined, rollbackBlocked
     return sideProtections(blue, `rollback of deployment ${id} returns to it`);
   }
   return [];
+}
+
+/**
+ * Load balancers a record pointed at until recently: clients that cached the record keep sending them
+ * requests for its TTL (60 s for an alias to a load balancer, longer in many resolvers) and they drain the
+ * connections they have. A step that moves a record off a load balancer journals until when (CACHED_UNTIL,
+ * src/strategies/common/cached.ts); until then gc keeps it, and with it its deployment, whatever the
+ * journal's status. `journals`: the current one and recent history (newest first); `now`: epoch ms.
+ */
+export function cachedProtections(journals: readonly (Journal | undefined)[], now: number): Protection[] {
+  const out: Protection[] = [];
+  for (const journal of journals) {
+    for (const step of journal?.steps ?? []) {
+      for (const [name, until] of Object.entries(cachedUntilOf(step.outputs))) {
+        if (until <= now) continue;
+        out.push({
+          resource: { type: 'load-balancer', name },
+          why: `a DNS record moved off it recently: clients that cached it may send it requests until ${new Date(until).toISOString()} (${Math.ceil((until - now) / 1000)}s from now; deployment ${journal?.deploymentId}, step ${step.id})`,
+        });
+      }
+    }
+  }
+  return out;
 }
 
 /**

@@ -312,6 +312,12 @@ export class FakeAws implements AwsPorts {
   readonly calls: { operation: string; args: unknown[] }[] = [];
   /** Called before every mutating operation (after failure injection): lets a test check the journal. */
   beforeMutation?: (operation: string, args: unknown[]) => void;
+  /**
+   * Told before every call (the world as the previous call left it has held until now) and after it (the
+   * world as this call left it holds from now): how models of time passing (test/fakes/dns-clients.ts) see
+   * what happens between calls.
+   */
+  readonly observers: { before?(operation: string): void; after?(operation: string): void }[] = [];
 
   runningAfterSeconds: number;
   healthyAfterRegistrationSeconds: number | null;
@@ -747,6 +753,14 @@ export class FakeAws implements AwsPorts {
     for (const [name, fn] of Object.entries(port) as [string, (...args: unknown[]) => Promise<unknown>][]) {
       const operation = `${prefix}.${name}`;
       wrapped[name] = async (...args: unknown[]) => {
+        for (const o of this.observers) o.before?.(operation);
+        try {
+          return await call(...args);
+        } finally {
+          for (const o of this.observers) o.after?.(operation);
+        }
+      };
+      const call = async (...args: unknown[]) => {
         this.calls.push({ operation, args: clone(args) });
         this.tick();
         const failure = this.failures.find((f) => f.operation === operation);

@@ -5,7 +5,7 @@
  * here by hand with our tags and names. gc lists exactly those, keeps the live stack and the stack a rollback
  * returns to, changes nothing without --yes, deletes with it, and a second gc finds nothing.
  */
-import { rm } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CreateLaunchConfigurationCommand,
@@ -69,6 +69,24 @@ async function deploy(): Promise<Deployed> {
   };
   expect(journal.status).toBe('succeeded');
   return { id: journal.deploymentId, blue: journal.summary.blue.group, green: journal.summary.green.group };
+}
+
+/**
+ * As if the DNS caches had expired: every `cachedUntil` of the journals (until when clients may still send
+ * requests to a load balancer the record moved off) moved into the past. Deployments seconds apart leave
+ * the previous stack's load balancer still reachable through cached answers, and gc keeps it until then.
+ */
+async function ageDnsCaches(): Promise<void> {
+  const state = join(dir, '.bluegreen', 'shop');
+  const files = [join(state, 'journal.json'), ...(await readdir(join(state, 'history'))).map((f) => join(state, 'history', f))];
+  for (const file of files) {
+    const journal = JSON.parse(await readFile(file, 'utf8')) as { steps: { outputs: { cachedUntil?: Record<string, number> } }[] };
+    for (const step of journal.steps) {
+      const cached = step.outputs.cachedUntil;
+      if (cached) for (const name of Object.keys(cached)) cached[name] = Date.now() - 1000;
+    }
+    await writeFile(file, JSON.stringify(journal, null, 2));
+  }
 }
 
 const ID = 'zzzz9';
@@ -152,6 +170,14 @@ describe('bluegreen gc', () => {
     const third = await deploy();
     expect([second.blue, third.blue]).toEqual([first.green, second.green]);
     const crashed = await crashedRelease();
+
+    // Seconds after the second deployment moved the record off the first one's load balancer, cached
+    // answers still send it requests: gc keeps it, and its deployment, until the cache time has passed.
+    const early = jsonLines((await bg('gc', '--output', 'json')).stdout);
+    const earlyKept = early.find((l) => l.event === 'gc.keep' && l.type === 'load-balancer' && l.name === first.green);
+    expect(String(earlyKept?.why)).toMatch(new RegExp(`^a DNS record moved off it recently: .*deployment ${second.id}, step switch-dns\\)$`));
+    expect(early.filter((l) => l.event === 'gc.remove').map((l) => l.name)).not.toContain(first.green);
+    await ageDnsCaches();
 
     // Without --yes: the listing, nothing changed.
     const before = await snapshotAws(moto.endpoint);

@@ -124,6 +124,9 @@ describe('plan with traffic.steps', () => {
       region: null,
       evaluateTargetHealth: true,
       syncTimeoutSeconds: 300,
+      blueLoadBalancer: 'shop-web-elb',
+      clientSeconds: 180,
+      rollbackWaitSeconds: 300,
     });
     expect(step('traffic-50').params).toMatchObject({ percent: 50, fromPercent: 10, holdSeconds: 300, firstStep: 'traffic-10' });
     expect(step('traffic-100').params).toMatchObject({ percent: 100, fromPercent: 50, holdSeconds: 0, firstStep: 'traffic-10' });

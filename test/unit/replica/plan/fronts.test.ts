@@ -294,6 +294,9 @@ describe('dns-classic-elb front planners', () => {
             region: null,
             evaluateTargetHealth: true,
             syncTimeoutSeconds: 300,
+            blueLoadBalancer: 'shop-web',
+            clientSeconds: 120,
+            rollbackWaitSeconds: 300,
           },
           changes: [
             {
@@ -314,7 +317,11 @@ describe('dns-classic-elb front planners', () => {
     const [plain] = planSwitchDns(dns()).steps;
     expect(planSwitchDns(dnsTraffic())).toEqual({
       steps: [
-        { ...plain, title: 'Point shop.example.com at shop-green-k3x9a unless alarm 5xx is in ALARM', params: { alarms: ['5xx'], ...plain?.params } },
+        {
+          ...plain,
+          title: 'Point shop.example.com at shop-green-k3x9a unless alarm 5xx is in ALARM',
+          params: { alarms: ['5xx'], ...plain?.params, rollbackWaitSeconds: 30 },
+        },
       ],
       warnings: [],
     });
@@ -345,6 +352,9 @@ describe('dns-classic-elb front planners', () => {
             region: null,
             evaluateTargetHealth: true,
             syncTimeoutSeconds: 300,
+            blueLoadBalancer: 'shop-web',
+            clientSeconds: 120,
+            rollbackWaitSeconds: 30,
           },
           changes: [
             {
@@ -383,6 +393,9 @@ describe('dns-classic-elb front planners', () => {
             region: null,
             evaluateTargetHealth: true,
             syncTimeoutSeconds: 300,
+            blueLoadBalancer: 'shop-web',
+            clientSeconds: 120,
+            rollbackWaitSeconds: 30,
           },
           changes: [
             {

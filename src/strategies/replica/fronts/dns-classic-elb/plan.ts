@@ -58,6 +58,18 @@ interface RecordTarget {
   region: string | null;
   evaluateTargetHealth: boolean;
   syncTimeoutSeconds: number;
+  /** Blue's load balancer by name. Absent in journals of older versions. */
+  blueLoadBalancer?: string;
+  /**
+   * How long after the record moves off a load balancer requests may still arrive there: the alias TTL
+   * clients cache (ALIAS_CACHE_SECONDS) plus its connection draining. Absent in journals of older versions.
+   */
+  clientSeconds?: number;
+  /**
+   * How long a rollback waits, once the record is back on blue and INSYNC, before green's group and load
+   * balancer are deleted (retire.after). Absent in journals of older versions: ALIAS_CACHE_SECONDS.
+   */
+  rollbackWaitSeconds?: number;
 }
 
 export interface SwitchDnsParams extends RecordTarget {
@@ -167,14 +179,34 @@ function recordTarget(ctx: DnsPlan): RecordTarget {
     region: ctx.config.region ?? null,
     evaluateTargetHealth: alias.EvaluateTargetHealth ?? false,
     syncTimeoutSeconds: DNS_SYNC_TIMEOUT_SECONDS,
+    blueLoadBalancer: ctx.observed.blue.loadBalancer.description.LoadBalancerName,
+    clientSeconds: clientSecondsOf(ctx),
+    rollbackWaitSeconds: ctx.config.retire.afterSeconds,
   };
+}
+
+/** The alias TTL plus green's connection draining (copied from blue's): how long requests may still arrive after the record moves. */
+function clientSecondsOf(ctx: DnsPlan): number {
+  const draining = ctx.observed.blue.loadBalancer.attributes.ConnectionDraining;
+  return ALIAS_CACHE_SECONDS + (draining?.Enabled ? (draining.Timeout ?? 300) : 0);
+}
+
+/** A rollback after the switch deletes green retire.after after the record is back on blue: warned of when clients may still reach it then. */
+function rollbackWarnings(ctx: DnsPlan): string[] {
+  const wait = ctx.config.retire.afterSeconds;
+  const needed = clientSecondsOf(ctx);
+  if (wait >= needed) return [];
+  return [
+    `retire.after is ${formatDuration(wait)}: a rollback after traffic moved deletes green that long after ${ctx.config.dns.name} points back at blue, but clients cache the alias for ${ALIAS_CACHE_SECONDS}s (many resolvers longer) and green drains connections for ${needed - ALIAS_CACHE_SECONDS}s; set retire.after to ${formatDuration(needed)} or more so their requests are not lost`,
+  ];
 }
 
 /** Where the record points now, for the plan: blue's load balancer's DNS name. */
 const blueTargetOf = (ctx: DnsPlan) => ctx.observed.blue.loadBalancer.description.DNSName ?? recordTarget(ctx).from;
 
 export function planTraffic(ctx: DnsPlan): Planned {
-  return ctx.config.traffic ? planTrafficSteps(ctx) : planSwitchDns(ctx);
+  const planned = ctx.config.traffic ? planTrafficSteps(ctx) : planSwitchDns(ctx);
+  return { ...planned, warnings: [...planned.warnings, ...rollbackWarnings(ctx)] };
 }
 
 /** switch-dns: the record points at green's load balancer at once. */

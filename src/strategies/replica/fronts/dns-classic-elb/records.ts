@@ -6,8 +6,13 @@
  */
 import type { Change, ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { AwsPorts } from '../../../../aws/ports.js';
+import { formatDuration } from '../../../../config/duration.js';
+import type { StepContext } from '../../../../engine/types.js';
 import { DeploymentError, VerificationError } from '../../../../errors.js';
+import { CACHED_UNTIL, cachedUntilOf } from '../../../common/cached.js';
+import { holdWatching } from '../../../common/hold.js';
 import { classicElbHostedZoneId, normaliseDnsName } from './elb-zones.js';
+import { ALIAS_CACHE_SECONDS, HOLD_PROGRESS_SECONDS, type SwitchDnsParams } from './plan.js';
 
 export interface AliasTarget {
   DNSName: string;
@@ -98,4 +103,47 @@ export function describeSets(sets: ResourceRecordSet[]): string {
         : `alias to ${r.AliasTarget?.DNSName ?? 'no alias target'}`,
     )
     .join(' / ');
+}
+
+// ---------------------------------------------------------------- after the record moved
+
+/**
+ * Journals (once) until when requests may still reach `loadBalancer` now that the record no longer points
+ * at it: the janitor keeps it until then. `seconds`: the step's clientSeconds (absent in older journals).
+ */
+export async function noteMovedOff(ctx: StepContext, loadBalancer: string | undefined, seconds: number | undefined): Promise<void> {
+  if (!loadBalancer || seconds === undefined) return;
+  const cached = cachedUntilOf(ctx.outputs);
+  if (cached[loadBalancer] !== undefined) return;
+  await ctx.record({ [CACHED_UNTIL]: { ...cached, [loadBalancer]: ctx.clock.now() + seconds * 1000 } });
+}
+
+/**
+ * The record is back on blue and INSYNC; the rollback deletes green next. Clients that resolved the record
+ * while it pointed at green keep sending requests there until their cached answer expires (the alias TTL,
+ * 60 s for a load balancer, and longer in many resolvers), and green drains the connections it has: so
+ * green stays retire.after longer (its end journaled as `greenDeleteAt`, so a resumed rollback waits only
+ * what is left). Journals of older versions wait the alias TTL.
+ */
+export async function waitBeforeDeletingGreen(
+  ports: AwsPorts,
+  ctx: StepContext,
+  p: Pick<SwitchDnsParams, 'loadBalancer' | 'recordName' | 'clientSeconds' | 'rollbackWaitSeconds'>,
+): Promise<void> {
+  const client = p.clientSeconds ?? ALIAS_CACHE_SECONDS;
+  await noteMovedOff(ctx, p.loadBalancer, client);
+  const seconds = p.rollbackWaitSeconds ?? ALIAS_CACHE_SECONDS;
+  if (seconds <= 0) return;
+  const draining = client - ALIAS_CACHE_SECONDS;
+  ctx.progress(
+    `waiting ${formatDuration(seconds)} (retire.after) before ${p.loadBalancer} and its group are deleted: clients that cached ${p.recordName} keep sending requests to it for up to ${ALIAS_CACHE_SECONDS}s after it points back at blue${draining > 0 ? `, and it drains connections for ${draining}s` : ''}`,
+  );
+  await holdWatching(ports, ctx, {
+    seconds,
+    intervalSeconds: Math.max(1, Math.min(HOLD_PROGRESS_SECONDS, seconds)),
+    alarms: [],
+    key: 'greenDeleteAt',
+    doing: `while waiting to delete ${p.loadBalancer}`,
+    label: `before deleting ${p.loadBalancer} (clients may still use the cached record)`,
+  });
 }

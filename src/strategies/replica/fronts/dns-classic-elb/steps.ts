@@ -15,7 +15,7 @@ import { toJson } from '../../../common/plan-helpers.js';
 import type { BlueFront, GreenFront } from '../../front.js';
 import type { CreateLoadBalancerParams, GreenLoadBalancer, RetireBlueParams, SwitchDnsParams } from './plan.js';
 import type { LoadBalancerPolicies } from './builders.js';
-import { aliasTargetOf, pointsAt, requireInService, type AliasTarget } from './records.js';
+import { aliasTargetOf, noteMovedOff, pointsAt, requireInService, waitBeforeDeletingGreen, type AliasTarget } from './records.js';
 
 type Handler<P> = StepHandler<P & JsonObject>;
 
@@ -106,6 +106,7 @@ export function switchDns(ports: AwsPorts): Handler<SwitchDnsParams> {
       const changeId = ctx.outputs.changeId as string | undefined;
       if (changeId && current && pointsAt(current, target.DNSName)) {
         await ports.dns.waitInSync(changeId, p.syncTimeoutSeconds);
+        await noteMovedOff(ctx, p.blueLoadBalancer, p.clientSeconds);
         return;
       }
       // What the record was before this step first changed it (an earlier attempt may have changed it already).
@@ -126,6 +127,7 @@ export function switchDns(ports: AwsPorts): Handler<SwitchDnsParams> {
       await ctx.record({ changeId: id });
       ctx.progress(`waiting for the change of ${p.recordName} to be INSYNC`);
       await ports.dns.waitInSync(id, p.syncTimeoutSeconds);
+      await noteMovedOff(ctx, p.blueLoadBalancer, p.clientSeconds);
     },
     async undo(ctx, p) {
       const target = ctx.outputs.target as AliasTarget | undefined;
@@ -134,8 +136,13 @@ export function switchDns(ports: AwsPorts): Handler<SwitchDnsParams> {
       const current = await ports.dns.getRecord(p.zoneId, p.recordName, 'A');
       if (!current || !pointsAt(current, target.DNSName)) {
         const restored = ctx.outputs.restoreChangeId as string | undefined;
-        if (restored) await ports.dns.waitInSync(restored, p.syncTimeoutSeconds);
-        else ctx.progress(`${p.recordName} no longer points at ${p.loadBalancer}; left as it is`);
+        if (!restored) {
+          ctx.progress(`${p.recordName} no longer points at ${p.loadBalancer}; left as it is`);
+          return;
+        }
+        // Put back by this undo before (a resumed rollback): INSYNC, then what is left of the wait.
+        await ports.dns.waitInSync(restored, p.syncTimeoutSeconds);
+        await waitBeforeDeletingGreen(ports, ctx, p);
         return;
       }
       if (!previous) {
@@ -143,6 +150,7 @@ export function switchDns(ports: AwsPorts): Handler<SwitchDnsParams> {
         const id = await ports.dns.change(p.zoneId, [{ Action: 'DELETE', ResourceRecordSet: current }], `bluegreen ${ctx.deploymentId}: rollback`);
         await ctx.record({ restoreChangeId: id });
         await ports.dns.waitInSync(id, p.syncTimeoutSeconds);
+        await waitBeforeDeletingGreen(ports, ctx, p);
         return;
       }
       const id = await ports.dns.change(
@@ -153,6 +161,7 @@ export function switchDns(ports: AwsPorts): Handler<SwitchDnsParams> {
       await ctx.record({ restoreChangeId: id });
       ctx.progress(`waiting for ${p.recordName} to point back at ${previous.AliasTarget?.DNSName} (INSYNC)`);
       await ports.dns.waitInSync(id, p.syncTimeoutSeconds);
+      await waitBeforeDeletingGreen(ports, ctx, p);
     },
   };
 }

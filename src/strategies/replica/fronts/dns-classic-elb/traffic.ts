@@ -17,7 +17,17 @@ import { checkAlarms } from '../../../common/gates.js';
 import { toJson } from '../../../common/plan-helpers.js';
 import { holdShare, share } from '../../steps/traffic-hold.js';
 import type { ShiftTrafficParams } from './plan.js';
-import { aliasTargetOf, changeBatch, describeSets, pointsAt, requireInService, sameSets, trafficSets } from './records.js';
+import {
+  aliasTargetOf,
+  changeBatch,
+  describeSets,
+  noteMovedOff,
+  pointsAt,
+  requireInService,
+  sameSets,
+  trafficSets,
+  waitBeforeDeletingGreen,
+} from './records.js';
 
 type Handler<P> = StepHandler<P & JsonObject>;
 
@@ -49,6 +59,7 @@ async function applyShare(ports: AwsPorts, ctx: StepContext, p: ShiftTrafficPara
       await ctx.record({ changeId });
     }
     if (changeId) await ports.dns.waitInSync(changeId, p.syncTimeoutSeconds);
+    if (p.percent >= 100) await noteMovedOff(ctx, p.blueLoadBalancer, p.clientSeconds);
   } else {
     const foreign = current.filter((r) => !isOurs(r, p, original, green.DNSName));
     if (foreign.length > 0) {
@@ -61,6 +72,7 @@ async function applyShare(ports: AwsPorts, ctx: StepContext, p: ShiftTrafficPara
     await ctx.record({ changeId: id });
     ctx.progress(`waiting for the change of ${p.recordName} to be INSYNC`);
     await ports.dns.waitInSync(id, p.syncTimeoutSeconds);
+    if (p.percent >= 100) await noteMovedOff(ctx, p.blueLoadBalancer, p.clientSeconds);
   }
 
   await holdShare(ports, ctx, p, p.loadBalancer);
@@ -80,7 +92,10 @@ async function restoreOriginal(ports: AwsPorts, ctx: StepContext, p: ShiftTraffi
       restored = await ports.dns.change(p.zoneId, upsertAll([original]), `bluegreen ${ctx.deploymentId}: rollback (confirm)`);
       await ctx.record({ restoreChangeId: restored });
     }
-    if (restored) await ports.dns.waitInSync(restored, p.syncTimeoutSeconds);
+    if (restored) {
+      await ports.dns.waitInSync(restored, p.syncTimeoutSeconds);
+      await waitBeforeDeletingGreen(ports, ctx, p);
+    }
     return;
   }
   const [green] = await ports.classicLoadBalancers.describe([p.loadBalancer]);
@@ -113,6 +128,7 @@ async function restoreOriginal(ports: AwsPorts, ctx: StepContext, p: ShiftTraffi
   await ctx.record({ restoreChangeId: id });
   ctx.progress(`waiting for ${p.recordName} to send all requests back to ${original.AliasTarget?.DNSName} (INSYNC)`);
   await ports.dns.waitInSync(id, p.syncTimeoutSeconds);
+  await waitBeforeDeletingGreen(ports, ctx, p);
 }
 
 /**
