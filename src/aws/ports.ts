@@ -23,6 +23,10 @@ import type {
   PutLifecycleHookCommandInput,
   ScalingPolicy,
   PutScalingPolicyCommandInput,
+  ScheduledUpdateGroupAction,
+  PutScheduledUpdateGroupActionCommandInput,
+  NotificationConfiguration,
+  PutWarmPoolCommandInput,
 } from '@aws-sdk/client-auto-scaling';
 import type {
   LoadBalancerDescription,
@@ -86,6 +90,16 @@ export interface GroupsPort {
   /** Returns the policy's ARN (read back with DescribePolicies when the response lacks it). */
   putPolicy(input: PutScalingPolicyCommandInput): Promise<string>;
   deletePolicy(group: string, policyName: string): Promise<void>;
+  /** The group's scheduled actions (DescribeScheduledActions, all pages); [] for a missing group. */
+  describeScheduledActions(group: string): Promise<ScheduledUpdateGroupAction[]>;
+  /** PutScheduledUpdateGroupAction: creates or replaces the action of that name. */
+  putScheduledAction(input: PutScheduledUpdateGroupActionCommandInput): Promise<void>;
+  /** The group's notification configurations (DescribeNotificationConfigurations, all pages): one per topic and type. */
+  describeNotifications(group: string): Promise<NotificationConfiguration[]>;
+  /** PutNotificationConfiguration: the topic gets exactly these notification types (replaces what it had). */
+  putNotification(group: string, topicArn: string, notificationTypes: string[]): Promise<void>;
+  /** PutWarmPool: creates or replaces the group's warm pool (DescribeAutoScalingGroups shows it as WarmPoolConfiguration). */
+  putWarmPool(input: PutWarmPoolCommandInput): Promise<void>;
 }
 
 export interface LaunchPort {

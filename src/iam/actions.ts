@@ -30,6 +30,11 @@ export const PORT_ACTIONS: Readonly<Record<PortMethod, readonly string[]>> = {
   'groups.describePolicies': ['autoscaling:DescribePolicies'],
   'groups.putPolicy': ['autoscaling:PutScalingPolicy', 'autoscaling:DescribePolicies'],
   'groups.deletePolicy': ['autoscaling:DeletePolicy'],
+  'groups.describeScheduledActions': ['autoscaling:DescribeScheduledActions'],
+  'groups.putScheduledAction': ['autoscaling:PutScheduledUpdateGroupAction'],
+  'groups.describeNotifications': ['autoscaling:DescribeNotificationConfigurations'],
+  'groups.putNotification': ['autoscaling:PutNotificationConfiguration'],
+  'groups.putWarmPool': ['autoscaling:PutWarmPool'],
 
   'launch.describeLaunchConfiguration': ['autoscaling:DescribeLaunchConfigurations'],
   'launch.createLaunchConfiguration': ['autoscaling:CreateLaunchConfiguration'],

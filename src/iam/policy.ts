@@ -95,6 +95,12 @@ const REPLICA_GROUP: PortMethod[] = [
   'groups.describePolicies',
   'groups.putPolicy',
   'groups.deletePolicy',
+  // what else of blue's group green gets: its scheduled actions, notifications and warm pool
+  'groups.describeScheduledActions',
+  'groups.putScheduledAction',
+  'groups.describeNotifications',
+  'groups.putNotification',
+  'groups.putWarmPool',
   'alarms.describeAlarms',
   'alarms.describeAlarmsForAction',
   'alarms.putAlarm',

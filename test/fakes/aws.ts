@@ -15,6 +15,8 @@
  *    of its scaling policies runs that policy once a minute while it stays so (AlarmNotification); within
  *    MinSize and MaxSize. Instances it scales in wait in Terminating:Wait for the longest termination
  *    hook's heartbeat before they go (ForceDelete skips that);
+ *  - a group keeps scheduled actions (PutScheduledUpdateGroupAction refuses a StartTime in the past),
+ *    notification configurations (one per topic and type) and a warm pool (WarmPoolConfiguration);
  *  - Route 53 keeps several sets per name and type (by SetIdentifier); change batches apply in order and
  *    are all or nothing, validated as AWS does; INSYNC at once unless `dnsInSync` is false.
  * And for strategies that handle instances themselves:
@@ -67,6 +69,7 @@ import type {
   PutLifecycleHookCommandInput,
   PutScalingPolicyCommandInput,
   PutScheduledUpdateGroupActionCommandInput,
+  NotificationConfiguration,
   ScalingPolicy,
   ScheduledUpdateGroupAction,
   UpdateAutoScalingGroupCommandInput,
@@ -186,6 +189,8 @@ interface GroupState {
   scheduledUntil?: number;
   /** Virtual ms when a scaling policy last ran for an alarm, by "alarm policy". */
   scaledAt?: Record<string, number>;
+  /** Notification configurations (PutNotificationConfiguration): one per topic and type. */
+  notifications?: NotificationConfiguration[];
   /** Instances scaled in and held by a termination hook (Terminating:Wait) until `until` (virtual ms). */
   terminating?: { id: string; az: string; type?: string; until: number }[];
 }
@@ -482,7 +487,15 @@ export class FakeAws implements AwsPorts {
           new Map(
             [...this.state.groups].map(([k, g]) => [
               k,
-              { group: g.group, instances: g.instances.map((i) => i.id), hooks: g.hooks, policies: sorted(g.policies) },
+              {
+                group: g.group,
+                instances: g.instances.map((i) => i.id),
+                hooks: g.hooks,
+                policies: sorted(g.policies),
+                // Only when there are some, so snapshots recorded before the fake kept them still compare.
+                ...(g.scheduled?.length ? { scheduled: g.scheduled } : {}),
+                ...(g.notifications?.length ? { notifications: g.notifications } : {}),
+              },
             ]),
           ),
         ),
@@ -1402,6 +1415,30 @@ export class FakeAws implements AwsPorts {
       describePolicies: async (group) => this.describePoliciesNow(group),
       putPolicy: async (input) => this.putPolicy(input),
       deletePolicy: async (group, name) => this.deletePolicyNow(group, name),
+      describeScheduledActions: async (group) => clone(this.state.groups.get(group)?.scheduled ?? []),
+      putScheduledAction: async (input) => {
+        const g = this.groupState(input.AutoScalingGroupName as string);
+        // "If you try to schedule your action in the past, Amazon EC2 Auto Scaling returns an error message."
+        // https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_PutScheduledUpdateGroupAction.html
+        if (input.StartTime && new Date(input.StartTime).getTime() < this.clock.now()) {
+          throw awsError('groups', g.group.AutoScalingGroupName, 'ValidationError', 'Given start time is in the past');
+        }
+        this.addScheduledAction(input);
+      },
+      describeNotifications: async (group) => clone(this.state.groups.get(group)?.notifications ?? []),
+      putNotification: async (group, topic, types) => {
+        const g = this.groupState(group);
+        g.notifications = [
+          ...(g.notifications ?? []).filter((n) => n.TopicARN !== topic),
+          ...types.map((t) => ({ AutoScalingGroupName: group, TopicARN: topic, NotificationType: t })),
+        ];
+      },
+      putWarmPool: async (input) => {
+        const g = this.groupState(input.AutoScalingGroupName as string);
+        const { AutoScalingGroupName: _name, ...pool } = clone(input);
+        g.group.WarmPoolConfiguration = { PoolState: 'Stopped', ...pool };
+        g.group.WarmPoolSize = 0;
+      },
     };
   }
 
@@ -2387,6 +2424,9 @@ const MUTATING = {
     'completeLifecycleAction',
     'putPolicy',
     'deletePolicy',
+    'putScheduledAction',
+    'putNotification',
+    'putWarmPool',
     'attachInstances',
     'detachInstances',
     'terminateInstanceInGroup',

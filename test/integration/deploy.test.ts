@@ -10,6 +10,10 @@ import {
   DescribeLaunchConfigurationsCommand,
   DescribePoliciesCommand,
   type AutoScalingGroup,
+  DescribeNotificationConfigurationsCommand,
+  DescribeScheduledActionsCommand,
+  PutNotificationConfigurationCommand,
+  PutScheduledUpdateGroupActionCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import {
@@ -228,6 +232,48 @@ describe('deploy', () => {
     expect(policies.find((p) => p.PolicyName === 'proxy')?.PolicyAttributeDescriptions).toEqual(attributes({ ProxyProtocol: 'true' }));
     const greenAttributes = await aws.elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerName: green.loadBalancer }));
     expect(greenAttributes.LoadBalancerAttributes?.AdditionalAttributes).toContainEqual({ Key: 'elb.http.desyncmitigationmode', Value: 'strictest' });
+  });
+
+  it("gives green blue's scheduled actions and notifications; blue at zero has every size 0 and what would scale it up suspended", async () => {
+    await aws.autoscaling.send(
+      new PutScheduledUpdateGroupActionCommand({
+        AutoScalingGroupName: stack.groupName,
+        ScheduledActionName: 'mornings',
+        Recurrence: '0 7 * * *',
+        MinSize: 2,
+        MaxSize: 4,
+        DesiredCapacity: 3,
+      }),
+    );
+    await aws.autoscaling.send(
+      new PutNotificationConfigurationCommand({
+        AutoScalingGroupName: stack.groupName,
+        TopicARN: stack.snsTopicArn,
+        NotificationTypes: ['autoscaling:EC2_INSTANCE_LAUNCH', 'autoscaling:EC2_INSTANCE_TERMINATE'],
+      }),
+    );
+    const r = await bg('deploy', '--yes', '--output', 'json');
+    expect(r.code, r.stderr).toBe(0);
+    const green = greenOf(await statusReport());
+    const actions = await aws.autoscaling.send(new DescribeScheduledActionsCommand({ AutoScalingGroupName: green.group }));
+    expect(actions.ScheduledUpdateGroupActions?.map((a) => [a.ScheduledActionName, a.Recurrence, a.DesiredCapacity])).toEqual([
+      ['mornings', '0 7 * * *', 3],
+    ]);
+    const notifications = await aws.autoscaling.send(new DescribeNotificationConfigurationsCommand({ AutoScalingGroupNames: [green.group] }));
+    expect(notifications.NotificationConfigurations?.map((n) => [n.TopicARN, n.NotificationType])).toEqual([
+      [stack.snsTopicArn, 'autoscaling:EC2_INSTANCE_LAUNCH'],
+      [stack.snsTopicArn, 'autoscaling:EC2_INSTANCE_TERMINATE'],
+    ]);
+    const blue = (await group(stack.groupName))!;
+    expect([blue.MinSize, blue.MaxSize, blue.DesiredCapacity]).toEqual([0, 0, 0]);
+    expect(blue.SuspendedProcesses?.map((p) => p.ProcessName)).toEqual(expect.arrayContaining(['AlarmNotification', 'ScheduledActions']));
+
+    // Rollback: blue's sizes back, and the processes the retirement suspended resumed.
+    const back = await bg('rollback', '--yes', '--output', 'json');
+    expect(back.code, back.stderr).toBe(0);
+    const restored = (await group(stack.groupName))!;
+    expect([restored.MinSize, restored.MaxSize, restored.DesiredCapacity]).toEqual([2, 4, 2]);
+    expect(restored.SuspendedProcesses ?? []).toEqual([]);
   });
 
   it('a deploy SIGKILLed between two steps is resumed with nothing made twice', async () => {

@@ -3,7 +3,7 @@
  * between tests, killed and awaited at the end (PID 1 here does not reap orphans).
  *
  * The server is moto's own (`moto.server.main`, what `moto_server` runs), started by `python3 -c` so that
- * one gap of moto 5.2.1 can be filled first (MOTO_PATCH below); nothing else differs from `moto_server`.
+ * two gaps of moto 5.2.1 can be filled first (MOTO_PATCH below); nothing else differs from `moto_server`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -38,12 +38,16 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /**
- * The one patch: CreateImage with a TagSpecification of ResourceType `snapshot`. AWS accepts it and tags
+ * The patches. (1) CreateImage with a TagSpecification of ResourceType `snapshot`. AWS accepts it and tags
  * the snapshots the new image is made of; bake-image sends it (the baked image's snapshots carry the
  * deployment's tags); moto 5.2.1's AmiBackend.create_image raises NotImplementedError for it (HTTP 500).
  * Here the other tag specifications go to moto's own create_image unchanged, and the snapshot tags are put
  * on the snapshot it made (moto makes one per image, `ami.ebs_snapshot`), as AWS does. It only makes moto
  * behave like AWS: every other request, and CreateImage without snapshot tags, is moto's own code.
+ * (2) PutNotificationConfiguration and DescribeNotificationConfigurations, which moto 5.2.1 does not
+ * implement (HTTP 500): kept per group and topic on moto's Auto Scaling backend (so a reset clears them), a
+ * topic's types replaced by each put, described one per topic and type for groups that still exist, as AWS
+ * does (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeNotificationConfigurations.html).
  */
 const MOTO_PATCH = `
 import inspect, sys
@@ -64,6 +68,29 @@ def create_image(self, *args, **kwargs):
         self.create_tags([ami.ebs_snapshot.id], snapshot_tags)
     return ami
 AmiBackend.create_image = create_image
+from moto.autoscaling.responses import AutoScalingResponse
+from moto.core.responses import ActionResult, EmptyResult
+def _notifications(self):
+    backend = self.autoscaling_backend
+    if not hasattr(backend, "bluegreen_notifications"):
+        backend.bluegreen_notifications = {}
+    return backend.bluegreen_notifications
+def put_notification_configuration(self):
+    group = self._get_param("AutoScalingGroupName")
+    _notifications(self)[(group, self._get_param("TopicARN"))] = list(self._get_param("NotificationTypes", []))
+    return EmptyResult()
+def describe_notification_configurations(self):
+    names = self._get_param("AutoScalingGroupNames", []) or []
+    live = self.autoscaling_backend.autoscaling_groups
+    out = [
+        {"AutoScalingGroupName": group, "TopicARN": topic, "NotificationType": kind}
+        for (group, topic), kinds in _notifications(self).items()
+        if group in live and (not names or group in names)
+        for kind in kinds
+    ]
+    return ActionResult({"NotificationConfigurations": out})
+AutoScalingResponse.put_notification_configuration = put_notification_configuration
+AutoScalingResponse.describe_notification_configurations = describe_notification_configurations
 from moto.server import main
 main(sys.argv[1:])
 `;

@@ -3,9 +3,13 @@ import type {
   AutoScalingGroup,
   CreateAutoScalingGroupCommandInput,
   LifecycleHook,
+  NotificationConfiguration,
   PutLifecycleHookCommandInput,
   PutScalingPolicyCommandInput,
+  PutScheduledUpdateGroupActionCommandInput,
+  PutWarmPoolCommandInput,
   ScalingPolicy,
+  ScheduledUpdateGroupAction,
   UpdateAutoScalingGroupCommandInput,
 } from '@aws-sdk/client-auto-scaling';
 import { AwsCallError } from '../../errors.js';
@@ -237,5 +241,49 @@ export class SdkGroups implements GroupsPort {
       () => client.send(new asg.DeletePolicyCommand({ AutoScalingGroupName: name, PolicyName: policyName })),
       { missing: isValidationNotFound },
     );
+  }
+
+  async describeScheduledActions(name: string): Promise<ScheduledUpdateGroupAction[]> {
+    const { client, sdk: asg } = await this.clients.autoScaling();
+    const out = await awsCall(
+      'DescribeScheduledActions',
+      `scheduled actions of ${group(name)}`,
+      () => allPages(asg.paginateDescribeScheduledActions({ client }, { AutoScalingGroupName: name }), (page) => page.ScheduledUpdateGroupActions),
+      { missing: isValidationNotFound },
+    );
+    return out ?? [];
+  }
+
+  async putScheduledAction(input: PutScheduledUpdateGroupActionCommandInput): Promise<void> {
+    const { client, sdk: asg } = await this.clients.autoScaling();
+    await awsCall(
+      'PutScheduledUpdateGroupAction',
+      `scheduled action ${input.ScheduledActionName} of ${group(input.AutoScalingGroupName ?? '?')}`,
+      () => client.send(new asg.PutScheduledUpdateGroupActionCommand(input)),
+    );
+  }
+
+  async describeNotifications(name: string): Promise<NotificationConfiguration[]> {
+    const { client, sdk: asg } = await this.clients.autoScaling();
+    return awsCall('DescribeNotificationConfigurations', `notification configurations of ${group(name)}`, () =>
+      allPages(
+        asg.paginateDescribeNotificationConfigurations({ client }, { AutoScalingGroupNames: [name] }),
+        (page) => page.NotificationConfigurations,
+      ),
+    );
+  }
+
+  async putNotification(name: string, topicArn: string, notificationTypes: string[]): Promise<void> {
+    const { client, sdk: asg } = await this.clients.autoScaling();
+    await awsCall('PutNotificationConfiguration', `notifications of ${group(name)} to ${topicArn}`, () =>
+      client.send(
+        new asg.PutNotificationConfigurationCommand({ AutoScalingGroupName: name, TopicARN: topicArn, NotificationTypes: notificationTypes }),
+      ),
+    );
+  }
+
+  async putWarmPool(input: PutWarmPoolCommandInput): Promise<void> {
+    const { client, sdk: asg } = await this.clients.autoScaling();
+    await awsCall('PutWarmPool', `warm pool of ${group(input.AutoScalingGroupName ?? '?')}`, () => client.send(new asg.PutWarmPoolCommand(input)));
   }
 }

@@ -9,9 +9,13 @@ import type {
   CreateAutoScalingGroupCommandInput,
   LifecycleHook,
   LifecycleHookSpecification,
+  NotificationConfiguration,
   PutLifecycleHookCommandInput,
   PutScalingPolicyCommandInput,
+  PutScheduledUpdateGroupActionCommandInput,
+  PutWarmPoolCommandInput,
   ScalingPolicy,
+  ScheduledUpdateGroupAction,
   Tag as GroupTag,
 } from '@aws-sdk/client-auto-scaling';
 import type { MetricAlarm, PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
@@ -130,6 +134,7 @@ export function groupCopy(
     LoadBalancerNames: loadBalancer === undefined ? undefined : [loadBalancer],
     LifecycleHookSpecificationList: nonEmptyList(hooks.map(lifecycleHookSpecification)),
     Tags: [...blueTags, ...ownTags(tags).map((t) => ({ ...t, PropagateAtLaunch: true }))],
+    ...groupSettingsCopy(blue),
   });
 }
 
@@ -235,6 +240,74 @@ export function alarmCopy(
 /** Replaces the actions found in `arns` and keeps the others. */
 export function remapActions(actions: string[] | undefined, arns: Readonly<Record<string, string>>): string[] | undefined {
   return actions?.map((a) => arns[a] ?? a);
+}
+
+// ---------------------------------------------------------------- the rest of blue's group (settings, scheduled actions, warm pool, notifications)
+
+/**
+ * Settings of blue's group that CreateAutoScalingGroup takes in the shape DescribeAutoScalingGroups gives
+ * them: where it launches (capacity reservations), how it spreads over zones and reacts to an impaired one,
+ * and what it keeps of instances whose termination hook is abandoned. Copied as they are.
+ */
+export function groupSettingsCopy(blue: AutoScalingGroup): Partial<CreateAutoScalingGroupCommandInput> {
+  return defined({
+    CapacityReservationSpecification: blue.CapacityReservationSpecification,
+    AvailabilityZoneDistribution: blue.AvailabilityZoneDistribution,
+    AvailabilityZoneImpairmentPolicy: blue.AvailabilityZoneImpairmentPolicy,
+    InstanceLifecyclePolicy: blue.InstanceLifecyclePolicy,
+  });
+}
+
+/** PutScheduledUpdateGroupAction for green from one of blue's scheduled actions (times as blue has them). */
+export function scheduledActionCopy(blue: ScheduledUpdateGroupAction, greenGroup: string): PutScheduledUpdateGroupActionCommandInput {
+  return defined({
+    AutoScalingGroupName: greenGroup,
+    ScheduledActionName: blue.ScheduledActionName,
+    StartTime: blue.StartTime,
+    EndTime: blue.EndTime,
+    Recurrence: nonEmpty(blue.Recurrence),
+    MinSize: blue.MinSize,
+    MaxSize: blue.MaxSize,
+    DesiredCapacity: blue.DesiredCapacity,
+    TimeZone: nonEmpty(blue.TimeZone),
+  });
+}
+
+/**
+ * A scheduled action copy as it can be put at `now` (journal JSON: times are ISO strings). AWS refuses a
+ * StartTime in the past: a recurring action then starts from its recurrence alone, and a one-time action
+ * whose time has passed (blue ran it) or a recurring one that has ended is not put (undefined).
+ * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_PutScheduledUpdateGroupAction.html
+ */
+export function scheduledActionAt(
+  copy: PutScheduledUpdateGroupActionCommandInput,
+  now: number,
+): PutScheduledUpdateGroupActionCommandInput | undefined {
+  const start = copy.StartTime === undefined ? undefined : new Date(copy.StartTime);
+  const end = copy.EndTime === undefined ? undefined : new Date(copy.EndTime);
+  if (end && end.getTime() <= now) return undefined;
+  if (!start || start.getTime() > now) return defined({ ...copy, StartTime: start, EndTime: end });
+  return copy.Recurrence ? defined({ ...copy, StartTime: undefined, EndTime: end }) : undefined;
+}
+
+/** PutWarmPool for green from blue's warm pool; none when blue has none or its pool is being deleted. */
+export function warmPoolCopy(blue: AutoScalingGroup, greenGroup: string): PutWarmPoolCommandInput | undefined {
+  const pool = blue.WarmPoolConfiguration;
+  if (!pool || pool.Status === 'PendingDelete') return undefined;
+  return defined({
+    AutoScalingGroupName: greenGroup,
+    MaxGroupPreparedCapacity: pool.MaxGroupPreparedCapacity,
+    MinSize: pool.MinSize,
+    PoolState: pool.PoolState,
+    InstanceReusePolicy: pool.InstanceReusePolicy,
+  });
+}
+
+/** Blue's notification configurations (one per topic and type) as one PutNotificationConfiguration per topic. */
+export function notificationCopies(blue: NotificationConfiguration[]): { topicArn: string; types: string[] }[] {
+  const byTopic = new Map<string, string[]>();
+  for (const n of blue) if (n.TopicARN && n.NotificationType) byTopic.set(n.TopicARN, [...(byTopic.get(n.TopicARN) ?? []), n.NotificationType]);
+  return [...byTopic].map(([topicArn, types]) => ({ topicArn, types }));
 }
 
 // ---------------------------------------------------------------- retire

@@ -4,7 +4,13 @@
  * Each front finds blue from where traffic goes now (record or listener) and reads blue's front. Throws
  * InputError (nothing changed) for anything that makes a deployment impossible.
  */
-import type { AutoScalingGroup, LifecycleHook, ScalingPolicy } from '@aws-sdk/client-auto-scaling';
+import type {
+  AutoScalingGroup,
+  LifecycleHook,
+  NotificationConfiguration,
+  ScalingPolicy,
+  ScheduledUpdateGroupAction,
+} from '@aws-sdk/client-auto-scaling';
 import type { MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import type { Image } from '@aws-sdk/client-ec2';
 import type { AwsPorts } from '../../aws/ports.js';
@@ -29,6 +35,9 @@ export interface BlueStack {
   /** The alarms acting on blue's policies (target tracking ones included: the planner skips those). */
   alarms: MetricAlarm[];
   lifecycleHooks: LifecycleHook[];
+  /** Its scheduled actions and notification configurations, copied onto green (absent: observed by an older version, none). */
+  scheduledActions?: ScheduledUpdateGroupAction[];
+  notifications?: NotificationConfiguration[];
 }
 
 /** What every replica strategy observes; `Front` is blue's front, added to `blue`. */
@@ -91,7 +100,8 @@ export function describeCandidates(
 
 /**
  * Blue's group once its front found it: refuses a group with nothing to replicate, reads its launch and
- * image, and (beside `readFront`, blue's front) its policies, their alarms and its lifecycle hooks.
+ * image, and (beside `readFront`, blue's front) its policies, their alarms, its lifecycle hooks, scheduled
+ * actions and notification configurations.
  */
 export async function observeBlueGroup<Front extends object>(
   strategy: string,
@@ -106,10 +116,12 @@ export async function observeBlueGroup<Front extends object>(
   }
   const launch = await observeLaunch(blueGroup, blueName, ports, strategy);
   const image = start.releaseImage ?? (await builderImage(launch, blueName, ports));
-  const [front, policies, lifecycleHooks] = await Promise.all([
+  const [front, policies, lifecycleHooks, scheduledActions, notifications] = await Promise.all([
     readFront(),
     ports.groups.describePolicies(blueName),
     ports.groups.describeLifecycleHooks(blueName),
+    ports.groups.describeScheduledActions(blueName),
+    ports.groups.describeNotifications(blueName),
   ]);
   const alarms = await alarmsOf(policies, ports);
   return {
@@ -124,6 +136,8 @@ export async function observeBlueGroup<Front extends object>(
       policies,
       alarms,
       lifecycleHooks,
+      scheduledActions,
+      notifications,
     },
   };
 }

@@ -16,6 +16,11 @@ import {
   PutScalingPolicyCommand,
   type AutoScalingGroup,
   type DescribeAutoScalingGroupsCommandInput,
+  DescribeNotificationConfigurationsCommand,
+  DescribeScheduledActionsCommand,
+  PutNotificationConfigurationCommand,
+  PutScheduledUpdateGroupActionCommand,
+  PutWarmPoolCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { AwsCallError } from '../../../src/errors.js';
 import { AwsClients } from '../../../src/aws/sdk/clients.js';
@@ -273,6 +278,58 @@ describe('completeLifecycleAction', () => {
       operation: 'CompleteLifecycleAction',
       resource: 'lifecycle hook warmup of auto scaling group shop-green for instance i-1',
       code: 'AccessDenied',
+    });
+  });
+});
+
+describe('scheduled actions, notifications, warm pool', () => {
+  it('describeScheduledActions reads every page; [] for a missing group', async () => {
+    asg
+      .on(DescribeScheduledActionsCommand, { AutoScalingGroupName: 'g' })
+      .resolvesOnce({ ScheduledUpdateGroupActions: [{ ScheduledActionName: 'a' }], NextToken: 't' })
+      .resolves({ ScheduledUpdateGroupActions: [{ ScheduledActionName: 'b' }] });
+    expect((await groups.describeScheduledActions('g')).map((a) => a.ScheduledActionName)).toEqual(['a', 'b']);
+    asg
+      .on(DescribeScheduledActionsCommand, { AutoScalingGroupName: 'gone' })
+      .rejects(awsError('ValidationError', 'AutoScalingGroup name not found - gone'));
+    expect(await groups.describeScheduledActions('gone')).toEqual([]);
+  });
+
+  it('describeNotifications asks for the one group, every page', async () => {
+    asg
+      .on(DescribeNotificationConfigurationsCommand)
+      .resolvesOnce({ NotificationConfigurations: [{ TopicARN: 'arn:sns:a', NotificationType: 'autoscaling:EC2_INSTANCE_LAUNCH' }], NextToken: 't' })
+      .resolves({ NotificationConfigurations: [{ TopicARN: 'arn:sns:a', NotificationType: 'autoscaling:EC2_INSTANCE_TERMINATE' }] });
+    expect(await groups.describeNotifications('g')).toHaveLength(2);
+    expect(asg.commandCalls(DescribeNotificationConfigurationsCommand)[0]!.args[0].input.AutoScalingGroupNames).toEqual(['g']);
+  });
+
+  it('putScheduledAction, putNotification and putWarmPool send what they are given', async () => {
+    asg.on(PutScheduledUpdateGroupActionCommand).resolves({});
+    asg.on(PutNotificationConfigurationCommand).resolves({});
+    asg.on(PutWarmPoolCommand).resolves({});
+    await groups.putScheduledAction({ AutoScalingGroupName: 'g', ScheduledActionName: 'a', Recurrence: '0 8 * * *', DesiredCapacity: 2 });
+    await groups.putNotification('g', 'arn:sns:a', ['autoscaling:EC2_INSTANCE_LAUNCH']);
+    await groups.putWarmPool({ AutoScalingGroupName: 'g', MinSize: 1 });
+    expect(asg.commandCalls(PutScheduledUpdateGroupActionCommand)[0]!.args[0].input).toEqual({
+      AutoScalingGroupName: 'g',
+      ScheduledActionName: 'a',
+      Recurrence: '0 8 * * *',
+      DesiredCapacity: 2,
+    });
+    expect(asg.commandCalls(PutNotificationConfigurationCommand)[0]!.args[0].input).toEqual({
+      AutoScalingGroupName: 'g',
+      TopicARN: 'arn:sns:a',
+      NotificationTypes: ['autoscaling:EC2_INSTANCE_LAUNCH'],
+    });
+    expect(asg.commandCalls(PutWarmPoolCommand)[0]!.args[0].input).toEqual({ AutoScalingGroupName: 'g', MinSize: 1 });
+  });
+
+  it('a refusal names the operation and the group', async () => {
+    asg.on(PutScheduledUpdateGroupActionCommand).rejects(awsError('ValidationError', 'Given start time is in the past'));
+    await expect(groups.putScheduledAction({ AutoScalingGroupName: 'g', ScheduledActionName: 'a' })).rejects.toMatchObject({
+      operation: 'PutScheduledUpdateGroupAction',
+      code: 'ValidationError',
     });
   });
 });

@@ -6,6 +6,7 @@ import { alarmCopyName } from '../names.js';
 import type { CopyAlarmsParams, CopyScalingPoliciesParams, CreateGroupParams } from '../steps/build.js';
 import { REPLICA_STEP } from '../step-ids.js';
 import { step, type PlanContext, type Planned } from './context.js';
+import { planGroupSettings } from './group-settings.js';
 import { toTemplate } from './launch.js';
 import { suspendedAtCreate } from './settle.js';
 
@@ -19,6 +20,7 @@ export function planCreateGroup(ctx: PlanContext): Planned {
       ? { launchConfigurationName: green.launch }
       : { launchTemplateName: green.launch, version: '1' };
   const metrics = blue.group.EnabledMetrics?.flatMap((m) => (m.Metric ? [m.Metric] : [])) ?? [];
+  const { settings, warnings } = planGroupSettings(ctx);
   const params: CreateGroupParams = {
     name: green.group,
     blueGroup: blueName,
@@ -29,13 +31,14 @@ export function planCreateGroup(ctx: PlanContext): Planned {
     lifecycleHooks: blue.lifecycleHooks.map((h) => toJson(lifecycleHookCopy(h, green.group))),
     deleteTimeoutSeconds: GROUP_DELETE_TIMEOUT_SECONDS,
     intervalSeconds: ctx.config.health.intervalSeconds,
+    ...(settings ? { settings } : {}),
   };
   const created = step(ctx, REPLICA_STEP.createGroup, {
     title: `Create Auto Scaling group ${green.group} like ${blueName}${front.group.title}`,
     params: asJson({ ...params, ...front.tail }),
     creates: [{ type: 'auto-scaling-group', name: green.group }],
   });
-  return { steps: [created], warnings: front.group.warnings };
+  return { steps: [created], warnings: [...front.group.warnings, ...warnings] };
 }
 
 export function planCopyPolicies(ctx: PlanContext): Planned {

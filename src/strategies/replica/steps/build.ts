@@ -15,6 +15,7 @@ import { waitGroupGone } from '../../common/group-gone.js';
 import { launchTemplateVisible, sendCreate, sentAtOf, untilTemplateShows } from '../../common/visibility.js';
 import { remapActions } from '../builders.js';
 import { ownTags, type OwnTags } from '../names.js';
+import { copyGroupSettings, type GroupSettingsParams } from './group-settings.js';
 
 export interface Sizes {
   MinSize: number;
@@ -42,6 +43,8 @@ export interface CreateGroupParams {
   lifecycleHooks: JsonObject[]; // PutLifecycleHookCommandInput[]
   deleteTimeoutSeconds: number;
   intervalSeconds: number;
+  /** Blue's scheduled actions, warm pool and notifications for green (steps/group-settings.ts). */
+  settings?: GroupSettingsParams;
 }
 
 export interface CopyScalingPoliciesParams {
@@ -148,6 +151,7 @@ export function createGroup(ports: AwsPorts): Handler<CreateGroupParams> {
           if (!present.has(hook.LifecycleHookName)) await ports.groups.putLifecycleHook(hook);
         }
       }
+      await copyGroupSettings(ports, ctx, p.name, p.settings);
       await ctx.record({ group: p.name });
     },
     async undo(ctx, p) {
