@@ -7,7 +7,8 @@
  *  - each AWS SDK client package loaded (`@aws-sdk/client-*`, by require or import) and how long it took;
  *  - each AWS command: operation, when sent, when answered (from the one smithy Client class every SDK
  *    client extends, as aws-faults.mjs finds it);
- *  - each journal save (FileJournalStore.save of dist/, the store the CLI uses) and how long it took,
+ *  - each journal save (FileJournalStore.save of dist/, or of BLUEGREEN_TIMELINE_DIST: the store the CLI
+ *    uses) and how long it took,
  *    and each fsync;
  *  - each engine event the process prints with `--output json` (step started / succeeded);
  *  - the end of the process.
@@ -18,6 +19,7 @@
 import { writeFileSync } from 'node:fs';
 import fs from 'node:fs';
 import Module, { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 
 const out = process.env.BLUEGREEN_TIMELINE;
 const records = { modules: [], calls: [], saves: [], fsyncs: 0, events: [], end: 0 };
@@ -62,7 +64,9 @@ Client.prototype.send = function timedSend(command, ...rest) {
 };
 
 // Journal saves and fsyncs.
-const { FileJournalStore } = await import(new URL('../dist/state/file-store.js', import.meta.url).href);
+// The dist/ of the bluegreen the process runs (BLUEGREEN_TIMELINE_DIST; default this checkout's).
+const dist = process.env.BLUEGREEN_TIMELINE_DIST ? pathToFileURL(`${process.env.BLUEGREEN_TIMELINE_DIST}/`) : new URL('../dist/', import.meta.url);
+const { FileJournalStore } = await import(new URL('state/file-store.js', dist).href);
 const save = FileJournalStore.prototype.save;
 FileJournalStore.prototype.save = async function timedSave(...args) {
   const start = now();

@@ -81,6 +81,8 @@ const GOAL_RATIO = 2;
 const GOAL_VERSION_MS = 60;
 /** reference: bluegreen deploy (and plan) against the boto3 script, this many runs of each, alternating. */
 const REFERENCE_RUNS = Number(option('--reference-runs') ?? 7);
+/** reference: another checkout of bluegreen with its dist/ built (e.g. an older commit), timed beside this one. */
+const BASELINE = option('--baseline');
 /** reference: the instances of the blue stack (the issue's 3-instance classic replica-dns stack). */
 const REFERENCE_INSTANCES = 3;
 /** reference: deploy may take at most this times the boto3 script's median wall time. */
@@ -521,13 +523,17 @@ interface ReferenceRun {
   deploy: Timed;
   /** `bluegreen plan -c bluegreen.yml` on the same stack just before. */
   plan: Timed;
+  /** The same two of the --baseline checkout, on a stack of their own. */
+  baseline?: { deploy: Timed; plan: Timed };
   /** `python3 scripts/bench-reference.py ...`, the whole process, on a stack of its own. */
   reference: Timed;
   /** The script's own count of its AWS calls. */
   referenceCalls: Record<string, number>;
-  /** Which ran first in this run (they alternate). */
-  first: 'bluegreen' | 'reference';
+  /** The order they ran in this run (it rotates). */
+  order: Who[];
 }
+
+type Who = 'bluegreen' | 'reference' | 'baseline';
 
 /** What the timeline preload (scripts/bench-timeline.mjs) records of one process, in ms since it started. */
 interface Timeline {
@@ -542,6 +548,7 @@ interface Timeline {
 interface ReferenceResults {
   runs: ReferenceRun[];
   timeline?: Timeline;
+  baselineTimeline?: Timeline;
   python: string;
 }
 
@@ -567,44 +574,56 @@ async function benchReference(m: Moto): Promise<ReferenceResults> {
   const python = `python ${py.stdout.trim().replace(' ', ', boto3 ')}`;
   const env = childEnv(m);
   const runs: ReferenceRun[] = [];
+  const who: Who[] = ['bluegreen', 'reference', ...(BASELINE ? (['baseline'] as const) : [])];
+  const cliOf = (w: Who) => (w === 'baseline' ? join(BASELINE!, 'dist', 'cli', 'main.js') : CLI);
+  const planAndDeploy = async (w: Who, dir: string) => ({
+    plan: strip(await timed(process.execPath, [cliOf(w), 'plan', '-c', 'bluegreen.yml'], env, dir)),
+    deploy: strip(await timed(process.execPath, [cliOf(w), 'deploy', '--yes', '-c', 'bluegreen.yml'], env, dir)),
+  });
   for (let i = 0; i < REFERENCE_RUNS; i++) {
-    const first = i % 2 === 0 ? 'bluegreen' : 'reference';
-    const one: Partial<ReferenceRun> = { first };
-    for (const who of first === 'bluegreen' ? (['bluegreen', 'reference'] as const) : (['reference', 'bluegreen'] as const)) {
+    const order = [...who.slice(i % who.length), ...who.slice(0, i % who.length)];
+    const one: Partial<ReferenceRun> = { order };
+    for (const w of order) {
       const { stack, dir } = await referenceStack(m);
-      if (who === 'bluegreen') {
-        one.plan = await timed(process.execPath, [CLI, 'plan', '-c', 'bluegreen.yml'], env, dir);
-        one.deploy = await timed(process.execPath, [CLI, 'deploy', '--yes', '-c', 'bluegreen.yml'], env, dir);
-      } else {
+      if (w === 'bluegreen') Object.assign(one, await planAndDeploy(w, dir));
+      else if (w === 'baseline') one.baseline = await planAndDeploy(w, dir);
+      else {
         const r = await timed('python3', referenceArgs(stack), env, dir);
         const report = JSON.parse(r.out.stdout.trim().split('\n').pop() ?? '{}') as { status?: string; calls?: Record<string, number> };
         if (report.status !== 'succeeded') throw new Error(`reference script: ${r.out.stdout}\n${r.out.stderr}`);
-        one.reference = { wallMs: r.wallMs, cpuMs: r.cpuMs };
+        one.reference = strip(r);
         one.referenceCalls = report.calls ?? {};
       }
     }
     const r = one as ReferenceRun;
-    runs.push({ ...r, plan: { wallMs: r.plan.wallMs, cpuMs: r.plan.cpuMs }, deploy: { wallMs: r.deploy.wallMs, cpuMs: r.deploy.cpuMs } });
+    runs.push(r);
     log(
-      `  reference run ${i + 1}/${REFERENCE_RUNS} (${first} first): bluegreen deploy ${ms(r.deploy.wallMs)} (CPU ${ms(r.deploy.cpuMs)}), ` +
-        `boto3 script ${ms(r.reference.wallMs)} (CPU ${ms(r.reference.cpuMs)}), plan ${ms(r.plan.wallMs)}`,
+      `  reference run ${i + 1}/${REFERENCE_RUNS} (${order.join(', ')}): bluegreen deploy ${ms(r.deploy.wallMs)} (CPU ${ms(r.deploy.cpuMs)}), ` +
+        `boto3 script ${ms(r.reference.wallMs)} (CPU ${ms(r.reference.cpuMs)}), plan ${ms(r.plan.wallMs)}` +
+        (r.baseline
+          ? `; baseline deploy ${ms(r.baseline.deploy.wallMs)} (CPU ${ms(r.baseline.deploy.cpuMs)}), plan ${ms(r.baseline.plan.wallMs)}`
+          : ''),
     );
   }
   // One more deploy, with the timeline preload: where its time goes (not in the medians).
-  let timeline: Timeline | undefined;
-  if (existsSync(join(ROOT, 'dist', 'state', 'file-store.js'))) {
+  const timelineOf = async (root: string, cli: string): Promise<Timeline | undefined> => {
+    if (!existsSync(join(root, 'dist', 'state', 'file-store.js'))) return undefined;
     const { dir } = await referenceStack(m);
     const file = join(dir, 'timeline.json');
     await timed(
       process.execPath,
-      ['--import', TIMELINE, CLI, 'deploy', '--yes', '--output', 'json', '-c', 'bluegreen.yml'],
-      { ...env, BLUEGREEN_TIMELINE: file },
+      ['--import', TIMELINE, cli, 'deploy', '--yes', '--output', 'json', '-c', 'bluegreen.yml'],
+      { ...env, BLUEGREEN_TIMELINE: file, BLUEGREEN_TIMELINE_DIST: join(root, 'dist') },
       dir,
     );
-    timeline = JSON.parse(readFileSync(file, 'utf8')) as Timeline;
-  }
-  return { runs, python, ...(timeline ? { timeline } : {}) };
+    return JSON.parse(readFileSync(file, 'utf8')) as Timeline;
+  };
+  const timeline = await timelineOf(ROOT, CLI);
+  const baselineTimeline = BASELINE ? await timelineOf(BASELINE, cliOf('baseline')) : undefined;
+  return { runs, python, ...(timeline ? { timeline } : {}), ...(baselineTimeline ? { baselineTimeline } : {}) };
 }
+
+const strip = (t: Timed): Timed => ({ wallMs: t.wallMs, cpuMs: t.cpuMs });
 
 /** The span of a set of calls, and the sum of their durations (more than the span where they overlap). */
 function callSpan(calls: Timeline['calls']): { n: number; from: number; to: number; sum: number } {
@@ -617,21 +636,25 @@ function callSpan(calls: Timeline['calls']): { n: number; from: number; to: numb
   };
 }
 
-function printTimeline(t: Timeline): void {
+function printTimeline(t: Timeline, what: string): void {
   const started = t.events.find((e) => e.event === 'deployment.started')?.at ?? t.end;
   const finished = t.events.find((e) => e.event === 'deployment.finished')?.at ?? t.end;
   const firstModule = t.modules[0]?.start ?? started;
-  const before = callSpan(t.calls.filter((c) => c.start < started));
+  const observe = t.calls.filter((c) => c.start < started);
+  const before = callSpan(observe);
   const during = callSpan(t.calls.filter((c) => c.start >= started));
   const savesDuring = t.saves.filter((s) => s.start >= started);
   const rows = [
-    ['process start to the first SDK package load (node, bluegreen modules, config, lock)', ms(firstModule), ''],
+    t.modules.length > 0
+      ? ['process start to the first SDK package load (node, bluegreen modules, config, lock)', ms(firstModule), '']
+      : ['process start to the first AWS call (SDK packages loaded by import(), not seen one by one)', ms(before.from), ''],
     ...t.modules.map((m) => [`  load ${m.module}`, ms(m.ms), `at ${ms(m.start)}`]),
     [
       `observe: ${before.n} calls, first sent to last answered`,
       ms(before.to - before.from),
       `${ms(before.from)} to ${ms(before.to)}; calls' own time ${ms(before.sum)}`,
     ],
+    ...observe.map((c) => [`  ${c.operation}`, ms(c.end - c.start), `${ms(c.start)} to ${ms(c.end)}`]),
     ['first step starts (plan made, journal written)', '', `at ${ms(started)}`],
     [`steps: ${during.n} calls`, ms(finished - started), `calls' own time ${ms(during.sum)}`],
     [
@@ -641,8 +664,17 @@ function printTimeline(t: Timeline): void {
     ],
     ['deployment finished to process exit', ms(t.end - finished), `exit at ${ms(t.end)}`],
   ];
+  // Each step: its time, its calls (serial ones one after another), its journal saves.
+  const steps = t.events.filter((e) => e.event === 'step.started');
+  const stepRows = steps.map((e) => {
+    const end = t.events.find((x) => x.at >= e.at && x.step === e.step && (x.event === 'step.succeeded' || x.event === 'step.failed'))?.at ?? t.end;
+    const calls = t.calls.filter((c) => c.start >= e.at && c.start <= end);
+    const saves = t.saves.filter((s) => s.start >= e.at && s.start <= end);
+    return [e.step ?? '?', ms(end - e.at), calls.map((c) => c.operation).join(', '), `${saves.length} (${ms(saves.reduce((a, s) => a + s.ms, 0))})`];
+  });
   process.stdout.write(
-    `\nWhere one bluegreen deploy's time goes (one run with scripts/bench-timeline.mjs, --output json)\n\n${table(['', 'ms', ''], rows)}\n`,
+    `\nWhere one bluegreen deploy's time goes, ${what} (one run with scripts/bench-timeline.mjs, --output json)\n\n${table(['', 'ms', ''], rows)}\n` +
+      `\n${table(['step', 'ms', 'AWS calls, in order', 'journal saves'], stepRows)}\n`,
   );
 }
 
@@ -669,11 +701,22 @@ function printReference(r: ReferenceResults): Goal[] {
     ['bluegreen plan, wall (median)', ms(plan), range((x) => x.plan.wallMs)],
     ['  CPU, user + system (median)', ms(med((x) => x.plan.cpuMs)), range((x) => x.plan.cpuMs)],
   ];
+  if (r.runs.every((x) => x.baseline)) {
+    const b = (f: (x: NonNullable<ReferenceRun['baseline']>) => number) => (x: ReferenceRun) => f(x.baseline!);
+    rows.push(
+      [`baseline (${BASELINE}) deploy, wall (median)`, ms(med(b((x) => x.deploy.wallMs))), range(b((x) => x.deploy.wallMs))],
+      ['  CPU, user + system (median)', ms(med(b((x) => x.deploy.cpuMs))), range(b((x) => x.deploy.cpuMs))],
+      ['  ratio baseline deploy / script (medians)', `${(med(b((x) => x.deploy.wallMs)) / reference).toFixed(2)}x`, ''],
+      ['baseline plan, wall (median)', ms(med(b((x) => x.plan.wallMs))), range(b((x) => x.plan.wallMs))],
+      ['  CPU, user + system (median)', ms(med(b((x) => x.plan.cpuMs))), range(b((x) => x.plan.cpuMs))],
+    );
+  }
   process.stdout.write(
     `\nreference: ${REFERENCE_INSTANCES}-instance replica-dns stack, release.image given, health.interval 1s, retire.after 0s; ` +
       `each process timed from spawn to exit, bluegreen and the script alternating, a fresh stack for each\n\n${table(['', 'median', 'min..max'], rows)}\n`,
   );
-  if (r.timeline) printTimeline(r.timeline);
+  if (r.timeline) printTimeline(r.timeline, 'this checkout');
+  if (r.baselineTimeline) printTimeline(r.baselineTimeline, `baseline ${BASELINE}`);
   return [
     {
       name: `bluegreen deploy <= ${GOAL_REFERENCE_RATIO.toFixed(1)}x the boto3 script (approach 2 of the seed)`,
