@@ -15,12 +15,12 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   await enableCompileCache();
-  const [{ CommanderError }, { buildProgram }, { EXIT_USAGE, handleError }] = await Promise.all([
+  const [{ CommanderError }, { buildProgram, commandOf }, { EXIT_USAGE, handleError }] = await Promise.all([
     import('commander'),
     import('./program.js'),
     import('./handle-error.js'),
   ]);
-  const program = buildProgram();
+  const program = await buildProgram(commandOf(args));
   try {
     if (args.length === 0) {
       // No command: show help on stderr and treat it as a usage error.
