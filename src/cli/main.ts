@@ -5,6 +5,7 @@
  * operations and the AWS SDK only when it runs.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 async function main(argv: string[]): Promise<void> {
   const args = argv.slice(2);
@@ -13,12 +14,13 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${pkg.version}\n`);
     return;
   }
-  const [{ CommanderError }, { buildProgram }, { EXIT_USAGE, handleError }] = await Promise.all([
+  await enableCompileCache();
+  const [{ CommanderError }, { buildProgram, commandOf }, { EXIT_USAGE, handleError }] = await Promise.all([
     import('commander'),
     import('./program.js'),
     import('./handle-error.js'),
   ]);
-  const program = buildProgram();
+  const program = await buildProgram(commandOf(args));
   try {
     if (args.length === 0) {
       // No command: show help on stderr and treat it as a usage error.
@@ -35,6 +37,20 @@ async function main(argv: string[]): Promise<void> {
     }
     process.exitCode = handleError(error, argv);
   }
+}
+
+/**
+ * Node 22.1+: V8's compile cache for every module of the run, ES modules included (on Node 20 only the AWS
+ * SDK packages are cached, by src/aws/sdk/compile-cache.ts, which then leaves them to this one). In the
+ * same directory; NODE_DISABLE_COMPILE_CACHE=1 turns both off.
+ */
+async function enableCompileCache(): Promise<void> {
+  const { default: Module } = await import('node:module');
+  const enable = (Module as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache;
+  if (!enable) return;
+  const { compileCacheDir } = await import('../aws/sdk/compile-cache.js');
+  const dir = compileCacheDir();
+  if (dir) enable(join(dir, 'node'));
 }
 
 await main(process.argv);

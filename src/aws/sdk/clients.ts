@@ -24,6 +24,7 @@
  *    logical call, not per retry attempt), attached as an `initialize` middleware.
  */
 import { createRequire } from 'node:module';
+import { requireCached } from './compile-cache.js';
 import type { AutoScalingClient, AutoScalingClientConfig } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
@@ -103,9 +104,12 @@ const PACKAGE = {
 
 const requireSdk = createRequire(import.meta.url);
 
-/** Loads an SDK package (CommonJS) by require; see the top of this file for why not import(). */
+/**
+ * Loads an SDK package (CommonJS) by require, see the top of this file for why not import(), with V8's
+ * compiled code of an earlier run when there is some (compile-cache.ts).
+ */
 export function loadSdk<Sdk>(name: (typeof PACKAGE)[keyof typeof PACKAGE]): Sdk {
-  return requireSdk(name) as Sdk;
+  return requireCached<Sdk>(requireSdk, name);
 }
 
 /** The SDK's credentials provider (the same type in every client package). */
