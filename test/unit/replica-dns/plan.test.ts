@@ -124,8 +124,8 @@ describe('replica-dns plan', () => {
     const del = replicaDns.plan(configFor({ retire: { afterSeconds: 30, action: 'delete' } }), await observed('template'), 'k3x9a');
     expect(del.warnings).toEqual([
       "blue's launch template shop-web-lt is used as $Latest; green copies version 2 and is pinned to its own template shop-green-k3x9a version 1",
-      'blue shop-web has 1 process suspended (AZRebalance); green gets it too',
       'retire.after is 30s: a rollback after traffic moved deletes green that long after shop.example.com points back at blue, but clients cache the alias for 60s (many resolvers longer) and green drains connections for 120s; set retire.after to 3m or more so their requests are not lost',
+      'blue shop-web has 1 process suspended (AZRebalance); green gets it too',
       'retire.action delete: after the retire-blue step, rollback cannot bring blue (shop-web) back; use scale-to-zero to keep that possibility',
       "retire.action delete keeps blue's launch-template shop-web-lt: bluegreen did not create it",
       'retire.after is 30s: clients cache alias records to load balancers for 60s and many resolvers longer, so blue may still get traffic when it is retired',
