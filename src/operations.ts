@@ -17,7 +17,7 @@ import { InputError, type LockHolder } from './errors.js';
 import { needsOf, policyFor, policyNotes, type IamPolicy, type PolicyNeeds } from './iam/policy.js';
 import { deleteLeftovers, type DeleteOptions } from './janitor/gc.js';
 import { takeInventory } from './janitor/inventory.js';
-import { planGc, type GcPlan } from './janitor/plan.js';
+import { planGc, type AgeRule, type GcPlan, type Leftover } from './janitor/plan.js';
 import { cachedProtections, gcProtections, rollbackBlocked } from './janitor/protect.js';
 import { historyEntry, type HistoryEntry } from './operations/history.js';
 import type { DeployOptions, OperationOptions, PlanOptions, PlanResult, ResumeOptions } from './operations/options.js';
@@ -166,8 +166,10 @@ export async function iamPolicy(
 export interface GcOptions extends OperationOptions {
   /** Delete what the plan removes; without it gc only lists (changes nothing). */
   yes?: boolean;
-  /** Told the plan once it is made, before anything is deleted. */
-  onPlan?: (plan: GcPlan, config: Config) => void;
+  /** Keep the leftovers of deployments younger than this (`--older-than 7d`): by their journal, else their oldest resource. */
+  olderThan?: { seconds: number; label: string };
+  /** Told the plan once it is made, before anything is deleted, with everything the inventory found. */
+  onPlan?: (plan: GcPlan, config: Config, found: Leftover[]) => void;
   /** Told before and after each deletion, and what a wait sees. */
   onDeleting?: DeleteOptions['onDeleting'];
   onDeleted?: DeleteOptions['onDeleted'];
@@ -176,6 +178,8 @@ export interface GcOptions extends OperationOptions {
 
 export interface GcResult {
   config: Config;
+  /** Everything the inventory found, as found. */
+  found: Leftover[];
   plan: GcPlan;
   /** How many resources were deleted (0 without yes). */
   deleted: number;
@@ -221,12 +225,20 @@ export async function gc(options: GcOptions): Promise<GcResult> {
             rollbackBlocked(journal, strategyFor(journal.strategy).handlers(ports, services), session.clock, signal),
           )
         : undefined;
+    // history() holds the current journal too, newest first.
+    const history = await session.store.history();
     // The newest past deployment too: one that just ended may have moved the record off a load balancer moments ago.
-    const previous = (await session.store.history()).find((j) => j.deploymentId !== journal?.deploymentId);
+    const previous = history.find((j) => j.deploymentId !== journal?.deploymentId);
     const protections = [...gcProtections(live, journal, blocked), ...cachedProtections([journal, previous], session.clock.now())];
-    const plan = planGc(await takeInventory(config.service, config.strategy, ports), protections);
-    options.onPlan?.(plan, config);
-    if (!options.yes || plan.remove.length === 0) return { config, plan, deleted: 0, deleteCommand };
+    const found = await takeInventory(config.service, ports);
+    const age: AgeRule | undefined = options.olderThan && {
+      ...options.olderThan,
+      now: session.clock.now(),
+      journalTimes: Object.fromEntries(history.map((j) => [j.deploymentId, j.createdAt] as const)),
+    };
+    const plan = planGc(found, protections, age);
+    options.onPlan?.(plan, config, found);
+    if (!options.yes || plan.remove.length === 0) return { config, found, plan, deleted: 0, deleteCommand };
     const { onDeleting, onDeleted, onProgress } = options;
     const deleted = await deleteLeftovers(plan.remove, ports, {
       clock: session.clock,
@@ -236,6 +248,6 @@ export async function gc(options: GcOptions): Promise<GcResult> {
       onDeleted,
       onProgress,
     });
-    return { config, plan, deleted, deleteCommand };
+    return { config, found, plan, deleted, deleteCommand };
   });
 }

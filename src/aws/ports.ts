@@ -47,6 +47,7 @@ import type {
   CreateLaunchTemplateCommandInput,
   CreateImageCommandInput,
   RunInstancesCommandInput,
+  Snapshot,
 } from '@aws-sdk/client-ec2';
 import type {
   TargetGroup,
@@ -127,6 +128,11 @@ export interface ImagesPort {
   createImage(input: CreateImageCommandInput): Promise<string>;
   /** Deregisters the image and deletes the snapshots behind it. Succeeds when gone. */
   deleteImage(imageId: string): Promise<void>;
+  /**
+   * Deletes an EBS snapshot whose image is gone (a deregistration whose snapshot deletion never ran). Succeeds
+   * when gone; AWS refuses (InvalidSnapshot.InUse) while a registered image still uses it.
+   */
+  deleteSnapshot(snapshotId: string): Promise<void>;
 }
 
 export interface InstancesPort {
@@ -265,22 +271,44 @@ export interface MetricSumInput {
 }
 
 /**
- * Read-only listings for the janitor (`bluegreen gc`, src/janitor): what carries a tag or a name prefix,
- * across the region, every page. Each answers [] when there is nothing; none changes anything.
+ * A resource as the Resource Groups Tagging API answers it: its ARN (which says its service and type, e.g.
+ * `arn:aws:ec2:us-east-1:123456789012:image/ami-0123`) and its tags.
+ */
+export interface TaggedResource {
+  arn: string;
+  tags: { Key: string; Value: string }[];
+}
+
+/**
+ * The Resource Groups Tagging API, read-only: how the janitor (`bluegreen gc`) finds first what carries the
+ * service's tag, across EC2, ELB, ELBv2 and CloudWatch in one listing. docs/state.md says which kinds it
+ * reaches and which the janitor reads with their own service's describe instead.
+ */
+export interface TaggingPort {
+  /**
+   * Every resource of the region whose tag `key` has exactly `value` (GetResources with one TagFilter, every
+   * page by PaginationToken); [] when there is none. AWS may list a resource for a while after it was deleted.
+   */
+  resourcesTagged(key: string, value: string): Promise<TaggedResource[]>;
+}
+
+/**
+ * Read-only describes for the janitor (`bluegreen gc`, src/janitor): what the Tagging API does not reach
+ * (launch configurations, launch templates on emulators), and the details of what it found (creation
+ * times, states, which group an instance is in). Each answers [] (or {}) when there is nothing; none changes
+ * anything.
  */
 export interface InventoryPort {
-  /** Classic load balancers carrying tag key=value (DescribeLoadBalancers, all pages; DescribeTags, 20 names a call). */
-  loadBalancersByTag(key: string, value: string): Promise<{ description: LoadBalancerDescription; tags: ElbTag[] }[]>;
-  /** ALB/NLB target groups carrying tag key=value (DescribeTargetGroups, all pages; DescribeTags, 20 ARNs a call). */
-  targetGroupsByTag(key: string, value: string): Promise<{ targetGroup: TargetGroup; tags: ElbV2Tag[] }[]>;
-  /** Launch configurations whose name starts with the prefix (DescribeLaunchConfigurations, all pages: AWS has no name filter). */
+  /** Launch configurations whose name starts with the prefix (DescribeLaunchConfigurations, all pages: AWS has no name filter; they carry no tags). */
   launchConfigurationsByPrefix(prefix: string): Promise<LaunchConfiguration[]>;
   /** Launch templates carrying tag key=value (DescribeLaunchTemplates with a tag filter, all pages). */
   launchTemplatesByTag(key: string, value: string): Promise<LaunchTemplate[]>;
-  /** Alarms whose name starts with the prefix (DescribeAlarms AlarmNamePrefix, all pages). */
-  alarmsByPrefix(prefix: string): Promise<MetricAlarm[]>;
-  /** Images of this account (Owners self) carrying tag key=value, not deregistered. */
-  imagesByTag(key: string, value: string): Promise<Image[]>;
+  /** Images of this account among these ids (DescribeImages, Owners self, an image-id filter): ids not there are absent, never an error. */
+  images(imageIds: string[]): Promise<Image[]>;
+  /** EBS snapshots of this account among these ids (DescribeSnapshots, OwnerIds self, a snapshot-id filter); ids not there are absent. */
+  snapshots(snapshotIds: string[]): Promise<Snapshot[]>;
+  /** The Auto Scaling group of each of these instances that is in one (DescribeAutoScalingInstances, 50 ids a call); the others are absent. */
+  groupsOfInstances(instanceIds: string[]): Promise<Record<string, string>>;
 }
 
 /** Everything a strategy may reach, one port per concern. */
@@ -295,8 +323,10 @@ export interface AwsPorts {
   dns: DnsPort;
   alarms: AlarmsPort;
   ssm: SsmPort;
-  /** Read-only listings for `bluegreen gc` (strategies do not use it). */
+  /** Read-only describes for `bluegreen gc` (strategies do not use it). */
   inventory: InventoryPort;
+  /** The Resource Groups Tagging API, for `bluegreen gc` (strategies do not use it). */
+  tagging: TaggingPort;
 }
 
 /**

@@ -48,6 +48,7 @@ export const PORT_ACTIONS: Readonly<Record<PortMethod, readonly string[]>> = {
   'images.findImageByName': ['ec2:DescribeImages'],
   'images.createImage': ['ec2:CreateImage'],
   'images.deleteImage': ['ec2:DescribeImages', 'ec2:DeregisterImage', 'ec2:DeleteSnapshot'],
+  'images.deleteSnapshot': ['ec2:DeleteSnapshot'],
 
   'instances.run': ['ec2:RunInstances'],
   'instances.describe': ['ec2:DescribeInstances'],
@@ -108,12 +109,13 @@ export const PORT_ACTIONS: Readonly<Record<PortMethod, readonly string[]>> = {
   'ssm.sendShellCommand': ['ssm:SendCommand'],
   'ssm.invocation': ['ssm:GetCommandInvocation'],
 
-  'inventory.loadBalancersByTag': ['elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeTags'],
-  'inventory.targetGroupsByTag': ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTags'],
   'inventory.launchConfigurationsByPrefix': ['autoscaling:DescribeLaunchConfigurations'],
   'inventory.launchTemplatesByTag': ['ec2:DescribeLaunchTemplates'],
-  'inventory.alarmsByPrefix': ['cloudwatch:DescribeAlarms'],
-  'inventory.imagesByTag': ['ec2:DescribeImages'],
+  'inventory.images': ['ec2:DescribeImages'],
+  'inventory.snapshots': ['ec2:DescribeSnapshots'],
+  'inventory.groupsOfInstances': ['autoscaling:DescribeAutoScalingInstances'],
+
+  'tagging.resourcesTagged': ['tag:GetResources'],
 };
 
 /**

@@ -5,8 +5,7 @@
  * The first statement of docs/iam-policy.json is the union of every policy this makes (a test says so).
  */
 import type { Config, StrategyName } from '../config/schema.js';
-import { SCOPE } from '../janitor/inventory.js';
-import type { LeftoverType } from '../janitor/plan.js';
+import { LEFTOVER_TYPES, type LeftoverType } from '../janitor/plan.js';
 import type { LiveStack } from '../strategies/types.js';
 import { actionsOf, PARAMETER_ACTIONS, STATE_OBJECT_ACTIONS, VOLUME_KEY_ACTIONS, type PortMethod } from './actions.js';
 
@@ -189,20 +188,24 @@ const STRATEGY_PARTS: Record<StrategyName, PortMethod[]> = {
 };
 
 /**
- * `bluegreen gc` (src/janitor): per kind of leftover, how it is listed and how it is deleted (a group is
- * described until it is gone). gc looks only for the kinds its strategy makes (SCOPE), and finds the live
- * stack with the strategy's observe, whose calls the strategy's part holds already.
+ * `bluegreen gc` (src/janitor): how it lists (the Tagging API first, then the describes of what it does not
+ * reach and of what it found) and, per kind of leftover, how it deletes (a group is described until it is
+ * gone). gc looks for every kind any strategy makes, whatever the config's strategy (a service may have used
+ * another before), and finds the live stack with the strategy's observe, whose calls the strategy's part holds.
  */
-const GC_LIST: Record<LeftoverType, PortMethod[]> = {
-  instance: ['instances.listByTag'],
-  alarm: ['inventory.alarmsByPrefix'],
-  'auto-scaling-group': ['groups.listGroupsByTag'],
-  'load-balancer': ['inventory.loadBalancersByTag'],
-  'target-group': ['inventory.targetGroupsByTag'],
-  'launch-configuration': ['inventory.launchConfigurationsByPrefix'],
-  'launch-template': ['inventory.launchTemplatesByTag'],
-  image: ['inventory.imagesByTag'],
-};
+const GC_LIST: PortMethod[] = [
+  'tagging.resourcesTagged',
+  'groups.listGroupsByTag',
+  'inventory.launchConfigurationsByPrefix',
+  'inventory.launchTemplatesByTag',
+  'instances.describe',
+  'inventory.groupsOfInstances',
+  'inventory.images',
+  'inventory.snapshots',
+  'classicLoadBalancers.describe',
+  'targetGroups.describe',
+  'alarms.describeAlarms',
+];
 const GC_DELETE: Record<LeftoverType, PortMethod[]> = {
   instance: ['instances.terminate'],
   alarm: ['alarms.deleteAlarms'],
@@ -212,16 +215,17 @@ const GC_DELETE: Record<LeftoverType, PortMethod[]> = {
   'launch-configuration': ['launch.deleteLaunchConfiguration'],
   'launch-template': ['launch.deleteLaunchTemplate'],
   image: ['images.deleteImage'],
+  snapshot: ['images.deleteSnapshot'],
 };
 
-/** The port methods `bluegreen gc` can call for a strategy, besides its observe. */
-export function gcMethodsFor(strategy: StrategyName): PortMethod[] {
-  return [...new Set(SCOPE[strategy].flatMap((type) => [...GC_LIST[type], ...GC_DELETE[type]]))].sort();
+/** The port methods `bluegreen gc` can call, besides its observe: the same for every strategy. */
+export function gcMethods(): PortMethod[] {
+  return [...new Set([...GC_LIST, ...LEFTOVER_TYPES.flatMap((type) => GC_DELETE[type])])].sort();
 }
 
 /** The port methods a deployment (plan, deploy, resume, rollback) and `gc` with these needs can call. */
 export function portMethodsFor(needs: PolicyNeeds): PortMethod[] {
-  const methods = new Set<PortMethod>([...READ_LAUNCH, ...COPY_LAUNCH, ...STRATEGY_PARTS[needs.strategy], ...gcMethodsFor(needs.strategy)]);
+  const methods = new Set<PortMethod>([...READ_LAUNCH, ...COPY_LAUNCH, ...STRATEGY_PARTS[needs.strategy], ...gcMethods()]);
   const add = (list: PortMethod[]) => list.forEach((m) => methods.add(m));
   if (needs.release === 'commands') {
     add(LAUNCH_INSTANCES); // swap-instances prepares its new instances; the replicas launch one builder

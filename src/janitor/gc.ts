@@ -66,7 +66,11 @@ export async function deleteLeftover(r: Leftover, ports: DeletePorts, options: D
     case 'launch-template':
       return ports.launch.deleteLaunchTemplate(r.name);
     case 'image':
+      // Deregisters it, then deletes the snapshots behind it.
       return ports.images.deleteImage(r.name);
+    case 'snapshot':
+      // A snapshot whose image is gone (the inventory holds those behind an image).
+      return ports.images.deleteSnapshot(r.name);
   }
 }
 

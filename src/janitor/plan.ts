@@ -18,6 +18,7 @@ export const LEFTOVER_TYPES = [
   'launch-configuration',
   'launch-template',
   'image',
+  'snapshot',
 ] as const;
 export type LeftoverType = (typeof LEFTOVER_TYPES)[number];
 
@@ -31,6 +32,27 @@ export interface Leftover {
   deploymentId?: string;
   /** When AWS says it was made (ISO 8601); absent: unknown. */
   createdAt?: string;
+  /** The AWS call that found it ("tag:GetResources", "autoscaling:DescribeAutoScalingGroups", ...). */
+  foundBy?: string;
+  /**
+   * Why it is never deleted on its own, whatever its deployment: an instance in a group goes with its group, a
+   * snapshot with the image it backs. Unlike a Protection it keeps nothing else of its deployment.
+   */
+  hold?: string;
+}
+
+/**
+ * `gc --older-than`: leftovers of a deployment younger than `seconds` are kept for inspection. A deployment's
+ * age is from its journal (when it was created) when one is known, else from its oldest dated resource.
+ */
+export interface AgeRule {
+  seconds: number;
+  /** As the user wrote it ("7d"), for the reasons. */
+  label: string;
+  /** Now, in ms since the epoch. */
+  now: number;
+  /** When each deployment a journal knows was created (ISO 8601), by deployment id. */
+  journalTimes: Readonly<Record<string, string>>;
 }
 
 export interface Protection {
@@ -50,7 +72,20 @@ export interface GcPlan {
 
 const rank = (t: LeftoverType) => LEFTOVER_TYPES.indexOf(t);
 
-export function planGc(found: readonly Leftover[], protections: readonly Protection[]): GcPlan {
+/** Why a deployment is kept by the age rule, or undefined when it is old enough to go. */
+function tooYoung(id: string, resources: readonly Leftover[], rule: AgeRule): string | undefined {
+  const journal = rule.journalTimes[id];
+  const dated = resources.flatMap((r) => (r.deploymentId === id && r.createdAt ? [r.createdAt] : [])).sort()[0];
+  const since = journal ?? dated;
+  if (since === undefined) {
+    return `--older-than ${rule.label}: the age of deployment ${id} is unknown (no journal knows it and AWS dates none of its resources)`;
+  }
+  if (rule.now - Date.parse(since) >= rule.seconds * 1000) return undefined;
+  const by = journal ? 'by its journal' : 'by its oldest resource';
+  return `younger than --older-than ${rule.label}: deployment ${id} started ${since} (${by})`;
+}
+
+export function planGc(found: readonly Leftover[], protections: readonly Protection[], ageRule?: AgeRule): GcPlan {
   // Whole deployments kept, and single resources, each with the first reason given (and its place in the list).
   const kept = new Map<string, { why: string; rank: number }>();
   const keepDeployment = (id: string, why: string, rank: number) => {
@@ -66,6 +101,13 @@ export function planGc(found: readonly Leftover[], protections: readonly Protect
     const own = byName.get(`${r.type} ${r.name}`);
     if (own && r.deploymentId) keepDeployment(r.deploymentId, own.why, own.rank);
   }
+  if (ageRule) {
+    // After every protection: a protected deployment says its protection.
+    for (const id of new Set(found.flatMap((r) => (r.deploymentId && !kept.has(r.deploymentId) ? [r.deploymentId] : [])))) {
+      const why = tooYoung(id, found, ageRule);
+      if (why) keepDeployment(id, why, protections.length);
+    }
+  }
 
   const keep: GcPlan['keep'] = [];
   const remove: Leftover[] = [];
@@ -74,6 +116,7 @@ export function planGc(found: readonly Leftover[], protections: readonly Protect
     const deployment = r.deploymentId ? kept.get(r.deploymentId) : undefined;
     // The reason given first: the resource's own, or its deployment's (named with it).
     if (own && (!deployment || own.rank <= deployment.rank || own.why === deployment.why)) keep.push({ ...r, why: own.why });
+    else if (r.hold) keep.push({ ...r, why: r.hold });
     else if (!r.deploymentId) keep.push({ ...r, why: 'no bluegreen:deployment tag or name: which deployment made it is unknown' });
     else if (deployment) keep.push({ ...r, why: `${deployment.why} (deployment ${r.deploymentId})` });
     else remove.push(r);

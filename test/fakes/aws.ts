@@ -118,6 +118,7 @@ import type {
   ImagesPort,
   InstancesPort,
   InventoryPort,
+  TaggingPort,
   LaunchPort,
   ListenersPort,
   MetricSumInput,
@@ -383,7 +384,10 @@ export class FakeAws implements AwsPorts {
   readonly ssm: SsmPort;
   readonly listeners: ListenersPort;
   readonly inventory: InventoryPort;
+  readonly tagging: TaggingPort;
 
+  /** The tags each alarm was created with (DescribeAlarms does not show them; GetResources does). */
+  private readonly alarmTags = new Map<string, Ec2Tag[]>();
   /** When each resource made through the ports was made (virtual ms), by "type name" as the janitor names types. */
   private readonly born = new Map<string, number>();
 
@@ -408,6 +412,7 @@ export class FakeAws implements AwsPorts {
     this.ssm = this.wrap('ssm', this.ssmPort(), MUTATING.ssm);
     this.listeners = this.wrap('listeners', this.listenersPort(), MUTATING.listeners);
     this.inventory = this.wrap('inventory', this.inventoryPort(), MUTATING.inventory);
+    this.tagging = this.wrap('tagging', this.taggingPort(), MUTATING.tagging);
   }
 
   // ------------------------------------------------------------ knobs
@@ -548,6 +553,7 @@ export class FakeAws implements AwsPorts {
         clientTokens: this.clientTokens,
         born: this.born,
         notVisible: this.notVisible,
+        alarmTags: this.alarmTags,
       },
     }) as FakeAwsDump;
   }
@@ -584,6 +590,8 @@ export class FakeAws implements AwsPorts {
     for (const [key, into] of Object.entries(hidden)) refill(into, d.hidden[key], key);
     // Dumps recorded before the fake knew eventual consistency have no notVisible: everything is visible.
     if (d.hidden.notVisible) refill(aws.notVisible, d.hidden.notVisible, 'notVisible');
+    // Dumps recorded before the fake kept alarm tags have none.
+    if (d.hidden.alarmTags) refill(aws.alarmTags, d.hidden.alarmTags, 'alarmTags');
     return aws;
   }
 
@@ -797,6 +805,11 @@ export class FakeAws implements AwsPorts {
   /** What was just made is not shown yet for `notVisibleForPolls` answers (eventual consistency). */
   private hide(key: string): void {
     if (this.notVisibleForPolls > 0) this.notVisible.set(key, this.notVisibleForPolls);
+  }
+
+  /** True while EC2 does not show `key` yet, without using a poll (what another service sees of it). */
+  private unseenNow(key: string): boolean {
+    return this.notVisible.has(key);
   }
 
   /** True while EC2 does not show `key` yet; each answer that leaves it out uses one of its polls. */
@@ -1576,6 +1589,21 @@ export class FakeAws implements AwsPorts {
         this.imageReadyAt.delete(imageId);
         for (const m of image.BlockDeviceMappings ?? []) if (m.Ebs?.SnapshotId) this.state.snapshots.delete(m.Ebs.SnapshotId);
       },
+      deleteSnapshot: async (snapshotId) => {
+        const snapshot = this.state.snapshots.get(snapshotId);
+        if (!snapshot) return; // InvalidSnapshot.NotFound: already gone
+        const image = this.state.images.get(snapshot.ImageId);
+        // "You cannot delete a snapshot of the root device of an EBS volume used by a registered AMI" (DeleteSnapshot).
+        if (image && image.State !== 'deregistered') {
+          throw awsError(
+            'DeleteSnapshot',
+            `snapshot ${snapshotId}`,
+            'InvalidSnapshot.InUse',
+            `The snapshot ${snapshotId} is currently in use by ${snapshot.ImageId}`,
+          );
+        }
+        this.state.snapshots.delete(snapshotId);
+      },
     };
   }
 
@@ -2279,10 +2307,19 @@ export class FakeAws implements AwsPorts {
   // ------------------------------------------------------------ CloudWatch
 
   private putAlarm(input: PutMetricAlarmCommandInput): void {
-    const { Tags: _tags, ...rest } = clone(input);
+    const { Tags: tags, ...rest } = clone(input);
+    // Tags count only when the alarm is created: "If you are using this operation to update an existing alarm,
+    // any tags you specify in this parameter are ignored" (PutMetricAlarm, CloudWatch API Reference).
+    if (!this.state.alarms.has(input.AlarmName as string)) {
+      const own = (tags ?? []).flatMap((t) => (t.Key ? [{ Key: t.Key, Value: t.Value ?? '' }] : []));
+      if (own.length > 0) this.alarmTags.set(input.AlarmName as string, own);
+      else this.alarmTags.delete(input.AlarmName as string);
+    }
     this.state.alarms.set(input.AlarmName as string, {
       ...rest,
       AlarmArn: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${input.AlarmName}`,
+      // "The time stamp of the last update to the alarm configuration" (MetricAlarm, CloudWatch API Reference).
+      AlarmConfigurationUpdatedTimestamp: new Date(this.clock.now()),
       StateValue: 'INSUFFICIENT_DATA',
     });
   }
@@ -2296,7 +2333,10 @@ export class FakeAws implements AwsPorts {
           .map(clone),
       putAlarm: async (input) => this.putAlarm(input),
       deleteAlarms: async (names) => {
-        for (const n of names) this.state.alarms.delete(n);
+        for (const n of names) {
+          this.state.alarms.delete(n);
+          this.alarmTags.delete(n);
+        }
       },
       states: async (names) =>
         Object.fromEntries(
@@ -2369,17 +2409,6 @@ export class FakeAws implements AwsPorts {
     const tagged = (tags: ReadonlyArray<{ Key?: string; Value?: string }> | undefined, key: string, value: string) =>
       !!tags?.some((t) => t.Key === key && t.Value === value);
     return {
-      loadBalancersByTag: async (key, value) =>
-        [...this.state.loadBalancers.values()]
-          .filter((lb) => tagged(lb.tags, key, value))
-          .map((lb) => ({
-            description: { ...clone(lb.description), CreatedTime: this.dated('load-balancer', lb.description.LoadBalancerName) },
-            tags: clone(lb.tags),
-          })),
-      targetGroupsByTag: async (key, value) =>
-        [...this.state.targetGroups.values()]
-          .filter((tg) => tagged(tg.tags, key, value))
-          .map((tg) => ({ targetGroup: clone(tg.group), tags: clone(tg.tags ?? []) })),
       launchConfigurationsByPrefix: async (prefix) =>
         [...this.state.launchConfigurations.values()]
           .filter((lc) => lc.LaunchConfigurationName?.startsWith(prefix))
@@ -2395,18 +2424,75 @@ export class FakeAws implements AwsPorts {
             LatestVersionNumber: Math.max(...t.versions.keys()),
             Tags: clone(t.tags),
           })),
-      alarmsByPrefix: async (prefix) =>
-        [...this.state.alarms.values()]
-          .filter((a) => a.AlarmName?.startsWith(prefix))
-          .map((a) => ({ ...clone(a), AlarmConfigurationUpdatedTimestamp: this.dated('alarm', a.AlarmName) })),
-      imagesByTag: async (key, value) =>
-        [...this.state.images.values()]
-          .filter((i) => i.State !== 'deregistered' && (i.OwnerId === undefined || i.OwnerId === ACCOUNT) && tagged(i.Tags, key, value))
-          .filter((i) => !this.unseen(`image ${i.ImageId}`))
-          .map((i) => {
-            const at = this.dated('image', i.ImageId);
-            return { ...clone(i), ...(at ? { CreationDate: at.toISOString() } : {}) };
+      // DescribeImages with an image-id filter: deregistered images are not described.
+      images: async (ids) =>
+        [...new Set(ids)].flatMap((id) => {
+          const i = this.state.images.get(id);
+          if (!i || i.State === 'deregistered' || (i.OwnerId !== undefined && i.OwnerId !== ACCOUNT) || this.unseen(`image ${id}`)) return [];
+          const at = this.dated('image', id);
+          return [{ ...clone(i), ...(at ? { CreationDate: at.toISOString() } : {}) }];
+        }),
+      snapshots: async (ids) =>
+        [...new Set(ids)].flatMap((id) => {
+          const snap = this.state.snapshots.get(id);
+          if (!snap) return [];
+          const at = this.dated('snapshot', id) ?? this.dated('image', snap.ImageId);
+          return [
+            {
+              SnapshotId: id,
+              OwnerId: ACCOUNT,
+              State: 'completed' as const,
+              Description: `Created by CreateImage for ${snap.ImageId}`,
+              ...(at ? { StartTime: at } : {}),
+              Tags: clone(snap.Tags),
+            },
+          ];
+        }),
+      groupsOfInstances: async (ids) =>
+        Object.fromEntries(
+          [...new Set(ids)].flatMap((id) => {
+            const g = this.groupOf(id);
+            return g ? [[id, g.group.AutoScalingGroupName as string]] : [];
           }),
+        ),
+    };
+  }
+
+  // ------------------------------------------------------------ tagging (Resource Groups Tagging API)
+
+  /**
+   * GetResources as AWS answers it: the ARN and tags of every resource of the region whose tag `key` has
+   * exactly `value`, across services, but for Auto Scaling groups, which it does not return ("the
+   * GetTagKeys, GetTagValues and GetResources operations aren't supported at this time" for them:
+   * https://docs.aws.amazon.com/resourcegroupstagging/latest/APIReference/supported-services.html), and launch
+   * configurations, which have no tags. Launch templates are answered, as AWS does (moto 5.2.1 does not).
+   * Terminated instances are still listed while EC2 still describes them.
+   */
+  private taggingPort(): TaggingPort {
+    const own = (tags: ReadonlyArray<{ Key?: string; Value?: string }> | undefined) =>
+      (tags ?? []).flatMap((t) => (t.Key ? [{ Key: t.Key, Value: t.Value ?? '' }] : []));
+    const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
+    return {
+      resourcesTagged: async (key, value) => {
+        const all: { arn: string; tags: { Key: string; Value: string }[] }[] = [];
+        const members = [...this.state.groups.values()].flatMap((g) => [...g.instances, ...(g.terminating ?? [])].map((i) => i.id));
+        for (const id of new Set([...this.state.instances.keys(), ...members])) {
+          if (!this.unseenNow(`instance ${id}`)) all.push({ arn: arn('ec2', `instance/${id}`), tags: own(this.describeInstanceNow(id)?.Tags) });
+        }
+        for (const i of this.state.images.values()) {
+          if (!this.unseenNow(`image ${i.ImageId}`)) all.push({ arn: arn('ec2', `image/${i.ImageId}`), tags: own(i.Tags) });
+        }
+        for (const snap of this.state.snapshots.values()) all.push({ arn: arn('ec2', `snapshot/${snap.SnapshotId}`), tags: own(snap.Tags) });
+        for (const t of this.state.templates.values()) {
+          if (!this.unseenNow(`launch-template ${t.id}`)) all.push({ arn: arn('ec2', `launch-template/${t.id}`), tags: own(t.tags) });
+        }
+        for (const lb of this.state.loadBalancers.values()) {
+          all.push({ arn: arn('elasticloadbalancing', `loadbalancer/${lb.description.LoadBalancerName}`), tags: own(lb.tags) });
+        }
+        for (const tg of this.state.targetGroups.values()) all.push({ arn: tg.group.TargetGroupArn as string, tags: own(tg.tags) });
+        for (const name of this.state.alarms.keys()) all.push({ arn: arn('cloudwatch', `alarm:${name}`), tags: own(this.alarmTags.get(name)) });
+        return all.filter((r) => r.tags.some((t) => t.Key === key && t.Value === value));
+      },
     };
   }
 }
@@ -2432,7 +2518,7 @@ const MUTATING = {
     'terminateInstanceInGroup',
   ],
   launch: ['createLaunchConfiguration', 'deleteLaunchConfiguration', 'createLaunchTemplate', 'deleteLaunchTemplate'],
-  images: ['createImage', 'deleteImage'],
+  images: ['createImage', 'deleteImage', 'deleteSnapshot'],
   instances: ['run', 'terminate'],
   classicLoadBalancers: [
     'create',
@@ -2451,6 +2537,7 @@ const MUTATING = {
   alarms: ['putAlarm', 'deleteAlarms'],
   ssm: ['sendShellCommand'],
   inventory: [],
+  tagging: [],
 } as const satisfies Record<string, readonly string[]>;
 
 /** A scheduled action as DescribeScheduledActions describes it (Time is its next start, like StartTime). */

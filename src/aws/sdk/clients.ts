@@ -33,6 +33,7 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 
 export type AutoScalingSdk = typeof import('@aws-sdk/client-auto-scaling');
 export type Ec2Sdk = typeof import('@aws-sdk/client-ec2');
@@ -42,6 +43,7 @@ export type CloudWatchSdk = typeof import('@aws-sdk/client-cloudwatch');
 export type ElbV2Sdk = typeof import('@aws-sdk/client-elastic-load-balancing-v2');
 export type SsmSdk = typeof import('@aws-sdk/client-ssm');
 export type S3Sdk = typeof import('@aws-sdk/client-s3');
+export type TaggingSdk = typeof import('@aws-sdk/client-resource-groups-tagging-api');
 
 /** Told of every command sent. `service` is the IAM prefix (autoscaling, ec2, ...); `operation` e.g. CreateLoadBalancer. */
 export type CallObserver = (service: string, operation: string) => void;
@@ -74,6 +76,8 @@ export const SERVICE = {
   ssm: 'ssm',
   /** The state backend state.s3 (src/state/s3-store.ts). */
   s3: 's3',
+  /** The Resource Groups Tagging API (bluegreen gc's inventory): its IAM prefix is `tag`. */
+  tagging: 'tag',
 } as const;
 
 interface MiddlewareClient {
@@ -100,6 +104,7 @@ const PACKAGE = {
   elbV2: '@aws-sdk/client-elastic-load-balancing-v2',
   ssm: '@aws-sdk/client-ssm',
   s3: '@aws-sdk/client-s3',
+  tagging: '@aws-sdk/client-resource-groups-tagging-api',
 } as const;
 
 const requireSdk = createRequire(import.meta.url);
@@ -132,6 +137,7 @@ export class AwsClients {
   readonly elbV2: () => Promise<Service<ElasticLoadBalancingV2Client, ElbV2Sdk>>;
   readonly ssm: () => Promise<Service<SSMClient, SsmSdk>>;
   readonly s3: () => Promise<Service<S3Client, S3Sdk>>;
+  readonly tagging: () => Promise<Service<ResourceGroupsTaggingAPIClient, TaggingSdk>>;
   /** The credentials provider of the first client built (the SDK's default chain, memoised), shared by the rest. */
   private credentials: CredentialsProvider | undefined;
 
@@ -168,6 +174,10 @@ export class AwsClients {
       const sdk = loadSdk<S3Sdk>(PACKAGE.s3);
       // The state bucket may live in another region than the deployment: follow S3's redirect.
       return { sdk, client: new sdk.S3Client({ ...this.config(), followRegionRedirects: true }) };
+    });
+    this.tagging = this.lazy(SERVICE.tagging, () => {
+      const sdk = loadSdk<TaggingSdk>(PACKAGE.tagging);
+      return { sdk, client: new sdk.ResourceGroupsTaggingAPIClient(this.config()) };
     });
   }
 

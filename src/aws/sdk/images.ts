@@ -69,6 +69,13 @@ export class SdkImages implements ImagesPort {
       );
     }
   }
+
+  async deleteSnapshot(snapshotId: string): Promise<void> {
+    const { client, sdk: ec2 } = await this.clients.ec2();
+    await awsCall('DeleteSnapshot', `snapshot ${snapshotId}`, () => client.send(new ec2.DeleteSnapshotCommand({ SnapshotId: snapshotId })), {
+      missing: SNAPSHOT_MISSING,
+    });
+  }
 }
 
 /** The image an InvalidAMIName.Duplicate message names ("... is already in use by AMI ami-0123"), or undefined. */

@@ -15,6 +15,7 @@ import { SdkTargetGroups } from './target-groups.js';
 import { SdkListeners } from './listeners.js';
 import { SdkSsm } from './ssm.js';
 import { SdkInventory } from './inventory.js';
+import { SdkTagging } from './tagging.js';
 
 export interface AwsPortsOptions {
   /** The region; else the SDK's standard resolution (AWS_REGION, the profile, IMDS). */
@@ -37,6 +38,7 @@ export function createAwsPorts(options: AwsPortsOptions = {}): AwsPorts {
     alarms: new SdkAlarms(clients),
     ssm: new SdkSsm(clients),
     inventory: new SdkInventory(clients),
+    tagging: new SdkTagging(clients),
   };
 }
 

@@ -1,61 +1,29 @@
 /**
- * InventoryPort on the AWS SDK v3: the read-only listings of `bluegreen gc`. Every listing reads all
- * pages; tags of load balancers and target groups are read in AWS's batches (20 a call) through the
- * classic ELB and target group adapters.
+ * InventoryPort on the AWS SDK v3: the read-only describes of `bluegreen gc` beside the Tagging API
+ * (tagging.ts). Every listing reads all pages; lookups by id use filters, so an id that is gone is simply
+ * absent (DescribeImages and DescribeSnapshots with ImageIds/SnapshotIds fail the whole call for one
+ * unknown id).
  */
 import type { LaunchConfiguration } from '@aws-sdk/client-auto-scaling';
-import type { MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import type { Image, LaunchTemplate } from '@aws-sdk/client-ec2';
-import type { LoadBalancerDescription, Tag as ElbTag } from '@aws-sdk/client-elastic-load-balancing';
-import type { Tag as ElbV2Tag, TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Image, LaunchTemplate, Snapshot } from '@aws-sdk/client-ec2';
 import type { InventoryPort } from '../ports.js';
 import type { AwsClients } from './clients.js';
-import { allPages, awsCall } from './call.js';
-import { SdkClassicLoadBalancers } from './classic-elb.js';
-import { SdkTargetGroups } from './target-groups.js';
+import { allPages, awsCall, chunk, nameResources } from './call.js';
 
-/** Largest pages each listing may ask for (AWS's limits). */
-export const INVENTORY_PAGE = { loadBalancers: 400, targetGroups: 400, launchConfigurations: 100, alarms: 100 } as const;
+/** Largest pages and batches each call may ask for (AWS's limits). */
+export const INVENTORY_PAGE = {
+  launchConfigurations: 100,
+  /** DescribeAutoScalingInstances: up to 50 instance ids, MaxRecords 50. */
+  autoScalingInstances: 50,
+  /** Values of one EC2 filter per call (EC2 accepts up to 200). */
+  filterValues: 200,
+} as const;
 
 const hasTag = (tags: ReadonlyArray<{ Key?: string; Value?: string }> | undefined, key: string, value: string) =>
   !!tags?.some((t) => t.Key === key && t.Value === value);
 
 export class SdkInventory implements InventoryPort {
-  private readonly classic: SdkClassicLoadBalancers;
-  private readonly targetGroups: SdkTargetGroups;
-
-  constructor(private readonly clients: AwsClients) {
-    this.classic = new SdkClassicLoadBalancers(clients);
-    this.targetGroups = new SdkTargetGroups(clients);
-  }
-
-  async loadBalancersByTag(key: string, value: string): Promise<{ description: LoadBalancerDescription; tags: ElbTag[] }[]> {
-    const { client, sdk: elb } = await this.clients.classicElb();
-    const all = await awsCall('DescribeLoadBalancers', 'every classic load balancer of the region', () =>
-      allPages(elb.paginateDescribeLoadBalancers({ client, pageSize: INVENTORY_PAGE.loadBalancers }, {}), (page) => page.LoadBalancerDescriptions),
-    );
-    const names = all.flatMap((lb) => (lb.LoadBalancerName ? [lb.LoadBalancerName] : []));
-    if (names.length === 0) return [];
-    const tags = await this.classic.describeTags(names);
-    return all.flatMap((description) => {
-      const own = tags[description.LoadBalancerName ?? ''];
-      return own && hasTag(own, key, value) ? [{ description, tags: own }] : [];
-    });
-  }
-
-  async targetGroupsByTag(key: string, value: string): Promise<{ targetGroup: TargetGroup; tags: ElbV2Tag[] }[]> {
-    const { client, sdk: elbv2 } = await this.clients.elbV2();
-    const all = await awsCall('DescribeTargetGroups', 'every target group of the region', () =>
-      allPages(elbv2.paginateDescribeTargetGroups({ client, pageSize: INVENTORY_PAGE.targetGroups }, {}), (page) => page.TargetGroups),
-    );
-    const arns = all.flatMap((tg) => (tg.TargetGroupArn ? [tg.TargetGroupArn] : []));
-    if (arns.length === 0) return [];
-    const tags = await this.targetGroups.tags(arns);
-    return all.flatMap((targetGroup) => {
-      const own = tags[targetGroup.TargetGroupArn ?? ''];
-      return own && hasTag(own, key, value) ? [{ targetGroup, tags: own }] : [];
-    });
-  }
+  constructor(private readonly clients: AwsClients) {}
 
   async launchConfigurationsByPrefix(prefix: string): Promise<LaunchConfiguration[]> {
     const { client, sdk: asg } = await this.clients.autoScaling();
@@ -79,22 +47,51 @@ export class SdkInventory implements InventoryPort {
     return all.filter((t) => hasTag(t.Tags, key, value));
   }
 
-  async alarmsByPrefix(prefix: string): Promise<MetricAlarm[]> {
-    const { client, sdk: cw } = await this.clients.cloudWatch();
-    const all = await awsCall('DescribeAlarms', `alarms named ${prefix}*`, () =>
-      allPages(cw.paginateDescribeAlarms({ client, pageSize: INVENTORY_PAGE.alarms }, { AlarmNamePrefix: prefix }), (page) => page.MetricAlarms),
-    );
-    return all.filter((a) => a.AlarmName?.startsWith(prefix));
+  async images(imageIds: string[]): Promise<Image[]> {
+    const unique = [...new Set(imageIds)];
+    if (unique.length === 0) return [];
+    const { client, sdk: ec2 } = await this.clients.ec2();
+    const out: Image[] = [];
+    for (const batch of chunk(unique, INVENTORY_PAGE.filterValues)) {
+      const found = await awsCall('DescribeImages', nameResources('image', 'images', batch), () =>
+        allPages(ec2.paginateDescribeImages({ client }, { Owners: ['self'], Filters: [{ Name: 'image-id', Values: batch }] }), (page) => page.Images),
+      );
+      out.push(...found.filter((i) => i.ImageId && batch.includes(i.ImageId)));
+    }
+    return out;
   }
 
-  async imagesByTag(key: string, value: string): Promise<Image[]> {
+  async snapshots(snapshotIds: string[]): Promise<Snapshot[]> {
+    const unique = [...new Set(snapshotIds)];
+    if (unique.length === 0) return [];
     const { client, sdk: ec2 } = await this.clients.ec2();
-    const all = await awsCall('DescribeImages', `images of this account tagged ${key}=${value}`, () =>
-      allPages(
-        ec2.paginateDescribeImages({ client }, { Owners: ['self'], Filters: [{ Name: `tag:${key}`, Values: [value] }] }),
-        (page) => page.Images,
-      ),
-    );
-    return all.filter((image) => image.State !== 'deregistered' && hasTag(image.Tags, key, value));
+    const out: Snapshot[] = [];
+    for (const batch of chunk(unique, INVENTORY_PAGE.filterValues)) {
+      const found = await awsCall('DescribeSnapshots', nameResources('snapshot', 'snapshots', batch), () =>
+        allPages(
+          ec2.paginateDescribeSnapshots({ client }, { OwnerIds: ['self'], Filters: [{ Name: 'snapshot-id', Values: batch }] }),
+          (page) => page.Snapshots,
+        ),
+      );
+      out.push(...found.filter((s) => s.SnapshotId && batch.includes(s.SnapshotId)));
+    }
+    return out;
+  }
+
+  async groupsOfInstances(instanceIds: string[]): Promise<Record<string, string>> {
+    const unique = [...new Set(instanceIds)];
+    const groups: Record<string, string> = {};
+    if (unique.length === 0) return groups;
+    const { client, sdk: asg } = await this.clients.autoScaling();
+    for (const batch of chunk(unique, INVENTORY_PAGE.autoScalingInstances)) {
+      const found = await awsCall('DescribeAutoScalingInstances', nameResources('instance', 'instances', batch), () =>
+        allPages(
+          asg.paginateDescribeAutoScalingInstances({ client, pageSize: INVENTORY_PAGE.autoScalingInstances }, { InstanceIds: batch }),
+          (page) => page.AutoScalingInstances,
+        ),
+      );
+      for (const i of found) if (i.InstanceId && i.AutoScalingGroupName) groups[i.InstanceId] = i.AutoScalingGroupName;
+    }
+    return groups;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * docs/iam-policy.json must allow every AWS action the adapters call, and list nothing they do not call.
- * The adapters name their SDK module by a fixed alias (asg, ec2, elb, elbv2, r53, cw, ssm), so each command,
+ * The adapters name their SDK module by a fixed alias (asg, ec2, elb, elbv2, r53, cw, ssm, s3, tag), so each command,
  * paginator and waiter in their source maps to one IAM action.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ const PREFIX: Record<string, { iam: string; module: string }> = {
   elbv2: { iam: 'elasticloadbalancing', module: '@aws-sdk/client-elastic-load-balancing-v2' },
   ssm: { iam: 'ssm', module: '@aws-sdk/client-ssm' },
   s3: { iam: 's3', module: '@aws-sdk/client-s3' },
+  tag: { iam: 'tag', module: '@aws-sdk/client-resource-groups-tagging-api' },
 };
 
 /** S3 operations authorized under another action name. */

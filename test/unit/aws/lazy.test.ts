@@ -55,6 +55,7 @@ describe('createAwsPorts', () => {
       'launch',
       'listeners',
       'ssm',
+      'tagging',
       'targetGroups',
     ]);
     expect(out.before).toEqual([]);

@@ -316,7 +316,7 @@ describe('least privilege: each part only where the config uses it', () => {
     }
   });
 
-  it('Route 53 only for replica-dns, listeners only for replica-listener, target groups not for replica-dns', () => {
+  it('Route 53 only for replica-dns, listeners only for replica-listener, target groups made only by replica-listener', () => {
     for (const needs of allNeeds()) {
       const a = actions(needs);
       expect(
@@ -324,7 +324,16 @@ describe('least privilege: each part only where the config uses it', () => {
         JSON.stringify(needs),
       ).toBe(needs.strategy === 'replica-dns');
       expect(a.includes('elasticloadbalancing:ModifyListener'), JSON.stringify(needs)).toBe(needs.strategy === 'replica-listener');
-      expect(a.includes('elasticloadbalancing:DescribeTargetGroups'), JSON.stringify(needs)).toBe(needs.strategy !== 'replica-dns');
+      expect(a.includes('elasticloadbalancing:CreateTargetGroup'), JSON.stringify(needs)).toBe(needs.strategy === 'replica-listener');
+      // gc reads and deletes what any strategy made, whatever the config's strategy is now.
+      for (const gc of [
+        'tag:GetResources',
+        'elasticloadbalancing:DeleteTargetGroup',
+        'elasticloadbalancing:DeleteLoadBalancer',
+        'cloudwatch:DeleteAlarms',
+      ]) {
+        expect(a, `${gc} ${JSON.stringify(needs)}`).toContain(gc);
+      }
     }
   });
 

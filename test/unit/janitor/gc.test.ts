@@ -152,7 +152,7 @@ describe('gc after three deployments', () => {
     const config = (await ops.plan(options())).config;
     const allowed = new Set(policyFor(needsOf(config)).Statement[0]!.Action as string[]);
     const called = [...new Set(world.aws.calls.map((c) => c.operation))];
-    expect(called).toEqual(expect.arrayContaining(['inventory.loadBalancersByTag', 'groups.deleteGroup', 'classicLoadBalancers.delete']));
+    expect(called).toEqual(expect.arrayContaining(['tagging.resourcesTagged', 'groups.deleteGroup', 'classicLoadBalancers.delete']));
     const missing = called.flatMap((m) => (PORT_ACTIONS[m as PortMethod] ?? [`${m}: unknown`]).filter((a) => !allowed.has(a)));
     expect(missing).toEqual([]);
   });
@@ -256,5 +256,113 @@ describe('gc with swap-instances', () => {
     expect(swap.aws.state.launchConfigurations.has(`shop-swap-${first.id}`)).toBe(false);
     expect(swap.aws.state.launchConfigurations.has(`shop-swap-${second.id}`)).toBe(true);
     expect(swap.aws.state.launchConfigurations.has('shop-web-lc')).toBe(true); // not ours
+  });
+});
+
+describe('gc finds by tag what no name would', () => {
+  const tagged = (id: string) => [
+    { Key: TAG.service, Value: 'shop' },
+    { Key: TAG.deployment, Value: id },
+  ];
+  const alarmInput = (AlarmName: string, Tags: { Key: string; Value: string }[]) => ({
+    AlarmName,
+    MetricName: 'CPUUtilization',
+    Namespace: 'AWS/EC2',
+    Statistic: 'Average' as const,
+    Period: 60,
+    EvaluationPeriods: 1,
+    Threshold: 90,
+    ComparisonOperator: 'GreaterThanThreshold' as const,
+    Tags,
+  });
+
+  it("a failed deployment's alarm, tagged for the service and a deployment no journal knows, named as no bluegreen copy is: listed, then deleted", async () => {
+    await deployOnce();
+    world.aws.addAlarm(alarmInput('checkout-latency-high', tagged('f4il0')));
+    // Not ours: another service's (a value that only starts like ours), and an untagged one with our kind of name.
+    world.aws.addAlarm(alarmInput('cart-latency-high', [{ Key: TAG.service, Value: 'shop-blue' }]));
+    world.aws.addAlarm({ ...alarmInput('shop-green-f4il0-cpu', []), Tags: undefined });
+
+    const listed = await ops.gc(options());
+    expect(names(listed.plan.remove)).toEqual(['alarm checkout-latency-high']);
+    expect(listed.plan.remove[0]).toMatchObject({ deploymentId: 'f4il0', foundBy: 'tag:GetResources' });
+    expect(listed.found.map((r) => r.name)).not.toContain('cart-latency-high');
+    expect(listed.found.map((r) => r.name)).not.toContain('shop-green-f4il0-cpu');
+    expect(world.aws.state.alarms.has('checkout-latency-high')).toBe(true); // without yes nothing changes
+
+    const done = await ops.gc({ ...options(), yes: true });
+    expect(done.deleted).toBe(1);
+    expect(world.aws.state.alarms.has('checkout-latency-high')).toBe(false);
+    expect(world.aws.state.alarms.has('cart-latency-high')).toBe(true);
+    expect(world.aws.state.alarms.has('shop-green-f4il0-cpu')).toBe(true);
+  });
+
+  it('whatever the strategy: a replica-listener target group and an orphan snapshot are found under a replica-dns config', async () => {
+    await deployOnce();
+    const arn = world.aws.addTargetGroup('shop-green-lstn1', [], {}, { tags: tagged('lstn1') });
+    world.aws.state.snapshots.set('snap-0orphan', { SnapshotId: 'snap-0orphan', ImageId: 'ami-0deregistered', Tags: tagged('lstn1') });
+    const { plan } = await ops.gc({ ...options(), yes: true });
+    expect(names(plan.remove)).toEqual(['target-group shop-green-lstn1', 'snapshot snap-0orphan']);
+    expect([...world.aws.state.targetGroups.keys()]).not.toContain(arn);
+    expect(world.aws.state.snapshots.has('snap-0orphan')).toBe(false);
+  });
+
+  it('--older-than keeps the leftovers of recent deployments, by their journal time or their oldest resource', async () => {
+    const first = await deployOnce();
+    await deployOnce();
+    await deployOnce();
+    world.aws.addAlarm(alarmInput('checkout-latency-high', tagged('f4il0'))); // made now: young
+    const week = { seconds: 7 * 86_400, label: '7d' };
+    const { plan } = await ops.gc({ ...options(), olderThan: week });
+    expect(plan.remove).toEqual([]);
+    const why = Object.fromEntries(plan.keep.map((k) => [`${k.type} ${k.name}`, k.why]));
+    expect(why[`auto-scaling-group ${first.green}`]).toMatch(
+      new RegExp(`^younger than --older-than 7d: deployment ${first.id} started .* \\(by its journal\\) \\(deployment ${first.id}\\)$`),
+    );
+    expect(why['alarm checkout-latency-high']).toMatch(/^younger than --older-than 7d: deployment f4il0 started .* \(by its oldest resource\)/);
+
+    world.clock.advance(8 * 24 * HOUR);
+    const later = await ops.gc({ ...options(), olderThan: week });
+    expect(names(later.plan.remove)).toEqual([
+      `alarm ${first.green}-shop-web-cpu-high`,
+      `auto-scaling-group ${first.green}`,
+      `load-balancer ${first.green}`,
+      `launch-configuration ${first.green}`,
+      'alarm checkout-latency-high',
+    ]);
+  });
+});
+
+describe('gc with swap-instances keeps what is in a group', () => {
+  it("an instance swap-instances launched and never attached goes; the ones it attached to the live group stay, with the group's reason", async () => {
+    await writeFile(
+      configFile,
+      `service: shop\nstrategy: swap-instances\nblue: {autoScalingGroup: shop-web}\nrelease: {image: ${NEW_IMAGE}}\nhealth: {timeout: 300s, interval: 10s}\nretire: {after: 0s}\n`,
+    );
+    const swap = swapWorld();
+    world = { ...world, aws: swap.aws, clock: swap.clock };
+    const first = await deployOnce();
+    // A crashed second deployment launched one and never attached it (its journal was lost).
+    const [stray] = swap.aws.addInstances(1, {
+      TagSpecifications: [
+        {
+          ResourceType: 'instance',
+          Tags: [
+            { Key: TAG.service, Value: 'shop' },
+            { Key: TAG.deployment, Value: 'l0st1' },
+          ],
+        },
+      ],
+    });
+    const { plan } = await ops.gc({ ...options(), yes: true });
+    expect(names(plan.remove)).toEqual([`instance ${stray}`]);
+    const attached = plan.keep.filter((k) => k.type === 'instance');
+    expect(attached.length).toBeGreaterThan(0);
+    for (const k of attached) {
+      expect(k.deploymentId).toBe(first.id);
+      expect(k.why).toBe('in Auto Scaling group shop-web: an instance of a group goes with its group, never alone');
+    }
+    expect(swap.aws.instance(stray!)?.State?.Name).toMatch(/shutting-down|terminated/);
+    for (const k of attached) expect(swap.aws.instance(k.name)?.State?.Name).toBe('running');
   });
 });
