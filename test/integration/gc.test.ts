@@ -136,6 +136,7 @@ async function crashedRelease(): Promise<{ builder: string; image: string; snaps
       Threshold: 90,
       ComparisonOperator: 'GreaterThanThreshold',
       Dimensions: [{ Name: 'AutoScalingGroupName', Value: name }],
+      Tags: OWN_TAGS,
     }),
   );
   // Another service's leftovers are none of ours.
@@ -143,6 +144,31 @@ async function crashedRelease(): Promise<{ builder: string; image: string; snaps
     new CreateLaunchConfigurationCommand({ LaunchConfigurationName: `cart-green-${ID}`, ImageId: image, InstanceType: 't3.micro' }),
   );
   return { builder, image, snapshot, name };
+}
+
+interface Entry {
+  type: string;
+  name: string;
+  deploymentId?: string;
+  createdAt?: string;
+  foundBy?: string;
+  why: string;
+}
+
+/** `gc --output json`: exactly one JSON document on stdout. */
+function document(stdout: string): {
+  service: string;
+  dryRun: boolean;
+  olderThan: string | null;
+  found: Entry[];
+  remove: Entry[];
+  keep: Entry[];
+  deleted: Entry[];
+  error?: { message: string; next?: string };
+} {
+  const lines = stdout.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  return JSON.parse(lines[0]!) as ReturnType<typeof document>;
 }
 
 async function groupNames(): Promise<string[]> {
@@ -159,6 +185,11 @@ describe('bluegreen gc --help', () => {
     expect(r.stdout).toContain('--yes');
     expect(r.stdout).toContain('--output <format>');
     expect(r.stdout).toContain('$ bluegreen gc --yes');
+    // --older-than says by what a deployment's age is taken.
+    expect(r.stdout).toContain('--older-than <age>');
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain(
+      "a deployment's age is from its journal (current or history) when one knows it, else from the creation time of its oldest resource",
+    );
     expect((await runCli(['--help'])).stdout).toMatch(/^ {2}gc /m);
   });
 });
@@ -183,8 +214,8 @@ describe('bluegreen gc', () => {
     const before = await snapshotAws(moto.endpoint);
     const json = await bg('gc', '--output', 'json');
     expect(json.code, json.stderr).toBe(0);
-    const lines = jsonLines(json.stdout);
-    const removed = lines.filter((l) => l.event === 'gc.remove').map((l) => `${String(l.type)} ${String(l.name)}`);
+    const doc = document(json.stdout);
+    const removed = doc.remove.map((l) => `${l.type} ${l.name}`);
     const old = first.green;
     expect(removed).toEqual([
       // The oldest deployment first, users before what they use; then the crashed release (made last).
@@ -198,11 +229,28 @@ describe('bluegreen gc', () => {
       `launch-template shop-blue-${ID}`,
       `image ${crashed.image}`,
     ]);
-    const kept = Object.fromEntries(lines.filter((l) => l.event === 'gc.keep').map((l) => [`${String(l.type)} ${String(l.name)}`, String(l.why)]));
+    const kept = Object.fromEntries(doc.keep.map((l) => [`${l.type} ${l.name}`, l.why]));
     expect(kept[`auto-scaling-group ${third.green}`]).toBe(`the live stack (${third.green})`);
     expect(kept[`auto-scaling-group ${second.green}`]).toBe(`rollback of deployment ${third.id} returns to it`);
     expect(kept[`load-balancer ${second.green}`]).toMatch(/^rollback of deployment/);
-    expect(lines.at(-1)).toEqual({ service: 'shop', remove: 9, keep: Object.keys(kept).length, deleted: 0, dryRun: true });
+    // The live group's instances carry our tags (propagated): they go with their group, never alone.
+    const members = doc.keep.filter((k) => k.type === 'instance');
+    expect(members.length).toBeGreaterThan(0);
+    for (const m of members)
+      expect(m.why).toMatch(/^in Auto Scaling group shop-(blue|green)-[a-z0-9]{5}: an instance of a group goes with its group/);
+    expect(doc).toMatchObject({ service: 'shop', dryRun: true, olderThan: null, deleted: [] });
+    expect(doc.found).toHaveLength(doc.remove.length + doc.keep.length);
+    // Which call found what: the Tagging API, but for groups and launch configurations (and templates on moto).
+    const foundBy = Object.fromEntries(doc.found.map((f) => [f.type, f.foundBy]));
+    expect(foundBy).toMatchObject({
+      alarm: 'tag:GetResources',
+      'load-balancer': 'tag:GetResources',
+      image: 'tag:GetResources',
+      instance: 'tag:GetResources',
+      'auto-scaling-group': 'autoscaling:DescribeAutoScalingGroups',
+      'launch-configuration': 'autoscaling:DescribeLaunchConfigurations',
+      'launch-template': 'ec2:DescribeLaunchTemplates',
+    });
 
     const text = await bg('gc');
     expect(text.code, text.stderr).toBe(0);
@@ -215,13 +263,9 @@ describe('bluegreen gc', () => {
     // --yes: deleted in that order, each reported.
     const yes = await bg('gc', '--yes', '--output', 'json');
     expect(yes.code, yes.stderr).toBe(0);
-    const deleted = jsonLines(yes.stdout)
-      .filter((l) => (l as { event?: string }).event === 'gc.deleted')
-      .map((l) => {
-        const e = l as { type: string; name: string };
-        return `${e.type} ${e.name}`;
-      });
-    expect(deleted).toEqual(removed);
+    const done = document(yes.stdout);
+    expect(done.dryRun).toBe(false);
+    expect(done.deleted.map((e) => `${e.type} ${e.name}`)).toEqual(removed);
 
     expect(await groupNames()).toEqual([stack.groupName, second.green, third.green].sort());
     const lbs = ((await aws.elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancerDescriptions ?? []).map((l) => l.LoadBalancerName).sort();
@@ -266,5 +310,71 @@ describe('bluegreen gc', () => {
     expect(r.stderr).toContain('bluegreen deploy');
     expect(await snapshotAws(moto.endpoint)).toEqual(before);
     await lock.release();
+  });
+});
+
+describe('bluegreen gc finds by tag, as a new user would try it', () => {
+  const alarm = (AlarmName: string, Tags: { Key: string; Value: string }[]) =>
+    new PutMetricAlarmCommand({
+      AlarmName,
+      MetricName: 'CPUUtilization',
+      Namespace: 'AWS/EC2',
+      Statistic: 'Average',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 90,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Tags,
+    });
+  const alarmNames = async () => ((await aws.cloudwatch.send(new DescribeAlarmsCommand({}))).MetricAlarms ?? []).map((a) => a.AlarmName);
+
+  it("a failed deployment's alarm tagged bluegreen:service=shop and a deployment no journal knows, named as no copy is: listed, then deleted; --older-than keeps it while it is young", async () => {
+    await deploy();
+    const failed = [
+      { Key: 'bluegreen:service', Value: 'shop' },
+      { Key: 'bluegreen:deployment', Value: 'f4il0' },
+    ];
+    await aws.cloudwatch.send(alarm('checkout-latency-high', failed));
+    // Not ours: a service whose name only starts like ours, and an untagged alarm named like a copy.
+    await aws.cloudwatch.send(alarm('cart-latency-high', [{ Key: 'bluegreen:service', Value: 'shop-blue' }]));
+    await aws.cloudwatch.send(alarm('shop-green-f4il0-cpu', [{ Key: 'team', Value: 'web' }]));
+
+    // Made a moment ago: --older-than 7d keeps it, and says by what.
+    const young = await bg('gc', '--older-than', '7d', '--output', 'json');
+    expect(young.code, young.stderr).toBe(0);
+    const youngDoc = document(young.stdout);
+    expect(youngDoc.olderThan).toBe('7d');
+    expect(youngDoc.remove).toEqual([]);
+    expect(youngDoc.keep.find((k) => k.name === 'checkout-latency-high')?.why).toMatch(
+      /^younger than --older-than 7d: deployment f4il0 started .* \(by its oldest resource\) \(deployment f4il0\)$/,
+    );
+
+    const listed = await bg('gc', '--output', 'json');
+    expect(listed.code, listed.stderr).toBe(0);
+    const doc = document(listed.stdout);
+    expect(doc.remove.map((r) => `${r.type} ${r.name} ${r.deploymentId} ${r.foundBy}`)).toEqual([
+      'alarm checkout-latency-high f4il0 tag:GetResources',
+    ]);
+    expect(doc.found.map((f) => f.name)).not.toContain('cart-latency-high');
+    expect(doc.found.map((f) => f.name)).not.toContain('shop-green-f4il0-cpu');
+    expect(await alarmNames()).toContain('checkout-latency-high');
+
+    const text = await bg('gc', '--yes');
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain('  deployment f4il0');
+    expect(text.stdout).toContain('deleted alarm checkout-latency-high (1/1)');
+    const after = await alarmNames();
+    expect(after).not.toContain('checkout-latency-high');
+    expect(after).toEqual(expect.arrayContaining(['cart-latency-high', 'shop-green-f4il0-cpu', stack.alarmName]));
+  });
+
+  it('--older-than that is not an age: exit 2, nothing read or deleted', async () => {
+    await deploy();
+    const before = await snapshotAws(moto.endpoint);
+    const r = await bg('gc', '--older-than', 'a week', '--yes');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--older-than a week: expected an age such as 7d, 1d12h, 36h or 90m');
+    expect(r.stdout).toBe('');
+    expect(await snapshotAws(moto.endpoint)).toEqual(before);
   });
 });

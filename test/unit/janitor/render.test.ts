@@ -1,6 +1,6 @@
 /** The gc listing for people (src/cli/commands/gc.ts): grouped by deployment, oldest first, then what is kept and why. */
 import { describe, expect, it } from 'vitest';
-import { renderGcPlan } from '../../../src/cli/commands/gc.js';
+import { parseAge, renderGcPlan } from '../../../src/cli/commands/gc.js';
 import { planGc, type Leftover } from '../../../src/janitor/plan.js';
 
 describe('renderGcPlan', () => {
@@ -29,5 +29,19 @@ describe('renderGcPlan', () => {
 
   it('says when there is nothing to delete', () => {
     expect(renderGcPlan({ remove: [], keep: [] }, 'shop')).toBe('gc shop: nothing to delete\n');
+  });
+});
+
+describe('parseAge (gc --older-than)', () => {
+  it('days then a duration, in whole seconds', () => {
+    expect(parseAge('7d')).toBe(7 * 86_400);
+    expect(parseAge('1d12h')).toBe(36 * 3600);
+    expect(parseAge('36h')).toBe(36 * 3600);
+    expect(parseAge('90m')).toBe(5400);
+    expect(parseAge(' 0s ')).toBe(0);
+  });
+
+  it('anything else is not an age', () => {
+    for (const bad of ['', 'd', '7', '7 days', '-1d', '1w', 'd7', '7d7', '1.5d']) expect(parseAge(bad), bad).toBeUndefined();
   });
 });
