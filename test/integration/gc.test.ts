@@ -204,10 +204,10 @@ describe('bluegreen gc', () => {
 
     // Seconds after the second deployment moved the record off the first one's load balancer, cached
     // answers still send it requests: gc keeps it, and its deployment, until the cache time has passed.
-    const early = jsonLines((await bg('gc', '--output', 'json')).stdout);
-    const earlyKept = early.find((l) => l.event === 'gc.keep' && l.type === 'load-balancer' && l.name === first.green);
+    const early = document((await bg('gc', '--output', 'json')).stdout);
+    const earlyKept = early.keep.find((l) => l.type === 'load-balancer' && l.name === first.green);
     expect(String(earlyKept?.why)).toMatch(new RegExp(`^a DNS record moved off it recently: .*deployment ${second.id}, step switch-dns\\)$`));
-    expect(early.filter((l) => l.event === 'gc.remove').map((l) => l.name)).not.toContain(first.green);
+    expect(early.remove.map((l) => l.name)).not.toContain(first.green);
     await ageDnsCaches();
 
     // Without --yes: the listing, nothing changed.
