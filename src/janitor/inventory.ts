@@ -13,7 +13,7 @@
 import type { Image, Instance, Snapshot } from '@aws-sdk/client-ec2';
 import type { AwsPorts, TaggedResource } from '../aws/ports.js';
 import { stackNameSource, TAG } from '../strategies/common/names.js';
-import type { Leftover, LeftoverType } from './plan.js';
+import { LEFTOVER_TYPES, type Leftover, type LeftoverType } from './plan.js';
 
 export { BUILDER_ROLE } from '../strategies/common/names.js';
 
@@ -94,21 +94,7 @@ type InventoryPorts = Pick<AwsPorts, 'tagging' | 'groups' | 'instances' | 'inven
 type Listed = Record<LeftoverType, Map<string, TaggedResource['tags']>>;
 
 function byKind(resources: readonly TaggedResource[]): Listed {
-  const listed = Object.fromEntries(
-    (
-      [
-        'instance',
-        'alarm',
-        'auto-scaling-group',
-        'load-balancer',
-        'target-group',
-        'launch-configuration',
-        'launch-template',
-        'image',
-        'snapshot',
-      ] as const
-    ).map((t) => [t, new Map<string, TaggedResource['tags']>()]),
-  ) as Listed;
+  const listed = Object.fromEntries(LEFTOVER_TYPES.map((t) => [t, new Map<string, TaggedResource['tags']>()])) as Listed;
   for (const r of resources) {
     const kind = kindOfArn(r.arn);
     if (kind) listed[kind.type].set(kind.id, r.tags);

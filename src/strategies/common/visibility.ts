@@ -140,6 +140,18 @@ export async function launchTemplateVisible(
 }
 
 /**
+ * A re-run of a step whose earlier attempt made its launch template and recorded the id: EC2 may not show it
+ * yet, which does not mean it is gone. Waits for it and returns true; false when no id was recorded.
+ */
+export async function recordedTemplateVisible(ports: AwsPorts, ctx: Ctx & Pick<StepContext, 'outputs'>, name: string): Promise<boolean> {
+  const recorded = ctx.outputs.launchTemplateId as string | undefined;
+  if (!recorded) return false;
+  const version = (ctx.outputs.version as number | undefined) ?? 1;
+  await launchTemplateVisible(ports, ctx, { name, id: recorded, version }, sentAtOf(ctx.outputs, 'launchTemplateSentAt'));
+  return true;
+}
+
+/**
  * Before deleting a launch template a step sent the create of at `launchTemplateSentAt` (its outputs, see
  * sendCreate): within the grace, wait until EC2 describes it (by id when the answer was recorded, else by
  * name), or the delete (InvalidLaunchTemplateName.NotFoundException) would take it for gone and leave it

@@ -9,7 +9,7 @@ import type { AwsPorts } from '../../aws/ports.js';
 import type { JsonObject, StepContext } from '../../engine/types.js';
 import { DeploymentError } from '../../errors.js';
 import { launchTemplateFromConfiguration } from '../common/builders.js';
-import { launchTemplateVisible, sendCreate, sentAtOf, untilTemplateShows } from '../common/visibility.js';
+import { launchTemplateVisible, recordedTemplateVisible, sendCreate, sentAtOf, untilTemplateShows } from '../common/visibility.js';
 import { launchConfigurationCopy, launchTemplateSwapCopy } from './builders.js';
 import { STEP, type UpdateLaunchParams } from './params.js';
 import { groupOf, type Handler } from './step-support.js';
@@ -45,13 +45,7 @@ async function makeCopy(ports: AwsPorts, ctx: StepContext, p: UpdateLaunchParams
     return;
   }
   if (await ports.launch.findLaunchTemplate(p.name)) return;
-  const recorded = ctx.outputs.launchTemplateId as string | undefined;
-  if (recorded) {
-    // An earlier attempt made it and recorded its id: EC2 does not show it yet, it is not gone.
-    const version = (ctx.outputs.version as number | undefined) ?? 1;
-    await launchTemplateVisible(ports, ctx, { name: p.name, id: recorded, version }, sentAtOf(ctx.outputs, 'launchTemplateSentAt'));
-    return;
-  }
+  if (await recordedTemplateVisible(ports, ctx, p.name)) return;
   let input: CreateLaunchTemplateCommandInput;
   if (p.kind === 'template-from-configuration') {
     const lc = await ports.launch.describeLaunchConfiguration(p.source);

@@ -12,7 +12,7 @@ import type { JsonObject, StepContext, StepHandler } from '../../../engine/types
 import { DeploymentError } from '../../../errors.js';
 import { launchConfigurationCopy, launchTemplateCopy, launchTemplateFromConfiguration } from '../../common/builders.js';
 import { waitGroupGone } from '../../common/group-gone.js';
-import { launchTemplateVisible, sendCreate, sentAtOf, untilTemplateShows } from '../../common/visibility.js';
+import { launchTemplateVisible, recordedTemplateVisible, sendCreate, sentAtOf, untilTemplateShows } from '../../common/visibility.js';
 import { remapActions } from '../builders.js';
 import { ownTags, type OwnTags } from '../names.js';
 import { copyGroupSettings, type GroupSettingsParams } from './group-settings.js';
@@ -101,13 +101,7 @@ async function createTemplate(ports: AwsPorts, ctx: StepContext, p: TemplatePara
     await ctx.record({ launchTemplate: p.name, launchTemplateId: found.id, version: found.version });
     return;
   }
-  const recorded = ctx.outputs.launchTemplateId as string | undefined;
-  if (recorded) {
-    // An earlier attempt made it and recorded its id: EC2 does not show it yet, it is not gone.
-    const version = (ctx.outputs.version as number | undefined) ?? 1;
-    await launchTemplateVisible(ports, ctx, { name: p.name, id: recorded, version }, sentAtOf(ctx.outputs, 'launchTemplateSentAt'));
-    return;
-  }
+  if (await recordedTemplateVisible(ports, ctx, p.name)) return;
   let input: CreateLaunchTemplateCommandInput;
   if (p.kind === 'template-from-configuration') {
     const lc = await ports.launch.describeLaunchConfiguration(p.source);
