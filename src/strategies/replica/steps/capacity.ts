@@ -97,8 +97,9 @@ function raise(g: AutoScalingGroup, target: number): { MinSize: number; MaxSize:
 
 /**
  * Before traffic moves: green holds blue's DesiredCapacity now, that many units InService in its front. A
- * green short of it refuses at once (VerificationError: rollback), unless it is short because blue grew
- * since green was made: then green is raised to it and waited for, within health.timeout.
+ * green whose DesiredCapacity (or held MinSize) is below it (blue grew since, or green shrank) is raised to
+ * it and waited for, within health.timeout; a green that holds it but has fewer InService refuses at once
+ * (VerificationError: rollback).
  */
 async function requireGreenCapacity(ports: AwsPorts, ctx: StepContext, front: Pick<ReplicaFront, 'green'>, p: JsonObject, c: CapacityParams) {
   const [green, blue] = await Promise.all([ports.groups.describeGroup(c.green), ports.groups.describeGroup(c.blue.group)]);
