@@ -7,6 +7,7 @@
  *    weighs instances (WeightedCapacity, DesiredCapacityType vcpu/memory-mib) counts their units;
  *  - launch lifecycle hooks hold each new instance in Pending:Wait until CompleteLifecycleAction or the
  *    heartbeat timeout (then DefaultResult: CONTINUE, or ABANDON: terminated and replaced);
+ *  - with `idleScaleIn`, target tracking scales in (to MinSize) a group that gets no traffic;
  *  - with Launch suspended a group launches nothing; with AddToLoadBalancer suspended, instances not yet
  *    InService never join its load balancers and target groups;
  *  - deleting a group deletes its policies (and the alarms target tracking made), not other alarms;
@@ -303,6 +304,8 @@ export interface FakeAwsOptions {
   ssmCommandSeconds?: number;
   /** Answers a new instance, image or launch template is left out of before EC2 shows it (eventual consistency). Default 0. */
   notVisibleForPolls?: number;
+  /** Target tracking scales in a group that gets no traffic (see `idleScaleIn`). Default false. */
+  idleScaleIn?: boolean;
 }
 
 const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
@@ -339,6 +342,14 @@ export class FakeAws implements AwsPorts {
    * eventual consistency, see the header); Infinity: never shown. Applies to what is made after it is set.
    */
   notVisibleForPolls: number;
+  /**
+   * A group that gets no requests (no alias record with weight points at its classic load balancers, no
+   * listener forwards to its target groups with weight) is below any target tracking target: its policy's
+   * low alarm is in ALARM, its high alarm OK, and the policy scales it in (down to MinSize) as the alarm
+   * actions run; a group that gets traffic has both OK. The metric itself is not modelled.
+   * https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-target-tracking.html
+   */
+  idleScaleIn: boolean;
 
   private readonly failures: Failure[] = [];
   private seq = 0;
@@ -401,6 +412,7 @@ export class FakeAws implements AwsPorts {
     this.ssmOnlineAfterSeconds = options.ssmOnlineAfterSeconds === undefined ? 0 : options.ssmOnlineAfterSeconds;
     this.ssmCommandSeconds = options.ssmCommandSeconds ?? 1;
     this.notVisibleForPolls = options.notVisibleForPolls ?? 0;
+    this.idleScaleIn = options.idleScaleIn ?? false;
     this.groups = this.wrap('groups', this.groupsPort(), MUTATING.groups);
     this.launch = this.wrap('launch', this.launchPort(), MUTATING.launch);
     this.images = this.wrap('images', this.imagesPort(), MUTATING.images);
@@ -541,6 +553,7 @@ export class FakeAws implements AwsPorts {
         ssmOnlineAfterSeconds: this.ssmOnlineAfterSeconds,
         ssmCommandSeconds: this.ssmCommandSeconds,
         notVisibleForPolls: this.notVisibleForPolls,
+        idleScaleIn: this.idleScaleIn,
       },
       seq: this.seq,
       state,
@@ -992,6 +1005,7 @@ export class FakeAws implements AwsPorts {
     for (const tg of this.state.targetGroups.values()) {
       for (const [id, t] of Object.entries(tg.targets)) if (t.drainingUntil !== undefined && now >= t.drainingUntil) delete tg.targets[id];
     }
+    if (this.idleScaleIn) this.trackIdleness();
     for (const g of this.state.groups.values()) this.scaleByItself(g, now);
     for (const g of this.state.groups.values()) {
       const abandoned = g.instances.filter((i) => this.abandoned(i));
@@ -1077,6 +1091,40 @@ export class FakeAws implements AwsPorts {
   }
 
   // ------------------------------------------------------------ what a group does by itself
+
+  /** idleScaleIn: each target tracking alarm's state from whether its group gets traffic now. */
+  private trackIdleness(): void {
+    for (const alarm of this.state.alarms.values()) {
+      if (!alarm.AlarmName?.startsWith('TargetTracking-')) continue;
+      const group = alarm.Dimensions?.find((d) => d.Name === 'AutoScalingGroupName')?.Value;
+      const g = group ? this.state.groups.get(group) : undefined;
+      if (!g) continue;
+      alarm.StateValue = alarm.AlarmName.includes('AlarmLow') && !this.servesTraffic(g) ? 'ALARM' : 'OK';
+    }
+  }
+
+  /** Whether requests reach the group: an alias record (weight above 0) at one of its classic load balancers, or a listener forwarding to its target groups. */
+  private servesTraffic(g: GroupState): boolean {
+    const norm = (name: string | undefined) =>
+      (name ?? '')
+        .toLowerCase()
+        .replace(/\.$/, '')
+        .replace(/^dualstack\./, '');
+    const lbs = new Set((g.group.LoadBalancerNames ?? []).map((n) => norm(this.state.loadBalancers.get(n)?.description.DNSName)));
+    for (const zone of this.state.zones.values()) {
+      for (const r of zone.records)
+        if (r.AliasTarget && (r.Weight === undefined || r.Weight > 0) && lbs.has(norm(r.AliasTarget.DNSName))) return true;
+    }
+    const tgs = new Set(g.group.TargetGroupARNs ?? []);
+    const forwards = (actions: Action[] | undefined) =>
+      (actions ?? []).some(
+        (a) =>
+          (a.TargetGroupArn !== undefined && tgs.has(a.TargetGroupArn) && !a.ForwardConfig) ||
+          (a.ForwardConfig?.TargetGroups ?? []).some((t) => t.TargetGroupArn !== undefined && tgs.has(t.TargetGroupArn) && (t.Weight ?? 1) > 0),
+      );
+    for (const l of this.state.listeners.values()) if (forwards(l.listener.DefaultActions) || l.rules.some((r) => forwards(r.Actions))) return true;
+    return false;
+  }
 
   private suspended(g: GroupState, process: string): boolean {
     return !!g.group.SuspendedProcesses?.some((p) => p.ProcessName === process);

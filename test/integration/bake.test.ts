@@ -44,6 +44,7 @@ const GREEN_STEPS = [
   'copy-alarms',
   'wait-healthy',
   'switch-dns',
+  'settle-green',
   'wait-retire',
   'retire-blue',
 ];

@@ -313,7 +313,7 @@ describe('a deploy SIGKILLed in switch-dns, then resumed', () => {
       expect(r.stderr).toContain('took over the lock');
       const events = jsonLines(r.stdout);
       const restarted = events.filter((e) => e.event === 'step.started').map((e) => e.stepId);
-      expect(restarted).toEqual(['switch-dns', 'wait-retire', 'retire-blue']);
+      expect(restarted).toEqual(['switch-dns', 'settle-green', 'wait-retire', 'retire-blue']);
 
       const report = await statusReport();
       expect(report.journal?.status).toBe('succeeded');

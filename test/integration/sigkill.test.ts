@@ -91,12 +91,12 @@ const DNS_WRITES: Record<string, string[]> = {
 
 const SHAPES: Record<ShapeName, Shape> = {
   'replica-dns': {
-    steps: [...DNS_STEPS, 'switch-dns', 'wait-retire', 'retire-blue'],
+    steps: [...DNS_STEPS, 'switch-dns', 'settle-green', 'wait-retire', 'retire-blue'],
     writes: { ...DNS_WRITES, 'switch-dns': ['ChangeResourceRecordSets'] },
-    killAt: [...DNS_STEPS, 'switch-dns', 'wait-retire', 'retire-blue'],
+    killAt: [...DNS_STEPS, 'switch-dns', 'settle-green', 'wait-retire', 'retire-blue'],
   },
   'replica-dns-traffic': {
-    steps: [...DNS_STEPS, 'traffic-50', 'traffic-100', 'wait-retire', 'retire-blue'],
+    steps: [...DNS_STEPS, 'traffic-50', 'traffic-100', 'settle-green', 'wait-retire', 'retire-blue'],
     writes: { ...DNS_WRITES, 'traffic-50': ['ChangeResourceRecordSets'], 'traffic-100': ['ChangeResourceRecordSets'] },
     killAt: ['traffic-50', 'traffic-100'],
   },
@@ -110,6 +110,7 @@ const SHAPES: Record<ShapeName, Shape> = {
       'wait-healthy',
       'traffic-50',
       'traffic-100',
+      'settle-green',
       'wait-retire',
       'retire-blue',
     ],

@@ -134,6 +134,7 @@ describe('deploy --pause-before-switch', () => {
     expect(events[0]).toMatchObject({ event: EVENT.deploymentStarted, mode: 'promote' });
     expect(events.filter((e) => e.event === EVENT.stepStarted).map((e) => (e as { stepId: string }).stepId)).toEqual([
       'switch-dns',
+      'settle-green',
       'wait-retire',
       'retire-blue',
     ]);
@@ -154,7 +155,7 @@ describe('deploy --pause-before-switch', () => {
         return false;
       },
     });
-    expect(asked).toEqual(['switch-dns', 'wait-retire', 'retire-blue']);
+    expect(asked).toEqual(['switch-dns', 'settle-green', 'wait-retire', 'retire-blue']);
     expect(result.status).toBe('paused');
     const stored = await onDisk();
     expect(stored.status).toBe('paused');

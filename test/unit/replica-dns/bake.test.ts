@@ -132,6 +132,7 @@ describe('replica-dns observe and plan with release.commands', () => {
       ['copy-alarms', 'replica-dns/copy-alarms', `Copy 1 alarm of shop-web's policies to ${GREEN}`],
       ['wait-healthy', 'replica-dns/wait-healthy', `Wait until ${GREEN} has all its instances InService in ${GREEN}`],
       ['switch-dns', 'replica-dns/switch-dns', `Point ${RECORD} at ${GREEN}`],
+      ['settle-green', 'replica-dns/settle-green', `Let ${GREEN} scale as shop-web does, now that it serves: MinSize back to shop-web's`],
       ['wait-retire', 'replica-dns/wait-retire', 'Wait 300s for clients to move to green before retiring blue'],
       ['retire-blue', 'replica-dns/retire-blue', 'Keep shop-web as it is'],
     ]);
@@ -345,7 +346,7 @@ describe('replica-dns with release.commands through the engine runner', () => {
     const { journal, options } = await engine(world);
     const done = await runForward(journal, options, 'deploy');
     expect(done.status).toBe('succeeded');
-    expect(done.steps.map((s) => s.state)).toEqual(Array(15).fill('done'));
+    expect(done.steps.map((s) => s.state)).toEqual(Array(16).fill('done'));
     const back = await runRollback(done, options);
     expect(back.status).toBe('rolled-back');
     await expectNothingLeft(world, start);

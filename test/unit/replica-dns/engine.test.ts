@@ -18,7 +18,7 @@ describe('replica-dns with the engine runner', () => {
     const { journal, options } = await start(world, 'keep');
     const done = await runForward(journal, options, 'deploy');
     expect(done.status).toBe('succeeded');
-    expect(done.steps.map((s) => s.state)).toEqual(Array(9).fill('done'));
+    expect(done.steps.map((s) => s.state)).toEqual(Array(10).fill('done'));
     const back = await runRollback(done, options);
     expect(back.status).toBe('rolled-back');
     expect(world.aws.snapshot()).toEqual(before);

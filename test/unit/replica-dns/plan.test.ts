@@ -20,6 +20,7 @@ describe('replica-dns plan', () => {
       ['copy-alarms', 'replica-dns/copy-alarms', "Copy 1 alarm of shop-web's policies to shop-green-k3x9a"],
       ['wait-healthy', 'replica-dns/wait-healthy', 'Wait until shop-green-k3x9a has all its instances InService in shop-green-k3x9a'],
       ['switch-dns', 'replica-dns/switch-dns', `Point ${RECORD} at shop-green-k3x9a`],
+      ['settle-green', 'replica-dns/settle-green', "Let shop-green-k3x9a scale as shop-web does, now that it serves: MinSize back to shop-web's"],
       ['wait-retire', 'replica-dns/wait-retire', 'Wait 300s for clients to move to green before retiring blue'],
       ['retire-blue', 'replica-dns/retire-blue', 'Scale shop-web to zero'],
     ]);
@@ -67,6 +68,7 @@ describe('replica-dns plan', () => {
       suspendedProcesses: ['AZRebalance'],
       metrics: { metrics: ['GroupInServiceInstances'], granularity: '1Minute' },
       input: { LaunchConfigurationName: 'shop-green-k3x9a', LoadBalancerNames: ['shop-green-k3x9a'], MinSize: 2, MaxSize: 4, DesiredCapacity: 2 },
+      holdMinSize: true,
     });
     expect(by['copy-alarms']).toMatchObject({
       group: 'shop-green-k3x9a',
@@ -88,7 +90,16 @@ describe('replica-dns plan', () => {
       blueLoadBalancer: 'shop-web-elb',
       clientSeconds: 180, // the alias TTL and blue's (so green's) 120s of connection draining
       rollbackWaitSeconds: 300,
+      capacity: {
+        green: 'shop-green-k3x9a',
+        blue: { group: 'shop-web', loadBalancer: 'shop-web-elb' },
+        holdStep: 'switch-dns',
+        holds: true,
+        timeoutSeconds: 120,
+        intervalSeconds: 5,
+      },
     });
+    expect(by['settle-green']).toEqual({ group: 'shop-green-k3x9a', suspend: [], minSize: 2, groupStep: 'create-group' });
     expect(by['wait-retire']).toEqual({ seconds: 300, intervalSeconds: 30 });
     expect(by['retire-blue']).toMatchObject({
       action: 'scale-to-zero',
@@ -98,6 +109,7 @@ describe('replica-dns plan', () => {
       policies: ['scale-up', 'cpu-50'],
       alarms: ['shop-web-cpu-high'],
       timeoutSeconds: 120,
+      holdStep: 'switch-dns',
     });
   });
 

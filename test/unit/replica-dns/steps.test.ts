@@ -185,12 +185,12 @@ describe('replica-dns handlers against the in-memory AWS', () => {
     ]);
   });
 
-  it('switch-dns refuses to point the record at a load balancer with no InService instance', async () => {
+  it("switch-dns refuses to point the record at green short of blue's capacity (here none InService)", async () => {
     const world = blueWorld({ inServiceAfterSeconds: null });
     const { steps, registry } = await planned(world);
     await world.journal.applyAll(registry, upTo(steps, STEP.copyAlarms));
     await expect(world.journal.apply(registry, step(steps, STEP.switchDns))).rejects.toThrow(
-      new VerificationError(`refusing to point ${RECORD} at ${GREEN}: it has no InService instance`),
+      new VerificationError(`refusing to move traffic to ${GREEN}: 0 of 2 instances InService in ${GREEN}; 2 needed (shop-web's DesiredCapacity)`),
     );
     expect(world.aws.callsTo('dns.change')).toHaveLength(0);
     expect(world.journal.outputs[STEP.switchDns]).toBeUndefined();

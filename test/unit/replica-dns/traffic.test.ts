@@ -99,7 +99,15 @@ describe('plan with traffic.steps', () => {
     const config = stepped([10, 50, 100]);
     const plan = replicaDns.plan(config, await replicaDns.observe(config, world.aws), 'k3x9a');
     const ids = plan.steps.map((s) => s.id);
-    expect(ids.slice(ids.indexOf('wait-healthy'))).toEqual(['wait-healthy', 'traffic-10', 'traffic-50', 'traffic-100', 'wait-retire', 'retire-blue']);
+    expect(ids.slice(ids.indexOf('wait-healthy'))).toEqual([
+      'wait-healthy',
+      'traffic-10',
+      'traffic-50',
+      'traffic-100',
+      'settle-green',
+      'wait-retire',
+      'retire-blue',
+    ]);
     expect(ids).not.toContain('switch-dns');
     const step = (id: string) => plan.steps.find((s) => s.id === id)!;
     expect(['traffic-10', 'traffic-50', 'traffic-100'].map((id) => step(id).kind)).toEqual(Array(3).fill('replica-dns/shift-traffic'));
@@ -127,8 +135,23 @@ describe('plan with traffic.steps', () => {
       blueLoadBalancer: 'shop-web-elb',
       clientSeconds: 180,
       rollbackWaitSeconds: 300,
+      // Green must hold blue's capacity before each step; the first holds blue (steps/capacity.ts).
+      capacity: {
+        green: GREEN,
+        blue: { group: 'shop-web', loadBalancer: 'shop-web-elb' },
+        holdStep: 'traffic-10',
+        holds: true,
+        timeoutSeconds: 300,
+        intervalSeconds: 10,
+      },
     });
-    expect(step('traffic-50').params).toMatchObject({ percent: 50, fromPercent: 10, holdSeconds: 300, firstStep: 'traffic-10' });
+    expect(step('traffic-50').params).toMatchObject({
+      percent: 50,
+      fromPercent: 10,
+      holdSeconds: 300,
+      firstStep: 'traffic-10',
+      capacity: { holdStep: 'traffic-10', holds: false },
+    });
     expect(step('traffic-100').params).toMatchObject({ percent: 100, fromPercent: 50, holdSeconds: 0, firstStep: 'traffic-10' });
 
     expect(step('traffic-10').changes).toEqual([
@@ -357,7 +380,7 @@ describe('deploy in traffic steps', () => {
     });
     const error = await runForward(journal, options, 'deploy').catch((e: unknown) => e);
     expect((error as Error).message).toMatch(
-      /^step traffic-10 failed: refusing to send 10% of requests of shop\.example\.com to shop-green-k3x9a: it has no InService instance\. Rolled back/,
+      /^step traffic-10 failed: refusing to move traffic to shop-green-k3x9a: 0 of 2 instances InService in shop-green-k3x9a; 2 needed \(shop-web's DesiredCapacity\)\. Rolled back/,
     );
     expect(world.aws.callsTo('dns.change')).toHaveLength(0);
     expect(await world.aws.dns.getRecord(ZONE, RECORD, 'A')).toEqual(originalRecord(world));

@@ -201,7 +201,7 @@ describe('replica-listener traffic steps', () => {
     });
     const error = await runForward(journal, options, 'deploy').catch((e: unknown) => e);
     expect((error as Error).message).toMatch(
-      /^step traffic-10 failed: refusing to send 10% of requests to green: its target group shop-green-k3x9a has no healthy target/,
+      /^step traffic-10 failed: refusing to move traffic to shop-green-k3x9a: 0 of 2 instances InService and healthy in shop-green-k3x9a; 2 needed \(shop-web's DesiredCapacity\)/,
     );
     expect(world.aws.callsTo('listeners.modify')).toHaveLength(0);
   });

@@ -21,6 +21,7 @@ describe('replica-listener plan', () => {
       'copy-alarms',
       'wait-healthy',
       'switch-listener',
+      'settle-green',
       'wait-retire',
       'retire-blue',
     ]);

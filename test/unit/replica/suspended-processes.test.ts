@@ -69,7 +69,7 @@ describe('replica-dns, blue with AddToLoadBalancer and AZRebalance suspended', (
       STEP.retireBlue,
     ]);
     expect(plan.steps.find((s) => s.id === STEP.settleGreen)).toMatchObject({
-      title: `Suspend AddToLoadBalancer of ${GREEN} as shop-web has it, now that ${GREEN} serves`,
+      title: `Let ${GREEN} scale as shop-web does, now that it serves: MinSize back to shop-web's; suspend AddToLoadBalancer as shop-web has it`,
       params: { group: GREEN, suspend: ['AddToLoadBalancer'] },
       changes: [{ what: `processes of ${GREEN}`, from: 'as they are', to: 'AddToLoadBalancer suspended' }],
     });

@@ -32,6 +32,8 @@ export function planCreateGroup(ctx: PlanContext): Planned {
     deleteTimeoutSeconds: GROUP_DELETE_TIMEOUT_SECONDS,
     intervalSeconds: ctx.config.health.intervalSeconds,
     ...(settings ? { settings } : {}),
+    // MinSize held at blue's DesiredCapacity until settle-green (after the switch).
+    holdMinSize: true,
   };
   const created = step(ctx, REPLICA_STEP.createGroup, {
     title: `Create Auto Scaling group ${green.group} like ${blueName}${front.group.title}`,

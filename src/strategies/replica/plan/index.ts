@@ -11,6 +11,7 @@ import type { Plan, PlanSummary } from '../../types.js';
 import { planBakeSteps } from '../bake-plan.js';
 import type { ReplicaFront } from '../front.js';
 import type { ReplicaConfig, ReplicaObserved } from '../observe.js';
+import { withCapacityChecks } from './capacity.js';
 import { planContext, type PlanContext, type Planned } from './context.js';
 import { planCopyAlarms, planCopyPolicies, planCreateGroup } from './group.js';
 import { planGates, planWaitHealthy } from './health.js';
@@ -35,7 +36,7 @@ export function planReplica<O extends ReplicaObserved, C extends ReplicaConfig>(
     planCopyAlarms(ctx),
     planWaitHealthy(ctx),
     planGates(ctx),
-    front.planTraffic(ctx),
+    withCapacityChecks(ctx, front.planTraffic(ctx)),
     planSettleGreen(ctx),
     planWaitRetire(ctx),
     planGateAlarms(ctx),

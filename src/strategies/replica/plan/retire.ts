@@ -72,6 +72,7 @@ export function planRetireBlue(ctx: PlanContext): Planned {
     timeoutSeconds: config.health.timeoutSeconds,
     intervalSeconds: config.health.intervalSeconds,
     deleteTimeoutSeconds: GROUP_DELETE_TIMEOUT_SECONDS,
+    holdStep: front.firstTraffic.step,
   };
   const deleted = [
     `group ${group}`,

@@ -3,7 +3,9 @@
  * suspension of Launch, AddToLoadBalancer or HealthCheck, copied when green is made, keeps green from ever
  * becoming healthy (no instances, none in its load balancer, none checked):
  * https://docs.aws.amazon.com/autoscaling/ec2/userguide/understand-how-suspending-processes-affects-other-processes.html.
- * create-group suspends the others at once. Pure.
+ * create-group suspends the others at once. And green's MinSize, held at blue's DesiredCapacity since
+ * create-group (idle, its copied policies would scale it in before traffic arrives), goes back to blue's.
+ * Pure.
  */
 import { asJson, plural } from '../../common/plan-helpers.js';
 import type { SettleGreenParams } from '../steps/settle.js';
@@ -33,13 +35,19 @@ export function planSettleGreen(ctx: PlanContext): Planned {
       : [
           `blue ${blue} has ${plural(suspended.length, 'process', 'processes')} suspended (${suspended.join(', ')}); green gets ${suspended.length === 1 ? 'it' : 'them'} too${later.length > 0 ? `, ${later.join(', ')} only after the switch (suspended before, green could never become healthy)` : ''}`,
         ];
-  if (later.length === 0) return { steps: [], warnings };
   const { green } = ctx;
-  const params: SettleGreenParams = { group: green.group, suspend: later };
+  const min = ctx.observed.blue.group.MinSize ?? 0;
+  const desired = ctx.observed.blue.group.DesiredCapacity ?? 0;
+  // create-group held green's MinSize at blue's DesiredCapacity: the switch is in sync, green scales as blue does.
+  const params: SettleGreenParams = { group: green.group, suspend: later, minSize: min, groupStep: REPLICA_STEP.createGroup };
+  const suspend = later.length > 0 ? `; suspend ${later.join(', ')} as ${blue} has ${later.length === 1 ? 'it' : 'them'}` : '';
   const settle = step(ctx, REPLICA_STEP.settleGreen, {
-    title: `Suspend ${later.join(', ')} of ${green.group} as ${blue} has ${later.length === 1 ? 'it' : 'them'}, now that ${green.group} serves`,
+    title: `Let ${green.group} scale as ${blue} does, now that it serves: MinSize back to ${blue}'s${suspend}`,
     params: asJson(params),
-    changes: [{ what: `processes of ${green.group}`, from: 'as they are', to: `${later.join(', ')} suspended` }],
+    changes: [
+      ...(min < desired ? [{ what: `MinSize of ${green.group}`, from: `${desired} (held since create-group)`, to: String(min) }] : []),
+      ...(later.length > 0 ? [{ what: `processes of ${green.group}`, from: 'as they are', to: `${later.join(', ')} suspended` }] : []),
+    ],
   });
   return { steps: [settle], warnings };
 }

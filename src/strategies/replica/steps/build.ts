@@ -45,6 +45,11 @@ export interface CreateGroupParams {
   intervalSeconds: number;
   /** Blue's scheduled actions, warm pool and notifications for green (steps/group-settings.ts). */
   settings?: GroupSettingsParams;
+  /**
+   * Green's MinSize is blue's DesiredCapacity until settle-green: idle before traffic arrives, its copied
+   * policies would scale it in. Absent in journals of older versions (MinSize as blue's).
+   */
+  holdMinSize?: boolean;
 }
 
 export interface CopyScalingPoliciesParams {
@@ -135,7 +140,8 @@ export function createGroup(ports: AwsPorts): Handler<CreateGroupParams> {
       const existing = await ports.groups.describeGroup(p.name);
       if (!existing) {
         await ctx.record({ group: p.name });
-        await ports.groups.createGroup({ ...(p.input as unknown as CreateAutoScalingGroupCommandInput), ...sizes });
+        const min = p.holdMinSize ? Math.max(sizes.MinSize, sizes.DesiredCapacity) : sizes.MinSize;
+        await ports.groups.createGroup({ ...(p.input as unknown as CreateAutoScalingGroupCommandInput), ...sizes, MinSize: min });
       }
       if (p.suspendedProcesses.length > 0) await ports.groups.suspendProcesses(p.name, p.suspendedProcesses);
       if (p.metrics) await ports.groups.enableMetrics(p.name, p.metrics.metrics, p.metrics.granularity);

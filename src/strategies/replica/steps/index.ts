@@ -17,6 +17,7 @@ import { BAKE_STEP } from '../bake-plan.js';
 import { REPLICA_STEP } from '../step-ids.js';
 import type { GreenFront, ReplicaFront } from '../front.js';
 import type { ReplicaConfig, ReplicaObserved } from '../observe.js';
+import { withCapacity } from './capacity.js';
 import { copyAlarms, copyScalingPolicies, createGroup, createLaunch } from './build.js';
 import { checkHttp, waitHealthy } from './health.js';
 import { retireBlue, waitRetire } from './retire.js';
@@ -53,7 +54,8 @@ export function replicaHandlers<O extends ReplicaObserved, C extends ReplicaConf
     [REPLICA_STEP.settleGreen]: settleGreen(ports),
     [REPLICA_STEP.waitRetire]: waitRetire(ports, (minutes) => front.drainStopped(minutes)),
     [REPLICA_STEP.retireBlue]: retireBlue(ports, front.blue(ports)),
-    ...front.handlers(ports, services),
+    // Every traffic step checks capacity first (and the first holds blue): those whose params carry `capacity`.
+    ...Object.fromEntries(Object.entries(front.handlers(ports, services)).map(([id, h]) => [id, withCapacity(h, front, ports)])),
   };
   return Object.fromEntries(Object.entries(own).map(([id, handler]) => [`${front.strategy}/${id}`, handler]));
 }

@@ -14,6 +14,7 @@ import { holdEnd, holdWatching } from '../../common/hold.js';
 import { toJson } from '../../common/plan-helpers.js';
 import { RETIRE_SUSPENDS, scalesOnForecast, scalingPolicyCopy } from '../builders.js';
 import type { BlueFront } from '../front.js';
+import { blueHoldOf, releaseBlue } from './capacity.js';
 import { sizesOf, type Sizes } from './build.js';
 
 type Handler<P> = StepHandler<P & JsonObject>;
@@ -139,6 +140,8 @@ export interface RetireBlueCommon {
   timeoutSeconds: number;
   intervalSeconds: number;
   deleteTimeoutSeconds: number;
+  /** The first traffic step, which held blue's MinSize at its DesiredCapacity (blueHold). Absent in older journals. */
+  holdStep?: string;
 }
 
 /**
@@ -149,9 +152,14 @@ export interface RetireBlueCommon {
 export function retireBlue<P extends RetireBlueCommon>(ports: AwsPorts, front: BlueFront<P>): Handler<P> {
   return {
     async apply(ctx, p) {
-      if (p.action === 'keep') return;
+      // The first traffic step held blue's MinSize: keep lets it go; the others journal blue's own MinSize.
+      const hold = blueHoldOf(ctx, p.holdStep);
+      if (p.action === 'keep') {
+        if (hold) await releaseBlue(ports, p.group, hold);
+        return;
+      }
       const blue = await ports.groups.describeGroup(p.group);
-      if (!ctx.outputs.blueSizes && blue) await ctx.record({ blueSizes: { ...sizesOf(blue) } });
+      if (!ctx.outputs.blueSizes && blue) await ctx.record({ blueSizes: { ...sizesOf(blue), ...(hold ? { MinSize: hold.MinSize } : {}) } });
       if (p.action === 'scale-to-zero') {
         if (!blue) throw new DeploymentError(`blue's group ${p.group} no longer exists`);
         await scaleToZero(ports, ctx, p.group, blue);

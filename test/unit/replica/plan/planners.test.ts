@@ -84,6 +84,7 @@ describe('replica core step planners', () => {
             lifecycleHooks: [],
             deleteTimeoutSeconds: 900,
             intervalSeconds: 10,
+            holdMinSize: true,
             tail: 'last',
           },
           creates: [
@@ -353,6 +354,7 @@ describe('replica core step planners', () => {
             timeoutSeconds: 300,
             intervalSeconds: 10,
             deleteTimeoutSeconds: 900,
+            holdStep: 'switch',
           },
           changes: [
             {
