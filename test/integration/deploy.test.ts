@@ -29,7 +29,17 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { StatusReport } from '../../src/operations.js';
-import { buildBlueStack, clients, lbDns, recordTarget, writeConfig, type AwsClients, type BlueStack } from '../support/blue-stack.js';
+import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import {
+  buildBlueStack,
+  CLASSIC_ELB_ZONE_US_EAST_1,
+  clients,
+  lbDns,
+  recordTarget,
+  writeConfig,
+  type AwsClients,
+  type BlueStack,
+} from '../support/blue-stack.js';
 import { jsonLines, runCli, runCliUntil } from '../support/cli.js';
 import { awsEnv, startMoto, type Moto } from '../support/moto.js';
 
@@ -274,6 +284,45 @@ describe('deploy', () => {
     const restored = (await group(stack.groupName))!;
     expect([restored.MinSize, restored.MaxSize, restored.DesiredCapacity]).toEqual([2, 4, 2]);
     expect(restored.SuspendedProcesses ?? []).toEqual([]);
+  });
+
+  it('a dual-stack name: the AAAA alias record moves with the A record, and a rollback brings both back', async () => {
+    const aaaa = async () => {
+      const r = await aws.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: stack.hostedZoneId }));
+      const set = r.ResourceRecordSets?.find((s) => s.Name === `${stack.recordName}.` && s.Type === 'AAAA');
+      return set?.AliasTarget?.DNSName?.replace(/\.$/, '').toLowerCase();
+    };
+    await aws.route53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: stack.hostedZoneId,
+        ChangeBatch: {
+          Changes: [
+            {
+              Action: 'CREATE',
+              ResourceRecordSet: {
+                Name: stack.recordName,
+                Type: 'AAAA',
+                AliasTarget: {
+                  HostedZoneId: CLASSIC_ELB_ZONE_US_EAST_1,
+                  DNSName: `dualstack.${stack.loadBalancerDnsName}`,
+                  EvaluateTargetHealth: false,
+                },
+              },
+            },
+          ],
+        },
+      }),
+    );
+    const r = await bg('deploy', '--yes', '--output', 'json');
+    expect(r.code, r.stderr).toBe(0);
+    const green = greenOf(await statusReport());
+    expect(await aaaa()).toBe(`dualstack.${await lbDns(aws, green.loadBalancer)}`);
+    expect(await recordTarget(aws, stack)).toBe(await lbDns(aws, green.loadBalancer));
+
+    const back = await bg('rollback', '--yes', '--output', 'json');
+    expect(back.code, back.stderr).toBe(0);
+    expect(await aaaa()).toBe(`dualstack.${await lbDns(aws, stack.loadBalancerName)}`);
+    expect(await recordTarget(aws, stack)).toBe(await lbDns(aws, stack.loadBalancerName));
   });
 
   it('a deploy SIGKILLed between two steps is resumed with nothing made twice', async () => {

@@ -28,6 +28,12 @@ export type Observed = ReplicaObserved<BlueLoadBalancer> & {
   zone: HostedZone;
   /** The alias A record users resolve, as it is now. */
   record: ResourceRecordSet & { AliasTarget: NonNullable<ResourceRecordSet['AliasTarget']> };
+  /**
+   * The AAAA record of the same name (dual-stack clients), when there is one: `moves` when it is a simple
+   * alias to blue's load balancer too (it switches with the A record, in the same change batch); else it
+   * is left as it is, and the plan says so.
+   */
+  aaaa?: { record: ResourceRecordSet; moves: boolean };
 };
 
 /** Narrows the config: replica-dns is only ever given its own (the strategy is picked by it). */
@@ -77,7 +83,28 @@ export async function observe(config: ReplicaDnsConfig, ports: AwsPorts): Promis
     ]);
     return { loadBalancer: { description: { ...lbMatch, LoadBalancerName: lbName }, attributes, tags: tagsByName[lbName] ?? [], policies } };
   });
-  return { zone: start.entry, record, ...observed };
+  const aaaa = await aaaaRecord(config, ports, lbMatch);
+  return { zone: start.entry, record, ...(aaaa ? { aaaa } : {}), ...observed };
+}
+
+/**
+ * The AAAA record of dns.name beside the A record: IPv6 clients resolve it, so when it aliases blue's load
+ * balancer it must move with the A record, or they stay on blue. Weighted AAAA sets are refused as the A
+ * record's are (which set is live is unclear).
+ */
+async function aaaaRecord(config: ReplicaDnsConfig, ports: AwsPorts, blue: LoadBalancerDescription): Promise<Observed['aaaa']> {
+  const { hostedZoneId, name: recordName } = config.dns;
+  const sets = await ports.dns.getRecordSets(hostedZoneId, recordName, 'AAAA');
+  const weighted = sets.filter((r) => r.SetIdentifier);
+  if (weighted.length > 0) {
+    throw new InputError(
+      `record ${recordName} (type AAAA) in hosted zone ${hostedZoneId} is weighted (set identifiers ${weighted.map((r) => r.SetIdentifier).join(', ')}): replica-dns starts from simple alias records. If a bluegreen deployment left it so, finish it with resume or undo it with rollback; else make it one alias AAAA record pointing at the live load balancer`,
+    );
+  }
+  const record = sets[0];
+  if (!record) return undefined;
+  const moves = !!record.AliasTarget?.DNSName && normaliseDnsName(record.AliasTarget.DNSName) === normaliseDnsName(blue.DNSName);
+  return { record, moves };
 }
 
 /** The one simple alias A record of dns.name; InputError when it is weighted, missing or not an alias. */
