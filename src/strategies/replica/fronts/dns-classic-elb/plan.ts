@@ -63,6 +63,11 @@ interface RecordTarget {
    * name aliases blue's load balancer too (dual-stack). Absent: the A record alone.
    */
   types?: string[];
+  /**
+   * dns.alsoHostedZoneIds: the other hosted zones of the same name whose record moves too, each with its
+   * types; one change batch per zone (a batch is of one zone), after the main zone's. Absent: none.
+   */
+  zones?: { zoneId: string; types: string[] }[];
   /** Blue's load balancer by name. Absent in journals of older versions. */
   blueLoadBalancer?: string;
   /**
@@ -185,6 +190,7 @@ function recordTarget(ctx: DnsPlan): RecordTarget {
     evaluateTargetHealth: alias.EvaluateTargetHealth ?? false,
     syncTimeoutSeconds: DNS_SYNC_TIMEOUT_SECONDS,
     ...(ctx.observed.aaaa?.moves ? { types: ['A', 'AAAA'] } : {}),
+    ...(ctx.observed.otherZones ? { zones: ctx.observed.otherZones.map((z) => ({ zoneId: z.zoneId, types: [...z.types] })) } : {}),
     blueLoadBalancer: ctx.observed.blue.loadBalancer.description.LoadBalancerName,
     clientSeconds: clientSecondsOf(ctx),
     rollbackWaitSeconds: ctx.config.retire.afterSeconds,
@@ -225,9 +231,11 @@ function aaaaWarnings(ctx: DnsPlan): string[] {
   ];
 }
 
-/** "DNS record shop.example.com", "DNS records shop.example.com (A and AAAA)". */
+/** "DNS record shop.example.com", "DNS records shop.example.com (A and AAAA)", and the other zones where it moves too. */
 function recordWords(ctx: DnsPlan): string {
-  return ctx.observed.aaaa?.moves ? `DNS records ${ctx.config.dns.name} (A and AAAA)` : `DNS record ${ctx.config.dns.name}`;
+  const words = ctx.observed.aaaa?.moves ? `DNS records ${ctx.config.dns.name} (A and AAAA)` : `DNS record ${ctx.config.dns.name}`;
+  const others = (ctx.observed.otherZones ?? []).map((z) => `${z.zoneId} (${z.private ? 'private' : 'public'}, ${z.types.join(' and ')})`);
+  return others.length > 0 ? `${words} in hosted zone ${ctx.config.dns.hostedZoneId} and ${others.join(', ')}` : words;
 }
 
 /** switch-dns: the record points at green's load balancer at once. */

@@ -7,7 +7,7 @@
 import type { Change, ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { AwsPorts } from '../../../../aws/ports.js';
 import { formatDuration } from '../../../../config/duration.js';
-import type { StepContext } from '../../../../engine/types.js';
+import type { JsonObject, StepContext } from '../../../../engine/types.js';
 import { DeploymentError, VerificationError } from '../../../../errors.js';
 import { CACHED_UNTIL, cachedUntilOf } from '../../../common/cached.js';
 import { holdWatching } from '../../../common/hold.js';
@@ -164,4 +164,39 @@ export async function waitBeforeDeletingGreen(
     doing: `while waiting to delete ${p.loadBalancer}`,
     label: `before deleting ${p.loadBalancer} (clients may still use the cached record)`,
   });
+}
+
+// ---------------------------------------------------------------- the zones a step changes
+
+/** One hosted zone a record step changes: the main one (dns.hostedZoneId) first, then dns.alsoHostedZoneIds. */
+export interface RecordZone {
+  zoneId: string;
+  types: string[];
+  /** Not the main zone: its outputs are journaled under keys ending in "@<zone id>". */
+  extra: boolean;
+}
+
+export function zonesOf(p: { zoneId: string; types?: string[]; zones?: { zoneId: string; types: string[] }[] }): RecordZone[] {
+  return [{ zoneId: p.zoneId, types: recordTypes(p), extra: false }, ...(p.zones ?? []).map((z) => ({ ...z, extra: true }))];
+}
+
+/**
+ * The step's journal as one zone's change sees it: the main zone's keys as they are (as in older journals),
+ * another zone's with "@<zone id>" after them, so each zone keeps its own previous record, change ids and
+ * restore state. Keys that are the step's own (holds, cachedUntil) are read and written through `ctx` itself.
+ */
+export function zoneContext(ctx: StepContext, zone: RecordZone): StepContext {
+  if (!zone.extra) return ctx;
+  const suffix = `@${zone.zoneId}`;
+  const view = (outputs: Readonly<JsonObject>): JsonObject =>
+    Object.fromEntries(Object.entries(outputs).flatMap(([k, v]) => (k.endsWith(suffix) ? [[k.slice(0, -suffix.length), v]] : [])));
+  return {
+    ...ctx,
+    get outputs() {
+      return view(ctx.outputs);
+    },
+    outputsOf: (id) => view(ctx.outputsOf(id)),
+    record: (values) => ctx.record(Object.fromEntries(Object.entries(values).map(([k, v]) => [`${k}${suffix}`, v]))),
+    progress: (message, counts) => ctx.progress(`${message} (hosted zone ${zone.zoneId})`, counts),
+  };
 }

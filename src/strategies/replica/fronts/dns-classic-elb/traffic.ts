@@ -30,6 +30,9 @@ import {
   sameSets,
   trafficSets,
   waitBeforeDeletingGreen,
+  zoneContext,
+  zonesOf,
+  type AliasTarget,
 } from './records.js';
 
 type Handler<P> = StepHandler<P & JsonObject>;
@@ -45,6 +48,14 @@ async function applyShare(ports: AwsPorts, ctx: StepContext, p: ShiftTrafficPara
   await checkAlarms(ports, p.alarms, `before sending ${share(p)} to ${p.loadBalancer}`);
   await requireInService(ports, p.loadBalancer, sending);
   const green = await aliasTargetOf(ports, p.loadBalancer, p.region);
+  // The main zone, then each of dns.alsoHostedZoneIds (a change batch is of one zone).
+  for (const zone of zonesOf(p)) await shareInZone(ports, zoneContext(ctx, zone), { ...p, zoneId: zone.zoneId, types: zone.types }, green);
+  if (p.percent >= 100) await noteMovedOff(ctx, p.blueLoadBalancer, p.clientSeconds);
+  await holdShare(ports, ctx, p, p.loadBalancer);
+}
+
+/** One zone: the one change batch to this step's sets, or the wait for an earlier attempt's. */
+async function shareInZone(ports: AwsPorts, ctx: StepContext, p: ShiftTrafficParams, green: AliasTarget): Promise<void> {
   const current = await getSetsOfTypes(ports, p.zoneId, p.recordName, recordTypes(p));
   // Dual-stack: the A and AAAA records move together, their sets in the same batch.
   const originals = recordTypes(p).map((type) => originalRecord(ctx, p, type, current));
@@ -63,7 +74,6 @@ async function applyShare(ports: AwsPorts, ctx: StepContext, p: ShiftTrafficPara
       await ctx.record({ changeId });
     }
     if (changeId) await ports.dns.waitInSync(changeId, p.syncTimeoutSeconds);
-    if (p.percent >= 100) await noteMovedOff(ctx, p.blueLoadBalancer, p.clientSeconds);
   } else {
     const foreign = current.filter((r) => !isOurs(r, p, originals, green.DNSName));
     if (foreign.length > 0) {
@@ -76,20 +86,29 @@ async function applyShare(ports: AwsPorts, ctx: StepContext, p: ShiftTrafficPara
     await ctx.record({ changeId: id });
     ctx.progress(`waiting for the change of ${p.recordName} to be INSYNC`);
     await ports.dns.waitInSync(id, p.syncTimeoutSeconds);
-    if (p.percent >= 100) await noteMovedOff(ctx, p.blueLoadBalancer, p.clientSeconds);
   }
-
-  await holdShare(ports, ctx, p, p.loadBalancer);
 }
 
-/** The original simple record back, in one batch, unless it is back already or the record went elsewhere. */
+/** The original simple records back in every zone (the others first), then, when this undo did, the wait before green goes. */
 async function restoreOriginal(ports: AwsPorts, ctx: StepContext, p: ShiftTrafficParams): Promise<void> {
+  let restored = false;
+  for (const zone of zonesOf(p).reverse()) {
+    restored = (await restoreInZone(ports, zoneContext(ctx, zone), { ...p, zoneId: zone.zoneId, types: zone.types })) || restored;
+  }
+  if (restored) await waitBeforeDeletingGreen(ports, ctx, p);
+}
+
+/**
+ * One zone's original simple records back, in one batch, unless they are back already or the record went
+ * elsewhere. Whether this undo put them back (now, or before a crash).
+ */
+async function restoreInZone(ports: AwsPorts, ctx: StepContext, p: ShiftTrafficParams): Promise<boolean> {
   const originals = recordTypes(p).flatMap((type) => {
     const recorded = recordedOriginal(ctx, p, type);
     return recorded ? [recorded] : [];
   });
   const original = originals[0];
-  if (!original) return; // no traffic step changed the record
+  if (!original) return false; // no traffic step changed the record
   const current = await getSetsOfTypes(ports, p.zoneId, p.recordName, recordTypes(p));
   if (sameSets(current, originals)) {
     // Back already (by this undo before a crash, or by the undo of a later traffic step).
@@ -100,11 +119,9 @@ async function restoreOriginal(ports: AwsPorts, ctx: StepContext, p: ShiftTraffi
       restored = await ports.dns.change(p.zoneId, upsertAll(originals), `bluegreen ${ctx.deploymentId}: rollback (confirm)`);
       await ctx.record({ restoreChangeId: restored });
     }
-    if (restored) {
-      await ports.dns.waitInSync(restored, p.syncTimeoutSeconds);
-      await waitBeforeDeletingGreen(ports, ctx, p);
-    }
-    return;
+    if (!restored) return false;
+    await ports.dns.waitInSync(restored, p.syncTimeoutSeconds);
+    return true;
   }
   const [green] = await ports.classicLoadBalancers.describe([p.loadBalancer]);
   const greenDns =
@@ -114,7 +131,7 @@ async function restoreOriginal(ports: AwsPorts, ctx: StepContext, p: ShiftTraffi
     )?.AliasTarget?.DNSName;
   if (!greenDns || !current.some((r) => pointsAt(r, greenDns))) {
     ctx.progress(`${p.recordName} no longer sends requests to ${p.loadBalancer} (${describeSets(current)}); left as it is`);
-    return;
+    return false;
   }
   const foreign = current.filter((r) => !isOurs(r, p, originals, greenDns));
   if (foreign.length > 0) {
@@ -136,7 +153,7 @@ async function restoreOriginal(ports: AwsPorts, ctx: StepContext, p: ShiftTraffi
   await ctx.record({ restoreChangeId: id });
   ctx.progress(`waiting for ${p.recordName} to send all requests back to ${original.AliasTarget?.DNSName} (INSYNC)`);
   await ports.dns.waitInSync(id, p.syncTimeoutSeconds);
-  await waitBeforeDeletingGreen(ports, ctx, p);
+  return true;
 }
 
 /** The output keeping the simple record of a type before the first traffic step: `original` (A, as older journals have it), `originalAAAA`. */
