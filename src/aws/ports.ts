@@ -230,6 +230,11 @@ export interface ClassicLoadBalancersPort {
 
 export interface DnsPort {
   getHostedZone(id: string): Promise<HostedZone | undefined>;
+  /**
+   * Every hosted zone of exactly this name, public and private (ListHostedZonesByName, all pages): a public
+   * zone and a private one of the same name answer differently inside their VPCs (split-horizon DNS).
+   */
+  listZonesByName(name: string): Promise<HostedZone[]>;
   /** The record set of that name and type (no set identifier), or undefined. */
   getRecord(zoneId: string, name: string, type: string): Promise<ResourceRecordSet | undefined>;
   /**

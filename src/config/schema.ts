@@ -153,6 +153,14 @@ const dns = z
       'The hosted zone holding the record (Z..., with or without /hostedzone/).',
     ),
     name: text(DNS_NAME_PATTERN, 'a DNS name such as shop.example.com').describe('The alias A record that users resolve.'),
+    alsoHostedZoneIds: z
+      .array(text(HOSTED_ZONE_PATTERN, 'a Route 53 hosted zone id such as Z0123456789ABC'), { error: 'expected a list of hosted zone ids' })
+      .min(1, { error: 'expected 1 to 10 hosted zone ids' })
+      .max(10, { error: 'expected 1 to 10 hosted zone ids' })
+      .optional()
+      .describe(
+        "Other hosted zones of the same name (a private zone for clients in a VPC: split-horizon) whose record dns.name aliases blue's load balancer too: moved with it in the same step. Absent: such a zone is refused, never guessed.",
+      ),
   })
   .describe('The Route 53 alias record that the switch moves.');
 
@@ -723,7 +731,12 @@ interface ReplicaSettings {
   };
 }
 
-export type ReplicaDnsConfig = CommonConfig & ReplicaSettings & { strategy: 'replica-dns'; dns: { hostedZoneId: string; name: string } };
+export type ReplicaDnsConfig = CommonConfig &
+  ReplicaSettings & {
+    strategy: 'replica-dns';
+    /** alsoHostedZoneIds: other zones of the same name whose record moves too (ids without /hostedzone/). */
+    dns: { hostedZoneId: string; name: string; alsoHostedZoneIds?: string[] };
+  };
 /** replica-listener's traffic steps: its weighted forwards may keep each client on one target group. */
 export interface ListenerTrafficSettings extends TrafficSettings {
   /** Absent: as blue's target group (on when it is sticky). enabled false: never. */
@@ -822,6 +835,9 @@ export function toConfig(parsed: ParsedConfig, source: Config['source'], paths: 
     dns: {
       hostedZoneId: parsed.dns.hostedZoneId.replace(/^\/hostedzone\//, ''),
       name: parsed.dns.name.replace(/\.$/, '').toLowerCase(), // as Route 53 compares them
+      ...(parsed.dns.alsoHostedZoneIds
+        ? { alsoHostedZoneIds: [...new Set(parsed.dns.alsoHostedZoneIds.map((z) => z.replace(/^\/hostedzone\//, '')))] }
+        : {}),
     },
   };
 }

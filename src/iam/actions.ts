@@ -93,6 +93,7 @@ export const PORT_ACTIONS: Readonly<Record<PortMethod, readonly string[]>> = {
   'listeners.loadBalancer': ['elasticloadbalancing:DescribeLoadBalancers'],
 
   'dns.getHostedZone': ['route53:GetHostedZone'],
+  'dns.listZonesByName': ['route53:ListHostedZonesByName'],
   'dns.getRecord': ['route53:ListResourceRecordSets'],
   'dns.getRecordSets': ['route53:ListResourceRecordSets'],
   'dns.change': ['route53:ChangeResourceRecordSets'],

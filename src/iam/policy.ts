@@ -140,6 +140,7 @@ const STRATEGY_PARTS: Record<StrategyName, PortMethod[]> = {
     'classicLoadBalancers.setListenerPolicies',
     'classicLoadBalancers.setBackendPolicies',
     'dns.getHostedZone',
+    'dns.listZonesByName',
     'dns.getRecord',
     'dns.getRecordSets',
     'dns.change',

@@ -614,8 +614,12 @@ export class FakeAws implements AwsPorts {
     this.state.images.set(imageId, { ImageId: imageId, Name: name, State: 'available' });
   }
 
-  addZone(id: string, name: string): void {
-    this.state.zones.set(id, { zone: { Id: `/hostedzone/${id}`, Name: fqdn(name), CallerReference: id }, records: [] });
+  /** A hosted zone; `private`: a private zone (answered only inside its VPCs), as split-horizon DNS has beside a public one. */
+  addZone(id: string, name: string, options: { private?: boolean } = {}): void {
+    this.state.zones.set(id, {
+      zone: { Id: `/hostedzone/${id}`, Name: fqdn(name), CallerReference: id, ...(options.private ? { Config: { PrivateZone: true } } : {}) },
+      records: [],
+    });
   }
 
   putRecord(zoneId: string, record: ResourceRecordSet): void {
@@ -2306,6 +2310,8 @@ export class FakeAws implements AwsPorts {
   private dnsPort(): DnsPort {
     return {
       getHostedZone: async (id) => clone(this.state.zones.get(id.replace(/^\/hostedzone\//, ''))?.zone),
+      // As ListHostedZonesByName: public and private zones alike, several of one name possible.
+      listZonesByName: async (name) => [...this.state.zones.values()].filter((z) => z.zone.Name === fqdn(name)).map((z) => clone(z.zone)),
       getRecord: async (zoneId, name, type) => {
         const zone = this.state.zones.get(zoneId.replace(/^\/hostedzone\//, ''));
         return clone(zone?.records.find((r) => r.Name === fqdn(name) && r.Type === type.toUpperCase() && !r.SetIdentifier));

@@ -3,7 +3,7 @@
  * record; a crash between steps is resumed with nothing made twice; two deployments in a row;
  * rollback after a finished deployment; a held lock exits 3.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   DescribeAutoScalingGroupsCommand,
@@ -29,7 +29,17 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { StatusReport } from '../../src/operations.js';
-import { buildBlueStack, clients, lbDns, recordTarget, writeConfig, type AwsClients, type BlueStack } from '../support/blue-stack.js';
+import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import {
+  buildBlueStack,
+  CLASSIC_ELB_ZONE_US_EAST_1,
+  clients,
+  lbDns,
+  recordTarget,
+  writeConfig,
+  type AwsClients,
+  type BlueStack,
+} from '../support/blue-stack.js';
 import { jsonLines, runCli, runCliUntil } from '../support/cli.js';
 import { awsEnv, startMoto, type Moto } from '../support/moto.js';
 
@@ -274,6 +284,98 @@ describe('deploy', () => {
     const restored = (await group(stack.groupName))!;
     expect([restored.MinSize, restored.MaxSize, restored.DesiredCapacity]).toEqual([2, 4, 2]);
     expect(restored.SuspendedProcesses ?? []).toEqual([]);
+  });
+
+  it('a dual-stack name: the AAAA alias record moves with the A record, and a rollback brings both back', async () => {
+    const aaaa = async () => {
+      const r = await aws.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: stack.hostedZoneId }));
+      const set = r.ResourceRecordSets?.find((s) => s.Name === `${stack.recordName}.` && s.Type === 'AAAA');
+      return set?.AliasTarget?.DNSName?.replace(/\.$/, '').toLowerCase();
+    };
+    await aws.route53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: stack.hostedZoneId,
+        ChangeBatch: {
+          Changes: [
+            {
+              Action: 'CREATE',
+              ResourceRecordSet: {
+                Name: stack.recordName,
+                Type: 'AAAA',
+                AliasTarget: {
+                  HostedZoneId: CLASSIC_ELB_ZONE_US_EAST_1,
+                  DNSName: `dualstack.${stack.loadBalancerDnsName}`,
+                  EvaluateTargetHealth: false,
+                },
+              },
+            },
+          ],
+        },
+      }),
+    );
+    const r = await bg('deploy', '--yes', '--output', 'json');
+    expect(r.code, r.stderr).toBe(0);
+    const green = greenOf(await statusReport());
+    expect(await aaaa()).toBe(`dualstack.${await lbDns(aws, green.loadBalancer)}`);
+    expect(await recordTarget(aws, stack)).toBe(await lbDns(aws, green.loadBalancer));
+
+    const back = await bg('rollback', '--yes', '--output', 'json');
+    expect(back.code, back.stderr).toBe(0);
+    expect(await aaaa()).toBe(`dualstack.${await lbDns(aws, stack.loadBalancerName)}`);
+    expect(await recordTarget(aws, stack)).toBe(await lbDns(aws, stack.loadBalancerName));
+  });
+
+  it('a private hosted zone of the same name aliasing blue is refused by plan (exit 2) until dns.alsoHostedZoneIds names it; then both move', async () => {
+    const created = await aws.route53.send(
+      new CreateHostedZoneCommand({
+        Name: stack.zoneName,
+        CallerReference: `private-${Date.now()}`,
+        VPC: { VPCRegion: 'us-east-1', VPCId: stack.vpcId },
+        HostedZoneConfig: { PrivateZone: true },
+      }),
+    );
+    const privateZone = created.HostedZone!.Id!.replace(/^\/hostedzone\//, '');
+    await aws.route53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: privateZone,
+        ChangeBatch: {
+          Changes: [
+            {
+              Action: 'CREATE',
+              ResourceRecordSet: {
+                Name: stack.recordName,
+                Type: 'A',
+                AliasTarget: { HostedZoneId: CLASSIC_ELB_ZONE_US_EAST_1, DNSName: stack.loadBalancerDnsName, EvaluateTargetHealth: false },
+              },
+            },
+          ],
+        },
+      }),
+    );
+    const inPrivate = async () => {
+      const r = await aws.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: privateZone }));
+      return r.ResourceRecordSets?.find((x) => x.Name === `${stack.recordName}.` && x.Type === 'A')
+        ?.AliasTarget?.DNSName?.replace(/\.$/, '')
+        .toLowerCase();
+    };
+
+    const refused = await bg('plan');
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toContain(`hosted zone ${privateZone} (private, ${stack.zoneName}`);
+    expect(refused.stderr).toContain('dns.alsoHostedZoneIds');
+
+    const file = join(dir, 'bluegreen.yml');
+    const yaml = await readFile(file, 'utf8');
+    await writeFile(file, yaml.replace(/^dns:\n/m, `dns:\n  alsoHostedZoneIds: [${privateZone}]\n`));
+    const r = await bg('deploy', '--yes', '--output', 'json');
+    expect(r.code, r.stderr).toBe(0);
+    const green = greenOf(await statusReport());
+    expect(await inPrivate()).toBe(await lbDns(aws, green.loadBalancer));
+    expect(await recordTarget(aws, stack)).toBe(await lbDns(aws, green.loadBalancer));
+
+    const back = await bg('rollback', '--yes', '--output', 'json');
+    expect(back.code, back.stderr).toBe(0);
+    expect(await inPrivate()).toBe(await lbDns(aws, stack.loadBalancerName));
   });
 
   it('a deploy SIGKILLed between two steps is resumed with nothing made twice', async () => {

@@ -1,5 +1,5 @@
 /** DnsPort on Route 53 (SDK v3). */
-import type { Change, HostedZone, ResourceRecordSet, RRType } from '@aws-sdk/client-route-53';
+import type { Change, HostedZone, ListHostedZonesByNameCommandOutput, ResourceRecordSet, RRType } from '@aws-sdk/client-route-53';
 import { AwsCallError, VerificationError } from '../../errors.js';
 import type { DnsPort } from '../ports.js';
 import type { AwsClients } from './clients.js';
@@ -9,6 +9,9 @@ export const HOSTED_ZONE_MISSING = ['NoSuchHostedZone'] as const;
 
 /** Records asked per ListResourceRecordSets page; the wanted ones come first when they exist. */
 export const RECORDS_PER_PAGE = 10;
+
+/** Zones asked per ListHostedZonesByName page. */
+export const ZONES_PER_PAGE = 100;
 
 /** Poll delays (seconds) of the INSYNC waiter; the SDK's defaults (30 s to 120 s) are too slow for a deploy. */
 export interface WaitDelays {
@@ -31,6 +34,27 @@ export class SdkDns implements DnsPort {
       missing: HOSTED_ZONE_MISSING,
     });
     return out?.HostedZone;
+  }
+
+  async listZonesByName(name: string): Promise<HostedZone[]> {
+    const { client, sdk: r53 } = await this.clients.route53();
+    const wanted = normalizeRecordName(name);
+    const zones: HostedZone[] = [];
+    // ListHostedZonesByName lists from this name on, sorted by name: the zones of that name come first.
+    let next: { DNSName: string; HostedZoneId?: string } | undefined = { DNSName: wanted };
+    while (next) {
+      const page: { DNSName: string; HostedZoneId?: string } = next;
+      const out: ListHostedZonesByNameCommandOutput = await awsCall('ListHostedZonesByName', `hosted zones named ${wanted}`, () =>
+        client.send(new r53.ListHostedZonesByNameCommand({ ...page, MaxItems: ZONES_PER_PAGE })),
+      );
+      const listed = out.HostedZones ?? [];
+      const same = listed.filter((z) => normalizeRecordName(z.Name ?? '') === wanted);
+      zones.push(...same);
+      const more: boolean =
+        !!out.IsTruncated && same.length === listed.length && !!out.NextDNSName && normalizeRecordName(out.NextDNSName) === wanted;
+      next = more ? { DNSName: wanted, ...(out.NextHostedZoneId ? { HostedZoneId: out.NextHostedZoneId } : {}) } : undefined;
+    }
+    return zones;
   }
 
   async getRecord(zoneId: string, name: string, type: string): Promise<ResourceRecordSet | undefined> {

@@ -4,6 +4,7 @@ import {
   ChangeResourceRecordSetsCommand,
   GetChangeCommand,
   GetHostedZoneCommand,
+  ListHostedZonesByNameCommand,
   ListResourceRecordSetsCommand,
   NoSuchHostedZone,
   Route53Client,
@@ -36,6 +37,38 @@ describe('getHostedZone', () => {
     expect((await dns.getHostedZone('Z1'))?.Name).toBe('example.com.');
     r53.on(GetHostedZoneCommand).rejects(new NoSuchHostedZone({ message: 'No hosted zone found with ID: Z9', $metadata: {} }));
     expect(await dns.getHostedZone('Z9')).toBeUndefined();
+  });
+});
+
+describe('listZonesByName', () => {
+  it('gives the public and private zones of exactly that name, paging while the next page is of that name', async () => {
+    const zone = (id: string, name: string, privateZone = false) => ({
+      Id: `/hostedzone/${id}`,
+      Name: name,
+      CallerReference: id,
+      Config: { PrivateZone: privateZone },
+    });
+    r53
+      .on(ListHostedZonesByNameCommand, { DNSName: 'example.com.', MaxItems: 100 })
+      .resolves({
+        HostedZones: [zone('Z1', 'example.com.')],
+        IsTruncated: true,
+        NextDNSName: 'example.com.',
+        NextHostedZoneId: 'Z2',
+        MaxItems: 100,
+      })
+      .on(ListHostedZonesByNameCommand, { DNSName: 'example.com.', HostedZoneId: 'Z2', MaxItems: 100 })
+      .resolves({
+        HostedZones: [zone('Z2', 'example.com.', true), zone('Z3', 'example.net.')],
+        IsTruncated: true,
+        NextDNSName: 'example.org.',
+        MaxItems: 100,
+      });
+    expect((await dns.listZonesByName('Example.com')).map((z) => [z.Id, z.Config?.PrivateZone])).toEqual([
+      ['/hostedzone/Z1', false],
+      ['/hostedzone/Z2', true],
+    ]);
+    expect(r53.commandCalls(ListHostedZonesByNameCommand)).toHaveLength(2);
   });
 });
 

@@ -28,7 +28,25 @@ export type Observed = ReplicaObserved<BlueLoadBalancer> & {
   zone: HostedZone;
   /** The alias A record users resolve, as it is now. */
   record: ResourceRecordSet & { AliasTarget: NonNullable<ResourceRecordSet['AliasTarget']> };
+  /**
+   * The AAAA record of the same name (dual-stack clients), when there is one: `moves` when it is a simple
+   * alias to blue's load balancer too (it switches with the A record, in the same change batch); else it
+   * is left as it is, and the plan says so.
+   */
+  aaaa?: { record: ResourceRecordSet; moves: boolean };
+  /**
+   * dns.alsoHostedZoneIds: the other hosted zones of the same name (a private zone for clients in a VPC)
+   * whose record of dns.name aliases blue's load balancer too, and which of its types do.
+   */
+  otherZones?: OtherZone[];
 };
+
+export interface OtherZone {
+  zoneId: string;
+  private: boolean;
+  /** "A", and "AAAA" when that aliases blue's load balancer too. */
+  types: string[];
+}
 
 /** Narrows the config: replica-dns is only ever given its own (the strategy is picked by it). */
 export function replicaDnsConfig(config: Config): ReplicaDnsConfig {
@@ -77,7 +95,81 @@ export async function observe(config: ReplicaDnsConfig, ports: AwsPorts): Promis
     ]);
     return { loadBalancer: { description: { ...lbMatch, LoadBalancerName: lbName }, attributes, tags: tagsByName[lbName] ?? [], policies } };
   });
-  return { zone: start.entry, record, ...observed };
+  const aaaa = await aaaaRecord(config, ports, lbMatch);
+  const otherZones = await sameNameZones(config, ports, start.entry, lbMatch);
+  return { zone: start.entry, record, ...(aaaa ? { aaaa } : {}), ...(otherZones.length > 0 ? { otherZones } : {}), ...observed };
+}
+
+/**
+ * The other hosted zones of the zone's name (split-horizon: a private zone answers inside its VPCs, the
+ * public one elsewhere). One whose record of dns.name also aliases blue's load balancer must be named in
+ * dns.alsoHostedZoneIds, and then moves too; bluegreen never guesses which zones are the user's to move.
+ * InputError (nothing changed) for one not named, and for a named one that is not such a zone.
+ */
+async function sameNameZones(config: ReplicaDnsConfig, ports: AwsPorts, zone: HostedZone, blue: LoadBalancerDescription): Promise<OtherZone[]> {
+  const { hostedZoneId, name: recordName, alsoHostedZoneIds: named = [] } = config.dns;
+  const idOf = (z: HostedZone) => (z.Id ?? '').replace(/^\/hostedzone\//, '');
+  if (named.includes(hostedZoneId)) {
+    throw new InputError(`dns.alsoHostedZoneIds names ${hostedZoneId}, which is dns.hostedZoneId itself; list only the other zones of ${zone.Name}`);
+  }
+  const others = (await ports.dns.listZonesByName(zone.Name ?? '')).filter((z) => idOf(z) !== hostedZoneId);
+  const unknown = named.filter((id) => !others.some((z) => idOf(z) === id));
+  if (unknown.length > 0) {
+    throw new InputError(
+      `dns.alsoHostedZoneIds names ${unknown.join(', ')}: not ${unknown.length === 1 ? 'a hosted zone' : 'hosted zones'} named ${zone.Name} besides ${hostedZoneId}`,
+    );
+  }
+  const found: OtherZone[] = [];
+  for (const other of others) {
+    const id = idOf(other);
+    const kind = other.Config?.PrivateZone ? 'private' : 'public';
+    const types: string[] = [];
+    for (const type of ['A', 'AAAA']) {
+      const sets = await ports.dns.getRecordSets(id, recordName, type);
+      if (!sets.some((r) => normaliseDnsName(r.AliasTarget?.DNSName) === normaliseDnsName(blue.DNSName))) continue;
+      if (sets.length !== 1 || sets[0]?.SetIdentifier) {
+        throw new InputError(
+          `record ${recordName} (type ${type}) in hosted zone ${id} (${kind}) is weighted or not one simple alias record; make it one alias record pointing at the live load balancer`,
+        );
+      }
+      types.push(type);
+    }
+    if (types.length === 0 || !types.includes('A')) {
+      if (named.includes(id)) {
+        throw new InputError(
+          `dns.alsoHostedZoneIds names ${id} (${kind}), whose record ${recordName} (type A) is not an alias to blue's load balancer ${blue.LoadBalancerName}: nothing there to move`,
+        );
+      }
+      if (types.length === 0) continue;
+    }
+    if (!named.includes(id)) {
+      throw new InputError(
+        `hosted zone ${id} (${kind}, ${other.Name}) also has record ${recordName} aliasing blue's load balancer ${blue.LoadBalancerName}: clients that resolve it there would stay on blue. Name it in dns.alsoHostedZoneIds to move it with the record, or point it elsewhere first`,
+      );
+    }
+    found.push({ zoneId: id, private: other.Config?.PrivateZone ?? false, types });
+  }
+  return found;
+}
+
+/**
+ * The AAAA record of dns.name beside the A record: IPv6 clients resolve it, so when it aliases blue's load
+ * balancer it must move with the A record, or they stay on blue. Weighted AAAA sets are refused as the A
+ * record's are (which set is live is unclear).
+ */
+async function aaaaRecord(config: ReplicaDnsConfig, ports: AwsPorts, blue: LoadBalancerDescription): Promise<Observed['aaaa']> {
+  const { hostedZoneId, name: recordName } = config.dns;
+  const sets = await ports.dns.getRecordSets(hostedZoneId, recordName, 'AAAA');
+  const weighted = sets.filter((r) => r.SetIdentifier);
+  if (weighted.length > 0) {
+    throw new InputError(
+      `record ${recordName} (type AAAA) in hosted zone ${hostedZoneId} is weighted (set identifiers ${weighted.map((r) => r.SetIdentifier).join(', ')}): replica-dns starts from simple alias records. If a bluegreen deployment left it so, finish it with resume or undo it with rollback; else make it one alias AAAA record pointing at the live load balancer`,
+    );
+  }
+  const record = sets[0];
+  if (!record) return undefined;
+  const moves = !!record.AliasTarget?.DNSName && normaliseDnsName(record.AliasTarget.DNSName) === normaliseDnsName(blue.DNSName);
+  return { record, moves };
 }
 
 /** The one simple alias A record of dns.name; InputError when it is weighted, missing or not an alias. */

@@ -58,6 +58,16 @@ interface RecordTarget {
   region: string | null;
   evaluateTargetHealth: boolean;
   syncTimeoutSeconds: number;
+  /**
+   * The record types that move together, in one change batch: ["A", "AAAA"] when the AAAA record of the
+   * name aliases blue's load balancer too (dual-stack). Absent: the A record alone.
+   */
+  types?: string[];
+  /**
+   * dns.alsoHostedZoneIds: the other hosted zones of the same name whose record moves too, each with its
+   * types; one change batch per zone (a batch is of one zone), after the main zone's. Absent: none.
+   */
+  zones?: { zoneId: string; types: string[] }[];
   /** Blue's load balancer by name. Absent in journals of older versions. */
   blueLoadBalancer?: string;
   /**
@@ -179,6 +189,8 @@ function recordTarget(ctx: DnsPlan): RecordTarget {
     region: ctx.config.region ?? null,
     evaluateTargetHealth: alias.EvaluateTargetHealth ?? false,
     syncTimeoutSeconds: DNS_SYNC_TIMEOUT_SECONDS,
+    ...(ctx.observed.aaaa?.moves ? { types: ['A', 'AAAA'] } : {}),
+    ...(ctx.observed.otherZones ? { zones: ctx.observed.otherZones.map((z) => ({ zoneId: z.zoneId, types: [...z.types] })) } : {}),
     blueLoadBalancer: ctx.observed.blue.loadBalancer.description.LoadBalancerName,
     clientSeconds: clientSecondsOf(ctx),
     rollbackWaitSeconds: ctx.config.retire.afterSeconds,
@@ -206,7 +218,24 @@ const blueTargetOf = (ctx: DnsPlan) => ctx.observed.blue.loadBalancer.descriptio
 
 export function planTraffic(ctx: DnsPlan): Planned {
   const planned = ctx.config.traffic ? planTrafficSteps(ctx) : planSwitchDns(ctx);
-  return { ...planned, warnings: [...planned.warnings, ...rollbackWarnings(ctx)] };
+  return { ...planned, warnings: [...aaaaWarnings(ctx), ...planned.warnings, ...rollbackWarnings(ctx)] };
+}
+
+/** An AAAA record of the name that does not alias blue's load balancer is not moved: said in one line. */
+function aaaaWarnings(ctx: DnsPlan): string[] {
+  const aaaa = ctx.observed.aaaa;
+  if (!aaaa || aaaa.moves) return [];
+  const where = aaaa.record.AliasTarget?.DNSName ? `points at ${aaaa.record.AliasTarget.DNSName}` : 'is not an alias record';
+  return [
+    `record ${ctx.config.dns.name} (type AAAA) ${where}, not at blue's load balancer ${ctx.front.blue}: it is left as it is, and IPv6 clients keep going where it points`,
+  ];
+}
+
+/** "DNS record shop.example.com", "DNS records shop.example.com (A and AAAA)", and the other zones where it moves too. */
+function recordWords(ctx: DnsPlan): string {
+  const words = ctx.observed.aaaa?.moves ? `DNS records ${ctx.config.dns.name} (A and AAAA)` : `DNS record ${ctx.config.dns.name}`;
+  const others = (ctx.observed.otherZones ?? []).map((z) => `${z.zoneId} (${z.private ? 'private' : 'public'}, ${z.types.join(' and ')})`);
+  return others.length > 0 ? `${words} in hosted zone ${ctx.config.dns.hostedZoneId} and ${others.join(', ')}` : words;
 }
 
 /** switch-dns: the record points at green's load balancer at once. */
@@ -217,7 +246,7 @@ export function planSwitchDns(ctx: DnsPlan): Planned {
   const switched = step(ctx, DNS_STEP.switchDns, {
     title: `Point ${recordName} at ${green}${unlessAlarm(alarms)}`,
     params: asJson(params),
-    changes: [{ what: `DNS record ${recordName}`, from: blueTargetOf(ctx), to: green }],
+    changes: [{ what: recordWords(ctx), from: blueTargetOf(ctx), to: green }],
     waits: `until the change is INSYNC (timeout ${DNS_SYNC_TIMEOUT_SECONDS}s)`,
     pausePoint: true,
   });
@@ -267,7 +296,7 @@ export function planTrafficSteps(ctx: DnsPlan): Planned {
 
 /** A traffic step's changes: the record made weighted (first), the weights, the record made simple again (100). */
 export function trafficChanges(ctx: DnsPlan, t: Pick<ShiftTrafficParams, 'percent' | 'fromPercent'>, first: boolean): StepDescriptor['changes'] {
-  const record = `DNS record ${ctx.config.dns.name}`;
+  const record = recordWords(ctx);
   const { blue, green } = { blue: ctx.observed.blue.color, green: ctx.green.color };
   const blueTarget = blueTargetOf(ctx);
   const last = t.percent >= 100;

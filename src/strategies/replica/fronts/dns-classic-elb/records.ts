@@ -7,7 +7,7 @@
 import type { Change, ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { AwsPorts } from '../../../../aws/ports.js';
 import { formatDuration } from '../../../../config/duration.js';
-import type { StepContext } from '../../../../engine/types.js';
+import type { JsonObject, StepContext } from '../../../../engine/types.js';
 import { DeploymentError, VerificationError } from '../../../../errors.js';
 import { CACHED_UNTIL, cachedUntilOf } from '../../../common/cached.js';
 import { holdWatching } from '../../../common/hold.js';
@@ -66,7 +66,24 @@ export function trafficSets(original: ResourceRecordSet, green: AliasTarget, per
   ];
 }
 
-const keyOf = (r: ResourceRecordSet) => r.SetIdentifier ?? '';
+/** A set's identity in its name: its type and set identifier (a simple set has none). */
+const keyOf = (r: ResourceRecordSet) => `${r.Type ?? 'A'} ${r.SetIdentifier ?? ''}`;
+
+/** The types of the record that move together (switch-dns and traffic params' `types`; older journals: A alone). */
+export const recordTypes = (p: { types?: string[] }): string[] => p.types ?? ['A'];
+
+/**
+ * Green's alias target for a record of this type. A Route 53 alias that serves IPv6 clients names a load
+ * balancer by its "dualstack." name (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-to-elb-load-balancer.html).
+ */
+export function aliasForType(type: string, target: AliasTarget): AliasTarget {
+  return type === 'AAAA' && !/^dualstack\./i.test(target.DNSName) ? { ...target, DNSName: `dualstack.${target.DNSName}` } : target;
+}
+
+/** Every set of the name of each type, A first (Route 53's order within a type). */
+export async function getSetsOfTypes(ports: AwsPorts, zoneId: string, name: string, types: string[]): Promise<ResourceRecordSet[]> {
+  return (await Promise.all(types.map((t) => ports.dns.getRecordSets(zoneId, name, t)))).flat();
+}
 
 /** Whether two lists of sets route the same: the same identifiers, weights and alias targets. */
 export function sameSets(a: ResourceRecordSet[], b: ResourceRecordSet[]): boolean {
@@ -93,15 +110,16 @@ export function changeBatch(current: ResourceRecordSet[], wanted: ResourceRecord
   ];
 }
 
-/** "blue 90 / green 10" from the sets (a simple set: all of it to wherever it points). */
+/** "blue 90 / green 10" from the sets (a simple set: all of it to wherever it points); AAAA sets say so. */
 export function describeSets(sets: ResourceRecordSet[]): string {
   if (sets.length === 0) return 'no record';
   return sets
-    .map((r) =>
-      r.SetIdentifier
-        ? `${r.SetIdentifier} ${r.Weight ?? 0} (${r.AliasTarget?.DNSName ?? 'not an alias'})`
-        : `alias to ${r.AliasTarget?.DNSName ?? 'no alias target'}`,
-    )
+    .map((r) => {
+      const type = r.Type && r.Type !== 'A' ? `${r.Type} ` : '';
+      return r.SetIdentifier
+        ? `${type}${r.SetIdentifier} ${r.Weight ?? 0} (${r.AliasTarget?.DNSName ?? 'not an alias'})`
+        : `${type}alias to ${r.AliasTarget?.DNSName ?? 'no alias target'}`;
+    })
     .join(' / ');
 }
 
@@ -146,4 +164,39 @@ export async function waitBeforeDeletingGreen(
     doing: `while waiting to delete ${p.loadBalancer}`,
     label: `before deleting ${p.loadBalancer} (clients may still use the cached record)`,
   });
+}
+
+// ---------------------------------------------------------------- the zones a step changes
+
+/** One hosted zone a record step changes: the main one (dns.hostedZoneId) first, then dns.alsoHostedZoneIds. */
+export interface RecordZone {
+  zoneId: string;
+  types: string[];
+  /** Not the main zone: its outputs are journaled under keys ending in "@<zone id>". */
+  extra: boolean;
+}
+
+export function zonesOf(p: { zoneId: string; types?: string[]; zones?: { zoneId: string; types: string[] }[] }): RecordZone[] {
+  return [{ zoneId: p.zoneId, types: recordTypes(p), extra: false }, ...(p.zones ?? []).map((z) => ({ ...z, extra: true }))];
+}
+
+/**
+ * The step's journal as one zone's change sees it: the main zone's keys as they are (as in older journals),
+ * another zone's with "@<zone id>" after them, so each zone keeps its own previous record, change ids and
+ * restore state. Keys that are the step's own (holds, cachedUntil) are read and written through `ctx` itself.
+ */
+export function zoneContext(ctx: StepContext, zone: RecordZone): StepContext {
+  if (!zone.extra) return ctx;
+  const suffix = `@${zone.zoneId}`;
+  const view = (outputs: Readonly<JsonObject>): JsonObject =>
+    Object.fromEntries(Object.entries(outputs).flatMap(([k, v]) => (k.endsWith(suffix) ? [[k.slice(0, -suffix.length), v]] : [])));
+  return {
+    ...ctx,
+    get outputs() {
+      return view(ctx.outputs);
+    },
+    outputsOf: (id) => view(ctx.outputsOf(id)),
+    record: (values) => ctx.record(Object.fromEntries(Object.entries(values).map(([k, v]) => [`${k}${suffix}`, v]))),
+    progress: (message, counts) => ctx.progress(`${message} (hosted zone ${zone.zoneId})`, counts),
+  };
 }

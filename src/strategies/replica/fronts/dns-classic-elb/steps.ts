@@ -4,9 +4,9 @@
  * handler: idempotent, journal first, undo after a partial apply and twice, no secrets in outputs.
  */
 import type { CreateLoadBalancerCommandInput, HealthCheck } from '@aws-sdk/client-elastic-load-balancing';
-import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
+import type { Change, ResourceRecordSet, RRType } from '@aws-sdk/client-route-53';
 import type { AwsPorts } from '../../../../aws/ports.js';
-import type { JsonObject, StepHandler } from '../../../../engine/types.js';
+import type { JsonObject, StepContext, StepHandler } from '../../../../engine/types.js';
 import type { Observation } from '../../../../engine/wait.js';
 import { DeploymentError } from '../../../../errors.js';
 import { capacityOf } from '../../../common/capacity.js';
@@ -15,7 +15,18 @@ import { toJson } from '../../../common/plan-helpers.js';
 import type { BlueFront, GreenFront } from '../../front.js';
 import type { CreateLoadBalancerParams, GreenLoadBalancer, RetireBlueParams, SwitchDnsParams } from './plan.js';
 import type { LoadBalancerPolicies } from './builders.js';
-import { aliasTargetOf, noteMovedOff, pointsAt, requireInService, waitBeforeDeletingGreen, type AliasTarget } from './records.js';
+import {
+  aliasForType,
+  aliasTargetOf,
+  noteMovedOff,
+  pointsAt,
+  requireInService,
+  waitBeforeDeletingGreen,
+  zoneContext,
+  zonesOf,
+  type AliasTarget,
+  type RecordZone,
+} from './records.js';
 
 type Handler<P> = StepHandler<P & JsonObject>;
 
@@ -94,6 +105,20 @@ async function copyPolicies(ports: AwsPorts, name: string, copy: LoadBalancerPol
 
 // ---------------------------------------------------------------- switch-dns
 
+/** The output keeping what a record of this type was before the switch: `previous` (A, as older journals have it), `previousAAAA`. */
+const previousKey = (type: string) => (type === 'A' ? 'previous' : `previous${type}`);
+
+/** The record of each type as it is now in one zone, by type. */
+async function recordsNow(ports: AwsPorts, p: SwitchDnsParams, zone: RecordZone): Promise<Map<string, ResourceRecordSet | undefined>> {
+  const found = await Promise.all(zone.types.map((t) => ports.dns.getRecord(zone.zoneId, p.recordName, t)));
+  return new Map(zone.types.map((t, i) => [t, found[i]]));
+}
+
+/**
+ * switch-dns: the alias record (and, dual-stack, its AAAA twin) to green's load balancer in one change
+ * batch, then INSYNC; then the same in each other zone of dns.alsoHostedZoneIds (a batch is of one zone).
+ * Journal, per zone (zoneContext): `previous` (and `previousAAAA`) before the first change, `target`, `changeId`.
+ */
 export function switchDns(ports: AwsPorts): Handler<SwitchDnsParams> {
   return {
     async apply(ctx, p) {
@@ -102,66 +127,74 @@ export function switchDns(ports: AwsPorts): Handler<SwitchDnsParams> {
       // Never point traffic at nothing.
       await requireInService(ports, p.loadBalancer, `point ${p.recordName} at ${p.loadBalancer}`);
       const target = await aliasTargetOf(ports, p.loadBalancer, p.region);
-      const current = await ports.dns.getRecord(p.zoneId, p.recordName, 'A');
-      const changeId = ctx.outputs.changeId as string | undefined;
-      if (changeId && current && pointsAt(current, target.DNSName)) {
-        await ports.dns.waitInSync(changeId, p.syncTimeoutSeconds);
-        await noteMovedOff(ctx, p.blueLoadBalancer, p.clientSeconds);
-        return;
-      }
-      // What the record was before this step first changed it (an earlier attempt may have changed it already).
-      await ctx.record({
-        ...('previous' in ctx.outputs ? {} : { previous: current ? toJson(current) : null }),
-        target: { ...target },
-      });
-      const record: ResourceRecordSet = {
-        Name: p.recordName,
-        Type: 'A',
-        AliasTarget: { ...target, EvaluateTargetHealth: current?.AliasTarget?.EvaluateTargetHealth ?? p.evaluateTargetHealth },
-      };
-      const id = await ports.dns.change(
-        p.zoneId,
-        [{ Action: 'UPSERT', ResourceRecordSet: record }],
-        `bluegreen ${ctx.deploymentId}: ${p.from} -> ${p.loadBalancer}`,
-      );
-      await ctx.record({ changeId: id });
-      ctx.progress(`waiting for the change of ${p.recordName} to be INSYNC`);
-      await ports.dns.waitInSync(id, p.syncTimeoutSeconds);
+      for (const zone of zonesOf(p)) await switchZone(ports, zoneContext(ctx, zone), p, zone, target);
       await noteMovedOff(ctx, p.blueLoadBalancer, p.clientSeconds);
     },
     async undo(ctx, p) {
-      const target = ctx.outputs.target as AliasTarget | undefined;
-      if (!target) return; // never changed
-      const previous = ctx.outputs.previous as ResourceRecordSet | null | undefined;
-      const current = await ports.dns.getRecord(p.zoneId, p.recordName, 'A');
-      if (!current || !pointsAt(current, target.DNSName)) {
-        const restored = ctx.outputs.restoreChangeId as string | undefined;
-        if (!restored) {
-          ctx.progress(`${p.recordName} no longer points at ${p.loadBalancer}; left as it is`);
-          return;
-        }
-        // Put back by this undo before (a resumed rollback): INSYNC, then what is left of the wait.
-        await ports.dns.waitInSync(restored, p.syncTimeoutSeconds);
-        await waitBeforeDeletingGreen(ports, ctx, p);
-        return;
-      }
-      if (!previous) {
-        // The record did not exist before the switch: remove ours.
-        const id = await ports.dns.change(p.zoneId, [{ Action: 'DELETE', ResourceRecordSet: current }], `bluegreen ${ctx.deploymentId}: rollback`);
-        await ctx.record({ restoreChangeId: id });
-        await ports.dns.waitInSync(id, p.syncTimeoutSeconds);
-        await waitBeforeDeletingGreen(ports, ctx, p);
-        return;
-      }
-      const id = await ports.dns.change(
-        p.zoneId,
-        [{ Action: 'UPSERT', ResourceRecordSet: previous }],
-        `bluegreen ${ctx.deploymentId}: rollback to ${previous.AliasTarget?.DNSName ?? 'the previous record'}`,
-      );
-      await ctx.record({ restoreChangeId: id });
-      ctx.progress(`waiting for ${p.recordName} to point back at ${previous.AliasTarget?.DNSName} (INSYNC)`);
-      await ports.dns.waitInSync(id, p.syncTimeoutSeconds);
-      await waitBeforeDeletingGreen(ports, ctx, p);
+      let restored = false;
+      for (const zone of zonesOf(p).reverse()) restored = (await restoreZone(ports, zoneContext(ctx, zone), p, zone)) || restored;
+      if (restored) await waitBeforeDeletingGreen(ports, ctx, p);
     },
   };
+}
+
+/** The records of one zone to green (or the wait for an earlier attempt's change). */
+async function switchZone(ports: AwsPorts, ctx: StepContext, p: SwitchDnsParams, zone: RecordZone, target: AliasTarget): Promise<void> {
+  const current = await recordsNow(ports, p, zone);
+  const changeId = ctx.outputs.changeId as string | undefined;
+  if (changeId && [...current.values()].every((r) => r && pointsAt(r, target.DNSName))) {
+    await ports.dns.waitInSync(changeId, p.syncTimeoutSeconds);
+    return;
+  }
+  // What the records were before this step first changed them (an earlier attempt may have changed them already).
+  const previous: JsonObject = {};
+  for (const [type, record] of current) {
+    if (!(previousKey(type) in ctx.outputs)) previous[previousKey(type)] = record ? toJson(record) : null;
+  }
+  await ctx.record({ ...previous, target: { ...target } });
+  const changes = [...current].map(([type, record]) => ({
+    Action: 'UPSERT' as const,
+    ResourceRecordSet: {
+      Name: p.recordName,
+      Type: type as RRType,
+      AliasTarget: { ...aliasForType(type, target), EvaluateTargetHealth: record?.AliasTarget?.EvaluateTargetHealth ?? p.evaluateTargetHealth },
+    },
+  }));
+  const id = await ports.dns.change(zone.zoneId, changes, `bluegreen ${ctx.deploymentId}: ${p.from} -> ${p.loadBalancer}`);
+  await ctx.record({ changeId: id });
+  ctx.progress(`waiting for the change of ${p.recordName} to be INSYNC`);
+  await ports.dns.waitInSync(id, p.syncTimeoutSeconds);
+}
+
+/**
+ * One zone's records back to what they were (or, absent before, away), in one batch, and INSYNC. Whether
+ * this undo put them back (now or before a crash): then green waits before it is deleted.
+ */
+async function restoreZone(ports: AwsPorts, ctx: StepContext, p: SwitchDnsParams, zone: RecordZone): Promise<boolean> {
+  const target = ctx.outputs.target as AliasTarget | undefined;
+  if (!target) return false; // never changed
+  const current = await recordsNow(ports, p, zone);
+  const changes: Change[] = [];
+  for (const [type, record] of current) {
+    if (!record || !pointsAt(record, target.DNSName)) continue;
+    const previous = ctx.outputs[previousKey(type)] as ResourceRecordSet | null | undefined;
+    if (previous === undefined) continue; // not changed by this step (a type it did not move)
+    changes.push(previous ? { Action: 'UPSERT', ResourceRecordSet: previous } : { Action: 'DELETE', ResourceRecordSet: record });
+  }
+  if (changes.length === 0) {
+    const restored = ctx.outputs.restoreChangeId as string | undefined;
+    if (!restored) {
+      ctx.progress(`${p.recordName} no longer points at ${p.loadBalancer}; left as it is`);
+      return false;
+    }
+    // Put back by this undo before (a resumed rollback): INSYNC, then what is left of the wait.
+    await ports.dns.waitInSync(restored, p.syncTimeoutSeconds);
+    return true;
+  }
+  const back = (ctx.outputs.previous as ResourceRecordSet | null | undefined)?.AliasTarget?.DNSName;
+  const id = await ports.dns.change(zone.zoneId, changes, `bluegreen ${ctx.deploymentId}: rollback${back ? ` to ${back}` : ''}`);
+  await ctx.record({ restoreChangeId: id });
+  ctx.progress(back ? `waiting for ${p.recordName} to point back at ${back} (INSYNC)` : `waiting for the rollback of ${p.recordName} to be INSYNC`);
+  await ports.dns.waitInSync(id, p.syncTimeoutSeconds);
+  return true;
 }

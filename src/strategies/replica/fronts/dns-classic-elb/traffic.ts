@@ -18,15 +18,21 @@ import { toJson } from '../../../common/plan-helpers.js';
 import { holdShare, share } from '../../steps/traffic-hold.js';
 import type { ShiftTrafficParams } from './plan.js';
 import {
+  aliasForType,
   aliasTargetOf,
   changeBatch,
   describeSets,
+  getSetsOfTypes,
   noteMovedOff,
   pointsAt,
+  recordTypes,
   requireInService,
   sameSets,
   trafficSets,
   waitBeforeDeletingGreen,
+  zoneContext,
+  zonesOf,
+  type AliasTarget,
 } from './records.js';
 
 type Handler<P> = StepHandler<P & JsonObject>;
@@ -42,9 +48,18 @@ async function applyShare(ports: AwsPorts, ctx: StepContext, p: ShiftTrafficPara
   await checkAlarms(ports, p.alarms, `before sending ${share(p)} to ${p.loadBalancer}`);
   await requireInService(ports, p.loadBalancer, sending);
   const green = await aliasTargetOf(ports, p.loadBalancer, p.region);
-  const current = await ports.dns.getRecordSets(p.zoneId, p.recordName, 'A');
-  const original = originalRecord(ctx, p, current);
-  const target = trafficSets(original, green, p.percent, p.sets);
+  // The main zone, then each of dns.alsoHostedZoneIds (a change batch is of one zone).
+  for (const zone of zonesOf(p)) await shareInZone(ports, zoneContext(ctx, zone), { ...p, zoneId: zone.zoneId, types: zone.types }, green);
+  if (p.percent >= 100) await noteMovedOff(ctx, p.blueLoadBalancer, p.clientSeconds);
+  await holdShare(ports, ctx, p, p.loadBalancer);
+}
+
+/** One zone: the one change batch to this step's sets, or the wait for an earlier attempt's. */
+async function shareInZone(ports: AwsPorts, ctx: StepContext, p: ShiftTrafficParams, green: AliasTarget): Promise<void> {
+  const current = await getSetsOfTypes(ports, p.zoneId, p.recordName, recordTypes(p));
+  // Dual-stack: the A and AAAA records move together, their sets in the same batch.
+  const originals = recordTypes(p).map((type) => originalRecord(ctx, p, type, current));
+  const target = originals.flatMap((o) => trafficSets(o, aliasForType(o.Type ?? 'A', green), p.percent, p.sets));
 
   if (sameSets(current, target)) {
     // An earlier attempt made the change: wait for it if its id was journaled, and do not change again.
@@ -59,44 +74,54 @@ async function applyShare(ports: AwsPorts, ctx: StepContext, p: ShiftTrafficPara
       await ctx.record({ changeId });
     }
     if (changeId) await ports.dns.waitInSync(changeId, p.syncTimeoutSeconds);
-    if (p.percent >= 100) await noteMovedOff(ctx, p.blueLoadBalancer, p.clientSeconds);
   } else {
-    const foreign = current.filter((r) => !isOurs(r, p, original, green.DNSName));
+    const foreign = current.filter((r) => !isOurs(r, p, originals, green.DNSName));
     if (foreign.length > 0) {
       throw new DeploymentError(
         `record ${p.recordName} in hosted zone ${p.zoneId} has sets this deployment did not make: ${describeSets(foreign)}; fix the record, then resume or roll back`,
       );
     }
-    await ctx.record({ original: toJson(original), target: target.map((r) => toJson(r)) });
+    await ctx.record({ ...Object.fromEntries(originals.map((o) => [originalKey(o.Type ?? 'A'), toJson(o)])), target: target.map((r) => toJson(r)) });
     const id = await ports.dns.change(p.zoneId, changeBatch(current, target), `bluegreen ${ctx.deploymentId}: ${share(p)} to ${p.loadBalancer}`);
     await ctx.record({ changeId: id });
     ctx.progress(`waiting for the change of ${p.recordName} to be INSYNC`);
     await ports.dns.waitInSync(id, p.syncTimeoutSeconds);
-    if (p.percent >= 100) await noteMovedOff(ctx, p.blueLoadBalancer, p.clientSeconds);
   }
-
-  await holdShare(ports, ctx, p, p.loadBalancer);
 }
 
-/** The original simple record back, in one batch, unless it is back already or the record went elsewhere. */
+/** The original simple records back in every zone (the others first), then, when this undo did, the wait before green goes. */
 async function restoreOriginal(ports: AwsPorts, ctx: StepContext, p: ShiftTrafficParams): Promise<void> {
-  const original = (ctx.outputs.original ?? ctx.outputsOf(p.firstStep).original) as ResourceRecordSet | undefined;
-  if (!original) return; // no traffic step changed the record
-  const current = await ports.dns.getRecordSets(p.zoneId, p.recordName, 'A');
-  if (sameSets(current, [original])) {
+  let restored = false;
+  for (const zone of zonesOf(p).reverse()) {
+    restored = (await restoreInZone(ports, zoneContext(ctx, zone), { ...p, zoneId: zone.zoneId, types: zone.types })) || restored;
+  }
+  if (restored) await waitBeforeDeletingGreen(ports, ctx, p);
+}
+
+/**
+ * One zone's original simple records back, in one batch, unless they are back already or the record went
+ * elsewhere. Whether this undo put them back (now, or before a crash).
+ */
+async function restoreInZone(ports: AwsPorts, ctx: StepContext, p: ShiftTrafficParams): Promise<boolean> {
+  const originals = recordTypes(p).flatMap((type) => {
+    const recorded = recordedOriginal(ctx, p, type);
+    return recorded ? [recorded] : [];
+  });
+  const original = originals[0];
+  if (!original) return false; // no traffic step changed the record
+  const current = await getSetsOfTypes(ports, p.zoneId, p.recordName, recordTypes(p));
+  if (sameSets(current, originals)) {
     // Back already (by this undo before a crash, or by the undo of a later traffic step).
     // Green is deleted after this undo: the restore must be INSYNC first, so without its id (a crash
     // between the change and the journal) the original is UPSERTed again and that change waited for.
     let restored = ctx.outputs.restoreChangeId as string | undefined;
     if (!restored && ctx.outputs.restoring === true) {
-      restored = await ports.dns.change(p.zoneId, upsertAll([original]), `bluegreen ${ctx.deploymentId}: rollback (confirm)`);
+      restored = await ports.dns.change(p.zoneId, upsertAll(originals), `bluegreen ${ctx.deploymentId}: rollback (confirm)`);
       await ctx.record({ restoreChangeId: restored });
     }
-    if (restored) {
-      await ports.dns.waitInSync(restored, p.syncTimeoutSeconds);
-      await waitBeforeDeletingGreen(ports, ctx, p);
-    }
-    return;
+    if (!restored) return false;
+    await ports.dns.waitInSync(restored, p.syncTimeoutSeconds);
+    return true;
   }
   const [green] = await ports.classicLoadBalancers.describe([p.loadBalancer]);
   const greenDns =
@@ -106,18 +131,18 @@ async function restoreOriginal(ports: AwsPorts, ctx: StepContext, p: ShiftTraffi
     )?.AliasTarget?.DNSName;
   if (!greenDns || !current.some((r) => pointsAt(r, greenDns))) {
     ctx.progress(`${p.recordName} no longer sends requests to ${p.loadBalancer} (${describeSets(current)}); left as it is`);
-    return;
+    return false;
   }
-  const foreign = current.filter((r) => !isOurs(r, p, original, greenDns));
+  const foreign = current.filter((r) => !isOurs(r, p, originals, greenDns));
   if (foreign.length > 0) {
     throw new DeploymentError(
       `record ${p.recordName} in hosted zone ${p.zoneId} has sets this deployment did not make: ${describeSets(foreign)}; remove them (or point the record at ${original.AliasTarget?.DNSName} by hand), then roll back again`,
     );
   }
-  // One batch: every set there now out, the original in.
+  // One batch: every set there now out, the original records (A, and AAAA dual-stack) in.
   const changes = [
     ...current.map((r) => ({ Action: 'DELETE' as const, ResourceRecordSet: r })),
-    { Action: 'CREATE' as const, ResourceRecordSet: original },
+    ...originals.map((o) => ({ Action: 'CREATE' as const, ResourceRecordSet: o })),
   ];
   await ctx.record({ restoring: true });
   const id = await ports.dns.change(
@@ -128,32 +153,42 @@ async function restoreOriginal(ports: AwsPorts, ctx: StepContext, p: ShiftTraffi
   await ctx.record({ restoreChangeId: id });
   ctx.progress(`waiting for ${p.recordName} to send all requests back to ${original.AliasTarget?.DNSName} (INSYNC)`);
   await ports.dns.waitInSync(id, p.syncTimeoutSeconds);
-  await waitBeforeDeletingGreen(ports, ctx, p);
+  return true;
+}
+
+/** The output keeping the simple record of a type before the first traffic step: `original` (A, as older journals have it), `originalAAAA`. */
+const originalKey = (type: string) => (type === 'A' ? 'original' : `original${type}`);
+
+/** The simple record of this type before the first traffic step, as this step or the first one journaled it. */
+function recordedOriginal(ctx: StepContext, p: ShiftTrafficParams, type: string): ResourceRecordSet | undefined {
+  return (ctx.outputs[originalKey(type)] ?? ctx.outputsOf(p.firstStep)[originalKey(type)]) as ResourceRecordSet | undefined;
 }
 
 /**
- * The simple alias record as it was before the first traffic step: journaled by this step or by the
- * first one; else (the first step, first attempt) the record now, which must be that one simple record.
+ * The simple alias record of this type as it was before the first traffic step: journaled by this step or
+ * by the first one; else (the first step, first attempt) the record now, which must be that one simple record.
  */
-function originalRecord(ctx: StepContext, p: ShiftTrafficParams, current: ResourceRecordSet[]): ResourceRecordSet {
-  const recorded = (ctx.outputs.original ?? ctx.outputsOf(p.firstStep).original) as ResourceRecordSet | undefined;
+function originalRecord(ctx: StepContext, p: ShiftTrafficParams, type: string, all: ResourceRecordSet[]): ResourceRecordSet {
+  const recorded = recordedOriginal(ctx, p, type);
   if (recorded) return recorded;
+  const current = all.filter((r) => (r.Type ?? 'A') === type);
   const [only] = current;
+  const which = type === 'A' ? `record ${p.recordName}` : `record ${p.recordName} (type ${type})`;
   if (current.length !== 1 || !only || only.SetIdentifier || !only.AliasTarget?.DNSName) {
     throw new DeploymentError(
       current.length === 0
-        ? `record ${p.recordName} no longer exists in hosted zone ${p.zoneId}; create it again (an alias to ${p.from}), then resume or roll back`
-        : `record ${p.recordName} in hosted zone ${p.zoneId} is no longer one simple alias record (${describeSets(current)}); fix it, then resume or roll back`,
+        ? `${which} no longer exists in hosted zone ${p.zoneId}; create it again (an alias to ${p.from}), then resume or roll back`
+        : `${which} in hosted zone ${p.zoneId} is no longer one simple alias record (${describeSets(current)}); fix it, then resume or roll back`,
     );
   }
   return only;
 }
 
-/** A set this deployment's traffic steps may have made, or the original record. */
-function isOurs(r: ResourceRecordSet, p: ShiftTrafficParams, original: ResourceRecordSet, greenDns: string): boolean {
+/** A set this deployment's traffic steps may have made, or one of the original records. */
+function isOurs(r: ResourceRecordSet, p: ShiftTrafficParams, originals: ResourceRecordSet[], greenDns: string): boolean {
   if (r.SetIdentifier === p.sets.blue || r.SetIdentifier === p.sets.green) return true;
   if (r.SetIdentifier) return false;
-  return pointsAt(r, greenDns) || sameSets([r], [original]);
+  return pointsAt(r, greenDns) || originals.some((o) => sameSets([r], [o]));
 }
 
 /** UPSERTs of these sets as they are: a change of no value, whose id says when Route 53 is INSYNC. */
