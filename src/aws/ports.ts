@@ -69,8 +69,14 @@ export interface GroupsPort {
   listGroupsByTag(key: string, value: string): Promise<AutoScalingGroup[]>;
   createGroup(input: CreateAutoScalingGroupCommandInput): Promise<void>;
   updateGroup(input: UpdateAutoScalingGroupCommandInput): Promise<void>;
-  /** ForceDelete: terminates the instances too. Succeeds when the group is gone. */
-  deleteGroup(name: string): Promise<void>;
+  /**
+   * DeleteAutoScalingGroup; succeeds when the group is gone. With `force` (the default) ForceDelete: the
+   * instances are terminated without their termination hooks. Without it AWS refuses (ResourceInUse) while
+   * the group has instances or a warm pool: scale it to zero and wait for them first.
+   */
+  deleteGroup(name: string, options?: { force?: boolean }): Promise<void>;
+  /** DeleteWarmPool without ForceDelete: its instances terminate (termination hooks run), then it goes. */
+  deleteWarmPool(group: string): Promise<void>;
   suspendProcesses(group: string, processes: string[]): Promise<void>;
   enableMetrics(group: string, metrics: string[], granularity: string): Promise<void>;
   describeLifecycleHooks(group: string): Promise<LifecycleHook[]>;

@@ -177,7 +177,7 @@ const retireAfter = (description: string) => duration(description).default(DEFAU
 const retireAction = oneOf(RETIRE_ACTIONS)
   .default(DEFAULTS.retire.action)
   .describe(
-    'What happens to blue: scale-to-zero sets its MinSize, MaxSize and DesiredCapacity to 0, suspends AlarmNotification and ScheduledActions and sets predictive scaling policies to ForecastOnly, so nothing scales it back up on the old code (a rollback restores exactly what it changed); delete removes its group, load balancer, launch configuration, policies and alarms; keep leaves it.',
+    'What happens to blue: scale-to-zero sets its MinSize, MaxSize and DesiredCapacity to 0, suspends AlarmNotification and ScheduledActions and sets predictive scaling policies to ForecastOnly, so nothing scales it back up on the old code (a rollback restores exactly what it changed); delete empties it the same way first, waiting for its instances to pass its termination hooks, then removes its alarms that act on its policies alone (one that also notifies SNS or drives another group keeps those actions and loses those on blue), its policies, its group (without ForceDelete), load balancer and the launch configuration bluegreen made, and is refused when the group has DeletionProtection; keep leaves it.',
   );
 
 const untilRequestsBelow = z

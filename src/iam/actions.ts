@@ -35,6 +35,7 @@ export const PORT_ACTIONS: Readonly<Record<PortMethod, readonly string[]>> = {
   'groups.describeNotifications': ['autoscaling:DescribeNotificationConfigurations'],
   'groups.putNotification': ['autoscaling:PutNotificationConfiguration'],
   'groups.putWarmPool': ['autoscaling:PutWarmPool'],
+  'groups.deleteWarmPool': ['autoscaling:DeleteWarmPool'],
 
   'launch.describeLaunchConfiguration': ['autoscaling:DescribeLaunchConfigurations'],
   'launch.createLaunchConfiguration': ['autoscaling:CreateLaunchConfiguration'],

@@ -100,6 +100,8 @@ const REPLICA_GROUP: PortMethod[] = [
   'groups.describeNotifications',
   'groups.putNotification',
   'groups.putWarmPool',
+  // retire.action delete: blue's warm pool first, then its group without ForceDelete
+  'groups.deleteWarmPool',
   'alarms.describeAlarms',
   'alarms.describeAlarmsForAction',
   'alarms.putAlarm',

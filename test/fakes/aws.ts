@@ -1139,6 +1139,10 @@ export class FakeAws implements AwsPorts {
    * actions that came due run, and alarm actions that name its policies run them; then the group reconciles.
    */
   private scaleByItself(g: GroupState, now: number): void {
+    if (g.group.WarmPoolConfiguration?.Status === 'PendingDelete') {
+      delete g.group.WarmPoolConfiguration;
+      delete g.group.WarmPoolSize;
+    }
     if (g.terminating?.length) {
       const [gone, held] = [g.terminating.filter((i) => now >= i.until), g.terminating.filter((i) => now < i.until)];
       g.terminating = held;
@@ -1412,9 +1416,23 @@ export class FakeAws implements AwsPorts {
         }
         this.reconcile(g);
       },
-      deleteGroup: async (name) => {
+      deleteGroup: async (name, options = {}) => {
         const g = this.state.groups.get(name);
         if (!g) return;
+        const force = options.force ?? true;
+        // https://docs.aws.amazon.com/autoscaling/ec2/userguide/resource-deletion-protection.html
+        const protection = g.group.DeletionProtection;
+        if (protection === 'prevent-all-deletion' || (protection === 'prevent-force-deletion' && force)) {
+          throw awsError('groups', name, 'ValidationError', `AutoScalingGroup ${name} has deletion protection ${protection}`);
+        }
+        // "If the group has instances or scaling activities in progress, you must specify the option to force
+        // the deletion"; a warm pool goes with ForceDelete only (API_DeleteAutoScalingGroup).
+        if (!force && (g.instances.length > 0 || (g.terminating?.length ?? 0) > 0)) {
+          throw awsError('groups', name, 'ResourceInUse', 'You cannot delete an AutoScalingGroup while there are instances still in the group.');
+        }
+        if (!force && g.group.WarmPoolConfiguration) {
+          throw awsError('groups', name, 'ResourceInUse', 'You cannot delete an AutoScalingGroup while it has a warm pool.');
+        }
         for (const p of [...g.policies.keys()]) this.deletePolicyNow(name, p);
         this.state.groups.delete(name);
         // ForceDelete terminates them, those a termination hook holds too (without running the hook).
@@ -1497,6 +1515,11 @@ export class FakeAws implements AwsPorts {
           ...(g.notifications ?? []).filter((n) => n.TopicARN !== topic),
           ...types.map((t) => ({ AutoScalingGroupName: group, TopicARN: topic, NotificationType: t })),
         ];
+      },
+      deleteWarmPool: async (group) => {
+        const g = this.state.groups.get(group);
+        // Its instances terminate first (none are modelled): PendingDelete, gone on a later call.
+        if (g?.group.WarmPoolConfiguration) g.group.WarmPoolConfiguration = { ...g.group.WarmPoolConfiguration, Status: 'PendingDelete' };
       },
       putWarmPool: async (input) => {
         const g = this.groupState(input.AutoScalingGroupName as string);
@@ -2567,6 +2590,7 @@ const MUTATING = {
     'putScheduledAction',
     'putNotification',
     'putWarmPool',
+    'deleteWarmPool',
     'attachInstances',
     'detachInstances',
     'terminateInstanceInGroup',

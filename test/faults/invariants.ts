@@ -32,6 +32,9 @@ const outputsOf = (j: Journal, id: string) => j.steps.find((s) => s.id === id)?.
 const isScaledDown = (m: Mutation, original: { MinSize: number; DesiredCapacity: number }) => {
   if (m.operation === 'groups.deleteGroup' || m.operation === 'groups.deletePolicy') return m.args[0] === BLUE_GROUP;
   if (m.operation === 'alarms.deleteAlarms') return (m.args[0] as string[]).some((n) => !n.includes(DEPLOYMENT_ID));
+  // blue's alarm losing its action on blue's policy (retire.action delete keeps an alarm that also acts elsewhere)
+  if (m.operation === 'alarms.putAlarm') return !((m.args[0] as { AlarmName?: string }).AlarmName ?? '').includes(DEPLOYMENT_ID);
+  if (m.operation === 'groups.deleteWarmPool') return m.args[0] === BLUE_GROUP;
   if (m.operation !== 'groups.updateGroup') return false;
   const input = m.args[0] as { AutoScalingGroupName?: string; MinSize?: number; DesiredCapacity?: number };
   return (
@@ -80,6 +83,27 @@ function suspendedJournalProblems(j: Journal, originallySuspended: string[]): st
   return recorded !== undefined && !same(recorded, want)
     ? [`retire-blue recorded that it suspends ${JSON.stringify(recorded)}, it had to suspend ${JSON.stringify(want)}`]
     : [];
+}
+
+// ---------------------------------------------------------------- retire: delete
+
+/**
+ * Blue deleted as retire.action delete must: never with ForceDelete (it skips the termination hooks), and
+ * its alarm that also notifies SNS (blueWorld's shop-web-cpu-high) kept with that action, without blue's.
+ */
+function deletedBlueProblems(ctx: RunContext): string[] {
+  const problems: string[] = [];
+  const forced = ctx.inst.mutations.filter(
+    (m) => m.operation === 'groups.deleteGroup' && m.args[0] === BLUE_GROUP && (m.args[1] as { force?: boolean } | undefined)?.force !== false,
+  );
+  if (forced.length > 0) problems.push(`blue ${BLUE_GROUP} was deleted with ForceDelete, skipping its termination hooks`);
+  const alarm = ctx.world.aws.state.alarms.get('shop-web-cpu-high');
+  const actions = alarm?.AlarmActions ?? [];
+  if (!alarm || actions.length === 0 || actions.some((a) => a.includes(`:autoScalingGroupName/${BLUE_GROUP}:`)))
+    problems.push(
+      `blue's alarm shop-web-cpu-high should keep its SNS action and lose blue's policy's, is ${JSON.stringify(alarm?.AlarmActions ?? 'deleted')}`,
+    );
+  return problems;
 }
 
 // ---------------------------------------------------------------- owned: names, duplicates
@@ -304,7 +328,7 @@ export function dnsChecks(options: { maxInstances?: number } = {}): StrategyChec
       if (ctx.config.retire.action === 'delete') {
         if (aws.state.groups.has(BLUE_GROUP)) problems.push(`blue ${BLUE_GROUP} should be deleted`);
         if (aws.state.loadBalancers.has('shop-web-elb')) problems.push("blue's load balancer shop-web-elb should be deleted");
-        if (aws.state.alarms.has('shop-web-cpu-high')) problems.push("blue's alarm shop-web-cpu-high should be deleted");
+        problems.push(...deletedBlueProblems(ctx));
       }
       return problems;
     },
@@ -314,13 +338,16 @@ export function dnsChecks(options: { maxInstances?: number } = {}): StrategyChec
 }
 
 /**
- * retire.action delete: once part of blue was deleted (retire-blue journaled `deleting` and a delete reached
- * AWS), a rollback is refused, changing nothing. (With `deleting` journaled but nothing deleted yet the
- * product refuses too, saying blue was deleted: a product bug, left out of the suite, see crash.test.ts.)
+ * retire.action delete: once part of blue is gone (retire-blue journaled `deleting` and a delete, or the
+ * edit of blue's alarm, reached AWS), a rollback is refused, changing nothing. Blue emptied (scaled to zero,
+ * its processes suspended, its warm pool deleted) is not gone: that rollback restores it.
  */
 function refusesAfterDelete(ctx: RunContext, journal: Journal): RegExp | undefined {
+  const emptying = ['groups.updateGroup', 'groups.suspendProcesses', 'groups.putPolicy', 'groups.deleteWarmPool'];
   const deleted = ctx.inst.mutations.some(
-    (m) => isScaledDown(m, ctx.original.sizes as Sizes) || (m.operation === 'classicLoadBalancers.delete' && m.args[0] === 'shop-web-elb'),
+    (m) =>
+      (isScaledDown(m, ctx.original.sizes as Sizes) && !emptying.includes(m.operation)) ||
+      (m.operation === 'classicLoadBalancers.delete' && m.args[0] === 'shop-web-elb'),
   );
   return outputsOf(journal, 'retire-blue').deleting && deleted
     ? /rollback of deployment k3x9a is not possible: blue \(shop-web, .*\) was deleted by retire.action delete.*Nothing was changed/

@@ -32,7 +32,7 @@ const noRemote: StrategyServices = {
 function dns(
   name: string,
   overrides: (world: DnsWorld) => Partial<Config & { strategy: 'replica-dns' }>,
-  options: { commands?: boolean; rollbackFrom?: CrashPoint } = {},
+  options: { commands?: boolean; rollbackFrom?: CrashPoint; scalesItself?: boolean } = {},
 ): Scenario<DnsWorld> {
   return {
     name,
@@ -60,6 +60,7 @@ function dns(
         ComparisonOperator: 'GreaterThanThreshold',
       });
       world.aws.setAlarmState('shop-5xx', 'OK');
+      if (options.scalesItself) scalesItself(world);
       return { world, config: dnsConfig(overrides(world)), services };
     },
   };
@@ -97,10 +98,55 @@ function swap(name: string, config: () => Config, options: { targetGroup?: boole
   };
 }
 
+/**
+ * Blue with what scales a group by itself and what retire must stop, keep or restore: scheduled actions
+ * (none due during the run), a predictive policy that launches, AlarmNotification suspended by the user
+ * (retire must not resume it), a warm pool, and an alarm on blue's policy alone beside shop-web-cpu-high
+ * (which also notifies SNS).
+ */
+function scalesItself(world: DnsWorld): void {
+  const { aws } = world;
+  const g = aws.state.groups.get('shop-web')!;
+  g.group.SuspendedProcesses = [...(g.group.SuspendedProcesses ?? []), { ProcessName: 'AlarmNotification', SuspensionReason: 'User suspended' }];
+  Object.assign(g.group, { WarmPoolConfiguration: { MinSize: 0, PoolState: 'Stopped' }, WarmPoolSize: 0 });
+  aws.addScheduledAction({
+    AutoScalingGroupName: 'shop-web',
+    ScheduledActionName: 'summer',
+    Recurrence: '0 8 * 6 *',
+    MinSize: 2,
+    MaxSize: 6,
+    DesiredCapacity: 4,
+  });
+  aws.addScheduledAction({
+    AutoScalingGroupName: 'shop-web',
+    ScheduledActionName: 'launch-day',
+    StartTime: new Date(Date.UTC(2026, 11, 1)),
+    DesiredCapacity: 4,
+  });
+  aws.addPolicy({
+    AutoScalingGroupName: 'shop-web',
+    PolicyName: 'forecast',
+    PolicyType: 'PredictiveScaling',
+    PredictiveScalingConfiguration: {
+      Mode: 'ForecastAndScale',
+      MetricSpecifications: [{ TargetValue: 50, PredefinedMetricPairSpecification: { PredefinedMetricType: 'ASGCPUUtilization' } }],
+    },
+  });
+  const up = g.policies.get('scale-up')!.PolicyARN!;
+  aws.addAlarm({ AlarmName: 'shop-web-queue-deep', AlarmActions: [up], MetricName: 'Depth', Namespace: 'Queue', Threshold: 100 });
+}
+
 export const SCENARIOS: Scenario[] = [
   dns('replica-dns image', () => ({ retire: { afterSeconds: 300, action: 'scale-to-zero' } })),
   dns('replica-dns retire.action delete', () => ({ retire: { afterSeconds: 120, action: 'delete' } }), {
     rollbackFrom: { kind: 'start', step: 'retire-blue' },
+  }),
+  dns('replica-dns scale-to-zero, blue that scales by itself', () => ({ retire: { afterSeconds: 120, action: 'scale-to-zero' } }), {
+    scalesItself: true,
+  }),
+  dns('replica-dns retire.action delete, blue with a warm pool and shared alarms', () => ({ retire: { afterSeconds: 120, action: 'delete' } }), {
+    rollbackFrom: { kind: 'start', step: 'retire-blue' },
+    scalesItself: true,
   }),
   dns('replica-dns traffic 10/50/100', () => ({
     traffic: { steps: [10, 50, 100], holdSeconds: 120 },

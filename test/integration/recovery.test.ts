@@ -532,7 +532,7 @@ describe('retire.action', () => {
     }
   });
 
-  it('delete: blue is gone after the deploy; rollback exits 1 saying it cannot be restored, and undoes nothing', async () => {
+  it('delete: blue is gone after the deploy (its alarm that also notifies SNS kept, without blue); rollback exits 1 saying it cannot be restored, and undoes nothing', async () => {
     await setUp({ retireAction: 'delete' });
     try {
       const d = await bg('deploy', '--yes');
@@ -540,9 +540,12 @@ describe('retire.action', () => {
       const green = summaryOf((await statusReport()).journal).green;
       expect(await group(stack.groupName)).toBeUndefined();
       expect(await lbNames()).toEqual([green.loadBalancer]);
-      const alarms = ((await aws.cloudwatch.send(new DescribeAlarmsCommand({}))).MetricAlarms ?? []).map((a) => a.AlarmName);
-      expect(alarms).not.toContain(stack.alarmName);
-      expect(alarms.length).toBe(1); // green's copy
+      // blue's alarm also notifies SNS: kept with that, without blue's (deleted) policy; and green's copy
+      const alarms = (await aws.cloudwatch.send(new DescribeAlarmsCommand({}))).MetricAlarms ?? [];
+      expect(alarms).toHaveLength(2);
+      const blueAlarm = alarms.find((a) => a.AlarmName === stack.alarmName);
+      expect(blueAlarm?.AlarmActions).toEqual([stack.snsTopicArn]);
+      expect(blueAlarm?.OKActions).toEqual([stack.snsTopicArn]);
       const afterDeploy = await snapshot();
 
       const r = await bg('rollback', '--yes');

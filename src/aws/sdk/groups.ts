@@ -82,14 +82,22 @@ export class SdkGroups implements GroupsPort {
     );
   }
 
-  async deleteGroup(name: string): Promise<void> {
+  async deleteGroup(name: string, options: { force?: boolean } = {}): Promise<void> {
     const { client, sdk: asg } = await this.clients.autoScaling();
     await awsCall(
       'DeleteAutoScalingGroup',
       group(name),
-      () => client.send(new asg.DeleteAutoScalingGroupCommand({ AutoScalingGroupName: name, ForceDelete: true })),
+      () => client.send(new asg.DeleteAutoScalingGroupCommand({ AutoScalingGroupName: name, ForceDelete: options.force ?? true })),
       { missing: isValidationNotFound },
     );
+  }
+
+  async deleteWarmPool(name: string): Promise<void> {
+    const { client, sdk: asg } = await this.clients.autoScaling();
+    // A group without a warm pool (or gone) answers ValidationError "... not found ...": nothing to delete.
+    await awsCall('DeleteWarmPool', `warm pool of ${group(name)}`, () => client.send(new asg.DeleteWarmPoolCommand({ AutoScalingGroupName: name })), {
+      missing: isValidationNotFound,
+    });
   }
 
   async suspendProcesses(name: string, processes: string[]): Promise<void> {

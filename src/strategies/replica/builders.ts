@@ -237,6 +237,49 @@ export function alarmCopy(
   });
 }
 
+/** The actions an alarm takes in every state (ALARM, OK, INSUFFICIENT_DATA). */
+export function alarmActionsOf(alarm: MetricAlarm): string[] {
+  return [...(alarm.AlarmActions ?? []), ...(alarm.OKActions ?? []), ...(alarm.InsufficientDataActions ?? [])];
+}
+
+/**
+ * PutMetricAlarm that leaves an alarm as it is but for the actions in `drop` (a retired group's policy
+ * ARNs): what keeps an alarm that also notifies SNS or drives another group's policy. PutMetricAlarm
+ * replaces the whole alarm, so every setting is given again; the tags of an existing alarm stay (the
+ * request's Tags would be ignored, so none are sent).
+ */
+export function alarmWithout(alarm: MetricAlarm, drop: ReadonlySet<string>): PutMetricAlarmCommandInput {
+  const keep = (actions: string[] | undefined) => actions?.filter((a) => !drop.has(a));
+  return defined({
+    AlarmName: alarm.AlarmName,
+    AlarmDescription: alarm.AlarmDescription,
+    ActionsEnabled: alarm.ActionsEnabled,
+    OKActions: keep(alarm.OKActions),
+    AlarmActions: keep(alarm.AlarmActions),
+    InsufficientDataActions: keep(alarm.InsufficientDataActions),
+    MetricName: alarm.MetricName,
+    Namespace: alarm.Namespace,
+    Statistic: alarm.Statistic,
+    ExtendedStatistic: alarm.ExtendedStatistic,
+    Dimensions: alarm.Dimensions,
+    Period: alarm.Period,
+    Unit: alarm.Unit,
+    EvaluationPeriods: alarm.EvaluationPeriods,
+    DatapointsToAlarm: alarm.DatapointsToAlarm,
+    Threshold: alarm.Threshold,
+    ComparisonOperator: alarm.ComparisonOperator,
+    TreatMissingData: alarm.TreatMissingData,
+    EvaluateLowSampleCountPercentile: alarm.EvaluateLowSampleCountPercentile,
+    Metrics: alarm.Metrics,
+    ThresholdMetricId: alarm.ThresholdMetricId,
+    EvaluationWindow: alarm.EvaluationWindow,
+    WarmUpConfiguration: alarm.WarmUpConfiguration,
+    EvaluationCriteria: alarm.EvaluationCriteria,
+    EvaluationInterval: alarm.EvaluationInterval,
+    ActionConfiguration: alarm.ActionConfiguration,
+  });
+}
+
 /** Replaces the actions found in `arns` and keeps the others. */
 export function remapActions(actions: string[] | undefined, arns: Readonly<Record<string, string>>): string[] | undefined {
   return actions?.map((a) => arns[a] ?? a);

@@ -615,4 +615,22 @@ describe('a group scales by itself on the virtual clock (unless the process is s
     await aws.groups.deleteGroup('g');
     expect(await aws.groups.describeGroup('g')).toBeUndefined();
   });
+
+  it('without ForceDelete a group with instances (held ones too) or a warm pool is refused; DeletionProtection is honoured', async () => {
+    const { aws, clock } = withGroup({ heartbeat: 300 });
+    await expect(aws.groups.deleteGroup('g', { force: false })).rejects.toMatchObject({ code: 'ResourceInUse' });
+    await aws.groups.updateGroup({ AutoScalingGroupName: 'g', MinSize: 0, DesiredCapacity: 0 });
+    await expect(aws.groups.deleteGroup('g', { force: false })).rejects.toMatchObject({ code: 'ResourceInUse' }); // Terminating:Wait
+    clock.advance(300_000);
+    await aws.groups.putWarmPool({ AutoScalingGroupName: 'g', MinSize: 0 });
+    await expect(aws.groups.deleteGroup('g', { force: false })).rejects.toMatchObject({ code: 'ResourceInUse' });
+    await aws.groups.deleteWarmPool('g');
+    expect((await aws.groups.describeGroup('g'))?.WarmPoolConfiguration).toBeUndefined(); // PendingDelete, then gone
+    aws.state.groups.get('g')!.group.DeletionProtection = 'prevent-all-deletion';
+    await expect(aws.groups.deleteGroup('g', { force: false })).rejects.toThrow(/deletion protection prevent-all-deletion/);
+    aws.state.groups.get('g')!.group.DeletionProtection = 'prevent-force-deletion';
+    await expect(aws.groups.deleteGroup('g')).rejects.toThrow(/deletion protection prevent-force-deletion/);
+    await aws.groups.deleteGroup('g', { force: false });
+    expect(await aws.groups.describeGroup('g')).toBeUndefined();
+  });
 });

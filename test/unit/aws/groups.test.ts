@@ -9,6 +9,7 @@ import {
   TerminateInstanceInAutoScalingGroupCommand,
   CreateAutoScalingGroupCommand,
   DeleteAutoScalingGroupCommand,
+  DeleteWarmPoolCommand,
   DeletePolicyCommand,
   DescribeAutoScalingGroupsCommand,
   DescribeLifecycleHooksCommand,
@@ -115,6 +116,15 @@ describe('create and delete', () => {
       AutoScalingGroupName: 'shop-green',
       ForceDelete: true,
     });
+  });
+
+  it('deletes without ForceDelete when asked (termination hooks run), and deletes a warm pool without it too', async () => {
+    asg.on(DeleteAutoScalingGroupCommand).resolves({});
+    asg.on(DeleteWarmPoolCommand).resolves({});
+    await groups.deleteGroup('shop-web', { force: false });
+    await groups.deleteWarmPool('shop-web');
+    expect(asg.commandCalls(DeleteAutoScalingGroupCommand)[0]!.args[0].input).toEqual({ AutoScalingGroupName: 'shop-web', ForceDelete: false });
+    expect(asg.commandCalls(DeleteWarmPoolCommand)[0]!.args[0].input).toEqual({ AutoScalingGroupName: 'shop-web' });
   });
 
   it('does not hide other validation errors on delete', async () => {

@@ -144,7 +144,25 @@ describe('replica-dns plan', () => {
     ]);
     const retire = del.steps.at(-1);
     expect(retire?.title).toBe('Delete blue stack shop-web');
-    expect(retire?.changes).toEqual([{ what: 'blue stack', from: 'group shop-web, load balancer shop-web-elb, 2 policies, 1 alarm', to: 'deleted' }]);
+    // Emptied first as scale-to-zero does; the alarm that also notifies SNS is kept, without blue's policy.
+    expect(retire?.changes).toEqual([
+      { what: 'capacity of shop-web', from: 'min 2, max 4, desired 2', to: 'min 0, max 0, desired 0' },
+      {
+        what: 'suspended processes of shop-web (scheduled actions and alarm-driven policies would scale it up)',
+        from: 'AZRebalance',
+        to: 'AZRebalance, AlarmNotification, ScheduledActions',
+      },
+      {
+        what: "actions of alarm shop-web-cpu-high (it also acts elsewhere: kept, without blue's policies)",
+        from: expect.stringMatching(new RegExp(`:autoScalingGroupName/shop-web:policyName/scale-up, ${SNS}$`)) as string,
+        to: SNS,
+      },
+      { what: 'blue stack', from: 'group shop-web, load balancer shop-web-elb, 2 policies, 0 alarms', to: 'deleted' },
+    ]);
+    // blue's termination hook (drain) may hold each instance 60s more than the group's own deletion time
+    expect(retire?.waits).toBe(
+      'until every instance of shop-web has terminated through its termination hooks, then until the group is deleted (without ForceDelete; at most 960s each)',
+    );
     expect(del.steps[0]?.params).toMatchObject({ kind: 'template', source: { version: 2 } });
     const keep = replicaDns.plan(configFor({ retire: { afterSeconds: 300, action: 'keep' } }), await observed(), 'k3x9a');
     expect(keep.steps.at(-1)).toMatchObject({ title: 'Keep shop-web as it is' });

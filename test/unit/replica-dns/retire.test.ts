@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config/schema.js';
 import type { StepDescriptor } from '../../../src/engine/types.js';
 import { replicaDns, STEP } from '../../../src/strategies/replica-dns/index.js';
+import { InputError } from '../../../src/errors.js';
 import { awsError } from '../../fakes/aws.js';
 import { blueWorld, configFor, noRemote, type World } from './world.js';
 
@@ -111,5 +112,97 @@ describe('retire-blue scale-to-zero', () => {
 
     await world.journal.undo(registry, step(steps, STEP.retireBlue));
     expect(await blueState(world)).toEqual({ sizes: [2, 4, 2], suspended: ['AZRebalance'], forecast: 'ForecastAndScale' });
+  });
+});
+
+describe('retire-blue delete', () => {
+  const deleteConfig = configFor({ retire: { afterSeconds: 300, action: 'delete' } });
+  const OTHER = 'arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:0:autoScalingGroupName/batch:policyName/up';
+
+  /** blueWorld plus a warm pool, an alarm on blue's policy alone, and one that also drives another group's policy. */
+  function deleteWorld(): World {
+    const world = blueWorld();
+    const { aws } = world;
+    const up = aws.state.groups.get('shop-web')!.policies.get('scale-up')!.PolicyARN!;
+    Object.assign(aws.state.groups.get('shop-web')!.group, { WarmPoolConfiguration: { MinSize: 0, PoolState: 'Stopped' } });
+    aws.addAlarm({ AlarmName: 'shop-web-queue-deep', AlarmActions: [up], MetricName: 'Depth', Namespace: 'Queue', Threshold: 100 });
+    aws.addAlarm({
+      AlarmName: 'queue-deep-everywhere',
+      AlarmActions: [up, OTHER],
+      OKActions: [OTHER],
+      MetricName: 'Depth',
+      Namespace: 'Queue',
+      Threshold: 500,
+    });
+    return world;
+  }
+
+  it('empties blue through its termination hooks, deletes its warm pool, then the group without ForceDelete', async () => {
+    const world = deleteWorld();
+    const { steps, registry } = await planned(world, deleteConfig);
+    await world.journal.applyAll(registry, steps);
+    const calls = world.aws.calls.filter(
+      (c) => c.args[0] === 'shop-web' || (c.args[0] as { AutoScalingGroupName?: string })?.AutoScalingGroupName === 'shop-web',
+    );
+    const at = (operation: string) => calls.findIndex((c) => c.operation === operation);
+    expect(calls.filter((c) => c.operation === 'groups.deleteGroup').map((c) => c.args)).toEqual([['shop-web', { force: false }]]);
+    expect(at('groups.updateGroup')).toBeLessThan(at('groups.deleteWarmPool'));
+    expect(at('groups.deleteWarmPool')).toBeLessThan(at('groups.deleteGroup'));
+    // blue's drain hook held its instances 60s: the step waited them out, as the progress says
+    expect(world.journal.progressOf(STEP.retireBlue)).toContain('2 instances of shop-web still terminating (termination hooks run)');
+    expect(await world.aws.groups.describeGroup('shop-web')).toBeUndefined();
+  });
+
+  it('deletes an alarm that acts on blue alone; one that also drives another group keeps that, without blue', async () => {
+    const world = deleteWorld();
+    const { steps, registry } = await planned(world, deleteConfig);
+    await world.journal.applyAll(registry, steps);
+    expect(await world.aws.alarms.describeAlarms(['shop-web-queue-deep'])).toEqual([]);
+    expect((await world.aws.alarms.describeAlarms(['queue-deep-everywhere']))[0]).toMatchObject({
+      AlarmActions: [OTHER],
+      OKActions: [OTHER],
+      Threshold: 500,
+    });
+    expect(world.journal.outputs[STEP.retireBlue]?.editedAlarms).toEqual({
+      'queue-deep-everywhere': [expect.stringContaining(':policyName/scale-up') as string],
+      'shop-web-cpu-high': [expect.stringContaining(':policyName/scale-up') as string],
+    });
+  });
+
+  it('a rollback while blue is only emptied restores it (sizes, processes, warm pool); after an alarm lost blue, it is refused', async () => {
+    const world = deleteWorld();
+    const before = await blueState(world);
+    const { steps, registry } = await planned(world, deleteConfig);
+    await world.journal.applyAll(registry, steps.slice(0, -1));
+    world.aws.failOn('alarms.putAlarm', awsError('alarms.putAlarm'));
+    await expect(world.journal.apply(registry, step(steps, STEP.retireBlue))).rejects.toThrow(/injected failure/);
+    await world.journal.undo(registry, step(steps, STEP.retireBlue));
+    expect(await blueState(world)).toEqual(before);
+    const g = await world.aws.groups.describeGroup('shop-web');
+    expect(g?.WarmPoolConfiguration).toMatchObject({ MinSize: 0, PoolState: 'Stopped' });
+    expect(g?.Instances?.filter((i) => i.LifecycleState === 'InService')).toHaveLength(2);
+
+    world.aws.failOn('alarms.deleteAlarms', awsError('alarms.deleteAlarms'));
+    await expect(world.journal.apply(registry, step(steps, STEP.retireBlue))).rejects.toThrow(/injected failure/);
+    const refused = await world.journal.undo(registry, step(steps, STEP.retireBlue)).then(
+      () => undefined,
+      (e: Error) => e.message,
+    );
+    expect(refused).toMatch(/^blue \(shop-web, shop-web-elb\) was deleted by retire.action delete \(gone: /);
+    expect(refused).toContain("the actions of alarm queue-deep-everywhere on blue's policies");
+    expect(refused).toContain("the actions of alarm shop-web-cpu-high on blue's policies");
+  });
+
+  it('plan refuses a blue group with DeletionProtection before anything is made or deleted', async () => {
+    for (const protection of ['prevent-force-deletion', 'prevent-all-deletion']) {
+      const world = blueWorld();
+      world.aws.state.groups.get('shop-web')!.group.DeletionProtection = protection as 'prevent-all-deletion';
+      const observed = await replicaDns.observe(deleteConfig, world.aws);
+      expect(() => replicaDns.plan(deleteConfig, observed, 'k3x9a')).toThrow(InputError);
+      expect(() => replicaDns.plan(deleteConfig, observed, 'k3x9a')).toThrow(
+        `retire.action delete: blue's group shop-web has DeletionProtection ${protection}, and bluegreen does not remove a protection you set; use retire.action scale-to-zero (or keep), or lift it first: aws autoscaling update-auto-scaling-group --auto-scaling-group-name shop-web --deletion-protection none`,
+      );
+      expect(() => replicaDns.plan(configFor(), observed, 'k3x9a')).not.toThrow();
+    }
   });
 });

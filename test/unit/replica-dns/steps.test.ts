@@ -279,8 +279,9 @@ describe('replica-dns handlers against the in-memory AWS', () => {
     await world.journal.applyAll(registry, steps);
     expect(await world.aws.groups.describeGroup('shop-web')).toBeUndefined();
     expect(await world.aws.classicLoadBalancers.describe(['shop-web-elb'])).toEqual([]);
-    expect(await world.aws.alarms.describeAlarms(['shop-web-cpu-high'])).toEqual([]);
-    expect([...world.aws.state.alarms.keys()].filter((n) => /^(TargetTracking-)?shop-web-/.test(n))).toEqual([]);
+    // The alarm also notifies SNS: kept with that action, without blue's policy.
+    expect((await world.aws.alarms.describeAlarms(['shop-web-cpu-high']))[0]?.AlarmActions).toEqual([SNS]);
+    expect([...world.aws.state.alarms.keys()].filter((n) => /^(TargetTracking-)?shop-web-/.test(n))).toEqual(['shop-web-cpu-high']);
     expect(await world.aws.launch.describeLaunchConfiguration('shop-web-lc')).toBeDefined();
     await expect(world.journal.undo(registry, step(steps, STEP.retireBlue))).rejects.toBeInstanceOf(DeploymentError);
   });

@@ -2,7 +2,8 @@
 import { ALARM_POLL_SECONDS, DRAIN_CEILING_SECONDS, DRAIN_WINDOW_MINUTES, METRIC_DELAY_SECONDS } from '../../common/gates.js';
 import { GROUP_DELETE_TIMEOUT_SECONDS } from '../../common/group-gone.js';
 import { asJson, plural, sizesText } from '../../common/plan-helpers.js';
-import { isManagedAlarm, RETIRE_SUSPENDS, scalesOnForecast } from '../builders.js';
+import { InputError } from '../../../errors.js';
+import { alarmActionsOf, isManagedAlarm, RETIRE_SUSPENDS, scalesOnForecast } from '../builders.js';
 import { isOwnStackName } from '../names.js';
 import type { RetireBlueCommon, WaitRetireParams } from '../steps/retire.js';
 import { REPLICA_STEP } from '../step-ids.js';
@@ -61,17 +62,20 @@ export function planRetireBlue(ctx: PlanContext): Planned {
   const blue = ctx.observed.blue;
   const group = blue.group.AutoScalingGroupName;
   const action = config.retire.action;
+  if (action === 'delete') refuseProtected(ctx);
   const launch = blueLaunchOf(blue.launch);
+  const facts = action === 'delete' ? deleteFacts(ctx) : undefined;
   const params: RetireBlueCommon = {
     action,
     group,
     ...front.retire.params,
     launch: { kind: blue.launch.kind, name: launch.name, own: isOwnStackName(config.service, launch.name) },
     policies: ctx.policies.map((p) => p.PolicyName as string),
+    ...(facts ? { policyArns: facts.policyArns } : {}),
     alarms: blue.alarms.flatMap((a) => (a.AlarmName && !isManagedAlarm(a.AlarmName) ? [a.AlarmName] : [])),
     timeoutSeconds: config.health.timeoutSeconds,
     intervalSeconds: config.health.intervalSeconds,
-    deleteTimeoutSeconds: GROUP_DELETE_TIMEOUT_SECONDS,
+    deleteTimeoutSeconds: facts?.timeoutSeconds ?? GROUP_DELETE_TIMEOUT_SECONDS,
     holdStep: front.firstTraffic.step,
   };
   const deleted = [
@@ -79,14 +83,18 @@ export function planRetireBlue(ctx: PlanContext): Planned {
     ...front.retire.deletes,
     ...(params.launch.own ? [`${launch.type} ${launch.name}`] : []),
     plural(params.policies.length, 'policy', 'policies'),
-    plural(params.alarms.length, 'alarm', 'alarms'),
+    plural(params.alarms.length - (facts?.edits.length ?? 0), 'alarm', 'alarms'),
   ];
-  const changes = action === 'scale-to-zero' ? zeroChanges(ctx) : [{ what: `${blue.color} stack`, from: deleted.join(', '), to: 'deleted' }];
+  const changes =
+    action === 'scale-to-zero'
+      ? zeroChanges(ctx)
+      : [...zeroChanges(ctx), ...(facts?.edits ?? []), { what: `${blue.color} stack`, from: deleted.join(', '), to: 'deleted' }];
   const retire = step(ctx, REPLICA_STEP.retireBlue, {
     title:
       action === 'scale-to-zero' ? `Scale ${group} to zero` : action === 'delete' ? `Delete ${blue.color} stack ${group}` : `Keep ${group} as it is`,
     params: asJson(params),
     ...(action === 'keep' ? {} : { changes }),
+    ...(facts ? { waits: facts.waits } : {}),
   });
   const warnings =
     action !== 'delete'
@@ -102,6 +110,49 @@ export function planRetireBlue(ctx: PlanContext): Planned {
  * What scaling blue to zero changes, for the plan: its sizes (MaxSize too), the processes that would
  * scale it up again, and its predictive policies that launch (the step's handler journals each for undo).
  */
+/**
+ * retire.action delete never removes a protection the user set: a blue group with DeletionProtection
+ * (prevent-all-deletion refuses DeleteAutoScalingGroup; prevent-force-deletion is there against exactly
+ * the mass termination delete starts with) is refused before anything is made or deleted.
+ */
+function refuseProtected(ctx: PlanContext): void {
+  const g = ctx.observed.blue.group;
+  const protection = g.DeletionProtection;
+  if (!protection || protection === 'none') return;
+  throw new InputError(
+    `retire.action delete: blue's group ${g.AutoScalingGroupName} has DeletionProtection ${protection}, and bluegreen does not remove a protection you set; use retire.action scale-to-zero (or keep), or lift it first: aws autoscaling update-auto-scaling-group --auto-scaling-group-name ${g.AutoScalingGroupName} --deletion-protection none`,
+  );
+}
+
+/**
+ * What delete does beyond scale-to-zero, for the params and the plan: blue's policy ARNs, the alarms that
+ * keep other actions and lose blue's (one change each), and how long blue's instances may take to go
+ * (the termination hooks' heartbeat on top of the group's own deletion time).
+ */
+function deleteFacts(ctx: PlanContext) {
+  const blue = ctx.observed.blue;
+  const group = blue.group.AutoScalingGroupName;
+  const policyArns = ctx.policies.flatMap((p) => (p.PolicyARN ? [p.PolicyARN] : []));
+  const ours = new Set(policyArns);
+  const edits = blue.alarms
+    .filter((a) => a.AlarmName && !isManagedAlarm(a.AlarmName))
+    .filter((a) => alarmActionsOf(a).some((x) => ours.has(x)) && !alarmActionsOf(a).every((x) => ours.has(x)))
+    .map((a) => ({
+      what: `actions of alarm ${a.AlarmName} (it also acts elsewhere: kept, without blue's policies)`,
+      from: alarmActionsOf(a).join(', '),
+      to: alarmActionsOf(a)
+        .filter((x) => !ours.has(x))
+        .join(', '),
+    }));
+  const heartbeat = Math.max(
+    0,
+    ...blue.lifecycleHooks.filter((h) => h.LifecycleTransition === 'autoscaling:EC2_INSTANCE_TERMINATING').map((h) => h.HeartbeatTimeout ?? 3600),
+  );
+  const timeoutSeconds = GROUP_DELETE_TIMEOUT_SECONDS + heartbeat;
+  const waits = `until every instance of ${group} has terminated through its termination hooks${blue.group.WarmPoolConfiguration ? ', then its warm pool is deleted' : ''}, then until the group is deleted (without ForceDelete; at most ${timeoutSeconds}s each)`;
+  return { policyArns, edits, timeoutSeconds, waits };
+}
+
 function zeroChanges(ctx: PlanContext) {
   const g = ctx.observed.blue.group;
   const group = g.AutoScalingGroupName;

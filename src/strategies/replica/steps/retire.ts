@@ -3,19 +3,19 @@
  * blue's front is quiet, the gate alarms watched) and retire-blue (keep, scale to zero, or delete blue).
  * Same rules as every handler: idempotent, journal first, undo after a partial apply and twice.
  */
-import type { AutoScalingGroup, PutScalingPolicyCommandInput } from '@aws-sdk/client-auto-scaling';
 import type { AwsPorts } from '../../../aws/ports.js';
-import type { JsonObject, StepContext, StepHandler } from '../../../engine/types.js';
+import type { JsonObject, StepHandler } from '../../../engine/types.js';
 import { waitUntil } from '../../../engine/wait.js';
 import { DeploymentError } from '../../../errors.js';
 import { waitDrainedWatching, type DrainWatch } from '../../common/gates.js';
 import { waitGroupGone } from '../../common/group-gone.js';
 import { holdEnd, holdWatching } from '../../common/hold.js';
-import { toJson } from '../../common/plan-helpers.js';
-import { RETIRE_SUSPENDS, scalesOnForecast, scalingPolicyCopy } from '../builders.js';
 import type { BlueFront } from '../front.js';
+import { sizesOf } from './build.js';
 import { blueHoldOf, releaseBlue } from './capacity.js';
-import { sizesOf, type Sizes } from './build.js';
+import { blueRemoved, emptyBlue, restoreBlue, retireAlarms, scaleToZero } from './retire-parts.js';
+
+export { blueRemoved } from './retire-parts.js';
 
 type Handler<P> = StepHandler<P & JsonObject>;
 
@@ -64,69 +64,6 @@ export function waitRetire(ports: AwsPorts, stopped: (minutes: number) => string
   };
 }
 
-// ---------------------------------------------------------------- scale to zero, and back
-
-/**
- * Blue to zero, and nothing left that scales it up again: the processes of RETIRE_SUSPENDS it did not have
- * suspended are suspended; its predictive scaling policies that launch are set to forecast only (suspending
- * no process stops them, and IncreaseMaxCapacity may raise MaxSize: "use forecast only mode", in
- * https://docs.aws.amazon.com/autoscaling/ec2/userguide/predictive-scaling-overriding-forecast-capacity.html);
- * then MinSize, MaxSize and DesiredCapacity 0 (a MaxSize of 0 also refuses any SetDesiredCapacity). What it
- * changes is journaled once, before the change, so a resume finds it and undo restores exactly that.
- */
-async function scaleToZero(ports: AwsPorts, ctx: StepContext, group: string, blue: AutoScalingGroup): Promise<void> {
-  if (!ctx.outputs.suspended) {
-    const already = new Set(blue.SuspendedProcesses?.map((s) => s.ProcessName));
-    await ctx.record({ suspended: RETIRE_SUSPENDS.filter((name) => !already.has(name)) });
-  }
-  const suspended = ctx.outputs.suspended as string[];
-  if (suspended.length > 0) await ports.groups.suspendProcesses(group, suspended);
-  if (!ctx.outputs.forecastOnly) {
-    const predictive = (await ports.groups.describePolicies(group)).filter(scalesOnForecast);
-    await ctx.record({ forecastOnly: predictive.map((policy) => toJson(scalingPolicyCopy(policy, group, group))) });
-  }
-  for (const input of ctx.outputs.forecastOnly as unknown as PutScalingPolicyCommandInput[]) {
-    await ports.groups.putPolicy({ ...input, PredictiveScalingConfiguration: { ...input.PredictiveScalingConfiguration!, Mode: 'ForecastOnly' } });
-  }
-  await ports.groups.updateGroup({ AutoScalingGroupName: group, MinSize: 0, MaxSize: 0, DesiredCapacity: 0 });
-}
-
-/**
- * Undoes scaleToZero: blue's sizes, its predictive policies as they were, and only the processes the
- * retirement suspended (not those the user had suspended). Journals of older versions hold the sizes only.
- * False when blue was never scaled.
- */
-async function restoreBlue(ports: AwsPorts, ctx: StepContext, group: string): Promise<boolean> {
-  const sizes = ctx.outputs.blueSizes as Sizes | undefined;
-  if (!sizes) return false;
-  await ports.groups.updateGroup({ AutoScalingGroupName: group, ...sizes });
-  for (const input of (ctx.outputs.forecastOnly ?? []) as unknown as PutScalingPolicyCommandInput[]) await ports.groups.putPolicy(input);
-  const suspended = (ctx.outputs.suspended ?? []) as string[];
-  if (suspended.length > 0) await ports.groups.resumeProcesses(group, suspended);
-  return true;
-}
-
-// ---------------------------------------------------------------- retire.action delete
-
-/**
- * What of blue a `retire.action: delete` has already removed (empty: nothing yet). Deletion goes alarms,
- * policies, group, then the load balancer or target group and the launch; so while the alarms, the policies
- * and the group (not being deleted) are all there, nothing is lost and a rollback can still return to blue.
- */
-export async function blueRemoved(ports: AwsPorts, blue: { group: string; alarms: string[]; policies: string[] }): Promise<string[]> {
-  const [group, states, policies] = await Promise.all([
-    ports.groups.describeGroup(blue.group),
-    blue.alarms.length > 0 ? ports.alarms.states(blue.alarms) : Promise.resolve({} as Record<string, unknown>),
-    blue.policies.length > 0 ? ports.groups.describePolicies(blue.group) : Promise.resolve([]),
-  ]);
-  const present = new Set(policies.map((p) => p.PolicyName));
-  return [
-    ...blue.alarms.filter((a) => states[a] === undefined).map((a) => `alarm ${a}`),
-    ...blue.policies.filter((p) => !present.has(p)).map((p) => `scaling policy ${p}`),
-    ...(!group ? [`group ${blue.group}`] : group.Status ? [`group ${blue.group} (${group.Status})`] : []),
-  ];
-}
-
 // ---------------------------------------------------------------- retire-blue
 
 /** What both replica strategies journal for retire-blue; each adds where blue receives traffic. */
@@ -136,18 +73,22 @@ export interface RetireBlueCommon {
   /** Blue's launch configuration or template, deleted by `delete` only when an earlier deployment made it. */
   launch: { kind: 'configuration' | 'template'; name: string; own: boolean };
   policies: string[];
+  /** The ARNs of blue's policies: `delete` removes them from alarms that other actions keep (absent before). */
+  policyArns?: string[];
   alarms: string[];
   timeoutSeconds: number;
   intervalSeconds: number;
+  /** delete: how long blue's instances (with their termination hooks), its warm pool and then its group may take to go. */
   deleteTimeoutSeconds: number;
   /** The first traffic step, which held blue's MinSize at its DesiredCapacity (blueHold). Absent in older journals. */
   holdStep?: string;
 }
 
 /**
- * retire-blue: keep; scale to zero (scaleToZero: what it changes journaled for undo); or delete,
- * from what depends on others to what they depend on (alarms, policies, group, front, launch), after which
- * a rollback is refused (blocksUndo) as soon as anything of blue is gone.
+ * retire-blue: keep; scale to zero (scaleToZero: what it changes journaled for undo); or delete: first
+ * blue emptied through its termination hooks (emptyBlue, undone like scale-to-zero), then from what
+ * depends on others to what they depend on (alarms, policies, the group without ForceDelete, front,
+ * launch), after which a rollback is refused (blocksUndo) as soon as anything of blue is gone.
  */
 export function retireBlue<P extends RetireBlueCommon>(ports: AwsPorts, front: BlueFront<P>): Handler<P> {
   return {
@@ -166,9 +107,11 @@ export function retireBlue<P extends RetireBlueCommon>(ports: AwsPorts, front: B
         return;
       }
       await ctx.record({ deleting: true });
-      if (p.alarms.length > 0) await ports.alarms.deleteAlarms(p.alarms);
+      // A group already being deleted (an earlier attempt's call) is only waited for.
+      if (blue && !blue.Status) await emptyBlue(ports, ctx, p, blue);
+      await retireAlarms(ports, ctx, p);
       for (const policy of p.policies) await ports.groups.deletePolicy(p.group, policy);
-      await ports.groups.deleteGroup(p.group);
+      if (!blue?.Status) await ports.groups.deleteGroup(p.group, { force: false });
       await waitGroupGone(ports, ctx, p.group, p.deleteTimeoutSeconds, p.intervalSeconds);
       await front.delete(ctx, p);
       if (p.launch.own) {
@@ -180,7 +123,8 @@ export function retireBlue<P extends RetireBlueCommon>(ports: AwsPorts, front: B
     async blocksUndo(ctx, p) {
       if (p.action !== 'delete' || !ctx.outputs.deleting) return undefined;
       // Journaled before the first delete call: a crash may have come before AWS removed anything.
-      const removed = ctx.outputs.deleted ? ['all of it'] : await blueRemoved(ports, p);
+      const edited = (ctx.outputs.editedAlarms ?? {}) as Record<string, string[]>;
+      const removed = ctx.outputs.deleted ? ['all of it'] : await blueRemoved(ports, p, edited);
       return removed.length > 0
         ? `blue (${p.group}, ${front.name(p)}) was deleted by retire.action delete (gone: ${removed.join(', ')}); rollback cannot bring it back. Traffic stays on green; deploy again to replace it`
         : undefined;
@@ -190,7 +134,7 @@ export function retireBlue<P extends RetireBlueCommon>(ports: AwsPorts, front: B
       if (p.action === 'delete') {
         const blocked = await this.blocksUndo?.(ctx, p);
         if (blocked) throw new DeploymentError(blocked);
-        return; // nothing was touched
+        // Nothing is gone: blue may have been emptied, which is undone as scale-to-zero is.
       }
       if (!(await restoreBlue(ports, ctx, p.group))) return; // never scaled
       await waitUntil(

@@ -5,7 +5,7 @@ import { planCopyAlarms, planCopyPolicies, planCreateGroup } from '../../../../s
 import { planGates, planWaitHealthy } from '../../../../src/strategies/replica/plan/health.js';
 import { planCreateLaunch } from '../../../../src/strategies/replica/plan/launch.js';
 import { planGateAlarms, planRetireBlue, planWaitRetire } from '../../../../src/strategies/replica/plan/retire.js';
-import { config, context, observed } from './fixtures.js';
+import { config, context, observed, POLICY_ARN } from './fixtures.js';
 
 describe('replica core step planners', () => {
   it("create-launch copies blue's launch configuration with the new image, and warns that launch configurations are legacy", () => {
@@ -381,8 +381,11 @@ describe('replica core step planners', () => {
         {
           ...scale,
           title: 'Delete blue stack shop-web',
-          params: { ...scale?.params, action: 'delete' },
-          changes: [{ what: 'blue stack', from: 'group shop-web, front blue-front, 1 policy, 1 alarm', to: 'deleted' }],
+          params: { ...scale?.params, action: 'delete', policyArns: [POLICY_ARN] },
+          // emptied first, through its termination hooks, as scale-to-zero does
+          changes: [...(scale?.changes ?? []), { what: 'blue stack', from: 'group shop-web, front blue-front, 1 policy, 1 alarm', to: 'deleted' }],
+          waits:
+            'until every instance of shop-web has terminated through its termination hooks, then until the group is deleted (without ForceDelete; at most 900s each)',
         },
       ],
       warnings: [
