@@ -47,6 +47,10 @@ export async function deleteLeftover(r: Leftover, ports: DeletePorts, options: D
     case 'alarm':
       return ports.alarms.deleteAlarms([r.name]);
     case 'auto-scaling-group': {
+      // ForceDelete (the port's default), unlike retire.action delete: a leftover's termination hooks are
+      // copies of blue's, whose consumers complete actions for blue's group name only, so each instance would
+      // wait out the heartbeat (3600 s by default: HeartbeatTimeout in
+      // https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_PutLifecycleHook.html).
       await ports.groups.deleteGroup(r.name);
       const ctx = { clock: options.clock, signal: options.signal, progress: (message: string) => options.onProgress?.(r, message) };
       return waitGroupGone(
