@@ -304,6 +304,11 @@ export interface FakeAwsOptions {
   ssmCommandSeconds?: number;
   /** Answers a new instance, image or launch template is left out of before EC2 shows it (eventual consistency). Default 0. */
   notVisibleForPolls?: number;
+  /**
+   * CreateAutoScalingGroup / UpdateAutoScalingGroup calls that refuse a new launch template with a ValidationError
+   * before Auto Scaling sees it (its view lags EC2's; see `autoScalingSees`). Default 0.
+   */
+  autoScalingLagCalls?: number;
   /** Target tracking scales in a group that gets no traffic (see `idleScaleIn`). Default false. */
   idleScaleIn?: boolean;
 }
@@ -342,6 +347,7 @@ export class FakeAws implements AwsPorts {
    * eventual consistency, see the header); Infinity: never shown. Applies to what is made after it is set.
    */
   notVisibleForPolls: number;
+  autoScalingLagCalls: number;
   /**
    * A group that gets no requests (no alias record with weight points at its classic load balancers, no
    * listener forwards to its target groups with weight) is below any target tracking target: its policy's
@@ -412,6 +418,7 @@ export class FakeAws implements AwsPorts {
     this.ssmOnlineAfterSeconds = options.ssmOnlineAfterSeconds === undefined ? 0 : options.ssmOnlineAfterSeconds;
     this.ssmCommandSeconds = options.ssmCommandSeconds ?? 1;
     this.notVisibleForPolls = options.notVisibleForPolls ?? 0;
+    this.autoScalingLagCalls = options.autoScalingLagCalls ?? 0;
     this.idleScaleIn = options.idleScaleIn ?? false;
     this.groups = this.wrap('groups', this.groupsPort(), MUTATING.groups);
     this.launch = this.wrap('launch', this.launchPort(), MUTATING.launch);
@@ -553,6 +560,7 @@ export class FakeAws implements AwsPorts {
         ssmOnlineAfterSeconds: this.ssmOnlineAfterSeconds,
         ssmCommandSeconds: this.ssmCommandSeconds,
         notVisibleForPolls: this.notVisibleForPolls,
+        autoScalingLagCalls: this.autoScalingLagCalls,
         idleScaleIn: this.idleScaleIn,
       },
       seq: this.seq,
@@ -822,6 +830,27 @@ export class FakeAws implements AwsPorts {
   /** What was just made is not shown yet for `notVisibleForPolls` answers (eventual consistency). */
   private hide(key: string): void {
     if (this.notVisibleForPolls > 0) this.notVisible.set(key, this.notVisibleForPolls);
+  }
+
+  /**
+   * Auto Scaling checks the launch template a group names against its own view of EC2, which lags: a template
+   * EC2 already describes may still be refused for `autoScalingLagCalls` calls, as AWS answers it ("You must use
+   * a valid fully-formed launch template. The specified launch template ... does not exist.", a ValidationError;
+   * the eventual consistency of https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html
+   * reaches the services that read EC2, as Terraform's aws_autoscaling_group retry on it shows).
+   */
+  private autoScalingSees(group: string, input: CreateAutoScalingGroupCommandInput | UpdateAutoScalingGroupCommandInput): void {
+    const spec = input.LaunchTemplate ?? input.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
+    const byId = spec?.LaunchTemplateId ? [...this.state.templates.values()].find((t) => t.id === spec.LaunchTemplateId)?.name : undefined;
+    const name = spec?.LaunchTemplateName ?? byId;
+    if (name && this.unseen(`auto-scaling launch-template ${name}`)) {
+      throw awsError(
+        'groups',
+        group,
+        'ValidationError',
+        `You must use a valid fully-formed launch template. The specified launch template, with template name ${name}, does not exist.`,
+      );
+    }
   }
 
   /** True while EC2 does not show `key` yet, without using a poll (what another service sees of it). */
@@ -1232,6 +1261,7 @@ export class FakeAws implements AwsPorts {
   private createGroup(input: CreateAutoScalingGroupCommandInput, ready = false): void {
     const name = input.AutoScalingGroupName as string;
     if (this.state.groups.has(name)) throw awsError('groups', name, 'AlreadyExists', `AutoScalingGroup by this name already exists - ${name}`);
+    if (!ready) this.autoScalingSees(name, input);
     if (input.LaunchConfigurationName && !this.state.launchConfigurations.has(input.LaunchConfigurationName)) {
       throw awsError('groups', name, 'ValidationError', `Launch configuration name not found - ${input.LaunchConfigurationName}`);
     }
@@ -1398,6 +1428,7 @@ export class FakeAws implements AwsPorts {
       createGroup: async (input) => this.createGroup(input),
       updateGroup: async (input: UpdateAutoScalingGroupCommandInput) => {
         const g = this.groupState(input.AutoScalingGroupName as string);
+        this.autoScalingSees(g.group.AutoScalingGroupName as string, input);
         const { AutoScalingGroupName: _n, ...changes } = input;
         // As AWS: a group uses one launch source; naming one drops the other.
         if (changes.LaunchTemplate) delete g.group.LaunchConfigurationName;
@@ -1597,6 +1628,7 @@ export class FakeAws implements AwsPorts {
           tags: input.TagSpecifications?.find((s) => s.ResourceType === 'launch-template')?.Tags ?? [],
         });
         this.hide(`launch-template ${id}`);
+        if (this.autoScalingLagCalls > 0) this.notVisible.set(`auto-scaling launch-template ${name}`, this.autoScalingLagCalls);
         return { id, version: 1 };
       },
       deleteLaunchTemplate: async (name) => {

@@ -22,6 +22,8 @@ const COMMANDS = ['sudo systemctl stop shop', 'sudo /opt/shop/update.sh', 'sudo 
  * right after the create, then a resume or a rollback, meets what a real account does.
  */
 const NOT_VISIBLE_FOR_POLLS = 2;
+/** And Auto Scaling refuses a new launch template for its first call naming it (its view of EC2 lags). */
+const AUTO_SCALING_LAG_CALLS = 1;
 const noRemote: StrategyServices = {
   remote: () => {
     throw new Error('an image release asked for a remote-command runner');
@@ -42,6 +44,7 @@ function dns(
     build() {
       const world = blueWorld();
       world.aws.notVisibleForPolls = NOT_VISIBLE_FOR_POLLS;
+      world.aws.autoScalingLagCalls = AUTO_SCALING_LAG_CALLS;
       let services = noRemote;
       if (options.commands) {
         world.aws.runningAfterSeconds = 20;
@@ -78,6 +81,7 @@ function listener(
     build() {
       const world = listenerWorld({ ...(options.https ? { https: true } : {}) });
       world.aws.notVisibleForPolls = NOT_VISIBLE_FOR_POLLS;
+      world.aws.autoScalingLagCalls = AUTO_SCALING_LAG_CALLS;
       return { world, config: listenerConfig(world, overrides(world)), services: noRemote };
     },
   };
@@ -93,6 +97,7 @@ function swap(name: string, config: () => Config, options: { targetGroup?: boole
     build() {
       const world = swapWorld({ ...(options.targetGroup === false ? { targetGroup: false } : {}) });
       world.aws.notVisibleForPolls = NOT_VISIBLE_FOR_POLLS;
+      world.aws.autoScalingLagCalls = AUTO_SCALING_LAG_CALLS;
       return { world, config: config(), services: { remote: () => world.remote } };
     },
   };

@@ -166,3 +166,30 @@ export async function untilTemplateShows(ports: AwsPorts, ctx: Ctx, name: string
     id ? ports.launch.describeLaunchTemplateVersion({ id }, version) : ports.launch.findLaunchTemplate(name),
   );
 }
+
+/** Auto Scaling's answer for a launch template its own view of EC2 does not hold yet. */
+const TEMPLATE_NOT_SEEN = /launch template.*(does not exist|not found)/i;
+
+/**
+ * Sends an Auto Scaling call (CreateAutoScalingGroup, UpdateAutoScalingGroup) naming a launch template this
+ * deployment just made. Auto Scaling reads EC2, whose eventual consistency it inherits: it may refuse a template
+ * EC2 already describes with "ValidationError: You must use a valid fully-formed launch template. The specified
+ * launch template ... does not exist." (https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html).
+ * That refusal is sent again every NOT_VISIBLE_INTERVAL_SECONDS for up to NOT_VISIBLE_SECONDS, saying so in
+ * progress; any other error, or the same one after that, is thrown as it is.
+ */
+export async function whileAutoScalingCatchesUp<T>(ctx: Ctx, template: string, call: () => Promise<T>): Promise<T> {
+  const by = ctx.clock.now() + NOT_VISIBLE_SECONDS * 1000;
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      const notSeen = error instanceof AwsCallError && error.code === 'ValidationError' && TEMPLATE_NOT_SEEN.test(error.message);
+      if (!notSeen || ctx.clock.now() >= by) throw error;
+      ctx.progress(
+        `Auto Scaling does not see launch template ${template} yet (EC2 eventual consistency; up to ${seconds(by - ctx.clock.now())}s more)`,
+      );
+      await ctx.clock.sleep(Math.min(NOT_VISIBLE_INTERVAL_SECONDS * 1000, by - ctx.clock.now()), ctx.signal);
+    }
+  }
+}

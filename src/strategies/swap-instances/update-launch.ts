@@ -9,7 +9,14 @@ import type { AwsPorts } from '../../aws/ports.js';
 import type { JsonObject, StepContext } from '../../engine/types.js';
 import { DeploymentError } from '../../errors.js';
 import { launchTemplateFromConfiguration } from '../common/builders.js';
-import { launchTemplateVisible, recordedTemplateVisible, sendCreate, sentAtOf, untilTemplateShows } from '../common/visibility.js';
+import {
+  launchTemplateVisible,
+  recordedTemplateVisible,
+  sendCreate,
+  sentAtOf,
+  untilTemplateShows,
+  whileAutoScalingCatchesUp,
+} from '../common/visibility.js';
 import { launchConfigurationCopy, launchTemplateSwapCopy } from './builders.js';
 import { STEP, type UpdateLaunchParams } from './params.js';
 import { groupOf, type Handler } from './step-support.js';
@@ -86,7 +93,9 @@ export function updateLaunch(ports: AwsPorts): Handler<UpdateLaunchParams> {
       if (!('previous' in ctx.outputs) && !pointsAtCopy(g, p)) await ctx.record({ previous: launchSpecOf(g) });
       await makeCopy(ports, ctx, p, image);
       await ctx.record(copyRecord(p, image));
-      if (!pointsAtCopy(g, p)) await ports.groups.updateGroup({ AutoScalingGroupName: p.group, ...pointAtCopy(p) });
+      if (!pointsAtCopy(g, p)) {
+        await whileAutoScalingCatchesUp(ctx, p.name, () => ports.groups.updateGroup({ AutoScalingGroupName: p.group, ...pointAtCopy(p) }));
+      }
     },
     async undo(ctx, p) {
       const previous = ctx.outputs.previous as LaunchSpec | null | undefined;

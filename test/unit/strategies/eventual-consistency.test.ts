@@ -187,6 +187,61 @@ describe('replica-dns with release.commands on an eventually consistent EC2', ()
   });
 });
 
+describe('Auto Scaling behind EC2: a launch template EC2 already describes is refused until Auto Scaling sees it', () => {
+  const notSeen = /^Auto Scaling does not see launch template shop-green-k3x9a yet \(EC2 eventual consistency; up to \d+s more\)$/;
+
+  it('replica-dns create-group sends CreateAutoScalingGroup again until it is taken, saying why', async () => {
+    const w = world(0);
+    w.aws.autoScalingLagCalls = 3;
+    const config = configFor({ retire: { afterSeconds: 60, action: 'keep' } });
+    const { plan, registry } = await planned(w, config);
+    const { journal, options, events } = engineRun(w, config, plan, registry);
+    const done = await runForward(journal, options, 'deploy');
+    expect(done.status).toBe('succeeded');
+    expect(progressOf(events, STEP.createGroup)).toEqual([
+      expect.stringMatching(notSeen),
+      expect.stringMatching(notSeen),
+      expect.stringMatching(notSeen),
+    ]);
+    expect(w.aws.calls.filter((c) => c.operation === 'groups.createGroup')).toHaveLength(4);
+  });
+
+  it('replica-dns create-group: a template Auto Scaling never sees fails with its ValidationError after NOT_VISIBLE_SECONDS', async () => {
+    const w = world(0);
+    w.aws.autoScalingLagCalls = Infinity;
+    const config = configFor({ retire: { afterSeconds: 60, action: 'keep' } });
+    const { steps, registry } = await planned(w, config);
+    await w.journal.applyAll(registry, upTo(steps, STEP.createLaunch));
+    const before = w.clock.now();
+    const error = await w.journal.applyAll(registry, upTo(steps, STEP.createGroup)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AwsCallError);
+    expect((error as AwsCallError).code).toBe('ValidationError');
+    expect((error as Error).message).toMatch(/The specified launch template, with template name shop-green-k3x9a, does not exist/);
+    expect(w.clock.now() - before).toBe(NOT_VISIBLE_SECONDS * 1000);
+    expect(w.aws.state.groups.has(GREEN)).toBe(false);
+  });
+
+  it('replica-dns create-group: another ValidationError is not sent again', async () => {
+    const w = world(0);
+    const config = configFor({ retire: { afterSeconds: 60, action: 'keep' } });
+    const { steps, registry } = await planned(w, config);
+    w.aws.failOn('groups.createGroup', new AwsCallError('CreateAutoScalingGroup', GREEN, 'ValidationError', 'Max bid price too low', undefined, 400));
+    await expect(w.journal.applyAll(registry, upTo(steps, STEP.createGroup))).rejects.toThrow(/Max bid price too low/);
+    expect(w.aws.calls.filter((c) => c.operation === 'groups.createGroup')).toHaveLength(1);
+  });
+
+  it('swap-instances update-launch sends UpdateAutoScalingGroup again until Auto Scaling sees the new template', async () => {
+    const w = swapWorld({ launch: 'template' });
+    w.aws.autoScalingLagCalls = 2;
+    const config = swapCommands();
+    const plan = swapInstances.plan(config, await swapInstances.observe(config, w.aws), 'k3x9a');
+    const { journal, options, events } = engineRun(w, config, plan, swapInstances.handlers(w.aws, { remote: () => w.remote }));
+    const done = await runForward(journal, options, 'deploy');
+    expect(done.status).toBe('succeeded');
+    expect(progressOf(events, 'update-launch').filter((m) => m.startsWith('Auto Scaling does not see launch template'))).toHaveLength(2);
+  });
+});
+
 describe('swap-instances on an eventually consistent EC2', () => {
   it('deploys a commands release with a launch template: new instances, image and template waited for', async () => {
     const w = swapWorld({ launch: 'template' });

@@ -12,7 +12,14 @@ import type { JsonObject, StepContext, StepHandler } from '../../../engine/types
 import { DeploymentError } from '../../../errors.js';
 import { launchConfigurationCopy, launchTemplateCopy, launchTemplateFromConfiguration } from '../../common/builders.js';
 import { waitGroupGone } from '../../common/group-gone.js';
-import { launchTemplateVisible, recordedTemplateVisible, sendCreate, sentAtOf, untilTemplateShows } from '../../common/visibility.js';
+import {
+  launchTemplateVisible,
+  recordedTemplateVisible,
+  sendCreate,
+  sentAtOf,
+  untilTemplateShows,
+  whileAutoScalingCatchesUp,
+} from '../../common/visibility.js';
 import { remapActions } from '../builders.js';
 import { ownTags, type OwnTags } from '../names.js';
 import { copyGroupSettings, type GroupSettingsParams } from './group-settings.js';
@@ -126,6 +133,12 @@ async function createTemplate(ports: AwsPorts, ctx: StepContext, p: TemplatePara
 
 // ---------------------------------------------------------------- create-group
 
+/** The launch template a group input names (for messages), else its group name. */
+const templateOf = (input: CreateAutoScalingGroupCommandInput): string =>
+  input.LaunchTemplate?.LaunchTemplateName ??
+  input.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification?.LaunchTemplateName ??
+  `of group ${input.AutoScalingGroupName}`;
+
 export function createGroup(ports: AwsPorts): Handler<CreateGroupParams> {
   return {
     async apply(ctx, p) {
@@ -141,7 +154,8 @@ export function createGroup(ports: AwsPorts): Handler<CreateGroupParams> {
       if (!existing) {
         await ctx.record({ group: p.name });
         const min = p.holdMinSize ? Math.max(sizes.MinSize, sizes.DesiredCapacity) : sizes.MinSize;
-        await ports.groups.createGroup({ ...(p.input as unknown as CreateAutoScalingGroupCommandInput), ...sizes, MinSize: min });
+        const input = { ...(p.input as unknown as CreateAutoScalingGroupCommandInput), ...sizes, MinSize: min };
+        await whileAutoScalingCatchesUp(ctx, templateOf(input), () => ports.groups.createGroup(input));
       }
       if (p.suspendedProcesses.length > 0) await ports.groups.suspendProcesses(p.name, p.suspendedProcesses);
       if (p.metrics) await ports.groups.enableMetrics(p.name, p.metrics.metrics, p.metrics.granularity);
