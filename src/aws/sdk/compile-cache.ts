@@ -1,5 +1,6 @@
 /**
- * A V8 code cache for the AWS SDK packages, so that a run does not compile ~5 MB of SDK JavaScript again
+ * A V8 code cache for the AWS SDK packages and the CLI's bundle (dist/cli/cli.cjs, loaded through it by
+ * src/cli/main.ts), so that a run does not compile ~5 MB of SDK JavaScript and ~2 MB of ours again
  * each time: on the bench machine V8 spent ~200 ms of a ~1 s deployment compiling the five client packages
  * of replica-dns and what they require (cpu profile: node:internal/modules/cjs/loader wrapSafe), ~150-200 ms
  * less CPU with the cache (docs/benchmark.md).

@@ -23,29 +23,48 @@ beforeAll(async () => {
   await writeFile(path.join(dir, 'bluegreen.yml'), CONFIG);
 });
 
-/** Runs `operations.<op>({ configFile, ports, ...extra })` in a fresh process; returns the src/ modules it loaded (relative paths). */
-async function modulesOf(op: string, extra = '{}'): Promise<string[]> {
-  const trace = path.join(dir, `trace-${op}.txt`);
-  const program = `
-    const ops = await import(${JSON.stringify(pathToFileURL(path.join(ROOT, 'src/operations.ts')).href)});
-    const ports = new Proxy({}, { get(_t, key) { if (key === 'then') return undefined; throw new Error('no AWS here: ports.' + String(key)); } });
-    try { await ops.${op}({ configFile: ${JSON.stringify(path.join(dir, 'bluegreen.yml'))}, ports, ...${extra} }); } catch (e) { if (!String(e).includes('no AWS here')) throw e; }
-  `;
+/** Runs an ES module program in a fresh process (src/ through tsx); returns the URLs of the modules it loaded. */
+async function loadedBy(name: string, program: string): Promise<string[]> {
+  const trace = path.join(dir, `trace-${name}.txt`);
   await promisify(execFile)(
     process.execPath,
     ['--import', 'tsx', '--import', path.join(ROOT, 'test/support/trace-imports.mjs'), '--input-type=module', '-e', program],
     { cwd: ROOT, env: { ...process.env, TRACE_IMPORTS_FILE: trace, NODE_OPTIONS: '' } },
   );
-  const src = `${pathToFileURL(path.join(ROOT, 'src')).href}/`;
-  return (await readFile(trace, 'utf8'))
-    .split('\n')
-    .filter((url) => url.startsWith(src))
-    .map((url) => url.slice(src.length).replace(/\?.*$/, ''));
+  return (await readFile(trace, 'utf8')).split('\n').filter((url) => url.startsWith('file:'));
+}
+
+const SRC = `${pathToFileURL(path.join(ROOT, 'src')).href}/`;
+const srcModules = (urls: string[]) => urls.filter((url) => url.startsWith(SRC)).map((url) => url.slice(SRC.length).replace(/\?.*$/, ''));
+const srcUrl = (file: string) => JSON.stringify(pathToFileURL(path.join(ROOT, 'src', file)).href);
+
+/** Runs `operations.<op>({ configFile, ports })` in a fresh process; returns the src/ modules it loaded (relative paths). */
+async function modulesOf(op: string): Promise<string[]> {
+  const program = `
+    const ops = await import(${srcUrl('operations.ts')});
+    const ports = new Proxy({}, { get(_t, key) { if (key === 'then') return undefined; throw new Error('no AWS here: ports.' + String(key)); } });
+    try { await ops.${op}({ configFile: ${JSON.stringify(path.join(dir, 'bluegreen.yml'))}, ports }); } catch (e) { if (!String(e).includes('no AWS here')) throw e; }
+  `;
+  return srcModules(await loadedBy(op, program));
 }
 
 const under = (modules: string[], folder: string) => modules.filter((m) => m.startsWith(folder));
 
 describe('modules a command loads', () => {
+  it('deploy --help loads the program and the deploy command: not the operations, the config schema, yaml or the prompts', async () => {
+    const urls = await loadedBy(
+      'help',
+      `
+      const { run } = await import(${srcUrl('cli/run.ts')});
+      process.stdout.write = () => true;
+      if ((await run(['node', 'bluegreen', 'deploy', '--help'])) !== 0) process.exit(1);
+    `,
+    );
+    expect(srcModules(urls)).toContain('cli/commands/deploy.ts');
+    expect(srcModules(urls)).not.toContain('operations.ts');
+    expect(urls.join('\n')).not.toMatch(/src\/config\/|src\/strategies\/|\/zod\/|\/yaml\/|@clack|@aws-sdk/);
+  }, 60_000);
+
   it('plan and deploy of a replica-dns config load its strategy, not the others, the janitor or the IAM builder', async () => {
     for (const op of ['plan', 'deploy']) {
       const modules = await modulesOf(op);
