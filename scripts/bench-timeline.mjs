@@ -7,9 +7,7 @@
  *  - each AWS SDK client package loaded (`@aws-sdk/client-*`, by require or import) and how long it took;
  *  - each AWS command: operation, when sent, when answered (from the one smithy Client class every SDK
  *    client extends, as aws-faults.mjs finds it);
- *  - each journal save (FileJournalStore.save of dist/, or of BLUEGREEN_TIMELINE_DIST: the store the CLI
- *    uses) and how long it took,
- *    and each fsync;
+ *  - each journal save (its temporary file's open to its rename) and how long it took, and each fsync;
  *  - each engine event the process prints with `--output json` (step started / succeeded);
  *  - the end of the process.
  *
@@ -18,8 +16,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import fs from 'node:fs';
-import Module, { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import Module, { createRequire, syncBuiltinESMExports } from 'node:module';
 
 const out = process.env.BLUEGREEN_TIMELINE;
 const records = { modules: [], calls: [], saves: [], fsyncs: 0, events: [], end: 0 };
@@ -63,17 +60,26 @@ Client.prototype.send = function timedSend(command, ...rest) {
   return result;
 };
 
-// Journal saves and fsyncs.
-// The dist/ of the bluegreen the process runs (BLUEGREEN_TIMELINE_DIST; default this checkout's).
-const dist = process.env.BLUEGREEN_TIMELINE_DIST ? pathToFileURL(`${process.env.BLUEGREEN_TIMELINE_DIST}/`) : new URL('../dist/', import.meta.url);
-const { FileJournalStore } = await import(new URL('state/file-store.js', dist).href);
-const save = FileJournalStore.prototype.save;
-FileJournalStore.prototype.save = async function timedSave(...args) {
-  const start = now();
+// Journal saves and fsyncs. A save (src/state/file-store.ts replaceFile) opens journal.json.<pid>.<n>.tmp and
+// renames it over journal.json: timed from that open to the end of that rename, through node:fs/promises,
+// which the bundled CLI (dist/cli/cli.cjs) and the modules of an older dist/ both call (syncBuiltinESMExports
+// hands the wrappers to ES modules' named imports too).
+const TMP = /[/\\]journal\.json\.\d+\.\d+\.tmp$/;
+const saveStarts = new Map();
+const { open: fsOpen, rename: fsRename } = fs.promises;
+fs.promises.open = function timedOpen(file, ...rest) {
+  if (typeof file === 'string' && TMP.test(file)) saveStarts.set(file, now());
+  return fsOpen.call(this, file, ...rest);
+};
+fs.promises.rename = async function timedRename(from, ...rest) {
   try {
-    return await save.apply(this, args);
+    return await fsRename.call(this, from, ...rest);
   } finally {
-    records.saves.push({ start, ms: Math.round((now() - start) * 10) / 10 });
+    const start = typeof from === 'string' ? saveStarts.get(from) : undefined;
+    if (start !== undefined) {
+      saveStarts.delete(from);
+      records.saves.push({ start, ms: Math.round((now() - start) * 10) / 10 });
+    }
   }
 };
 for (const name of ['fsync', 'fdatasync', 'fsyncSync', 'fdatasyncSync']) {
@@ -91,6 +97,8 @@ for (const name of ['sync', 'datasync']) {
     return original.apply(this, args);
   };
 }
+
+syncBuiltinESMExports();
 
 // Engine events, from the JSON lines on stdout.
 {

@@ -613,7 +613,7 @@ async function benchReference(m: Moto): Promise<ReferenceResults> {
     await timed(
       process.execPath,
       ['--import', TIMELINE, cli, 'deploy', '--yes', '--output', 'json', '-c', 'bluegreen.yml'],
-      { ...env, BLUEGREEN_TIMELINE: file, BLUEGREEN_TIMELINE_DIST: join(root, 'dist') },
+      { ...env, BLUEGREEN_TIMELINE: file },
       dir,
     );
     return JSON.parse(readFileSync(file, 'utf8')) as Timeline;

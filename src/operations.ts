@@ -14,20 +14,18 @@ import { runRollback } from './engine/runner.js';
 import { isUnfinished } from './engine/states.js';
 import type { Journal } from './engine/types.js';
 import { InputError, type LockHolder } from './errors.js';
-import { needsOf, policyFor, policyNotes, type IamPolicy, type PolicyNeeds } from './iam/policy.js';
-import { deleteLeftovers, type DeleteOptions } from './janitor/gc.js';
-import { takeInventory } from './janitor/inventory.js';
-import { planGc, type AgeRule, type GcPlan, type Leftover } from './janitor/plan.js';
-import { cachedProtections, gcProtections, rollbackBlocked } from './janitor/protect.js';
+import type { IamPolicy, PolicyNeeds } from './iam/policy.js';
+import type { DeleteOptions } from './janitor/gc.js';
+import type { AgeRule, GcPlan, Leftover } from './janitor/plan.js';
 import { historyEntry, type HistoryEntry } from './operations/history.js';
 import type { DeployOptions, OperationOptions, PlanOptions, PlanResult, ResumeOptions } from './operations/options.js';
 import { newDeploymentId, newJournal, remainingPlan, requirePausePoint, rollbackPlan } from './operations/plans.js';
 import { deployRefusal, promoteRefusal, resumeRefusal, rollbackRefusal } from './operations/refusals.js';
 import { actor, locked, open, portsFor, runJournal, withEngine, type Session } from './operations/session.js';
 import { withServices } from './operations/services.js';
+import { loadStrategy } from './operations/strategy.js';
 import { statusReport, type StatusReport } from './operations/status.js';
 import { runSignal, stateLocation } from './state/index.js';
-import { strategyFor } from './strategies/index.js';
 import type { LiveStack } from './strategies/types.js';
 
 export type { Confirm, DeployOptions, OperationOptions, PlanOptions, PlanResult, ResumeOptions } from './operations/options.js';
@@ -39,7 +37,7 @@ export { liveColor, nextCommands } from './operations/status.js';
 
 async function makePlan(session: Session, options: OperationOptions) {
   const ports = await portsFor(options, session.config);
-  const strategy = strategyFor(session.config.strategy);
+  const strategy = await loadStrategy(session.config.strategy);
   const observed = await strategy.observe(session.config, ports);
   return { plan: strategy.plan(session.config, observed, newDeploymentId()), ports };
 }
@@ -156,9 +154,11 @@ export async function iamPolicy(
   const config = await loadConfig(options.configFile);
   let live: LiveStack | undefined;
   if (options.observe) {
-    const strategy = strategyFor(config.strategy);
+    const strategy = await loadStrategy(config.strategy);
     live = strategy.liveStack(await strategy.observe(config, await portsFor(options, config)));
   }
+  // The policy builder only for this command (~5 ms of modules no other command needs).
+  const { needsOf, policyFor, policyNotes } = await import('./iam/policy.js');
   const needs = needsOf(config, live);
   return { config, needs, policy: policyFor(needs), notes: policyNotes(needs) };
 }
@@ -193,7 +193,7 @@ export interface GcResult {
  * deleted without knowing what is live: the error is thrown.
  */
 async function liveStackFor(config: Config, ports: AwsPorts, journal: Journal | undefined): Promise<LiveStack | undefined> {
-  const strategy = strategyFor(config.strategy);
+  const strategy = await loadStrategy(config.strategy);
   try {
     return strategy.liveStack(await strategy.observe(config, ports));
   } catch (error) {
@@ -215,14 +215,22 @@ export async function gc(options: GcOptions): Promise<GcResult> {
   const { config } = session;
   const deleteCommand = `${session.command('gc')} --yes`;
   return locked(session, options, 'gc', false, async () => {
+    // The janitor only for gc: no other command loads its modules.
+    const [{ deleteLeftovers }, { takeInventory }, { planGc }, { cachedProtections, gcProtections, rollbackBlocked }] = await Promise.all([
+      import('./janitor/gc.js'),
+      import('./janitor/inventory.js'),
+      import('./janitor/plan.js'),
+      import('./janitor/protect.js'),
+    ]);
     const ports = await portsFor(options, config);
     const signal = runSignal(options.signal, session.lock);
     const journal = await session.store.current();
     const live = await liveStackFor(config, ports, journal);
+    const journalStrategy = journal?.status === 'succeeded' ? await loadStrategy(journal.strategy) : undefined;
     const blocked =
-      journal?.status === 'succeeded'
+      journal && journalStrategy
         ? await withServices(config, ports, session.clock, (services) =>
-            rollbackBlocked(journal, strategyFor(journal.strategy).handlers(ports, services), session.clock, signal),
+            rollbackBlocked(journal, journalStrategy.handlers(ports, services), session.clock, signal),
           )
         : undefined;
     // history() holds the current journal too, newest first.

@@ -12,10 +12,10 @@ import type { JournalStore, ServiceLock } from '../engine/store.js';
 import type { Journal } from '../engine/types.js';
 import type { LockHolder } from '../errors.js';
 import { openState, runSignal } from '../state/index.js';
-import { strategyFor } from '../strategies/index.js';
 import { commandLine, commandsFor, DEFAULT_PREFIX } from './command.js';
 import type { OperationOptions } from './options.js';
 import { withServices } from './services.js';
+import { loadStrategy } from './strategy.js';
 
 export interface Session {
   config: Config;
@@ -84,16 +84,17 @@ export async function locked<T>(
 }
 
 /** Runs the engine with the journal's strategy's handlers, closing what the handlers opened. */
-export function withEngine<T>(
+export async function withEngine<T>(
   session: Session,
   options: OperationOptions,
   ports: AwsPorts,
   journal: Journal,
   body: (engine: EngineOptions) => Promise<T>,
 ): Promise<T> {
+  const strategy = await loadStrategy(journal.strategy);
   return withServices(session.config, ports, session.clock, (services) =>
     body({
-      registry: strategyFor(journal.strategy).handlers(ports, services),
+      registry: strategy.handlers(ports, services),
       store: session.store,
       clock: session.clock,
       emit: options.onEvent ?? (() => undefined),

@@ -6,9 +6,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildBlueStack, configYaml, snapshotAws, writeConfig, type BlueStack } from '../support/blue-stack.js';
-import { ROOT, jsonLines, runCli } from '../support/cli.js';
+import { CLI, ROOT, jsonLines, runCli } from '../support/cli.js';
 import { awsEnv, startMoto, type Moto } from '../support/moto.js';
 
 const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
@@ -29,15 +30,27 @@ describe('without AWS', () => {
     expect(r.stdout.trim()).toBe(pkg.version);
   });
 
-  it('--version and --help load neither the operations nor the AWS SDK', async () => {
-    for (const args of [['--version'], ['deploy', '--help']]) {
+  it('--version loads main.js alone; --help the bundle and neither the operations nor the AWS SDK', async () => {
+    const traced = async (args: string[]) => {
       const trace = join(dir, `trace-${args[0]}.txt`);
       const r = await runCli(args, { nodeArgs: ['--import', join(ROOT, 'test/support/trace-imports.mjs')], env: { TRACE_IMPORTS_FILE: trace } });
       expect(r.code).toBe(0);
-      const loaded = await readFile(trace, 'utf8');
-      expect(loaded).toContain('/cli/main.js');
-      expect(loaded).not.toMatch(/@aws-sdk|operations\.js|@clack|listr2|zod|yaml/);
-    }
+      return (await readFile(trace, 'utf8')).split('\n').filter((url) => url.startsWith('file:'));
+    };
+    expect(await traced(['--version'])).toEqual([pathToFileURL(CLI).href]);
+    // The bundle (scripts/build-cli.mjs) holds our modules, zod, yaml and commander: besides it only main.js and
+    // the code cache's module are files; which bundled modules run is test/unit/operations/lazy-modules.test.ts's.
+    const help = await traced(['deploy', '--help']);
+    expect(help).toContain(pathToFileURL(join(ROOT, 'dist/cli/cli.cjs')).href);
+    expect(help.filter((url) => url.includes('/dist/'))).toHaveLength(3);
+    expect(help.join('\n')).not.toMatch(/@aws-sdk|@smithy|operations\.js|@clack|listr2|zod|yaml/);
+  });
+
+  it('--debug prints a stack trace that names the lines of src/', async () => {
+    const r = await runCli(['plan', '-c', join(dir, 'no-such.yml'), '--debug']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/at .*src\/config\/load\.ts:\d+:\d+/);
+    expect(r.stderr).toMatch(/at .*src\/cli\/commands\/plan\.ts:\d+:\d+/);
   });
 
   it('--version is fast', async () => {

@@ -1,5 +1,6 @@
 /**
- * A V8 code cache for the AWS SDK packages, so that a run does not compile ~5 MB of SDK JavaScript again
+ * A V8 code cache for the AWS SDK packages and the CLI's bundle (dist/cli/cli.cjs, loaded through it by
+ * src/cli/main.ts), so that a run does not compile ~5 MB of SDK JavaScript and ~2 MB of ours again
  * each time: on the bench machine V8 spent ~200 ms of a ~1 s deployment compiling the five client packages
  * of replica-dns and what they require (cpu profile: node:internal/modules/cjs/loader wrapSafe), ~150-200 ms
  * less CPU with the cache (docs/benchmark.md).
@@ -12,16 +13,16 @@
  * top level) is written for the next run.
  *
  * The cache: BLUEGREEN_CACHE_DIR, else $XDG_CACHE_HOME/bluegreen, else ~/.cache/bluegreen; one file per
- * source file, named by a hash of the Node version, the architecture, the file's path and its content (V8
- * itself checks only the source's length). Written atomically (temp file, rename), so concurrent runs
+ * source file, named by a hash of the Node version, the architecture and the file's path, then a hash of
+ * its content (V8 itself checks only the source's length); writing one removes that file's older entries. Written atomically (temp file, rename), so concurrent runs
  * never read half a file. NODE_DISABLE_COMPILE_CACHE=1 (Node's own switch) turns it off. Any failure to
  * read or write it is ignored: the package is then compiled as without it.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import vm from 'node:vm';
 
 /** What this process did with the cache, for tests and the bench. */
@@ -72,6 +73,7 @@ export function flushCompileCache(): void {
       writeFileSync(tmp, script.createCachedData());
       renameSync(tmp, file);
       stats.written++;
+      removeOlder(file);
     } catch {
       // an unwritable cache is no cache
     }
@@ -79,9 +81,27 @@ export function flushCompileCache(): void {
   pending.clear();
 }
 
+/**
+ * Removes the entries of the same file's earlier contents (same Node version, architecture and path: a
+ * rebuild or an upgrade changed it), so the cache holds one entry per file, not one per build; also the
+ * entries named as before the content had its own part of the name (40 hex digits). Another process's
+ * temporary file is left alone.
+ */
+function removeOlder(file: string): void {
+  const dir = dirname(file);
+  const name = basename(file);
+  const prefix = name.slice(0, name.indexOf('-') + 1);
+  for (const other of readdirSync(dir)) {
+    if (other === name || !other.endsWith('.v8')) continue;
+    if (other.startsWith(prefix) || /^[0-9a-f]{40}\.v8$/.test(other)) rmSync(join(dir, other), { force: true });
+  }
+}
+
+/** The entry of one source: <hash of the Node version, arch and path>-<hash of the content>.v8. */
 function cacheFile(dir: string, filename: string, content: string): string {
-  const key = createHash('sha256').update(`${process.version}\0${process.arch}\0${filename}\0`).update(content).digest('hex');
-  return join(dir, `${key.slice(0, 40)}.v8`);
+  const where = createHash('sha256').update(`${process.version}\0${process.arch}\0${filename}`).digest('hex');
+  const what = createHash('sha256').update(content).digest('hex');
+  return join(dir, `${where.slice(0, 24)}-${what.slice(0, 24)}.v8`);
 }
 
 /**

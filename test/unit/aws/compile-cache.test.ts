@@ -71,6 +71,21 @@ describe('requireCached', () => {
     const after = load();
     expect(after.value.dep).toBe('two');
     expect(after.stats).toEqual({ hits: 1, misses: 1, written: 1 });
+    // The entry of dep.js's old content is gone: one entry per file, not one per build.
+    expect(await readdir(cache)).toHaveLength(2);
+  });
+
+  it('removes entries named as before (one hash of everything), keeps other files and temporary files', async () => {
+    await mkdir(cache, { recursive: true });
+    const old = `${'a'.repeat(40)}.v8`;
+    const other = `${'b'.repeat(24)}-${'c'.repeat(24)}.v8`;
+    const tmp = `${'d'.repeat(24)}-${'e'.repeat(24)}.v8.123.tmp`;
+    for (const name of [old, other, tmp]) await writeFile(join(cache, name), 'x');
+    load();
+    const names = await readdir(cache);
+    expect(names).not.toContain(old);
+    expect(names).toEqual(expect.arrayContaining([other, tmp]));
+    expect(names).toHaveLength(4);
   });
 
   it('is off with NODE_DISABLE_COMPILE_CACHE (Node’s own switch): plain require', async () => {
