@@ -10,6 +10,7 @@ import type { AwsPorts } from '../../../../aws/ports.js';
 import type { JsonObject, StepContext, StepHandler } from '../../../../engine/types.js';
 import type { Observation } from '../../../../engine/wait.js';
 import { DeploymentError } from '../../../../errors.js';
+import { createOrAdopt, NAME_TAKEN, taggedOurs } from '../../../common/adopt.js';
 import { capacityOf } from '../../../common/capacity.js';
 import { checkAlarms } from '../../../common/gates.js';
 import { toJson } from '../../../common/plan-helpers.js';
@@ -76,11 +77,16 @@ export function blueLoadBalancer(ports: AwsPorts): BlueFront<RetireBlueParams> {
 export function createLoadBalancer(ports: AwsPorts): Handler<CreateLoadBalancerParams> {
   return {
     async apply(ctx, p) {
-      const [existing] = await ports.classicLoadBalancers.describe([p.name]);
+      // A re-run (the name journaled before an earlier attempt's create) looks first; a first attempt makes it (common/adopt.ts).
+      const [existing] = ctx.outputs.loadBalancer !== undefined ? await ports.classicLoadBalancers.describe([p.name]) : [];
       let dnsName = existing?.DNSName;
       if (!existing) {
         await ctx.record({ loadBalancer: p.name });
-        dnsName = await ports.classicLoadBalancers.create(p.input as unknown as CreateLoadBalancerCommandInput);
+        dnsName = await createOrAdopt(
+          () => ports.classicLoadBalancers.create(p.input as unknown as CreateLoadBalancerCommandInput),
+          NAME_TAKEN.classicElb,
+          () => ownLoadBalancer(ports, ctx, p.name),
+        );
       }
       // Adopted or new: make sure it is configured like blue's.
       if (p.healthCheck) await ports.classicLoadBalancers.configureHealthCheck(p.name, p.healthCheck as unknown as HealthCheck);
@@ -92,6 +98,12 @@ export function createLoadBalancer(ports: AwsPorts): Handler<CreateLoadBalancerP
       await ports.classicLoadBalancers.delete(p.name);
     },
   };
+}
+
+/** The DNS name of the load balancer of that name when its tags say it is this deployment's, else false. */
+async function ownLoadBalancer(ports: AwsPorts, ctx: StepContext, name: string): Promise<string | false> {
+  const [[lb], tags] = await Promise.all([ports.classicLoadBalancers.describe([name]), ports.classicLoadBalancers.describeTags([name])]);
+  return lb?.DNSName && taggedOurs(ctx, tags[name]) ? lb.DNSName : false;
 }
 
 /**
