@@ -250,7 +250,10 @@ export interface DnsPort {
   getRecordSets(zoneId: string, name: string, type: string): Promise<ResourceRecordSet[]>;
   /** Applies one change batch atomically; returns the change id. */
   change(zoneId: string, changes: Change[], comment: string): Promise<string>;
-  /** Waits (SDK waiter) until the change is INSYNC; throws VerificationError after timeoutSeconds. */
+  /**
+   * Waits (SDK waiter) until the change is INSYNC; throws VerificationError after timeoutSeconds. A change
+   * whose `change` answer was already INSYNC is not asked about again.
+   */
   waitInSync(changeId: string, timeoutSeconds: number): Promise<void>;
 }
 

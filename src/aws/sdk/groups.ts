@@ -63,15 +63,10 @@ export class SdkGroups implements GroupsPort {
 
   async createGroup(input: CreateAutoScalingGroupCommandInput): Promise<void> {
     const { client, sdk: asg } = await this.clients.autoScaling();
-    // AlreadyExists: the group is there. The steps look a group up before creating it, so this answer
-    // means the SDK retried a create whose first answer was lost after AWS made the group.
-    await awsCall(
-      'CreateAutoScalingGroup',
-      group(input.AutoScalingGroupName ?? '?'),
-      () => client.send(new asg.CreateAutoScalingGroupCommand(input)),
-      {
-        missing: ['AlreadyExists'],
-      },
+    // AlreadyExists is an AwsCallError: a first attempt creates without looking, so the step tells by the
+    // group's tags whether it is its own (an SDK retry after AWS made it and the answer was lost) or not.
+    await awsCall('CreateAutoScalingGroup', group(input.AutoScalingGroupName ?? '?'), () =>
+      client.send(new asg.CreateAutoScalingGroupCommand(input)),
     );
   }
 

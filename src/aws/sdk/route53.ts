@@ -23,6 +23,13 @@ export const DEFAULT_WAIT_DELAYS: WaitDelays = { minDelay: 2, maxDelay: 15 };
 const zone = (id: string) => `hosted zone ${id}`;
 
 export class SdkDns implements DnsPort {
+  /**
+   * The changes whose ChangeResourceRecordSets answer was already INSYNC (moto answers so; AWS answers
+   * PENDING). A change that is INSYNC stays so (GetChange: "INSYNC indicates that the changes have
+   * propagated to all Route 53 DNS servers"), so waitInSync needs no GetChange for them.
+   */
+  private readonly inSync = new Set<string>();
+
   constructor(
     private readonly clients: AwsClients,
     private readonly delays: WaitDelays = DEFAULT_WAIT_DELAYS,
@@ -128,10 +135,12 @@ export class SdkDns implements DnsPort {
     );
     const id = out.ChangeInfo?.Id;
     if (!id) throw new AwsCallError('ChangeResourceRecordSets', resource, 'NoChangeId', 'the response carries no change id');
+    if (out.ChangeInfo?.Status === 'INSYNC') this.inSync.add(id);
     return id;
   }
 
   async waitInSync(changeId: string, timeoutSeconds: number): Promise<void> {
+    if (this.inSync.has(changeId)) return;
     const { client, sdk: r53 } = await this.clients.route53();
     const maxWaitTime = Math.max(timeoutSeconds, 0.001);
     const minDelay = Math.min(this.delays.minDelay, maxWaitTime / 2);

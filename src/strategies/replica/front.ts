@@ -4,6 +4,7 @@
  * record (replica-dns) and a target group behind an ALB/NLB listener (replica-listener). The core
  * (src/strategies/replica) does everything else the same way for both.
  */
+import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import type { AwsPorts } from '../../aws/ports.js';
 import type { Config } from '../../config/schema.js';
 import type { JsonObject, StepContext, StepRegistry } from '../../engine/types.js';
@@ -68,8 +69,11 @@ export interface GreenFront {
   name: string;
   /** "InService", "InService and healthy". */
   healthy: string;
-  /** How many of the group's instances are InService and healthy in green's front. */
-  health(group: string): Promise<Observation>;
+  /**
+   * How many of the group's instances are InService and healthy in green's front; with the group as
+   * described for that count (absent when it does not exist), for a caller that needs its sizes too.
+   */
+  health(group: string): Promise<Observation & { group?: AutoScalingGroup }>;
   /** Where check-http GETs: the load balancer's DNS name, or each healthy target (`id` then names it). */
   httpTargets(): Promise<{ address: string; id?: string }[]>;
   /** create-group's input with green's front in it. */

@@ -97,9 +97,12 @@ describe('describeGroups', () => {
 });
 
 describe('create and delete', () => {
-  it('takes AlreadyExists for success: a create retried by the SDK after AWS made the group', async () => {
+  it("answers AlreadyExists as an AwsCallError: the step tells by the group's tags whether it is its own", async () => {
     asg.on(CreateAutoScalingGroupCommand).rejects(awsError('AlreadyExists', 'AutoScalingGroup by this name already exists'));
-    await expect(groups.createGroup({ AutoScalingGroupName: 'shop-green-k3x9a', MinSize: 0, MaxSize: 1 })).resolves.toBeUndefined();
+    await expect(groups.createGroup({ AutoScalingGroupName: 'shop-green-k3x9a', MinSize: 0, MaxSize: 1 })).rejects.toMatchObject({
+      name: 'AwsCallError',
+      code: 'AlreadyExists',
+    });
   });
 
   it('wraps a create failure in AwsCallError naming the group', async () => {

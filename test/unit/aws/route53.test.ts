@@ -252,6 +252,23 @@ describe('change and waitInSync', () => {
     expect(r53.commandCalls(GetChangeCommand)).toHaveLength(2);
   });
 
+  it('asks GetChange nothing for a change whose answer was already INSYNC (moto), and asks for a PENDING one', async () => {
+    r53
+      .on(ChangeResourceRecordSetsCommand)
+      .resolvesOnce({ ChangeInfo: { Id: '/change/C1', Status: 'INSYNC', SubmittedAt: new Date() } })
+      .resolves({ ChangeInfo: { Id: '/change/C2', Status: 'PENDING', SubmittedAt: new Date() } });
+    r53.on(GetChangeCommand).resolves({ ChangeInfo: { Id: 'C2', Status: 'INSYNC', SubmittedAt: new Date() } });
+    const synced = await dns.change('Z1', [{ Action: 'UPSERT', ResourceRecordSet: alias }], 'bluegreen shop: green');
+    await dns.waitInSync(synced, 5);
+    expect(r53.commandCalls(GetChangeCommand)).toHaveLength(0);
+    const pending = await dns.change('Z1', [{ Action: 'UPSERT', ResourceRecordSet: alias }], 'bluegreen shop: green');
+    await dns.waitInSync(pending, 5);
+    expect(r53.commandCalls(GetChangeCommand)).toHaveLength(1);
+    // A change id from a journal (another process) is asked about.
+    await dns.waitInSync('/change/C0', 5);
+    expect(r53.commandCalls(GetChangeCommand)).toHaveLength(2);
+  });
+
   it('throws VerificationError when the change is still PENDING at the timeout', async () => {
     r53.on(GetChangeCommand).resolves({ ChangeInfo: { Id: 'C1', Status: 'PENDING', SubmittedAt: new Date() } });
     const started = Date.now();

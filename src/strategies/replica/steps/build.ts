@@ -10,6 +10,7 @@ import type { CreateLaunchTemplateCommandInput } from '@aws-sdk/client-ec2';
 import type { AwsPorts } from '../../../aws/ports.js';
 import type { JsonObject, StepContext, StepHandler } from '../../../engine/types.js';
 import { DeploymentError } from '../../../errors.js';
+import { createOrAdopt, NAME_TAKEN, taggedOurs } from '../../common/adopt.js';
 import { launchConfigurationCopy, launchTemplateCopy, launchTemplateFromConfiguration } from '../../common/builders.js';
 import { waitGroupGone } from '../../common/group-gone.js';
 import {
@@ -84,14 +85,17 @@ export function createLaunch(ports: AwsPorts, bakeStep: string): Handler<CreateL
       const image = p.image ?? (ctx.outputsOf(bakeStep).imageId as string | undefined);
       if (!image) throw new DeploymentError(`no image for ${p.name}: the ${bakeStep} step recorded none; run it first`);
       if (p.kind !== 'configuration') return createTemplate(ports, ctx, p, image);
-      if (await ports.launch.describeLaunchConfiguration(p.name)) {
-        await ctx.record({ launchConfiguration: p.name });
-        return;
-      }
+      // A re-run (the name journaled before an earlier attempt's create) looks first; a first attempt makes it (common/adopt.ts).
+      if (ctx.outputs.launchConfiguration !== undefined && (await ports.launch.describeLaunchConfiguration(p.name))) return;
       const source = await ports.launch.describeLaunchConfiguration(p.source);
       if (!source) throw new DeploymentError(`blue's launch configuration ${p.source} no longer exists; nothing to copy`);
       await ctx.record({ launchConfiguration: p.name });
-      await ports.launch.createLaunchConfiguration(launchConfigurationCopy(source, p.name, image));
+      // Launch configurations have no tags: one of this name (service, color, deployment id) is this deployment's.
+      await createOrAdopt(
+        () => ports.launch.createLaunchConfiguration(launchConfigurationCopy(source, p.name, image)),
+        NAME_TAKEN.autoScaling,
+        async () => ((await ports.launch.describeLaunchConfiguration(p.name)) ? undefined : false),
+      );
     },
     async undo(ctx, p) {
       if (p.kind === 'configuration') return ports.launch.deleteLaunchConfiguration(p.name);
@@ -150,12 +154,17 @@ export function createGroup(ports: AwsPorts): Handler<CreateGroupParams> {
         sizes = sizesOf(blue);
         await ctx.record({ blueSizes: { ...sizes } });
       }
-      const existing = await ports.groups.describeGroup(p.name);
+      // A re-run (the name journaled before an earlier attempt's create) looks first; a first attempt makes it (common/adopt.ts).
+      const existing = ctx.outputs.group !== undefined && (await ports.groups.describeGroup(p.name));
       if (!existing) {
         await ctx.record({ group: p.name });
         const min = p.holdMinSize ? Math.max(sizes.MinSize, sizes.DesiredCapacity) : sizes.MinSize;
         const input = { ...(p.input as unknown as CreateAutoScalingGroupCommandInput), ...sizes, MinSize: min };
-        await whileAutoScalingCatchesUp(ctx, templateOf(input), () => ports.groups.createGroup(input));
+        await createOrAdopt(
+          () => whileAutoScalingCatchesUp(ctx, templateOf(input), () => ports.groups.createGroup(input)),
+          NAME_TAKEN.autoScaling,
+          async () => (taggedOurs(ctx, (await ports.groups.describeGroup(p.name))?.Tags) ? undefined : false),
+        );
       }
       if (p.suspendedProcesses.length > 0) await ports.groups.suspendProcesses(p.name, p.suspendedProcesses);
       if (p.metrics) await ports.groups.enableMetrics(p.name, p.metrics.metrics, p.metrics.granularity);

@@ -54,8 +54,8 @@ export function withCapacity<P extends JsonObject>(
       const capacity = p.capacity as unknown as CapacityParams | undefined;
       if (capacity) {
         // Green first: a refusal leaves blue untouched.
-        await requireGreenCapacity(ports, ctx, front, p, capacity);
-        if (capacity.holds) await holdBlue(ports, ctx, capacity);
+        const blue = await requireGreenCapacity(ports, ctx, front, p, capacity);
+        if (capacity.holds) await holdBlue(ports, ctx, capacity, blue);
       }
       await inner.apply(ctx, p);
     },
@@ -69,10 +69,13 @@ export function withCapacity<P extends JsonObject>(
   };
 }
 
-/** Journals blue's MinSize and DesiredCapacity (once), then holds MinSize at that DesiredCapacity. */
-async function holdBlue(ports: AwsPorts, ctx: StepContext, c: CapacityParams): Promise<void> {
+/**
+ * Journals blue's MinSize and DesiredCapacity (once), then holds MinSize at that DesiredCapacity. `seen`:
+ * blue as the green check just described it (no wait since), so it is not described again.
+ */
+async function holdBlue(ports: AwsPorts, ctx: StepContext, c: CapacityParams, seen: AutoScalingGroup | undefined): Promise<void> {
   let hold = ctx.outputs.blueHold as BlueHold | undefined;
-  const blue = await ports.groups.describeGroup(c.blue.group);
+  const blue = seen ?? (await ports.groups.describeGroup(c.blue.group));
   if (!blue) throw new DeploymentError(`blue's group ${c.blue.group} no longer exists`);
   if (!hold) {
     hold = { MinSize: blue.MinSize ?? 0, DesiredCapacity: blue.DesiredCapacity ?? 0 };
@@ -99,21 +102,30 @@ function raise(g: AutoScalingGroup, target: number): { MinSize: number; MaxSize:
  * Before traffic moves: green holds blue's DesiredCapacity now, that many units InService in its front. A
  * green whose DesiredCapacity (or held MinSize) is below it (blue grew since, or green shrank) is raised to
  * it and waited for, within health.timeout; a green that holds it but has fewer InService refuses at once
- * (VerificationError: rollback).
+ * (VerificationError: rollback). Green's health (with its description) and blue are read at once; blue as
+ * read is returned when nothing was waited for (holdBlue needs no second look), else undefined.
  */
-async function requireGreenCapacity(ports: AwsPorts, ctx: StepContext, front: Pick<ReplicaFront, 'green'>, p: JsonObject, c: CapacityParams) {
-  const [green, blue] = await Promise.all([ports.groups.describeGroup(c.green), ports.groups.describeGroup(c.blue.group)]);
+async function requireGreenCapacity(
+  ports: AwsPorts,
+  ctx: StepContext,
+  front: Pick<ReplicaFront, 'green'>,
+  p: JsonObject,
+  c: CapacityParams,
+): Promise<AutoScalingGroup | undefined> {
+  const health = front.green(ports, ctx, p);
+  const [first, blue] = await Promise.all([health.health(c.green), ports.groups.describeGroup(c.blue.group)]);
+  const green = first.group;
   if (!green) throw new DeploymentError(`green's group ${c.green} no longer exists`);
   const target = Math.max(blue?.DesiredCapacity ?? 0, 1);
-  const health = front.green(ports, ctx, p);
-  const observe = async (): Promise<Observation> => {
-    const seen = await health.health(c.green);
-    return { ...seen, done: (seen.counts?.done ?? 0) >= target, message: `${seen.message}; ${target} needed (${c.blue.group}'s DesiredCapacity)` };
-  };
+  const judge = (seen: Observation): Observation => ({
+    ...seen,
+    done: (seen.counts?.done ?? 0) >= target,
+    message: `${seen.message}; ${target} needed (${c.blue.group}'s DesiredCapacity)`,
+  });
   const raised = raise(green, target);
   if (!raised || ctx.outputs.greenRaisedTo === undefined) {
-    const seen = await observe();
-    if (seen.done) return;
+    const seen = judge(first);
+    if (seen.done) return blue;
     if (!raised) throw new VerificationError(`refusing to move traffic to ${c.green}: ${seen.message}`);
   }
   if (raised) {
@@ -127,8 +139,9 @@ async function requireGreenCapacity(ports: AwsPorts, ctx: StepContext, front: Pi
       timeoutSeconds: c.timeoutSeconds,
       intervalSeconds: c.intervalSeconds,
     },
-    observe,
+    async () => judge(await health.health(c.green)),
   );
+  return undefined;
 }
 
 /**

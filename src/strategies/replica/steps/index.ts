@@ -3,7 +3,9 @@
  * to the AWS ports.
  *
  * Rules every handler keeps:
- *  - idempotent: look the resource up by its deterministic name and adopt it when an earlier attempt made it;
+ *  - idempotent: a re-run (what the step is about to make already journaled) looks the resource up by its
+ *    deterministic name and adopts it when an earlier attempt made it; a first attempt creates at once and
+ *    takes a name taken for a re-run's finding (common/adopt.ts);
  *  - journal first: ctx.record() what is about to be made or changed before the mutating call;
  *  - undo works after a partial apply, with resources already gone, and twice;
  *  - no secrets (UserData...) in outputs.

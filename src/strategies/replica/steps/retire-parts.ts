@@ -9,6 +9,7 @@ import type {
   PredictiveScalingConfiguration,
   PutScalingPolicyCommandInput,
   PutWarmPoolCommandInput,
+  ScalingPolicy,
 } from '@aws-sdk/client-auto-scaling';
 import type { AwsPorts } from '../../../aws/ports.js';
 import type { StepContext } from '../../../engine/types.js';
@@ -27,8 +28,9 @@ type Ctx = Pick<StepContext, 'outputs' | 'record' | 'clock' | 'signal' | 'progre
  * no process stops them, and IncreaseMaxCapacity may raise MaxSize: "use forecast only mode", in
  * https://docs.aws.amazon.com/autoscaling/ec2/userguide/predictive-scaling-overriding-forecast-capacity.html);
  * then MinSize, MaxSize and DesiredCapacity 0 (a MaxSize of 0 also refuses any SetDesiredCapacity).
+ * `policies`: blue's, when the caller read them together with `blue`.
  */
-export async function scaleToZero(ports: AwsPorts, ctx: Ctx, group: string, blue: AutoScalingGroup): Promise<void> {
+export async function scaleToZero(ports: AwsPorts, ctx: Ctx, group: string, blue: AutoScalingGroup, policies?: ScalingPolicy[]): Promise<void> {
   if (!ctx.outputs.suspended) {
     const already = new Set(blue.SuspendedProcesses?.map((s) => s.ProcessName));
     await ctx.record({ suspended: RETIRE_SUSPENDS.filter((name) => !already.has(name)) });
@@ -36,7 +38,7 @@ export async function scaleToZero(ports: AwsPorts, ctx: Ctx, group: string, blue
   const suspended = ctx.outputs.suspended as string[];
   if (suspended.length > 0) await ports.groups.suspendProcesses(group, suspended);
   if (!ctx.outputs.forecastOnly) {
-    const predictive = (await ports.groups.describePolicies(group)).filter(scalesOnForecast);
+    const predictive = (policies ?? (await ports.groups.describePolicies(group))).filter(scalesOnForecast);
     await ctx.record({ forecastOnly: predictive.map((policy) => toJson(scalingPolicyCopy(policy, group, group))) });
   }
   for (const input of ctx.outputs.forecastOnly as unknown as PutScalingPolicyCommandInput[]) {
@@ -82,8 +84,8 @@ export interface BlueParts {
  * https://docs.aws.amazon.com/autoscaling/ec2/userguide/resource-deletion-protection.html); then its warm
  * pool, deleted without ForceDelete for the same reason (journaled, a rollback puts it back).
  */
-export async function emptyBlue(ports: AwsPorts, ctx: Ctx, p: BlueParts, blue: AutoScalingGroup): Promise<void> {
-  await scaleToZero(ports, ctx, p.group, blue);
+export async function emptyBlue(ports: AwsPorts, ctx: Ctx, p: BlueParts, blue: AutoScalingGroup, policies?: ScalingPolicy[]): Promise<void> {
+  await scaleToZero(ports, ctx, p.group, blue, policies);
   const waits = { timeoutSeconds: p.deleteTimeoutSeconds, intervalSeconds: p.intervalSeconds };
   await waitUntil(ctx, { what: `every instance of ${p.group} to terminate (its termination hooks run)`, ...waits }, async () => {
     const n = (await ports.groups.describeGroup(p.group))?.Instances?.length ?? 0;

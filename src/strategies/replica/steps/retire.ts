@@ -99,16 +99,20 @@ export function retireBlue<P extends RetireBlueCommon>(ports: AwsPorts, front: B
         if (hold) await releaseBlue(ports, p.group, hold);
         return;
       }
-      const blue = await ports.groups.describeGroup(p.group);
+      // Blue and, unless journaled, its policies (scaleToZero sets the predictive ones to forecast only) at once.
+      const [blue, policies] = await Promise.all([
+        ports.groups.describeGroup(p.group),
+        ctx.outputs.forecastOnly ? undefined : ports.groups.describePolicies(p.group).catch(() => undefined),
+      ]);
       if (!ctx.outputs.blueSizes && blue) await ctx.record({ blueSizes: { ...sizesOf(blue), ...(hold ? { MinSize: hold.MinSize } : {}) } });
       if (p.action === 'scale-to-zero') {
         if (!blue) throw new DeploymentError(`blue's group ${p.group} no longer exists`);
-        await scaleToZero(ports, ctx, p.group, blue);
+        await scaleToZero(ports, ctx, p.group, blue, policies);
         return;
       }
       await ctx.record({ deleting: true });
       // A group already being deleted (an earlier attempt's call) is only waited for.
-      if (blue && !blue.Status) await emptyBlue(ports, ctx, p, blue);
+      if (blue && !blue.Status) await emptyBlue(ports, ctx, p, blue, policies);
       await retireAlarms(ports, ctx, p);
       for (const policy of p.policies) await ports.groups.deletePolicy(p.group, policy);
       if (!blue?.Status) await ports.groups.deleteGroup(p.group, { force: false });

@@ -3,15 +3,18 @@
  * step), and green's and blue's load balancers as the core's handlers see them. Same rules as every
  * handler: idempotent, journal first, undo after a partial apply and twice, no secrets in outputs.
  */
+import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import type { CreateLoadBalancerCommandInput, HealthCheck } from '@aws-sdk/client-elastic-load-balancing';
 import type { Change, ResourceRecordSet, RRType } from '@aws-sdk/client-route-53';
 import type { AwsPorts } from '../../../../aws/ports.js';
 import type { JsonObject, StepContext, StepHandler } from '../../../../engine/types.js';
 import type { Observation } from '../../../../engine/wait.js';
 import { DeploymentError } from '../../../../errors.js';
+import { createOrAdopt, NAME_TAKEN, taggedOurs } from '../../../common/adopt.js';
 import { capacityOf } from '../../../common/capacity.js';
 import { checkAlarms } from '../../../common/gates.js';
 import { toJson } from '../../../common/plan-helpers.js';
+import { allInOrder } from '../../../common/reads.js';
 import type { BlueFront, GreenFront } from '../../front.js';
 import type { CreateLoadBalancerParams, GreenLoadBalancer, RetireBlueParams, SwitchDnsParams } from './plan.js';
 import type { LoadBalancerPolicies } from './builders.js';
@@ -31,7 +34,7 @@ import {
 type Handler<P> = StepHandler<P & JsonObject>;
 
 /** Counts the capacity (units, as the group counts them) of a group's InService instances that its load balancer also reports InService. */
-async function healthOf(ports: AwsPorts, group: string, loadBalancer: string): Promise<Observation> {
+async function healthOf(ports: AwsPorts, group: string, loadBalancer: string): Promise<Observation & { group?: AutoScalingGroup }> {
   const [g, health] = await Promise.all([ports.groups.describeGroup(group), ports.classicLoadBalancers.instanceHealth(loadBalancer)]);
   if (!g) return { done: false, message: `group ${group} does not exist` };
   const inLb = new Set(health.filter((h) => h.State === 'InService').map((h) => h.InstanceId));
@@ -40,7 +43,7 @@ async function healthOf(ports: AwsPorts, group: string, loadBalancer: string): P
     (i) => i.LifecycleState === 'InService' && inLb.has(i.InstanceId),
     `InService in ${loadBalancer}`,
   );
-  return { done: desired > 0 && units >= desired, message, counts: { done: units, total: desired } };
+  return { done: desired > 0 && units >= desired, message, counts: { done: units, total: desired }, group: g };
 }
 
 /** Green's load balancer, as wait-healthy and check-http name it; the group's input already names it. */
@@ -74,11 +77,16 @@ export function blueLoadBalancer(ports: AwsPorts): BlueFront<RetireBlueParams> {
 export function createLoadBalancer(ports: AwsPorts): Handler<CreateLoadBalancerParams> {
   return {
     async apply(ctx, p) {
-      const [existing] = await ports.classicLoadBalancers.describe([p.name]);
+      // A re-run (the name journaled before an earlier attempt's create) looks first; a first attempt makes it (common/adopt.ts).
+      const [existing] = ctx.outputs.loadBalancer !== undefined ? await ports.classicLoadBalancers.describe([p.name]) : [];
       let dnsName = existing?.DNSName;
       if (!existing) {
         await ctx.record({ loadBalancer: p.name });
-        dnsName = await ports.classicLoadBalancers.create(p.input as unknown as CreateLoadBalancerCommandInput);
+        dnsName = await createOrAdopt(
+          () => ports.classicLoadBalancers.create(p.input as unknown as CreateLoadBalancerCommandInput),
+          NAME_TAKEN.classicElb,
+          () => ownLoadBalancer(ports, ctx, p.name),
+        );
       }
       // Adopted or new: make sure it is configured like blue's.
       if (p.healthCheck) await ports.classicLoadBalancers.configureHealthCheck(p.name, p.healthCheck as unknown as HealthCheck);
@@ -90,6 +98,12 @@ export function createLoadBalancer(ports: AwsPorts): Handler<CreateLoadBalancerP
       await ports.classicLoadBalancers.delete(p.name);
     },
   };
+}
+
+/** The DNS name of the load balancer of that name when its tags say it is this deployment's, else false. */
+async function ownLoadBalancer(ports: AwsPorts, ctx: StepContext, name: string): Promise<string | false> {
+  const [[lb], tags] = await Promise.all([ports.classicLoadBalancers.describe([name]), ports.classicLoadBalancers.describeTags([name])]);
+  return lb?.DNSName && taggedOurs(ctx, tags[name]) ? lb.DNSName : false;
 }
 
 /**
@@ -122,12 +136,17 @@ async function recordsNow(ports: AwsPorts, p: SwitchDnsParams, zone: RecordZone)
 export function switchDns(ports: AwsPorts): Handler<SwitchDnsParams> {
   return {
     async apply(ctx, p) {
-      // Never switch while a gate alarm is in ALARM (a VerificationError: the engine rolls back).
-      await checkAlarms(ports, p.alarms ?? [], `before pointing ${p.recordName} at ${p.loadBalancer}`);
-      // Never point traffic at nothing.
-      await requireInService(ports, p.loadBalancer, `point ${p.recordName} at ${p.loadBalancer}`);
-      const target = await aliasTargetOf(ports, p.loadBalancer, p.region);
-      for (const zone of zonesOf(p)) await switchZone(ports, zoneContext(ctx, zone), p, zone, target);
+      const [main, ...others] = zonesOf(p) as [RecordZone, ...RecordZone[]];
+      // The reads before the first change go at once; their refusals count in this order. Never switch
+      // while a gate alarm is in ALARM (a VerificationError: the engine rolls back); never point traffic at nothing.
+      const [, , target, current] = await allInOrder([
+        checkAlarms(ports, p.alarms ?? [], `before pointing ${p.recordName} at ${p.loadBalancer}`),
+        requireInService(ports, p.loadBalancer, `point ${p.recordName} at ${p.loadBalancer}`),
+        aliasTargetOf(ports, p.loadBalancer, p.region),
+        recordsNow(ports, p, main),
+      ]);
+      await switchZone(ports, zoneContext(ctx, main), p, main, target, current);
+      for (const zone of others) await switchZone(ports, zoneContext(ctx, zone), p, zone, target);
       await noteMovedOff(ctx, p.blueLoadBalancer, p.clientSeconds);
     },
     async undo(ctx, p) {
@@ -138,9 +157,16 @@ export function switchDns(ports: AwsPorts): Handler<SwitchDnsParams> {
   };
 }
 
-/** The records of one zone to green (or the wait for an earlier attempt's change). */
-async function switchZone(ports: AwsPorts, ctx: StepContext, p: SwitchDnsParams, zone: RecordZone, target: AliasTarget): Promise<void> {
-  const current = await recordsNow(ports, p, zone);
+/** The records of one zone to green (or the wait for an earlier attempt's change); `read`: the zone's records as just read. */
+async function switchZone(
+  ports: AwsPorts,
+  ctx: StepContext,
+  p: SwitchDnsParams,
+  zone: RecordZone,
+  target: AliasTarget,
+  read?: Map<string, ResourceRecordSet | undefined>,
+): Promise<void> {
+  const current = read ?? (await recordsNow(ports, p, zone));
   const changeId = ctx.outputs.changeId as string | undefined;
   if (changeId && [...current.values()].every((r) => r && pointsAt(r, target.DNSName))) {
     await ports.dns.waitInSync(changeId, p.syncTimeoutSeconds);

@@ -3,6 +3,7 @@
  * and green's and blue's target groups as the core's handlers see them. Same rules as every handler:
  * idempotent, journal first, undo after a partial apply and twice, no secrets in outputs.
  */
+import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import type { CreateTargetGroupCommandInput, TargetGroupAttribute } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { AwsPorts } from '../../../../aws/ports.js';
 import type { JsonObject, StepContext, StepHandler } from '../../../../engine/types.js';
@@ -40,13 +41,18 @@ function greenTargetGroupArn(ctx: StepContext, p: TargetGroupRef): string {
 }
 
 /** Counts the capacity (units, as the group counts them) of a group's InService instances that are also healthy in the target group. */
-async function healthOf(ports: AwsPorts, group: string, targetGroupArn: string, targetGroup: string): Promise<Observation> {
+async function healthOf(
+  ports: AwsPorts,
+  group: string,
+  targetGroupArn: string,
+  targetGroup: string,
+): Promise<Observation & { group?: AutoScalingGroup }> {
   const [g, health] = await Promise.all([ports.groups.describeGroup(group), ports.targetGroups.health(targetGroupArn)]);
   if (!g) return { done: false, message: `group ${group} does not exist` };
   const healthy = new Set(health.filter((h) => h.TargetHealth?.State === 'healthy').map((h) => h.Target?.Id));
   const inService = (i: { LifecycleState?: string; InstanceId?: string }) => i.LifecycleState === 'InService' && healthy.has(i.InstanceId);
   const { units, desired, message } = capacityOf(g, inService, `InService and healthy in ${targetGroup}`);
-  return { done: desired > 0 && units >= desired, message, counts: { done: units, total: desired } };
+  return { done: desired > 0 && units >= desired, message, counts: { done: units, total: desired }, group: g };
 }
 
 /** `<private ip>:<port>` of each healthy target of the target group, by instance id. */
