@@ -1,6 +1,6 @@
 /**
  * Serial rounds of AWS calls, in virtual time: wraps every function of every port so that each call takes
- * exactly one tick. A call started at tick t answers at t + 1, and calls answer in tick order (all those of
+ * one tick (or as many as `ticks` says). A call started at tick t answers at t + 1, and calls answer in tick order (all those of
  * one tick together, once nothing else is running), so calls made together (Promise.all) share their tick and
  * a call that waits for another's answer starts one tick later. `rounds()` is then the length of the longest
  * chain of calls each waiting for the one before: what a run costs when every call takes the same time.
@@ -10,14 +10,14 @@ import type { AwsPorts } from '../../src/aws/ports.js';
 
 export interface TimedCall {
   operation: string;
-  /** The tick it was sent at (0: the first round); it answered at start + 1. */
+  /** The tick it was sent at (0: the first round); it answered at start + its ticks. */
   start: number;
 }
 
 export interface TimedPorts {
   ports: AwsPorts;
   calls: TimedCall[];
-  /** The tick the last answer came at: the number of serial rounds. */
+  /** The tick the last answer came at: the number of serial rounds (when every call takes one tick). */
   rounds(): number;
   /** The operations sent in each round, sorted: "dns.getHostedZone images.describeImage". */
   byRound(): string[];
@@ -25,7 +25,8 @@ export interface TimedPorts {
 
 type Fn = (...args: unknown[]) => Promise<unknown>;
 
-export function timedPorts(inner: AwsPorts): TimedPorts {
+/** `ticks`: how many ticks a call of this operation ("images.describeImage") takes; 1 unless it says. */
+export function timedPorts(inner: AwsPorts, ticks: (operation: string) => number = () => 1): TimedPorts {
   let now = 0;
   /** Calls sent whose inner answer has not come yet (they are not in `due` yet). */
   let running = 0;
@@ -60,7 +61,8 @@ export function timedPorts(inner: AwsPorts): TimedPorts {
       if (typeof fn !== 'function') continue;
       wrapped[name] = async (...args: unknown[]) => {
         const start = now;
-        calls.push({ operation: `${prefix}.${name}`, start });
+        const operation = `${prefix}.${name}`;
+        calls.push({ operation, start });
         running++;
         let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
         try {
@@ -71,7 +73,7 @@ export function timedPorts(inner: AwsPorts): TimedPorts {
           running--;
         }
         await new Promise<void>((settle) => {
-          due.push({ at: start + 1, settle });
+          due.push({ at: start + ticks(operation), settle });
           schedule();
         });
         if (!outcome.ok) throw outcome.error;
@@ -99,7 +101,7 @@ export function timedPorts(inner: AwsPorts): TimedPorts {
   return {
     ports,
     calls,
-    rounds: () => (calls.length === 0 ? 0 : Math.max(...calls.map((c) => c.start)) + 1),
+    rounds: () => (calls.length === 0 ? 0 : Math.max(...calls.map((c) => c.start + ticks(c.operation)))),
     byRound: () => {
       const rounds: string[][] = [];
       for (const c of calls) (rounds[c.start] ??= []).push(c.operation);

@@ -134,4 +134,30 @@ describe('observe rounds (issue 11)', () => {
       /launch configuration shop-web-lc/,
     );
   });
+
+  it('a slow answer of the first round holds back only the reads that need it', async () => {
+    // Route 53 and EC2 answer in 4 ticks, Auto Scaling in 1: blue's reads and its load balancer's go out at tick 1 anyway.
+    const slow = (op: string) => (/^(dns|images)\./.test(op) ? 4 : 1);
+    const at = (t: ReturnType<typeof timedPorts>, op: string) => t.calls.find((c) => c.operation === op)?.start;
+    const dns = timedPorts(blueWorld().aws, slow);
+    await replicaDns.observe(dnsConfig(), dns.ports);
+    for (const op of [
+      'classicLoadBalancers.describe',
+      'classicLoadBalancers.describeAttributes',
+      'launch.describeLaunchConfiguration',
+      'groups.describePolicies',
+    ]) {
+      expect([op, at(dns, op)]).toEqual([op, 1]);
+    }
+    expect(at(dns, 'alarms.describeAlarmsForAction')).toBe(2);
+    expect(at(dns, 'dns.listZonesByName')).toBe(4);
+
+    const world = listenerWorld({ https: true });
+    const listener = timedPorts(world.aws, (op) => (op === 'images.describeImage' ? 4 : 1));
+    await replicaListener.observe(listenerConfig(world), listener.ports);
+    for (const op of ['listeners.loadBalancer', 'listeners.ofLoadBalancer', 'targetGroups.attributes', 'launch.describeLaunchConfiguration']) {
+      expect([op, at(listener, op)]).toEqual([op, 1]);
+    }
+    expect(listener.rounds()).toBe(4);
+  });
 });

@@ -78,20 +78,32 @@ export async function observe(config: ReplicaDnsConfig, ports: AwsPorts): Promis
   const aaaaRead = early(ports.dns.getRecordSets(hostedZoneId, recordName, 'AAAA'));
   const groupsRead = early(candidateGroups(config, ports));
   const othersRead = early(zoneRead.then((zone) => (zone ? otherZoneRecords(config, ports, zone) : [])));
+  // Each read goes out as soon as what it needs has answered, not when the slowest of the first round has.
+  const lbsRead = early(groupsRead.then((groups) => describeLoadBalancersOf(ports, groups)));
+  const readsOf = (group: AutoScalingGroup) => readBlue(STRATEGY, config, ports, group, () => readLoadBalancer(ports, group, lbsRead));
+  const earlyRead = groupsRead.then(
+    (groups) => {
+      const serving = onlyServing(groups);
+      return serving && oneClassicLoadBalancer(serving) ? readsOf(serving) : undefined;
+    },
+    () => undefined,
+  );
   const start = await observeStart(config, ports, () => zoneRead, `hosted zone ${hostedZoneId} (dns.hostedZoneId) does not exist`);
   const record = await recordRead;
   const groups = await groupsRead;
-  const lbNames = [...new Set([...groups.values()].flatMap((g) => g.LoadBalancerNames ?? []))];
-  const lbsRead = early(lbNames.length > 0 ? ports.classicLoadBalancers.describe(lbNames) : Promise.resolve([]));
-  const serving = onlyServing(groups);
-  const readsOf = (group: AutoScalingGroup) => readBlue(STRATEGY, config, ports, group, () => readLoadBalancer(ports, group, lbsRead));
-  const earlyReads = serving && oneClassicLoadBalancer(serving) ? readsOf(serving) : undefined;
+  const earlyReads = await earlyRead;
   const lbs = await lbsRead;
   const { blueGroup, lbMatch } = blueOf(config, record, groups, lbs);
   const observed = await observeBlueGroup({ ...start, groups }, blueGroup, () => (earlyReads?.group === blueGroup ? earlyReads : readsOf(blueGroup)));
   const aaaa = aaaaRecord(config, await aaaaRead, lbMatch);
   const otherZones = sameNameZones(config, start.entry, await othersRead, lbMatch);
   return { zone: start.entry, record, ...(aaaa ? { aaaa } : {}), ...(otherZones.length > 0 ? { otherZones } : {}), ...observed };
+}
+
+/** The classic load balancers of the candidates, in one describe. */
+async function describeLoadBalancersOf(ports: AwsPorts, groups: Map<string, AutoScalingGroup>): Promise<LoadBalancerDescription[]> {
+  const names = [...new Set([...groups.values()].flatMap((g) => g.LoadBalancerNames ?? []))];
+  return names.length > 0 ? ports.classicLoadBalancers.describe(names) : [];
 }
 
 /** A group replica-dns can deploy has one classic load balancer and no target group. */

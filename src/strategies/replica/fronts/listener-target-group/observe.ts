@@ -58,15 +58,26 @@ export async function observe(config: ReplicaListenerConfig, ports: AwsPorts): P
   const arn = config.listener.arn;
   const listenerRead = early(ports.listeners.describe(arn));
   const groupsRead = early(candidateGroups(config, ports));
+  // Each read goes out as soon as what it needs has answered: what the listener names once it has, and
+  // blue's reads once the listener and the candidates have (blue's group follows from them alone).
+  const wideRead = listenerRead.then(
+    (l) => (l ? readListenerWide(ports, l, arn) : undefined),
+    () => undefined,
+  );
+  const readsOf = (group: AutoScalingGroup, reads: ListenerReads, blueTgArn: string) =>
+    readBlue(STRATEGY, config, ports, group, () => readTargetGroup(ports, arn, blueTgArn, reads));
+  const earlyRead = Promise.all([wideRead, groupsRead]).then(
+    ([reads, groups]) => {
+      const tgArn = reads?.blueTgArn;
+      const likely = tgArn ? [...groups.values()].find((g) => g.TargetGroupARNs?.includes(tgArn)) : undefined;
+      return reads && tgArn && likely && (likely.DesiredCapacity ?? 0) >= 1 ? readsOf(likely, reads, tgArn) : undefined;
+    },
+    () => undefined,
+  );
   const start = await observeStart(config, ports, () => listenerRead, `listener ${arn} (listener.arn) does not exist`);
   const { entry: listener } = start;
-  const reads = readListenerWide(ports, listener, arn);
-  // Blue's group follows from the listener and the candidates alone: its reads go out now.
-  const tgArn = reads.blueTgArn;
-  const readsOf = (group: AutoScalingGroup, blueTgArn: string) =>
-    readBlue(STRATEGY, config, ports, group, () => readTargetGroup(ports, arn, blueTgArn, reads));
-  const likely = tgArn ? [...((await answered(groupsRead))?.values() ?? [])].find((g) => g.TargetGroupARNs?.includes(tgArn)) : undefined;
-  const earlyReads = likely && tgArn && (likely.DesiredCapacity ?? 0) >= 1 ? readsOf(likely, tgArn) : undefined;
+  const reads = (await wideRead) ?? readListenerWide(ports, listener, arn);
+  const earlyReads = await earlyRead;
   const forwarding = await observeForwarding(config, listener, reads);
   const { blueTgArn } = forwarding;
   const others = await observeOthers(config, ports, forwarding, reads);
@@ -75,18 +86,10 @@ export async function observe(config: ReplicaListenerConfig, ports: AwsPorts): P
   requireBlueGroup(config, groups, blueGroup, blueTgArn);
   const alsoAttached = blueAttachments(config, blueGroup, blueTgArn);
   const observed = await observeBlueGroup({ ...start, groups }, blueGroup, () =>
-    earlyReads?.group === blueGroup ? earlyReads : readsOf(blueGroup, blueTgArn),
+    earlyReads?.group === blueGroup ? earlyReads : readsOf(blueGroup, reads, blueTgArn),
   );
   const { loadBalancer, network, rules } = forwarding;
   return { listener: { ...listener, ListenerArn: arn }, loadBalancer, network, rules, others, alsoAttached, ...observed };
-}
-
-/** The answer of a read, or undefined when it fails (its error comes where it is awaited itself). */
-async function answered<T>(read: Promise<T>): Promise<T | undefined> {
-  return read.then(
-    (value) => value,
-    () => undefined,
-  );
 }
 
 /** What the listener alone tells to read, started at once (each with `early`). */
@@ -97,21 +100,41 @@ interface ListenerReads {
   rules: Promise<Rule[]>;
   /** DescribeTargetGroups of blue's target group: its LoadBalancerArns, and blue's front. */
   targetGroup: Promise<TargetGroup[]>;
-  /** The listeners of the listener's load balancer. */
-  siblings: Promise<Listener[]>;
+  /** The other listeners that forward to blue's target group (of the load balancers it serves), with their rules. */
+  forwarding: Promise<ForwardingListener[]>;
 }
 
 function readListenerWide(ports: AwsPorts, listener: Listener, arn: string): ListenerReads {
   const live = liveTargetGroups(listener.DefaultActions);
   const blueTgArn = live.length === 1 ? live[0] : undefined;
   const lbArn = listener.LoadBalancerArn ?? '';
+  const targetGroup = early(blueTgArn ? ports.targetGroups.describe([blueTgArn]) : Promise.resolve([]));
+  const siblings = lbArn ? ports.listeners.ofLoadBalancer(lbArn) : Promise.resolve([]);
   return {
     blueTgArn,
     loadBalancer: early(ports.listeners.loadBalancer(lbArn)),
     rules: early(ports.listeners.rules(arn)),
-    targetGroup: early(blueTgArn ? ports.targetGroups.describe([blueTgArn]) : Promise.resolve([])),
-    siblings: early(lbArn ? ports.listeners.ofLoadBalancer(lbArn) : Promise.resolve([])),
+    targetGroup,
+    forwarding: early(blueTgArn ? otherForwarding(ports, arn, lbArn, blueTgArn, targetGroup, siblings) : Promise.resolve([])),
   };
+}
+
+/**
+ * Every listener but `arn` of the load balancers blue's target group serves (its LoadBalancerArns, and
+ * `lbArn`, the listener's own, which moto leaves out after a ModifyListener) that forwards to it.
+ */
+async function otherForwarding(
+  ports: AwsPorts,
+  arn: string,
+  lbArn: string,
+  blueTgArn: string,
+  targetGroup: Promise<TargetGroup[]>,
+  siblings: Promise<Listener[]>,
+): Promise<ForwardingListener[]> {
+  const [[tg], own] = await Promise.all([targetGroup, siblings]);
+  const more = [...new Set(tg?.LoadBalancerArns ?? [])].filter((a) => a !== '' && a !== lbArn);
+  const listeners = [...own, ...(await Promise.all(more.map((lb) => ports.listeners.ofLoadBalancer(lb)))).flat()];
+  return forwardingAmong(ports, listeners, blueTgArn, arn);
 }
 
 /** Blue's front: its target group (as `reads` describes it), its attributes and tags. */
@@ -139,10 +162,7 @@ async function observeOthers(
 ) {
   const { blueTgArn, loadBalancer } = forwarding;
   const known = loadBalancer.LoadBalancerArn ?? '';
-  const [tg] = await reads.targetGroup;
-  const lbArns = [...new Set([known, ...(tg?.LoadBalancerArns ?? [])])].filter((a) => a !== '');
-  const listeners = (await Promise.all(lbArns.map((lb) => (lb === known ? reads.siblings : ports.listeners.ofLoadBalancer(lb))))).flat();
-  const found = await forwardingAmong(ports, listeners, blueTgArn, config.listener.arn);
+  const found = await reads.forwarding;
   const lbs = new Map<string, LoadBalancer | undefined>([[known, loadBalancer]]);
   const more = [...new Set(found.map((f) => f.listener.LoadBalancerArn ?? ''))].filter((a) => !lbs.has(a));
   const described = await Promise.all(more.map((a) => ports.listeners.loadBalancer(a)));
