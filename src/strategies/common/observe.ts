@@ -5,6 +5,16 @@ import type { AwsPorts } from '../../aws/ports.js';
 import { InputError } from '../../errors.js';
 import type { LiveStack } from '../types.js';
 
+/**
+ * A read started now, before the checks that come ahead of it: awaiting it later gives its answer, or
+ * throws its error then, in the order the checks are made (never earlier, never as an unhandled rejection).
+ * So reads that depend only on the config or on blue's group go out together, and errors stay in order.
+ */
+export function early<T>(read: Promise<T>): Promise<T> {
+  read.catch(() => undefined);
+  return read;
+}
+
 /** How the live group launches its instances. */
 export type BlueLaunch =
   | { kind: 'configuration'; configuration: LaunchConfiguration & { LaunchConfigurationName: string } }

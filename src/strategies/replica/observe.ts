@@ -18,10 +18,11 @@ import type { ReplicaDnsConfig, ReplicaListenerConfig } from '../../config/schem
 import { InputError } from '../../errors.js';
 import { requireAlarms } from '../common/gates.js';
 import { TAG } from '../common/names.js';
-import { imageNotFound, observeLaunch, type BlueLaunch } from '../common/observe.js';
+import { early, imageNotFound, observeLaunch, type BlueLaunch } from '../common/observe.js';
 import { colorOf, type Color } from './names.js';
 
 export type { BlueLaunch } from '../common/observe.js';
+export { early } from '../common/observe.js';
 
 /** The config of either replica strategy: what the core reads of it is the same. */
 export type ReplicaConfig = ReplicaDnsConfig | ReplicaListenerConfig;
@@ -52,8 +53,9 @@ export interface ReplicaObserved<Front extends object = object> {
 }
 
 /**
- * Reads where traffic goes (`read`: the hosted zone, the listener) beside the release image; then
- * InputError when it is missing (`missing`), or the image is; then the gate alarms, which must exist.
+ * Reads where traffic goes (`read`: the hosted zone, the listener), the release image and the gate
+ * alarms, all at once; then InputError when where traffic goes is missing (`missing`), or the image is,
+ * or a gate alarm is (one that does not exist would never fire).
  */
 export async function observeStart<T>(
   config: ReplicaConfig,
@@ -62,15 +64,14 @@ export async function observeStart<T>(
   missing: string,
 ): Promise<{ entry: T; releaseImage: Image | undefined; alarmsFiring: string[] }> {
   const { release } = config;
-  const [entry, releaseImage] = await Promise.all([
-    read(),
-    release.kind === 'image' ? ports.images.describeImage(release.image) : Promise.resolve(undefined),
-  ]);
+  const entryRead = early(read());
+  const imageRead = early(release.kind === 'image' ? ports.images.describeImage(release.image) : Promise.resolve(undefined));
+  const alarmsRead = early(requireAlarms(ports, config.gates?.alarms ?? []));
+  const entry = await entryRead;
   if (!entry) throw new InputError(missing);
+  const releaseImage = await imageRead;
   if (release.kind === 'image' && !releaseImage) throw imageNotFound(release.image);
-  // The alarms the gates watch must exist: a name that does not would never fire.
-  const alarmsFiring = await requireAlarms(ports, config.gates?.alarms ?? []);
-  return { entry, releaseImage, alarmsFiring };
+  return { entry, releaseImage, alarmsFiring: await alarmsRead };
 }
 
 /** Candidates for blue: the configured group (first deployment) and every group this tool made for the service. */
@@ -98,32 +99,84 @@ export function describeCandidates(
   return [...groups.keys()].map((c) => `${c} (${(frontsOf(groups.get(c)) ?? []).join(', ') || none})`).join(', ');
 }
 
+/** Blue's reads, started (each with `early`) as soon as blue's group is known; `observeBlueGroup` awaits them in order. */
+export interface BlueReads<Front extends object> {
+  group: AutoScalingGroup;
+  launch: Promise<BlueLaunch>;
+  /** With release.commands: the image of blue's launch, which the builder starts from (release.image: undefined). */
+  builderImage: Promise<Image> | undefined;
+  front: Promise<Front>;
+  policies: Promise<ScalingPolicy[]>;
+  alarms: Promise<MetricAlarm[]>;
+  lifecycleHooks: Promise<LifecycleHook[]>;
+  scheduledActions: Promise<ScheduledUpdateGroupAction[]>;
+  notifications: Promise<NotificationConfiguration[]>;
+}
+
 /**
- * Blue's group once its front found it: refuses a group with nothing to replicate, reads its launch and
- * image, and (beside `readFront`, blue's front) its policies, their alarms, its lifecycle hooks, scheduled
- * actions and notification configurations.
+ * Starts every read of blue's group at once: its launch (then, with release.commands, that launch's image),
+ * its front (`readFront`), its policies (then the alarms acting on them), lifecycle hooks, scheduled
+ * actions and notification configurations. Nothing is awaited here.
+ */
+export function readBlue<Front extends object>(
+  strategy: string,
+  config: ReplicaConfig,
+  ports: AwsPorts,
+  group: AutoScalingGroup,
+  readFront: () => Promise<Front>,
+): BlueReads<Front> {
+  const name = group.AutoScalingGroupName as string;
+  const launch = early(observeLaunch(group, name, ports, strategy));
+  const policies = early(ports.groups.describePolicies(name));
+  return {
+    group,
+    launch,
+    builderImage: config.release.kind === 'image' ? undefined : early(launch.then((l) => builderImage(l, name, ports))),
+    front: early(readFront()),
+    policies,
+    alarms: early(policies.then((p) => alarmsOf(p, ports))),
+    lifecycleHooks: early(ports.groups.describeLifecycleHooks(name)),
+    scheduledActions: early(ports.groups.describeScheduledActions(name)),
+    notifications: early(ports.groups.describeNotifications(name)),
+  };
+}
+
+/**
+ * The one candidate that serves (DesiredCapacity >= 1), when only one does: the only group that can be
+ * blue, since a blue with nothing to replicate is refused. Its reads can then start before its front
+ * confirms it is blue. Undefined when several serve, or none.
+ */
+export function onlyServing(groups: Map<string, AutoScalingGroup>): AutoScalingGroup | undefined {
+  const serving = [...groups.values()].filter((g) => (g.DesiredCapacity ?? 0) >= 1);
+  return serving.length === 1 ? serving[0] : undefined;
+}
+
+/**
+ * Blue's group once its front found it: refuses a group with nothing to replicate, then awaits blue's
+ * reads (`reads`: those started early for this group, else started now) in order: its launch and image,
+ * its front, its policies, their alarms, its lifecycle hooks, scheduled actions and notification configurations.
  */
 export async function observeBlueGroup<Front extends object>(
-  strategy: string,
-  ports: AwsPorts,
   start: { releaseImage: Image | undefined; alarmsFiring: string[]; groups: Map<string, AutoScalingGroup> },
   blueGroup: AutoScalingGroup,
-  readFront: () => Promise<Front>,
+  reads: () => BlueReads<Front>,
 ): Promise<ReplicaObserved<Front>> {
   const blueName = blueGroup.AutoScalingGroupName as string;
   if ((blueGroup.DesiredCapacity ?? 0) < 1) {
     throw new InputError(`group ${blueName} has DesiredCapacity 0: there is nothing serving traffic to replicate`);
   }
-  const launch = await observeLaunch(blueGroup, blueName, ports, strategy);
-  const image = start.releaseImage ?? (await builderImage(launch, blueName, ports));
-  const [front, policies, lifecycleHooks, scheduledActions, notifications] = await Promise.all([
-    readFront(),
-    ports.groups.describePolicies(blueName),
-    ports.groups.describeLifecycleHooks(blueName),
-    ports.groups.describeScheduledActions(blueName),
-    ports.groups.describeNotifications(blueName),
-  ]);
-  const alarms = await alarmsOf(policies, ports);
+  const read = reads();
+  if (read.group !== blueGroup)
+    throw new Error(`observeBlueGroup was given the reads of group ${read.group.AutoScalingGroupName}, not ${blueName}'s`);
+  const launch = await read.launch;
+  const image = start.releaseImage ?? (await read.builderImage);
+  if (!image) throw new Error('observeBlueGroup: release.image was not read, and no builder image either');
+  const front = await read.front;
+  const policies = await read.policies;
+  const lifecycleHooks = await read.lifecycleHooks;
+  const scheduledActions = await read.scheduledActions;
+  const notifications = await read.notifications;
+  const alarms = await read.alarms;
   return {
     image: { ...image, ImageId: image.ImageId ?? '' },
     ...(start.alarmsFiring.length > 0 ? { alarmsFiring: start.alarmsFiring } : {}),

@@ -3,12 +3,22 @@
  * (its classic load balancer, then the group in it), and reads blue's load balancer. Throws InputError
  * (nothing changed) for anything that makes a deployment impossible.
  */
+import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import type { LoadBalancerAttributes, LoadBalancerDescription, PolicyDescription, Tag as ElbTag } from '@aws-sdk/client-elastic-load-balancing';
 import type { HostedZone, ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { AwsPorts } from '../../../../aws/ports.js';
 import type { Config, ReplicaDnsConfig } from '../../../../config/schema.js';
 import { InputError } from '../../../../errors.js';
-import { candidateGroups, describeCandidates, observeBlueGroup, observeStart, type ReplicaObserved } from '../../observe.js';
+import {
+  candidateGroups,
+  describeCandidates,
+  early,
+  observeBlueGroup,
+  observeStart,
+  onlyServing,
+  readBlue,
+  type ReplicaObserved,
+} from '../../observe.js';
 import { normaliseDnsName } from './elb-zones.js';
 
 export const STRATEGY = 'replica-dns';
@@ -54,25 +64,60 @@ export function replicaDnsConfig(config: Config): ReplicaDnsConfig {
   return config;
 }
 
+/**
+ * Reads, in as few rounds as their data allow: first everything the config names (the zone, the release
+ * image, the gate alarms, the A and AAAA records, the candidate groups); then the candidates' load
+ * balancers and the zones of the zone's name, with (when only one candidate serves, so only it can be blue)
+ * every read of blue; then what needs those answers (blue's alarms, the other zones' records). Errors come in
+ * the order of the checks, whatever answers first.
+ */
 export async function observe(config: ReplicaDnsConfig, ports: AwsPorts): Promise<Observed> {
   const { hostedZoneId, name: recordName } = config.dns;
-  const start = await observeStart(
-    config,
-    ports,
-    () => ports.dns.getHostedZone(hostedZoneId),
-    `hosted zone ${hostedZoneId} (dns.hostedZoneId) does not exist`,
+  const zoneRead = early(ports.dns.getHostedZone(hostedZoneId));
+  const recordRead = early(aliasRecord(config, ports));
+  const aaaaRead = early(ports.dns.getRecordSets(hostedZoneId, recordName, 'AAAA'));
+  const groupsRead = early(candidateGroups(config, ports));
+  const othersRead = early(zoneRead.then((zone) => (zone ? otherZoneRecords(config, ports, zone) : [])));
+  // Each read goes out as soon as what it needs has answered, not when the slowest of the first round has.
+  const lbsRead = early(groupsRead.then((groups) => describeLoadBalancersOf(ports, groups)));
+  const readsOf = (group: AutoScalingGroup) => readBlue(STRATEGY, config, ports, group, () => readLoadBalancer(ports, group, lbsRead));
+  const earlyRead = groupsRead.then(
+    (groups) => {
+      const serving = onlyServing(groups);
+      return serving && oneClassicLoadBalancer(serving) ? readsOf(serving) : undefined;
+    },
+    () => undefined,
   );
-  const record = await aliasRecord(config, ports);
-  const groups = await candidateGroups(config, ports);
-  const lbNames = [...new Set([...groups.values()].flatMap((g) => g.LoadBalancerNames ?? []))];
-  const lbs = lbNames.length > 0 ? await ports.classicLoadBalancers.describe(lbNames) : [];
+  const start = await observeStart(config, ports, () => zoneRead, `hosted zone ${hostedZoneId} (dns.hostedZoneId) does not exist`);
+  const record = await recordRead;
+  const groups = await groupsRead;
+  const earlyReads = await earlyRead;
+  const lbs = await lbsRead;
+  const { blueGroup, lbMatch } = blueOf(config, record, groups, lbs);
+  const observed = await observeBlueGroup({ ...start, groups }, blueGroup, () => (earlyReads?.group === blueGroup ? earlyReads : readsOf(blueGroup)));
+  const aaaa = aaaaRecord(config, await aaaaRead, lbMatch);
+  const otherZones = sameNameZones(config, start.entry, await othersRead, lbMatch);
+  return { zone: start.entry, record, ...(aaaa ? { aaaa } : {}), ...(otherZones.length > 0 ? { otherZones } : {}), ...observed };
+}
+
+/** The classic load balancers of the candidates, in one describe. */
+async function describeLoadBalancersOf(ports: AwsPorts, groups: Map<string, AutoScalingGroup>): Promise<LoadBalancerDescription[]> {
+  const names = [...new Set([...groups.values()].flatMap((g) => g.LoadBalancerNames ?? []))];
+  return names.length > 0 ? ports.classicLoadBalancers.describe(names) : [];
+}
+
+/** A group replica-dns can deploy has one classic load balancer and no target group. */
+const oneClassicLoadBalancer = (g: AutoScalingGroup) => (g.LoadBalancerNames?.length ?? 0) === 1 && (g.TargetGroupARNs?.length ?? 0) === 0;
+
+/** Blue's group and load balancer: the candidate whose load balancer the record points at; InputError when none, or one replica-dns cannot deploy. */
+function blueOf(config: ReplicaDnsConfig, record: Observed['record'], groups: Map<string, AutoScalingGroup>, lbs: LoadBalancerDescription[]) {
   const target = normaliseDnsName(record.AliasTarget.DNSName);
   const lbMatch = lbs.find((lb) => normaliseDnsName(lb.DNSName) === target);
   const blueGroup = lbMatch ? [...groups.values()].find((g) => g.LoadBalancerNames?.includes(lbMatch.LoadBalancerName ?? '')) : undefined;
   if (!blueGroup || !lbMatch) {
     const described = describeCandidates(groups, (g) => g?.LoadBalancerNames, 'no classic load balancer');
     throw new InputError(
-      `record ${recordName} points at ${record.AliasTarget.DNSName}, which is the load balancer of none of the candidate groups: ${described}`,
+      `record ${config.dns.name} points at ${record.AliasTarget.DNSName}, which is the load balancer of none of the candidate groups: ${described}`,
     );
   }
   const blueName = blueGroup.AutoScalingGroupName as string;
@@ -86,46 +131,67 @@ export async function observe(config: ReplicaDnsConfig, ports: AwsPorts): Promis
       `group ${blueName} has ${blueGroup.LoadBalancerNames?.length} classic load balancers (${blueGroup.LoadBalancerNames?.join(', ')}); replica-dns needs exactly one, the one the record points at`,
     );
   }
-  const lbName = lbMatch.LoadBalancerName as string;
-  const observed = await observeBlueGroup(STRATEGY, ports, { ...start, groups }, blueGroup, async () => {
-    const [attributes, tagsByName, policies] = await Promise.all([
-      ports.classicLoadBalancers.describeAttributes(lbName),
-      ports.classicLoadBalancers.describeTags([lbName]),
-      ports.classicLoadBalancers.describePolicies(lbName),
-    ]);
-    return { loadBalancer: { description: { ...lbMatch, LoadBalancerName: lbName }, attributes, tags: tagsByName[lbName] ?? [], policies } };
-  });
-  const aaaa = await aaaaRecord(config, ports, lbMatch);
-  const otherZones = await sameNameZones(config, ports, start.entry, lbMatch);
-  return { zone: start.entry, record, ...(aaaa ? { aaaa } : {}), ...(otherZones.length > 0 ? { otherZones } : {}), ...observed };
+  return { blueGroup, lbMatch: { ...lbMatch, LoadBalancerName: lbMatch.LoadBalancerName as string } };
+}
+
+/** Blue's front: its one classic load balancer (as `lbsRead` describes it), its attributes, tags and policies. */
+async function readLoadBalancer(ports: AwsPorts, group: AutoScalingGroup, lbsRead: Promise<LoadBalancerDescription[]>): Promise<BlueLoadBalancer> {
+  const lbName = group.LoadBalancerNames?.[0] as string;
+  const [attributes, tagsByName, policies, lbs] = await Promise.all([
+    ports.classicLoadBalancers.describeAttributes(lbName),
+    ports.classicLoadBalancers.describeTags([lbName]),
+    ports.classicLoadBalancers.describePolicies(lbName),
+    lbsRead,
+  ]);
+  const description = lbs.find((lb) => lb.LoadBalancerName === lbName);
+  return { loadBalancer: { description: { ...description, LoadBalancerName: lbName }, attributes, tags: tagsByName[lbName] ?? [], policies } };
+}
+
+/** The other hosted zones of the zone's name, each with its A and AAAA record sets of dns.name (read all at once). */
+async function otherZoneRecords(config: ReplicaDnsConfig, ports: AwsPorts, zone: HostedZone): Promise<ZoneRecords[]> {
+  const { hostedZoneId, name: recordName } = config.dns;
+  const others = (await ports.dns.listZonesByName(zone.Name ?? '')).filter((z) => zoneIdOf(z) !== hostedZoneId);
+  return Promise.all(
+    others.map(async (other) => {
+      const [a, aaaa] = await Promise.all(RECORD_TYPES.map((type) => ports.dns.getRecordSets(zoneIdOf(other), recordName, type)));
+      return { zone: other, sets: { A: a ?? [], AAAA: aaaa ?? [] } };
+    }),
+  );
+}
+
+const RECORD_TYPES = ['A', 'AAAA'] as const;
+const zoneIdOf = (z: HostedZone) => (z.Id ?? '').replace(/^\/hostedzone\//, '');
+
+interface ZoneRecords {
+  zone: HostedZone;
+  sets: Record<(typeof RECORD_TYPES)[number], ResourceRecordSet[]>;
 }
 
 /**
  * The other hosted zones of the zone's name (split-horizon: a private zone answers inside its VPCs, the
  * public one elsewhere). One whose record of dns.name also aliases blue's load balancer must be named in
  * dns.alsoHostedZoneIds, and then moves too; bluegreen never guesses which zones are the user's to move.
- * InputError (nothing changed) for one not named, and for a named one that is not such a zone.
+ * InputError (nothing changed) for one not named, and for a named one that is not such a zone. Pure: from
+ * `others`, the zones of the name and their records as read.
  */
-async function sameNameZones(config: ReplicaDnsConfig, ports: AwsPorts, zone: HostedZone, blue: LoadBalancerDescription): Promise<OtherZone[]> {
+function sameNameZones(config: ReplicaDnsConfig, zone: HostedZone, others: ZoneRecords[], blue: LoadBalancerDescription): OtherZone[] {
   const { hostedZoneId, name: recordName, alsoHostedZoneIds: named = [] } = config.dns;
-  const idOf = (z: HostedZone) => (z.Id ?? '').replace(/^\/hostedzone\//, '');
   if (named.includes(hostedZoneId)) {
     throw new InputError(`dns.alsoHostedZoneIds names ${hostedZoneId}, which is dns.hostedZoneId itself; list only the other zones of ${zone.Name}`);
   }
-  const others = (await ports.dns.listZonesByName(zone.Name ?? '')).filter((z) => idOf(z) !== hostedZoneId);
-  const unknown = named.filter((id) => !others.some((z) => idOf(z) === id));
+  const unknown = named.filter((id) => !others.some((z) => zoneIdOf(z.zone) === id));
   if (unknown.length > 0) {
     throw new InputError(
       `dns.alsoHostedZoneIds names ${unknown.join(', ')}: not ${unknown.length === 1 ? 'a hosted zone' : 'hosted zones'} named ${zone.Name} besides ${hostedZoneId}`,
     );
   }
   const found: OtherZone[] = [];
-  for (const other of others) {
-    const id = idOf(other);
+  for (const { zone: other, sets: setsOf } of others) {
+    const id = zoneIdOf(other);
     const kind = other.Config?.PrivateZone ? 'private' : 'public';
     const types: string[] = [];
-    for (const type of ['A', 'AAAA']) {
-      const sets = await ports.dns.getRecordSets(id, recordName, type);
+    for (const type of RECORD_TYPES) {
+      const sets = setsOf[type];
       if (!sets.some((r) => normaliseDnsName(r.AliasTarget?.DNSName) === normaliseDnsName(blue.DNSName))) continue;
       if (sets.length !== 1 || sets[0]?.SetIdentifier) {
         throw new InputError(
@@ -157,9 +223,8 @@ async function sameNameZones(config: ReplicaDnsConfig, ports: AwsPorts, zone: Ho
  * balancer it must move with the A record, or they stay on blue. Weighted AAAA sets are refused as the A
  * record's are (which set is live is unclear).
  */
-async function aaaaRecord(config: ReplicaDnsConfig, ports: AwsPorts, blue: LoadBalancerDescription): Promise<Observed['aaaa']> {
+function aaaaRecord(config: ReplicaDnsConfig, sets: ResourceRecordSet[], blue: LoadBalancerDescription): Observed['aaaa'] {
   const { hostedZoneId, name: recordName } = config.dns;
-  const sets = await ports.dns.getRecordSets(hostedZoneId, recordName, 'AAAA');
   const weighted = sets.filter((r) => r.SetIdentifier);
   if (weighted.length > 0) {
     throw new InputError(

@@ -52,14 +52,18 @@ export async function listenersForwardingTo(
   except: string,
 ): Promise<ForwardingListener[]> {
   const listeners = (await Promise.all(loadBalancerArns.map((lb) => ports.listeners.ofLoadBalancer(lb)))).flat();
-  const found: ForwardingListener[] = [];
-  for (const listener of listeners) {
-    if (!listener.ListenerArn || listener.ListenerArn === except) continue;
-    const rules = rulesForwardingTo(await ports.listeners.rules(listener.ListenerArn), targetGroupArn);
+  return forwardingAmong(ports, listeners, targetGroupArn, except);
+}
+
+/** Those of these listeners, but `except`, that forward to the target group, in their order (their rules read at once). */
+export async function forwardingAmong(ports: AwsPorts, listeners: Listener[], targetGroupArn: string, except: string): Promise<ForwardingListener[]> {
+  const candidates = listeners.flatMap((l) => (l.ListenerArn && l.ListenerArn !== except ? [{ ...l, ListenerArn: l.ListenerArn }] : []));
+  const rulesOf = await Promise.all(candidates.map((l) => ports.listeners.rules(l.ListenerArn)));
+  return candidates.flatMap((listener, i) => {
+    const rules = rulesForwardingTo(rulesOf[i] ?? [], targetGroupArn);
     const moveDefault = forwardsTo(listener.DefaultActions, targetGroupArn);
-    if (moveDefault || rules.length > 0) found.push({ listener: { ...listener, ListenerArn: listener.ListenerArn }, moveDefault, rules });
-  }
-  return found;
+    return moveDefault || rules.length > 0 ? [{ listener, moveDefault, rules }] : [];
+  });
 }
 
 /**

@@ -9,9 +9,9 @@ import type { Listener, LoadBalancer, Rule, Tag as ElbV2Tag, TargetGroup, Target
 import type { AwsPorts } from '../../../../aws/ports.js';
 import type { Config, ReplicaListenerConfig } from '../../../../config/schema.js';
 import { InputError } from '../../../../errors.js';
-import { candidateGroups, describeCandidates, observeBlueGroup, observeStart, type ReplicaObserved } from '../../observe.js';
+import { candidateGroups, describeCandidates, early, observeBlueGroup, observeStart, readBlue, type ReplicaObserved } from '../../observe.js';
 import { forwardGroups, liveTargetGroups } from './builders.js';
-import { listenersForwardingTo, loadBalancersOf, rulesForwardingTo, splits, type ForwardingListener } from './forwarding.js';
+import { forwardingAmong, rulesForwardingTo, splits, type ForwardingListener } from './forwarding.js';
 
 export const STRATEGY = 'replica-listener';
 
@@ -47,29 +47,106 @@ export function replicaListenerConfig(config: Config): ReplicaListenerConfig {
   return config;
 }
 
+/**
+ * Reads, in as few rounds as their data allow: first everything the config names (the listener, the
+ * release image, the gate alarms, the candidate groups); then, from the listener's default action (blue's
+ * target group, so blue's group), the listener's load balancer and rules, the other listeners of that load
+ * balancer and every read of blue; then what needs those answers (blue's alarms, the other listeners' rules).
+ * Errors come in the order of the checks, whatever answers first.
+ */
 export async function observe(config: ReplicaListenerConfig, ports: AwsPorts): Promise<Observed> {
   const arn = config.listener.arn;
-  const start = await observeStart(config, ports, () => ports.listeners.describe(arn), `listener ${arn} (listener.arn) does not exist`);
+  const listenerRead = early(ports.listeners.describe(arn));
+  const groupsRead = early(candidateGroups(config, ports));
+  // Each read goes out as soon as what it needs has answered: what the listener names once it has, and
+  // blue's reads once the listener and the candidates have (blue's group follows from them alone).
+  const wideRead = listenerRead.then(
+    (l) => (l ? readListenerWide(ports, l, arn) : undefined),
+    () => undefined,
+  );
+  const readsOf = (group: AutoScalingGroup, reads: ListenerReads, blueTgArn: string) =>
+    readBlue(STRATEGY, config, ports, group, () => readTargetGroup(ports, arn, blueTgArn, reads));
+  const earlyRead = Promise.all([wideRead, groupsRead]).then(
+    ([reads, groups]) => {
+      const tgArn = reads?.blueTgArn;
+      const likely = tgArn ? [...groups.values()].find((g) => g.TargetGroupARNs?.includes(tgArn)) : undefined;
+      return reads && tgArn && likely && (likely.DesiredCapacity ?? 0) >= 1 ? readsOf(likely, reads, tgArn) : undefined;
+    },
+    () => undefined,
+  );
+  const start = await observeStart(config, ports, () => listenerRead, `listener ${arn} (listener.arn) does not exist`);
   const { entry: listener } = start;
-  const forwarding = await observeForwarding(config, ports, listener);
+  const reads = (await wideRead) ?? readListenerWide(ports, listener, arn);
+  const earlyReads = await earlyRead;
+  const forwarding = await observeForwarding(config, listener, reads);
   const { blueTgArn } = forwarding;
-  const others = await observeOthers(config, ports, forwarding);
-  const groups = await candidateGroups(config, ports);
+  const others = await observeOthers(config, ports, forwarding, reads);
+  const groups = await groupsRead;
   const blueGroup = [...groups.values()].find((g) => g.TargetGroupARNs?.includes(blueTgArn));
   requireBlueGroup(config, groups, blueGroup, blueTgArn);
   const alsoAttached = blueAttachments(config, blueGroup, blueTgArn);
-  const observed = await observeBlueGroup(STRATEGY, ports, { ...start, groups }, blueGroup, async () => {
-    const [[description], attributes, tagsByArn] = await Promise.all([
-      ports.targetGroups.describe([blueTgArn]),
-      ports.targetGroups.attributes(blueTgArn),
-      ports.targetGroups.tags([blueTgArn]),
-    ]);
-    if (!description) throw new InputError(`target group ${blueTgArn}, where listener ${arn} forwards, does not exist`);
-    const named = { ...description, TargetGroupArn: blueTgArn, TargetGroupName: description.TargetGroupName ?? blueTgArn };
-    return { targetGroup: { description: named, attributes, tags: tagsByArn[blueTgArn] ?? [] } };
-  });
+  const observed = await observeBlueGroup({ ...start, groups }, blueGroup, () =>
+    earlyReads?.group === blueGroup ? earlyReads : readsOf(blueGroup, reads, blueTgArn),
+  );
   const { loadBalancer, network, rules } = forwarding;
   return { listener: { ...listener, ListenerArn: arn }, loadBalancer, network, rules, others, alsoAttached, ...observed };
+}
+
+/** What the listener alone tells to read, started at once (each with `early`). */
+interface ListenerReads {
+  /** Where the default action forwards, when it is one target group (observeForwarding refuses the rest). */
+  blueTgArn: string | undefined;
+  loadBalancer: Promise<LoadBalancer | undefined>;
+  rules: Promise<Rule[]>;
+  /** DescribeTargetGroups of blue's target group: its LoadBalancerArns, and blue's front. */
+  targetGroup: Promise<TargetGroup[]>;
+  /** The other listeners that forward to blue's target group (of the load balancers it serves), with their rules. */
+  forwarding: Promise<ForwardingListener[]>;
+}
+
+function readListenerWide(ports: AwsPorts, listener: Listener, arn: string): ListenerReads {
+  const live = liveTargetGroups(listener.DefaultActions);
+  const blueTgArn = live.length === 1 ? live[0] : undefined;
+  const lbArn = listener.LoadBalancerArn ?? '';
+  const targetGroup = early(blueTgArn ? ports.targetGroups.describe([blueTgArn]) : Promise.resolve([]));
+  const siblings = lbArn ? ports.listeners.ofLoadBalancer(lbArn) : Promise.resolve([]);
+  return {
+    blueTgArn,
+    loadBalancer: early(ports.listeners.loadBalancer(lbArn)),
+    rules: early(ports.listeners.rules(arn)),
+    targetGroup,
+    forwarding: early(blueTgArn ? otherForwarding(ports, arn, lbArn, blueTgArn, targetGroup, siblings) : Promise.resolve([])),
+  };
+}
+
+/**
+ * Every listener but `arn` of the load balancers blue's target group serves (its LoadBalancerArns, and
+ * `lbArn`, the listener's own, which moto leaves out after a ModifyListener) that forwards to it.
+ */
+async function otherForwarding(
+  ports: AwsPorts,
+  arn: string,
+  lbArn: string,
+  blueTgArn: string,
+  targetGroup: Promise<TargetGroup[]>,
+  siblings: Promise<Listener[]>,
+): Promise<ForwardingListener[]> {
+  const [[tg], own] = await Promise.all([targetGroup, siblings]);
+  const more = [...new Set(tg?.LoadBalancerArns ?? [])].filter((a) => a !== '' && a !== lbArn);
+  const listeners = [...own, ...(await Promise.all(more.map((lb) => ports.listeners.ofLoadBalancer(lb)))).flat()];
+  return forwardingAmong(ports, listeners, blueTgArn, arn);
+}
+
+/** Blue's front: its target group (as `reads` describes it), its attributes and tags. */
+async function readTargetGroup(ports: AwsPorts, arn: string, blueTgArn: string, reads: ListenerReads): Promise<BlueTargetGroup> {
+  const [[description], attributes, tagsByArn] = await Promise.all([
+    reads.targetGroup,
+    ports.targetGroups.attributes(blueTgArn),
+    ports.targetGroups.tags([blueTgArn]),
+  ]);
+  if (!description) throw new InputError(`target group ${blueTgArn}, where listener ${arn} forwards, does not exist`);
+  const named = { ...description, TargetGroupArn: blueTgArn, TargetGroupName: description.TargetGroupName ?? blueTgArn };
+  return { targetGroup: { description: named, attributes, tags: tagsByArn[blueTgArn] ?? [] } };
 }
 
 /**
@@ -77,15 +154,19 @@ export async function observe(config: ReplicaListenerConfig, ports: AwsPorts): P
  * (its LoadBalancerArns, and listener.arn's own). Each moves with listener.arn; one that splits requests
  * between blue's and another target group, or (with traffic.steps) an NLB listener, is refused.
  */
-async function observeOthers(config: ReplicaListenerConfig, ports: AwsPorts, forwarding: { blueTgArn: string; loadBalancer: LoadBalancer }) {
+async function observeOthers(
+  config: ReplicaListenerConfig,
+  ports: AwsPorts,
+  forwarding: { blueTgArn: string; loadBalancer: LoadBalancer },
+  reads: ListenerReads,
+) {
   const { blueTgArn, loadBalancer } = forwarding;
-  const lbArns = await loadBalancersOf(ports, blueTgArn, loadBalancer.LoadBalancerArn ?? '');
-  const found = await listenersForwardingTo(ports, lbArns, blueTgArn, config.listener.arn);
-  const lbs = new Map<string, LoadBalancer | undefined>([[loadBalancer.LoadBalancerArn ?? '', loadBalancer]]);
-  for (const f of found) {
-    const lbArn = f.listener.LoadBalancerArn ?? '';
-    if (!lbs.has(lbArn)) lbs.set(lbArn, await ports.listeners.loadBalancer(lbArn));
-  }
+  const known = loadBalancer.LoadBalancerArn ?? '';
+  const found = await reads.forwarding;
+  const lbs = new Map<string, LoadBalancer | undefined>([[known, loadBalancer]]);
+  const more = [...new Set(found.map((f) => f.listener.LoadBalancerArn ?? ''))].filter((a) => !lbs.has(a));
+  const described = await Promise.all(more.map((a) => ports.listeners.loadBalancer(a)));
+  more.forEach((a, i) => lbs.set(a, described[i]));
   const problems = found.flatMap((f) => [
     ...(f.moveDefault ? splits(`the default action of listener ${f.listener.ListenerArn}`, f.listener.DefaultActions, blueTgArn) : []),
     ...f.rules.flatMap((r) => splits(`rule ${r.RuleArn} (priority ${r.Priority}) of listener ${f.listener.ListenerArn}`, r.Actions, blueTgArn)),
@@ -134,10 +215,11 @@ export function targetGroupNameOf(arn: string): string {
 }
 
 /** The listener's load balancer, blue's target group (where the default action forwards), and the rules forwarding there. */
-async function observeForwarding(config: ReplicaListenerConfig, ports: AwsPorts, listener: Listener) {
+async function observeForwarding(config: ReplicaListenerConfig, listener: Listener, reads: ListenerReads) {
   const arn = config.listener.arn;
   const lbArn = listener.LoadBalancerArn ?? '';
-  const [loadBalancer, allRules] = await Promise.all([ports.listeners.loadBalancer(lbArn), ports.listeners.rules(arn)]);
+  const loadBalancer = await reads.loadBalancer;
+  const allRules = await reads.rules;
   if (!loadBalancer) throw new InputError(`load balancer ${lbArn} of listener ${arn} does not exist`);
   const network = isNetwork(loadBalancer, listener);
   if (network && config.traffic) {
