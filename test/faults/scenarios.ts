@@ -8,7 +8,7 @@ import { replicaListener } from '../../src/strategies/replica-listener/index.js'
 import { swapInstances } from '../../src/strategies/swap-instances/index.js';
 import type { StrategyServices } from '../../src/strategies/types.js';
 import { FakeRemote } from '../fakes/remote.js';
-import { blueWorld, configFor as dnsConfig } from '../unit/replica-dns/world.js';
+import { addFiveXxAlarm, blueWorld, configFor as dnsConfig } from '../unit/replica-dns/world.js';
 import { configFor as listenerConfig, GATE_ALARM, listenerWorld } from '../unit/replica-listener/world.js';
 import { commandsConfig, swapConfig } from '../unit/swap-instances/fixtures.js';
 import { swapWorld } from '../unit/swap-instances/world.js';
@@ -52,16 +52,7 @@ function dns(
         const remote = new FakeRemote();
         services = { remote: () => remote };
       }
-      world.aws.addAlarm({
-        AlarmName: 'shop-5xx',
-        MetricName: 'HTTPCode_Backend_5XX',
-        Namespace: 'AWS/ELB',
-        Statistic: 'Sum',
-        Period: 60,
-        EvaluationPeriods: 1,
-        Threshold: 10,
-        ComparisonOperator: 'GreaterThanThreshold',
-      });
+      addFiveXxAlarm(world.aws, { Threshold: 10 });
       world.aws.setAlarmState('shop-5xx', 'OK');
       if (options.scalesItself) scalesItself(world);
       return { world, config: dnsConfig(overrides(world)), services };

@@ -12,7 +12,7 @@ import type { Journal } from '../../../src/engine/types.js';
 import { DeploymentError, EXIT, exitCodeOf, VerificationError } from '../../../src/errors.js';
 import { DRAIN_CEILING_SECONDS, drainReader } from '../../../src/strategies/common/gates.js';
 import { replicaDns } from '../../../src/strategies/replica-dns/index.js';
-import { blueWorld, configFor, engineRun, noRemote, RECORD, ZONE, type World } from './world.js';
+import { addFiveXxAlarm, blueWorld, configFor, engineRun, noRemote, RECORD, ZONE, type World } from './world.js';
 
 const MIN = 60_000;
 const BLUE_LB = 'shop-web-elb';
@@ -178,16 +178,7 @@ describe('wait-retire with retire.untilRequestsBelow', () => {
 
   it('an alarm going into ALARM while blue drains rolls back at once', async () => {
     const world = blueWorld();
-    world.aws.addAlarm({
-      AlarmName: 'shop-5xx',
-      MetricName: 'HTTPCode_Backend_5XX',
-      Namespace: 'AWS/ELB',
-      Statistic: 'Sum',
-      Period: 60,
-      EvaluationPeriods: 1,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanThreshold',
-    });
+    addFiveXxAlarm(world.aws);
     const { journal, options, events, store, at } = await start(world, draining(1, 300, ['shop-5xx']));
     world.aws.setMetricSum('RequestCount', 12, 'AWS/ELB');
     // 10 minutes into the wait (past the floor, blue still busy) the alarm fires.

@@ -11,7 +11,7 @@ import type { Journal } from '../../../src/engine/types.js';
 import { DeploymentError, EXIT, exitCodeOf, InputError, VerificationError } from '../../../src/errors.js';
 import type { HttpGet } from '../../../src/strategies/common/http.js';
 import { handlers, replicaDns } from '../../../src/strategies/replica-dns/index.js';
-import { blueWorld, configFor, engineRun, noRemote, RECORD, ZONE, type World } from './world.js';
+import { addFiveXxAlarm, blueWorld, configFor, engineRun, noRemote, RECORD, ZONE, type World } from './world.js';
 
 const URL = 'http://{green.loadBalancerDns}/health';
 
@@ -61,16 +61,7 @@ async function expectRolledBack(world: World, error: unknown, store: { current()
 describe('replica-dns plan with gates', () => {
   it('adds check-http between wait-healthy and switch-dns only with gates.http, and gives the alarms to switch-dns and wait-retire', async () => {
     const world = blueWorld();
-    world.aws.addAlarm({
-      AlarmName: 'shop-5xx',
-      MetricName: 'HTTPCode_Backend_5XX',
-      Namespace: 'AWS/ELB',
-      Statistic: 'Sum',
-      Period: 60,
-      EvaluationPeriods: 1,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanThreshold',
-    });
+    addFiveXxAlarm(world.aws);
     const observed = await replicaDns.observe(configFor(), world.aws);
     const ids = (c: ReplicaDnsConfig) => replicaDns.plan(c, observed, 'k3x9a').steps.map((s) => s.id);
     expect(ids(configFor())).not.toContain('check-http');

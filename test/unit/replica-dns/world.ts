@@ -1,4 +1,5 @@
 /** A blue stack in the in-memory AWS, and the config that deploys over it. Shared by the replica-dns tests. */
+import type { PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
 import type { ReplicaDnsConfig } from '../../../src/config/schema.js';
 import type { StrategyServices } from '../../../src/strategies/types.js';
 import { FakeAws } from '../../fakes/aws.js';
@@ -25,6 +26,21 @@ export function configFor(overrides: Partial<ReplicaDnsConfig> = {}): ReplicaDns
     source: { file: '/srv/shop/bluegreen.yml', digest: 'sha256:test' },
     ...overrides,
   };
+}
+
+/** The gate alarm of the replica-dns tests: blue's classic ELB 5xx count (AWS/ELB), over `Threshold` (1) in a minute. */
+export function addFiveXxAlarm(aws: FakeAws, overrides: Partial<PutMetricAlarmCommandInput> = {}): void {
+  aws.addAlarm({
+    AlarmName: 'shop-5xx',
+    MetricName: 'HTTPCode_Backend_5XX',
+    Namespace: 'AWS/ELB',
+    Statistic: 'Sum',
+    Period: 60,
+    EvaluationPeriods: 1,
+    Threshold: 1,
+    ComparisonOperator: 'GreaterThanThreshold',
+    ...overrides,
+  });
 }
 
 export interface World {

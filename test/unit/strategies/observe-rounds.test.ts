@@ -12,7 +12,7 @@ import { swapInstances } from '../../../src/strategies/swap-instances/index.js';
 import type { Strategy } from '../../../src/strategies/types.js';
 import type { Config } from '../../../src/config/schema.js';
 import { timedPorts } from '../../support/rounds.js';
-import { blueWorld, configFor as dnsConfig, noRemote, RECORD, SNS, ZONE } from '../replica-dns/world.js';
+import { addFiveXxAlarm, blueWorld, configFor as dnsConfig, noRemote, RECORD, SNS, ZONE } from '../replica-dns/world.js';
 import { configFor as listenerConfig, GATE_ALARM, listenerWorld } from '../replica-listener/world.js';
 import { commandsConfig, swapConfig } from '../swap-instances/fixtures.js';
 import { swapWorld } from '../swap-instances/world.js';
@@ -46,17 +46,7 @@ describe('observe rounds (issue 11)', () => {
 
   it('replica-dns: 3 rounds with gate alarms, split-horizon zones and a release by commands too', async () => {
     const world = blueWorld();
-    world.aws.addAlarm({
-      AlarmName: 'shop-5xx',
-      MetricName: 'HTTPCode_Backend_5XX',
-      Namespace: 'AWS/ELB',
-      Statistic: 'Sum',
-      Period: 60,
-      EvaluationPeriods: 1,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanThreshold',
-      AlarmActions: [SNS],
-    });
+    addFiveXxAlarm(world.aws, { AlarmActions: [SNS] });
     world.aws.addZone(PRIVATE, 'example.com', { private: true });
     const alias = { HostedZoneId: 'Z35SXDOTRQ7X7K', DNSName: `dualstack.${world.blueLbDns}.`, EvaluateTargetHealth: false };
     world.aws.putRecord(PRIVATE, { Name: RECORD, Type: 'A', AliasTarget: alias });
