@@ -19,7 +19,7 @@ import { swapInstances } from '../../../src/strategies/swap-instances/index.js';
 import { awsError, type FakeAws } from '../../fakes/aws.js';
 import { FakeRemote } from '../../fakes/remote.js';
 import type { VirtualClock } from '../../support/virtual-clock.js';
-import { blueWorld, configFor, engineRun } from '../replica-dns/world.js';
+import { addFiveXxAlarm, blueWorld, configFor, engineRun } from '../replica-dns/world.js';
 import { commandsConfig as swapCommands, swapConfig } from '../swap-instances/fixtures.js';
 import { swapWorld } from '../swap-instances/world.js';
 
@@ -93,16 +93,7 @@ function uncovered(called: string[], config: Config): string[] {
 async function replicaDnsRun(config: ReplicaDnsConfig, launch: 'configuration' | 'template', rollback: boolean): Promise<string[]> {
   const world = blueWorld({ launch });
   for (const name of config.gates?.alarms ?? []) {
-    world.aws.addAlarm({
-      AlarmName: name,
-      MetricName: 'HTTPCode_Backend_5XX',
-      Namespace: 'AWS/ELB',
-      Statistic: 'Sum',
-      Period: 60,
-      EvaluationPeriods: 1,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanThreshold',
-    });
+    addFiveXxAlarm(world.aws, { AlarmName: name });
   }
   world.aws.runningAfterSeconds = 20;
   world.aws.imageAvailableAfterSeconds = 120;

@@ -156,17 +156,7 @@ describe('gates.http', () => {
 });
 
 describe('gates.alarms', () => {
-  const alarm = (world: World, name: string) =>
-    world.aws.addAlarm({
-      AlarmName: name,
-      MetricName: 'HTTPCode_Backend_5XX',
-      Namespace: 'AWS/ELB',
-      Statistic: 'Sum',
-      Period: 60,
-      EvaluationPeriods: 1,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanThreshold',
-    });
+  const alarm = (world: World, name: string) => addFiveXxAlarm(world.aws, { AlarmName: name });
 
   it('an alarm going into ALARM during wait-retire rolls back at once, naming the alarm and its reason', async () => {
     const world = blueWorld();

@@ -13,7 +13,7 @@ import { AwsCallError, DeploymentError, EXIT, exitCodeOf, InputError, Verificati
 import { pausePointOf } from '../../../src/operations.js';
 import { replicaDns } from '../../../src/strategies/replica-dns/index.js';
 import { MemoryStore } from '../engine/memory-store.js';
-import { blueWorld, configFor, engineRun, noRemote, RECORD, ZONE, type World } from './world.js';
+import { addFiveXxAlarm, blueWorld, configFor, engineRun, noRemote, RECORD, ZONE, type World } from './world.js';
 
 const GREEN = 'shop-green-k3x9a';
 const ORIGINAL_HOSTED_ZONE = 'Z35SXDOTRQ7X7K';
@@ -32,16 +32,7 @@ function stepped(
 }
 
 function withAlarm(world: World, name = 'shop-5xx'): void {
-  world.aws.addAlarm({
-    AlarmName: name,
-    MetricName: 'HTTPCode_Backend_5XX',
-    Namespace: 'AWS/ELB',
-    Statistic: 'Sum',
-    Period: 60,
-    EvaluationPeriods: 1,
-    Threshold: 1,
-    ComparisonOperator: 'GreaterThanThreshold',
-  });
+  addFiveXxAlarm(world.aws, { AlarmName: name });
   world.aws.setAlarmState(name, 'OK');
 }
 
