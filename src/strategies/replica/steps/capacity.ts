@@ -153,7 +153,7 @@ async function restoreBlueCapacity(ports: AwsPorts, ctx: StepContext, front: Pic
   const blue = await ports.groups.describeGroup(c.blue.group);
   if (!blue) return;
   const raised = raise(blue, hold.DesiredCapacity);
-  if (raised) await ports.groups.updateGroup({ AutoScalingGroupName: c.blue.group, ...raised, MaxSize: Math.max(raised.MaxSize, blue.MaxSize ?? 0) });
+  if (raised) await ports.groups.updateGroup({ AutoScalingGroupName: c.blue.group, ...raised });
   const health = front.blue(ports);
   const p = c.blue as unknown as RetireBlueCommon;
   await waitUntil(
